@@ -1,0 +1,43 @@
+# Outpost: `make dev` serves the Pitchey app on http://127.0.0.1:8787, `make test` runs every test.
+# Each target installs the Debian packages it needs first (only when something is missing).
+
+SWIFT ?= swift
+DEB_PACKAGES := libsqlite3-dev pkg-config
+BENCH_PACKAGES := wrk
+STATE ?= .outpost/state
+PORT ?= 8787
+
+.PHONY: dev test build release bench deps bench-deps clean
+
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+bench-deps: deps
+	@missing=""; for p in $(BENCH_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build --product outpost
+
+dev: build
+	$$($(SWIFT) build --show-bin-path)/outpost dev --config wrangler.toml --persist-to $(STATE) --port $(PORT)
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --parallel --num-workers 2
+
+release: deps
+	$(SWIFT) build -c release --product outpost
+
+bench: bench-deps release
+	bash Benchmarks/run.sh
+
+clean:
+	rm -rf .build .build-* .outpost

@@ -1,0 +1,85 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "outpost",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Outpost", targets: ["Outpost"]),
+        .library(name: "OutpostTesting", targets: ["OutpostTesting"]),
+        .library(name: "OutpostCLI", targets: ["OutpostCLI"]),
+        .executable(name: "outpost", targets: ["outpost"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", exact: "0.6.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .target(
+            name: "Outpost",
+            dependencies: [
+                "CSQLite",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "OutpostTesting",
+            dependencies: ["Outpost"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "OutpostCLI",
+            dependencies: [
+                "Outpost",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Functions",
+            dependencies: ["Outpost"],
+            path: "functions",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "outpost",
+            dependencies: ["OutpostCLI", "Functions"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "OutpostTests",
+            dependencies: ["Outpost", "OutpostTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FunctionsTests",
+            dependencies: ["Functions", "OutpostTesting", "Outpost"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,96 @@
+public import Logging
+public import ServiceLifecycle
+import Foundation
+
+/// One booted deployment: configuration, state directory, bindings and the Worker.
+///
+/// `fetch` dispatches a request to the Worker the way the HTTP front does; the harness and
+/// the server share this path. Long-lived parts are in `services`; run them in a ServiceGroup,
+/// then call `close()`.
+public final class Runtime: Sendable {
+    public let config: WranglerConfig
+    public let warnings: [ConfigWarning]
+    public let context: RuntimeContext
+    public let env: Env
+    let subsystems: [any RuntimeSubsystem]
+
+    public var logger: Logger { context.logger }
+    public var clock: RuntimeClock { context.clock }
+    public var stateDirectory: String { context.stateDirectory }
+    public var script: WorkerScript { context.script }
+
+    /// Boots from the configuration file in `options`.
+    public convenience init(options: RuntimeOptions, script: WorkerScript) throws {
+        let (config, warnings) = try ConfigLoader.load(path: options.configPath, environment: options.environment)
+        try self.init(config: config, warnings: warnings, options: options, script: script)
+    }
+
+    /// Boots from an already parsed configuration.
+    public init(config: WranglerConfig, warnings: [ConfigWarning] = [], options: RuntimeOptions, script: WorkerScript) throws {
+        self.config = config
+        self.warnings = warnings
+        for w in warnings { options.logger.warning("\(w)") }
+        let stateDirectory = URL(fileURLWithPath: options.stateDirectory).standardizedFileURL.path
+        try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
+
+        let context = RuntimeContext(
+            config: config, stateDirectory: stateDirectory, clock: options.clock,
+            logger: options.logger, script: script, background: BackgroundWork()
+        )
+        self.context = context
+
+        var vars = config.vars
+        if options.loadDevVars {
+            vars.merge(DevVars.load(besides: options.configPath, environment: options.environment)) { $1 }
+        }
+        vars.merge(options.varOverrides) { $1 }
+
+        let subsystems = try Runtime.makeSubsystems(context)
+        self.subsystems = subsystems
+        var bindings: [String: any Sendable] = [:]
+        for s in subsystems { bindings.merge(s.bindings) { $1 } }
+        let env = Env(vars: vars, bindings: bindings)
+        self.env = env
+        context.setEnv(env)
+    }
+
+    /// The subsystems, in dependency order: storage first.
+    static func makeSubsystems(_ context: RuntimeContext) throws -> [any RuntimeSubsystem] {
+        var out: [any RuntimeSubsystem] = []
+        out.append(try KVSubsystem(config: context.config, stateDirectory: context.stateDirectory, clock: context.clock))
+        return out
+    }
+
+    /// The first subsystem of type `T`.
+    public func subsystem<T: RuntimeSubsystem>(_ type: T.Type) -> T? {
+        subsystems.lazy.compactMap { $0 as? T }.first
+    }
+
+    /// Services to run for this runtime (background work first, so it stops last among them).
+    public var services: [any Service] {
+        [context.background] + subsystems.flatMap(\.services)
+    }
+
+    /// Dispatches `request` to the Worker. Never throws: errors become responses.
+    public func fetch(_ request: Request) async -> Response {
+        do {
+            return try await script.worker.fetch(request, env: env, context: context.makeExecutionContext())
+        } catch let error as any HTTPError {
+            return error.response
+        } catch {
+            logger.error("Worker threw: \(error)", metadata: ["url": "\(request.url)"])
+            return Response.jsonError(status: 500, code: "internal_error", message: "Worker threw exception: \(error)")
+        }
+    }
+
+    /// Runs the Worker's `scheduled` handler for `cron`.
+    public func scheduled(cron: String, scheduledTime: Int64? = nil) async throws {
+        let controller = ScheduledController(scheduledTime: scheduledTime ?? clock.nowMilliseconds(), cron: cron)
+        try await script.worker.scheduled(controller, env: env, context: context.makeExecutionContext())
+    }
+
+    /// Closes storage. Call after every service has stopped.
+    public func close() {
+        for s in subsystems.reversed() { s.close() }
+    }
+}

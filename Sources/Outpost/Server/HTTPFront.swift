@@ -1,0 +1,29 @@
+public import Hummingbird
+public import Logging
+public import NIOCore
+
+/// The HTTP server in front of a runtime: every request goes to the Worker.
+public struct HTTPFront: Sendable {
+    public let runtime: Runtime
+    public let host: String
+    public let port: Int
+
+    public init(runtime: Runtime, host: String = "127.0.0.1", port: Int = 8787) {
+        self.runtime = runtime
+        self.host = host
+        self.port = port
+    }
+
+    /// The Hummingbird application serving the Worker. `onServerRunning` gets the bound port.
+    public func application(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        let origin = "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)"
+        var logger = runtime.logger
+        logger.logLevel = max(logger.logLevel, .notice)
+        return Application(
+            responder: WorkerResponder(runtime: runtime, origin: origin),
+            configuration: .init(address: .hostname(host, port: port), serverName: nil),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+            logger: logger
+        )
+    }
+}

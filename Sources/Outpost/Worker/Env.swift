@@ -1,0 +1,34 @@
+/// The environment of a Worker: vars, secrets and bindings by name, as `env` in Workers.
+public struct Env: Sendable {
+    /// `[vars]`, then `.dev.vars` secrets, then `--var` overrides; non-string vars as JSON text.
+    public let vars: [String: String]
+    let bindings: [String: any Sendable]
+
+    public init(vars: [String: String], bindings: [String: any Sendable]) {
+        self.vars = vars
+        self.bindings = bindings
+    }
+
+    /// A var or secret by name.
+    public subscript(name: String) -> String? { vars[name] }
+
+    /// The binding `name` as a `T`, or a `BindingError` naming what is bound instead.
+    public func binding<T>(_ name: String, as type: T.Type, kind: String) throws -> T {
+        guard let value = bindings[name] else {
+            throw BindingError(message: "No \(kind) is bound as \(name). Add it to wrangler.toml.")
+        }
+        guard let typed = value as? T else {
+            throw BindingError(message: "\(name) is bound, but not as a \(kind).")
+        }
+        return typed
+    }
+
+    /// The names of every binding, sorted.
+    public var bindingNames: [String] { bindings.keys.sorted() }
+}
+
+/// Asking for a binding that is not configured.
+public struct BindingError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public var description: String { message }
+}

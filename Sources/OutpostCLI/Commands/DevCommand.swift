@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Outpost
+import ServiceLifecycle
+import UnixSignals
+
+/// `outpost dev`: serve the Worker locally with durable state.
+struct DevCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "dev", abstract: "Serve the Worker on a local port.")
+
+    @OptionGroup var options: ConfigOptions
+
+    @Option(help: "Port to listen on (0 picks a free one).")
+    var port = 8787
+
+    @Option(help: "Address to listen on.")
+    var ip = "127.0.0.1"
+
+    @Option(name: .customLong("var"), help: "Override a var or secret: NAME:VALUE. Repeatable.")
+    var vars: [String] = []
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error.")
+    var logLevel = "info"
+
+    func run() async throws {
+        var overrides: [String: String] = [:]
+        for v in vars {
+            guard let (name, value) = DevVars.parseOverride(v) else {
+                throw ValidationError("--var must look like NAME:VALUE, got \"\(v)\"")
+            }
+            overrides[name] = value
+        }
+        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        var logger = Logger(label: "outpost")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+
+        let runtime: Runtime
+        do {
+            runtime = try Runtime(
+                options: RuntimeOptions(
+                    configPath: options.configPath, environment: options.environment,
+                    stateDirectory: options.stateDirectory, varOverrides: overrides, logger: logger
+                ),
+                script: ScriptRegistry.current
+            )
+        } catch let error as ConfigError {
+            Console.error("\(error)")
+            throw ExitCode(1)
+        }
+
+        let front = HTTPFront(runtime: runtime, host: ip, port: port)
+        let app = front.application { boundPort in
+            Console.error("Ready on http://\(ip):\(boundPort) (state in \(runtime.stateDirectory))")
+        }
+        // Runtime services first: the group stops them last, after the HTTP front has drained.
+        let services: [any Service] = runtime.services + [app]
+        let group = ServiceGroup(configuration: .init(
+            services: services.map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        ))
+        try await group.run()
+        runtime.close()
+        logger.info("Stopped cleanly")
+    }
+}

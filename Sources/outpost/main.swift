@@ -1,0 +1,4 @@
+import Functions
+import OutpostCLI
+
+await OutpostCommand.main(script: Pitchey.script)
