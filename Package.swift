@@ -71,6 +71,11 @@ let package = Package(
             dependencies: ["OutpostCLI", "Functions"],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "outpost-testapp",
+            dependencies: ["OutpostCLI", "Outpost"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "OutpostTests",
             dependencies: ["Outpost", "OutpostTesting"],
