@@ -6,9 +6,18 @@ struct TestAppWorker: Worker {
     func fetch(_ request: Request, env: Env, context: ExecutionContext) async throws -> Response {
         let path = request.path
         if path == "/ping" { return .text("pong") }
+        if path == "/slow" { return try await slow(request) }
         if path.hasPrefix("/kv/") { return try await KVRoutes.handle(request, env: env) }
         return Response.jsonError(status: 404, code: "not_found", message: "No route for \(path)")
     }
+}
+
+/// `GET /slow?ms=N`: logs that it started, then answers after N ms (graceful-shutdown tests).
+private func slow(_ request: Request) async throws -> Response {
+    let ms = Int(request.searchParams["ms"] ?? "") ?? 1000
+    FileHandle.standardError.write(Data("slow request started\n".utf8))
+    try await Task.sleep(for: .milliseconds(ms))
+    return .text("slow done after \(ms) ms")
 }
 
 enum TestApp {

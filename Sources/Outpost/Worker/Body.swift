@@ -1,4 +1,5 @@
 public import NIOCore
+import AsyncAlgorithms
 public import Foundation
 
 /// A request or response body: empty, a buffer held in memory, or a stream read once.
@@ -48,10 +49,12 @@ public struct Body: Sendable, AsyncSequence {
     }
 
     /// A body produced by `writer`, which gets a function to emit each chunk.
+    /// The writer runs when the body is first read; each `write` waits until the reader takes
+    /// the chunk, so a slow reader slows the writer instead of buffering without bound.
     public init(length: Int? = nil, writer: @escaping @Sendable (BodyWriter) async throws -> Void) {
-        let (stream, continuation) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream(bufferingPolicy: .bufferingOldest(16))
-        let task = BodyWriterTask(writer: writer, continuation: continuation)
-        self.init(storage: .stream(ByteStream(producer: task, stream: stream)), knownLength: length)
+        let channel = AsyncThrowingChannel<ByteBuffer, any Error>()
+        let task = BodyWriterTask(writer: writer, channel: channel)
+        self.init(storage: .stream(ByteStream(producer: task, channel: channel)), knownLength: length)
     }
 
     public var isEmpty: Bool {
@@ -130,14 +133,15 @@ public struct Body: Sendable, AsyncSequence {
 
 /// Emits the chunks of a body built with `Body(writer:)`.
 public struct BodyWriter: Sendable {
-    let continuation: AsyncThrowingStream<ByteBuffer, any Error>.Continuation
+    let channel: AsyncThrowingChannel<ByteBuffer, any Error>
 
+    /// Hands `buffer` to the reader, waiting until it is taken.
     public func write(_ buffer: ByteBuffer) async {
-        continuation.yield(buffer)
+        await channel.send(buffer)
     }
 
     public func write(_ string: String) async {
-        continuation.yield(ByteBuffer(string: string))
+        await channel.send(ByteBuffer(string: string))
     }
 }
 

@@ -1,4 +1,5 @@
 public import NIOCore
+import AsyncAlgorithms
 import NIOConcurrencyHelpers
 
 /// A type-erased, read-once stream of byte buffers.
@@ -9,8 +10,8 @@ public struct ByteStream: Sendable {
         self.box = Box(SequenceSource(sequence))
     }
 
-    init(producer: BodyWriterTask, stream: AsyncThrowingStream<ByteBuffer, any Error>) {
-        self.box = Box(WriterSource(producer: producer, stream: stream))
+    init(producer: BodyWriterTask, channel: AsyncThrowingChannel<ByteBuffer, any Error>) {
+        self.box = Box(WriterSource(producer: producer, channel: channel))
     }
 
     func makeIterator() -> Iterator { Iterator(box: box) }
@@ -51,16 +52,16 @@ final class SequenceSource<S: AsyncSequence & Sendable>: ByteSource, @unchecked 
     func next() async throws -> ByteBuffer? { try await iterator.next() }
 }
 
-/// Runs a body writer the first time the body is read, feeding an AsyncThrowingStream.
-/// @unchecked: `started` is guarded by `lock`; the iterator is driven by one consumer.
+/// Runs a body writer the first time the body is read, feeding a backpressured channel.
+/// @unchecked: `started` and the iterator are driven by the body's single consumer.
 final class WriterSource: ByteSource, @unchecked Sendable {
     private let producer: BodyWriterTask
-    private var iterator: AsyncThrowingStream<ByteBuffer, any Error>.AsyncIterator
+    private var iterator: AsyncThrowingChannel<ByteBuffer, any Error>.AsyncIterator
     private var started = false
 
-    init(producer: BodyWriterTask, stream: AsyncThrowingStream<ByteBuffer, any Error>) {
+    init(producer: BodyWriterTask, channel: AsyncThrowingChannel<ByteBuffer, any Error>) {
         self.producer = producer
-        self.iterator = stream.makeAsyncIterator()
+        self.iterator = channel.makeAsyncIterator()
     }
 
     func next() async throws -> ByteBuffer? {
@@ -77,30 +78,30 @@ final class WriterSource: ByteSource, @unchecked Sendable {
 /// The task behind `Body(writer:)`: started on first read, cancelled when the reader goes away.
 final class BodyWriterTask: Sendable {
     private let writer: @Sendable (BodyWriter) async throws -> Void
-    private let continuation: AsyncThrowingStream<ByteBuffer, any Error>.Continuation
+    private let channel: AsyncThrowingChannel<ByteBuffer, any Error>
     private let task = NIOLockedValueBox<Task<Void, Never>?>(nil)
 
-    init(writer: @escaping @Sendable (BodyWriter) async throws -> Void, continuation: AsyncThrowingStream<ByteBuffer, any Error>.Continuation) {
+    init(writer: @escaping @Sendable (BodyWriter) async throws -> Void, channel: AsyncThrowingChannel<ByteBuffer, any Error>) {
         self.writer = writer
-        self.continuation = continuation
+        self.channel = channel
     }
 
     func start() {
         let writer = self.writer
-        let continuation = self.continuation
+        let channel = self.channel
         let t = Task {
             do {
-                try await writer(BodyWriter(continuation: continuation))
-                continuation.finish()
+                try await writer(BodyWriter(channel: channel))
+                channel.finish()
             } catch {
-                continuation.finish(throwing: error)
+                channel.fail(error)
             }
         }
         task.withLockedValue { $0 = t }
-        continuation.onTermination = { _ in t.cancel() }
     }
 
     func cancel() {
         task.withLockedValue { $0?.cancel() }
+        channel.finish()
     }
 }

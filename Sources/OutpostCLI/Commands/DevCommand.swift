@@ -62,6 +62,6 @@ struct DevCommand: AsyncParsableCommand {
         ))
         try await group.run()
         runtime.close()
-        logger.info("Stopped cleanly")
+        Console.error("Stopped cleanly")
     }
 }

@@ -1,0 +1,164 @@
+import Foundation
+import Outpost
+import OutpostTesting
+import Testing
+
+/// Real `outpost-testapp` processes: crash recovery, graceful shutdown, CLI and server sharing state.
+@Suite("Server process", .serialized)
+struct ServerProcessTests {
+    static let config = """
+        name = "process-test"
+        [[kv_namespaces]]
+        binding = "KV"
+        id = "kv"
+        """
+
+    func makeDirectory() throws -> String {
+        let dir = TestRuntime.makeTemporaryDirectory()
+        try Self.config.write(toFile: dir + "/wrangler.toml", atomically: true, encoding: .utf8)
+        return dir
+    }
+
+    @Test("kill -9 while writing KV keys: every acknowledged write is there after restart")
+    func kvCrash() async throws {
+        let dir = try makeDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let server = try ServerProcess(directory: dir)
+        try await server.waitUntilReady()
+        let base = server.baseURL
+
+        let acked = Acked()
+        // Four writers stream puts; the server is killed once enough have been acknowledged.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<4 {
+                group.addTask {
+                    for i in 0..<100_000 {
+                        let key = "w\(writer)-\(i)"
+                        let value = String(repeating: "\(writer)\(i)-", count: 50)
+                        guard let (status, _) = try? await HTTP.send("PUT", "\(base)/kv/\(key)", body: Data(value.utf8), timeout: 10) else { return }
+                        guard status == 200 else { return }
+                        await acked.add(key, value)
+                    }
+                }
+            }
+            group.addTask {
+                while await acked.count < 300 { try await Task.sleep(for: .milliseconds(5)) }
+                server.kill(signal: SIGKILL)
+            }
+            try await group.waitForAll()
+        }
+        #expect(try await server.waitForExit() != 0)
+        let written = await acked.all
+        #expect(written.count >= 300)
+
+        let restarted = try ServerProcess(directory: dir)
+        defer { restarted.kill(signal: SIGKILL) }
+        try await restarted.waitUntilReady()
+        var missing: [String] = []
+        for (key, value) in written {
+            let (status, body) = try await HTTP.send("GET", "\(restarted.baseURL)/kv/\(key)")
+            if status != 200 || String(decoding: body, as: UTF8.self) != value { missing.append(key) }
+        }
+        #expect(missing.isEmpty, "lost \(missing.count) acknowledged writes, e.g. \(missing.prefix(5))")
+        let db = try SQLiteConnection(path: dir + "/state/kv.sqlite")
+        #expect(try db.query("PRAGMA integrity_check") == [[.text("ok")]])
+    }
+
+    @Test("SIGTERM lets an in-flight request finish, then exits cleanly")
+    func gracefulShutdown() async throws {
+        let dir = try makeDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let server = try ServerProcess(directory: dir)
+        defer { server.kill(signal: SIGKILL) }
+        try await server.waitUntilReady()
+        let base = server.baseURL
+
+        async let slow = HTTP.send("GET", "\(base)/slow?ms=1500")
+        let deadline = Date().addingTimeInterval(30)
+        while !server.log.contains("slow request started") {
+            guard Date() < deadline else { throw ServerProcessError("the slow request never arrived") }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        server.kill(signal: SIGTERM)
+        let (status, body) = try await slow
+        #expect(status == 200)
+        #expect(String(decoding: body, as: UTF8.self) == "slow done after 1500 ms")
+        #expect(try await server.waitForExit() == 0)
+        #expect(server.log.contains("Stopped cleanly"))
+    }
+
+    @Test("the CLI and a running server share the state directory both ways")
+    func cliSharesState() async throws {
+        let dir = try makeDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let server = try ServerProcess(directory: dir)
+        defer { server.kill(signal: SIGKILL) }
+        try await server.waitUntilReady()
+
+        let cli = CLI(directory: dir)
+        #expect(try cli.run(["kv", "key", "put", "--binding", "KV", "from-cli", "hello"]).status == 0)
+        let (status, body) = try await HTTP.send("GET", "\(server.baseURL)/kv/from-cli")
+        #expect(status == 200)
+        #expect(String(decoding: body, as: UTF8.self) == "hello")
+
+        _ = try await HTTP.send("PUT", "\(server.baseURL)/kv/from-server", body: Data("world".utf8))
+        let got = try cli.run(["kv", "key", "get", "--binding", "KV", "from-server"])
+        #expect(got.status == 0)
+        #expect(got.stdout == "world")
+        let listed = try cli.run(["kv", "key", "list", "--binding", "KV"])
+        let json = try JSONValue.parse(listed.stdout)
+        #expect(json["keys"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == ["from-cli", "from-server"])
+        #expect(json["list_complete"] == true)
+
+        let bad = try cli.run(["kv", "key", "put", "--binding", "KV", String(repeating: "k", count: 513), "v"])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("414 UTF-8 encoded length of 513 exceeds key length limit of 512."))
+        let unknown = try cli.run(["kv", "key", "get", "--binding", "NOPE", "k"])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("no KV namespace is bound as NOPE"))
+    }
+
+    @Test("a malformed wrangler.toml stops `dev` with file:line:column")
+    func malformedConfig() async throws {
+        let dir = TestRuntime.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "name = \"x\"\n[vars\n".write(toFile: dir + "/wrangler.toml", atomically: true, encoding: .utf8)
+        let server = try ServerProcess(directory: dir)
+        #expect(try await server.waitForExit() == 1)
+        #expect(server.log.contains(dir + "/wrangler.toml:2:"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/state/kv.sqlite"))
+    }
+}
+
+/// Keys acknowledged by the server, in the order they were acknowledged.
+actor Acked {
+    private(set) var all: [(String, String)] = []
+    var count: Int { all.count }
+    func add(_ key: String, _ value: String) { all.append((key, value)) }
+}
+
+/// Runs the `outpost-testapp` CLI against a directory's wrangler.toml and state.
+struct CLI {
+    let directory: String
+
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    func run(_ arguments: [String]) throws -> Result {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: ServerProcess.binDirectory + "/outpost-testapp")
+        // Subcommand words first, then the shared options.
+        p.arguments = arguments + ["--config", directory + "/wrangler.toml", "--persist-to", directory + "/state"]
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+}
