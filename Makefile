@@ -3,7 +3,7 @@
 
 SWIFT ?= swift
 DEB_PACKAGES := libsqlite3-dev pkg-config
-BENCH_PACKAGES := wrk
+BENCH_PACKAGES := wrk curl python3
 STATE ?= .outpost/state
 PORT ?= 8787
 
@@ -36,7 +36,7 @@ test: deps
 release: deps
 	$(SWIFT) build -c release --product outpost
 
-bench: bench-deps release
+bench: bench-deps
 	bash Benchmarks/run.sh
 
 clean:

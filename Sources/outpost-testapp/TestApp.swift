@@ -7,6 +7,7 @@ struct TestAppWorker: Worker {
         let path = request.path
         if path == "/ping" { return .text("pong") }
         if path == "/slow" { return try await slow(request) }
+        if path == "/count" { return try await count(request) }
         if path.hasPrefix("/kv/") { return try await KVRoutes.handle(request, env: env) }
         return Response.jsonError(status: 404, code: "not_found", message: "No route for \(path)")
     }
@@ -18,6 +19,13 @@ private func slow(_ request: Request) async throws -> Response {
     FileHandle.standardError.write(Data("slow request started\n".utf8))
     try await Task.sleep(for: .milliseconds(ms))
     return .text("slow done after \(ms) ms")
+}
+
+/// `POST /count`: reads the body chunk by chunk and answers with its byte count (streaming tests).
+private func count(_ request: Request) async throws -> Response {
+    var total = 0
+    for try await chunk in request.body { total += chunk.readableBytes }
+    return .text(String(total))
 }
 
 enum TestApp {

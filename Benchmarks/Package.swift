@@ -1,0 +1,23 @@
+// swift-tools-version:6.2
+// Benchmarks live apart from the main build: `make bench` builds this package in release mode.
+import PackageDescription
+
+let package = Package(
+    name: "outpost-benchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "outpost", path: ".."),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1", traits: []),
+    ],
+    targets: [
+        .executableTarget(
+            name: "outpost-bench",
+            dependencies: [.product(name: "Outpost", package: "outpost")]
+        ),
+        // The baseline for the HTTP front: a bare Hummingbird hello world.
+        .executableTarget(
+            name: "hello-hummingbird",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")]
+        ),
+    ]
+)

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# `make bench`: every benchmark, each beside its baseline in the same run, reported as ratios.
+# Suites to run can be limited with SUITES="http kv …".
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$(cd .. && pwd)
+SUITES=${SUITES:-"http kv"}
+DURATION=${DURATION:-10s}
+
+swift build -c release 2>&1 | grep -E "error|Compiling|Build complete" | tail -3
+BIN=$(swift build -c release --show-bin-path)
+swift build -c release --package-path "$ROOT" --product outpost 2>&1 | grep -E "error|Build complete" | tail -1
+OUTPOST_BIN=$(swift build -c release --package-path "$ROOT" --show-bin-path)/outpost
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_http() { for _ in $(seq 1 300); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "no answer from $1"; return 1; }
+rss_mb() { awk '/VmRSS/ {printf "%.1f", $2/1024}' /proc/"$1"/status; }
+
+PIDS=()
+cleanup() { for p in "${PIDS[@]:-}"; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+for suite in $SUITES; do
+  case "$suite" in
+  http)
+    STATE=$(mktemp -d)
+    P1=$(free_port); P2=$(free_port)
+    "$OUTPOST_BIN" dev --config "$ROOT/wrangler.toml" --persist-to "$STATE" --port "$P1" --log-level warning 2>/dev/null & OUT_PID=$!; PIDS+=("$OUT_PID")
+    "$BIN/hello-hummingbird" "$P2" >/dev/null 2>&1 & HB_PID=$!; PIDS+=("$HB_PID")
+    wait_http "http://127.0.0.1:$P1/health"; wait_http "http://127.0.0.1:$P2/health"
+    sleep 1
+    IDLE_RSS=$(rss_mb "$OUT_PID")
+    # Warm up both, then alternate runs so drift on a shared machine hits both sides alike.
+    wrk -t2 -c64 -d2s "http://127.0.0.1:$P1/health" >/dev/null; wrk -t2 -c64 -d2s "http://127.0.0.1:$P2/health" >/dev/null
+    out_rps=(); hb_rps=(); out_p99=(); hb_p99=()
+    for round in 1 2 3; do
+      for target in hb out; do
+        port=$([ "$target" = out ] && echo "$P1" || echo "$P2")
+        res=$(wrk -t2 -c64 -d"$DURATION" --latency "http://127.0.0.1:$port/health")
+        rps=$(echo "$res" | awk '/Requests\/sec/ {print $2}')
+        p99=$(echo "$res" | awk '$1=="99%" {print $2}')
+        if [ "$target" = out ]; then out_rps+=("$rps"); out_p99+=("$p99"); else hb_rps+=("$rps"); hb_p99+=("$p99"); fi
+      done
+    done
+    LOADED_RSS=$(rss_mb "$OUT_PID")
+    kill "$OUT_PID" "$HB_PID"; wait "$OUT_PID" "$HB_PID" 2>/dev/null || true
+    rm -rf "$STATE"
+    python3 - "${out_rps[*]}" "${hb_rps[*]}" "${out_p99[*]}" "${hb_p99[*]}" "$IDLE_RSS" "$LOADED_RSS" <<'PY'
+import sys, statistics
+def ms(v):
+    v = v.strip()
+    for suffix, scale in (("us", 0.001), ("ms", 1.0), ("s", 1000.0)):
+        if v.endswith(suffix): return float(v[:-len(suffix)]) * scale
+    return float(v)
+out = [float(x) for x in sys.argv[1].split()]; hb = [float(x) for x in sys.argv[2].split()]
+op99 = [ms(x) for x in sys.argv[3].split()]; hp99 = [ms(x) for x in sys.argv[4].split()]
+o, h = statistics.median(out), statistics.median(hb)
+print("\n## HTTP front: GET /health, wrk -t2 -c64, median of 3 alternating runs")
+print(f"{'measure':44}{'outpost':14}{'hummingbird':14}ratio")
+print(f"{'requests/s':44}{o:<14.0f}{h:<14.0f}{o/h:.2f}")
+print(f"{'p99 latency (ms)':44}{statistics.median(op99):<14.2f}{statistics.median(hp99):<14.2f}{statistics.median(op99)/statistics.median(hp99):.2f}")
+print(f"{'outpost RSS idle after boot (MB)':44}{sys.argv[5]}")
+print(f"{'outpost RSS after load (MB)':44}{sys.argv[6]}")
+PY
+    ;;
+  *)
+    "$BIN/outpost-bench" "$suite"
+    ;;
+  esac
+done
