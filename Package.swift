@@ -64,7 +64,11 @@ let package = Package(
         ),
         .target(
             name: "Functions",
-            dependencies: ["Outpost"],
+            dependencies: [
+                "Outpost",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
             path: "functions",
             swiftSettings: swiftSettings
         ),

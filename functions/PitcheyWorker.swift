@@ -1,18 +1,75 @@
 public import Outpost
 import Foundation
 
-/// The Pitchey Worker: request handlers for `/health` and `/api/*`.
+/// The Pitchey Worker: `/health` and `/metrics` in the open, `/api/*` behind authentication,
+/// a per-caller rate limit and CORS.
 public struct PitcheyWorker: Worker {
     let startedAt = Date()
+    let rateLimiter = RateLimiter()
+    let metrics = RequestMetrics()
+    let api: WorkerRouter<APIContext>
 
-    public init() {}
+    public init() {
+        api = APIRoutes.router()
+    }
 
     public func fetch(_ request: Request, env: Env, context: ExecutionContext) async throws -> Response {
-        switch (request.method, request.path) {
-        case (.get, "/health"), (.head, "/health"):
+        let path = request.path
+        if path == "/health", request.method == .get || request.method == .head {
             return HealthRoute.response(env: env, startedAt: startedAt)
-        default:
-            return Response.jsonError(status: 404, code: "not_found", message: "No route for \(request.method.rawValue) \(request.path)")
+        }
+        let response = await respond(request, env: env, context: context)
+        metrics.record(status: response.status.code)
+        return response
+    }
+
+    private func respond(_ request: Request, env: Env, context: ExecutionContext) async -> Response {
+        let cors = CORS(env["CORS_ORIGINS"])
+        if request.method == .options { return cors.preflight(request) }
+        do {
+            return cors.decorate(try await route(request, env: env, context: context), for: request)
+        } catch let limited as RateLimited {
+            var response = limited.response
+            response.headers[.retryAfter] = String(limited.retryAfter)
+            return cors.decorate(response, for: request)
+        } catch let error as any HTTPError {
+            return cors.decorate(error.response, for: request)
+        } catch {
+            return cors.decorate(Response.jsonError(status: 500, code: "internal_error", message: "\(error)"), for: request)
+        }
+    }
+
+    private func route(_ request: Request, env: Env, context: ExecutionContext) async throws -> Response {
+        let path = request.path
+        if path == "/metrics", request.method == .get { return metrics.response() }
+        guard path == "/api" || path.hasPrefix("/api/") else {
+            throw HTTPFailure.notFound("No route for \(request.method.rawValue) \(path)")
+        }
+        let now = Date().timeIntervalSince1970
+        let caller = try await Authenticator(env: env, now: now).authenticate(request)
+        let perMinute = Double(env["RATE_LIMIT_PER_MINUTE"] ?? "") ?? 600
+        let burst = Double(env["RATE_LIMIT_BURST"] ?? "") ?? 60
+        if let wait = rateLimiter.take(caller: caller.id, perMinute: perMinute, burst: burst, now: now) {
+            throw RateLimited(retryAfter: wait)
+        }
+        let ctx = APIContext(caller: caller, env: env, execution: context)
+        guard let response = try await api.handle(request, context: ctx) else {
+            throw HTTPFailure.notFound("No route for \(request.method.rawValue) \(path)")
+        }
+        return response
+    }
+}
+
+/// What every `/api/*` handler gets: the authenticated caller and the Worker's environment.
+struct APIContext: Sendable {
+    let caller: Caller
+    let env: Env
+    let execution: ExecutionContext
+
+    /// Throws 403 unless the caller may create or change things.
+    func requireWrite() throws {
+        guard caller.role.canWrite else {
+            throw AuthError.forbidden("Role \(caller.role.rawValue) can read but not create or change jobs.")
         }
     }
 }

@@ -162,3 +162,41 @@ struct CLI {
         return Result(status: p.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
     }
 }
+
+@Suite("outpost binary")
+struct OutpostBinaryTests {
+    @Test("`outpost keys create` makes a key the Pitchey server accepts; the state holds only its hash")
+    func keysCreate() async throws {
+        let dir = TestRuntime.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        try FileManager.default.copyItem(atPath: root + "/wrangler.toml", toPath: dir + "/wrangler.toml")
+
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: ServerProcess.binDirectory + "/outpost")
+        p.arguments = ["keys", "create", "--name", "deploy-bot", "--role", "admin", "--config", dir + "/wrangler.toml", "--persist-to", dir + "/state"]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        let created = try JSONValue.parse([UInt8](data))
+        let key = try #require(created["key"]?.stringValue)
+
+        let server = try ServerProcess(product: "outpost", directory: dir)
+        defer { server.kill(signal: SIGKILL) }
+        try await server.waitUntilReady()
+        let (status, body) = try await HTTP.send("GET", "\(server.baseURL)/api/me", headers: ["X-API-Key": key])
+        #expect(status == 200)
+        #expect(try JSONValue.parse([UInt8](body)) == ["id": "deploy-bot", "role": "admin"])
+        let (denied, _) = try await HTTP.send("GET", "\(server.baseURL)/api/me", headers: ["X-API-Key": key + "x"])
+        #expect(denied == 401)
+
+        // The record is on disk (main file or WAL) under the key's hash; the key itself is nowhere.
+        let files = ["/state/kv.sqlite", "/state/kv.sqlite-wal"].compactMap { FileManager.default.contents(atPath: dir + $0) }
+        let hash = String(APIKeyRecord.storageKey(for: key).dropFirst("apikey:".count))
+        #expect(files.contains { $0.range(of: Data(hash.utf8)) != nil }, "the hash is stored")
+        #expect(files.allSatisfy { $0.range(of: Data(key.utf8)) == nil }, "the plain key must not be stored")
+    }
+}

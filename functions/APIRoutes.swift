@@ -1,0 +1,12 @@
+import Outpost
+
+/// The `/api/*` routes.
+enum APIRoutes {
+    static func router() -> WorkerRouter<APIContext> {
+        var r = WorkerRouter<APIContext>()
+        r.on(.get, "/api/me") { _, _, ctx in
+            .json(["id": .string(ctx.caller.id), "role": .string(ctx.caller.role.rawValue)] as JSONValue)
+        }
+        return r
+    }
+}
