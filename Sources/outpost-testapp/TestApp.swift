@@ -7,6 +7,7 @@ struct TestAppWorker: Worker {
         let path = request.path
         if path == "/ping" { return .text("pong") }
         if path.hasPrefix("/kv/") { return try await KVRoutes.handle(request, env: env) }
+        if path.hasPrefix("/r2/") { return try await R2Routes.handle(request, env: env) }
         return Response.jsonError(status: 404, code: "not_found", message: "No route for \(path)")
     }
 }
