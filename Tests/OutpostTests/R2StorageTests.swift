@@ -67,6 +67,48 @@ struct R2StorageTests {
         }
     }
 
+    @Test("8 concurrent writers: every object lands intact; reads stay fast meanwhile")
+    func concurrentWriters() async throws {
+        try await R2Fixture.with { _, bucket in
+            let hot = R2Fixture.bytes(count: 4096, seed: 77)
+            try await bucket.put("hot", bytes: hot)
+            let writers = 8
+            let perWriter = 25
+            let start = Date()
+            let readLatencies = try await withThrowingTaskGroup(of: [Double].self) { group in
+                for w in 0..<writers {
+                    group.addTask {
+                        for i in 0..<perWriter {
+                            try await bucket.put("w\(w)/\(i)", bytes: R2Fixture.bytes(count: 1024, seed: UInt64(w * 1000 + i + 1)))
+                        }
+                        return []
+                    }
+                }
+                group.addTask {
+                    var latencies: [Double] = []
+                    for _ in 0..<50 {
+                        let t0 = Date()
+                        let read = try await bucket.get("hot")?.bytes()
+                        #expect(read == hot)
+                        latencies.append(Date().timeIntervalSince(t0) * 1000)
+                    }
+                    return latencies
+                }
+                var all: [Double] = []
+                for try await l in group { all += l }
+                return all
+            }
+            let seconds = Date().timeIntervalSince(start)
+            for w in 0..<writers {
+                for i in 0..<perWriter {
+                    #expect(try await bucket.get("w\(w)/\(i)")?.bytes() == R2Fixture.bytes(count: 1024, seed: UInt64(w * 1000 + i + 1)))
+                }
+            }
+            let sorted = readLatencies.sorted()
+            print("R2 concurrent: \(writers * perWriter) puts by \(writers) writers at \(String(format: "%.0f", Double(writers * perWriter) / seconds)) puts/s; get during writes p50 \(String(format: "%.2f", sorted[sorted.count / 2])) ms, max \(String(format: "%.2f", sorted.last ?? 0)) ms")
+        }
+    }
+
     @Test("objects survive a restart on the same state directory")
     func persistence() async throws {
         let first = try TestRuntime(config: R2Fixture.config, script: R2Fixture.script)

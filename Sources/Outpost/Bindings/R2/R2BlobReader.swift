@@ -87,7 +87,7 @@ final class R2BlobReader: Sendable {
 
     /// Opens the first blob now, so a blob deleted by another process shows up before the body is handed out.
     func openFirst() async throws {
-        try await NIOThreadPool.singleton.runIfActive { [state] in
+        try await R2FileIO.pool.runIfActive { [state] in
             try state.withLockedValue { s in
                 if s.remaining > 0 { try s.openCurrent() }
             }
@@ -96,7 +96,7 @@ final class R2BlobReader: Sendable {
 
     /// The next chunk, or nil at the end.
     func next() async throws -> ByteBuffer? {
-        let chunk = try await NIOThreadPool.singleton.runIfActive { [state] in
+        let chunk = try await R2FileIO.pool.runIfActive { [state] in
             try state.withLockedValue { try $0.readChunk() }
         }
         if chunk == nil { finish() }

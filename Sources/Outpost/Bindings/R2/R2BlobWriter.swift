@@ -62,7 +62,7 @@ final class R2BlobWriter: @unchecked Sendable {
     func write(_ buffer: ByteBuffer) async throws {
         guard buffer.readableBytes > 0 else { return }
         guard size + Int64(buffer.readableBytes) <= maxBytes else { throw R2Error.entityTooLarge(operation) }
-        try await NIOThreadPool.singleton.runIfActive { [self] in
+        try await R2FileIO.pool.runIfActive { [self] in
             if fd < 0 {
                 fd = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
                 if fd < 0 { throw R2FileError.posix("create \(temporaryPath)") }
@@ -90,7 +90,7 @@ final class R2BlobWriter: @unchecked Sendable {
     /// Makes the blob durable (fsync file, rename, fsync directory) and returns its digests.
     /// An empty body leaves no file: `blobID` is nil in the result.
     func finish(directoryFD: Int32) async throws -> R2BlobDigests {
-        try await NIOThreadPool.singleton.runIfActive { [self] in
+        try await R2FileIO.pool.runIfActive { [self] in
             done = true
             let hasFile = fd >= 0
             if hasFile {
@@ -114,7 +114,7 @@ final class R2BlobWriter: @unchecked Sendable {
 
     /// Closes and deletes whatever was written (after an error).
     func discard() async {
-        _ = try? await NIOThreadPool.singleton.runIfActive { [self] in
+        _ = try? await R2FileIO.pool.runIfActive { [self] in
             if fd >= 0 {
                 close(fd)
                 fd = -1
@@ -228,4 +228,15 @@ enum R2IDs {
         }
         return out
     }
+}
+
+/// The threads R2 file I/O runs on. Most of their time is spent waiting in fsync, so there are
+/// more of them than cores, and they are apart from the shared pool SQLite commits use: a read
+/// never queues behind other requests' fsyncs.
+enum R2FileIO {
+    static let pool: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 16)
+        pool.start()
+        return pool
+    }()
 }

@@ -185,7 +185,7 @@ public final class R2Store: Sendable {
         }
         guard !unlinkNow.isEmpty else { return }
         let paths = unlinkNow.map(blobPath)
-        _ = try? await NIOThreadPool.singleton.runIfActive {
+        _ = try? await R2FileIO.pool.runIfActive {
             for p in paths { unlink(p) }
         }
     }
