@@ -21,6 +21,7 @@ enum R2Fixture {
     static var script: WorkerScript { WorkerScript(worker: R2NoopWorker()) }
 
     /// Boots a runtime with bucket `media` bound as MEDIA and runs `body`.
+    @discardableResult
     static func with<T: Sendable>(_ body: @Sendable (TestRuntime, R2Bucket) async throws -> T) async throws -> T {
         try await TestRuntime.with(config: config, script: script) { t in
             try await body(t, try t.env.r2("MEDIA"))

@@ -1,4 +1,3 @@
-public import NIOCore
 
 /// An object with its body, as returned by `get`. The body streams from disk and is read once.
 @dynamicMemberLookup

@@ -113,6 +113,8 @@ public final class R2Store: Sendable {
         }
     }
 
+    deinit { close() }
+
     var directoryFD: Int32 { handles.withLockedValue { $0.directoryFD } }
 
     static func isValidBucketName(_ name: String) -> Bool {
