@@ -55,7 +55,7 @@ final class R2BlobReader: Sendable {
                 let got = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: n) { raw -> Int in
                     while true {
                         let r = pread(fd, raw.baseAddress!, n, at)
-                        if r < 0 && currentErrno() == EINTR { continue }
+                        if r < 0 && R2FileIO.lastErrno() == EINTR { continue }
                         if r < 0 { throw R2FileError.posix("read \(segments[index].path)") }
                         return r
                     }

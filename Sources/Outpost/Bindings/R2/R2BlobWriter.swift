@@ -75,7 +75,7 @@ final class R2BlobWriter: @unchecked Sendable {
                 sha512?.update(bufferPointer: raw)
                 var offset = 0
                 while offset < raw.count {
-                    let n = posixWrite(fd, raw.baseAddress! + offset, raw.count - offset)
+                    let n = R2FileIO.write(fd, raw.baseAddress! + offset, raw.count - offset)
                     if n < 0 {
                         if errno == EINTR { continue }
                         throw R2FileError.posix("write \(temporaryPath)")
@@ -156,87 +156,4 @@ enum R2DigestAlgorithm: String, Sendable, Hashable, CaseIterable {
         case .sha512: 64
         }
     }
-}
-
-func posixWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
-    #if canImport(Glibc)
-    Glibc.write(fd, buffer, count)
-    #else
-    Darwin.write(fd, buffer, count)
-    #endif
-}
-
-func posixClose(_ fd: Int32) {
-    #if canImport(Glibc)
-    _ = Glibc.close(fd)
-    #else
-    _ = Darwin.close(fd)
-    #endif
-}
-
-func currentErrno() -> Int32 { errno }
-
-/// A failed file operation in the bucket's directory (disk full, permissions), with errno text.
-public struct R2FileError: HTTPError {
-    public let detail: String
-    public let errnoValue: Int32
-    public var status: Int { 500 }
-    public var code: String { "InternalError" }
-    public var message: String { "R2 storage failed: \(detail)" }
-
-    static func posix(_ what: String) -> R2FileError {
-        let e = currentErrno()
-        return R2FileError(detail: "\(what): \(String(cString: strerror(e)))", errnoValue: e)
-    }
-}
-
-/// Random ids and hex.
-enum R2IDs {
-    static func random(bytes: Int) -> String {
-        var g = SystemRandomNumberGenerator()
-        return hex((0..<bytes).map { _ in UInt8.random(in: 0...255, using: &g) })
-    }
-
-    static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0xf)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    static func unhex(_ text: String) -> [UInt8]? {
-        let chars = Array(text.utf8)
-        guard chars.count % 2 == 0 else { return nil }
-        func value(_ c: UInt8) -> UInt8? {
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
-            default: nil
-            }
-        }
-        var out = [UInt8]()
-        out.reserveCapacity(chars.count / 2)
-        var i = 0
-        while i < chars.count {
-            guard let hi = value(chars[i]), let lo = value(chars[i + 1]) else { return nil }
-            out.append(hi << 4 | lo)
-            i += 2
-        }
-        return out
-    }
-}
-
-/// The threads R2 file I/O runs on. Most of their time is spent waiting in fsync, so there are
-/// more of them than cores, and they are apart from the shared pool SQLite commits use: a read
-/// never queues behind other requests' fsyncs.
-enum R2FileIO {
-    static let pool: NIOThreadPool = {
-        let pool = NIOThreadPool(numberOfThreads: 16)
-        pool.start()
-        return pool
-    }()
 }

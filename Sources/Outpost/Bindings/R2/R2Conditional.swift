@@ -32,8 +32,8 @@ public struct R2Conditional: Sendable, Hashable {
     public init?(headers: HTTPFields) {
         let ifMatch = headers[.ifMatch]
         let ifNoneMatch = headers[.ifNoneMatch]
-        let ifModifiedSince = headers[.ifModifiedSince].flatMap(HTTPDate.parse)
-        let ifUnmodifiedSince = headers[.ifUnmodifiedSince].flatMap(HTTPDate.parse)
+        let ifModifiedSince = headers[.ifModifiedSince].flatMap(R2HTTPDate.parse)
+        let ifUnmodifiedSince = headers[.ifUnmodifiedSince].flatMap(R2HTTPDate.parse)
         guard ifMatch != nil || ifNoneMatch != nil || ifModifiedSince != nil || ifUnmodifiedSince != nil else { return nil }
         self.init(
             etagMatches: ifMatch, etagDoesNotMatch: ifNoneMatch,

@@ -29,7 +29,7 @@ public struct R2HTTPMetadata: Sendable, Hashable, Codable {
         self.init(
             contentType: headers[.contentType], contentLanguage: headers[.contentLanguage],
             contentDisposition: headers[.contentDisposition], contentEncoding: headers[.contentEncoding],
-            cacheControl: headers[.cacheControl], cacheExpiry: headers[.expires].flatMap(HTTPDate.parse)
+            cacheControl: headers[.cacheControl], cacheExpiry: headers[.expires].flatMap(R2HTTPDate.parse)
         )
     }
 
@@ -42,12 +42,12 @@ public struct R2HTTPMetadata: Sendable, Hashable, Codable {
         if let contentDisposition { headers[.contentDisposition] = contentDisposition }
         if let contentEncoding { headers[.contentEncoding] = contentEncoding }
         if let cacheControl { headers[.cacheControl] = cacheControl }
-        if let cacheExpiry { headers[.expires] = HTTPDate.format(cacheExpiry) }
+        if let cacheExpiry { headers[.expires] = R2HTTPDate.format(cacheExpiry) }
     }
 }
 
 /// RFC 9110 HTTP dates (`Sun, 06 Nov 1994 08:49:37 GMT`).
-enum HTTPDate {
+enum R2HTTPDate {
     static func parse(_ text: String) -> Date? {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")

@@ -90,8 +90,8 @@ public final class R2Store: Sendable {
         let directoryFD = open(blobsDirectory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard lockFD >= 0, directoryFD >= 0 else {
             let error = R2FileError.posix("open \(directory)")
-            if lockFD >= 0 { posixClose(lockFD) }
-            if directoryFD >= 0 { posixClose(directoryFD) }
+            if lockFD >= 0 { R2FileIO.close(lockFD) }
+            if directoryFD >= 0 { R2FileIO.close(directoryFD) }
             throw error
         }
         self.handles = NIOLockedValueBox(Handles(lockFD: lockFD, directoryFD: directoryFD))
@@ -106,8 +106,8 @@ public final class R2Store: Sendable {
     /// Releases the bucket's lock and directory handle. Call once nothing uses the store.
     public func close() {
         handles.withLockedValue { h in
-            if h.lockFD >= 0 { posixClose(h.lockFD) }
-            if h.directoryFD >= 0 { posixClose(h.directoryFD) }
+            if h.lockFD >= 0 { R2FileIO.close(h.lockFD) }
+            if h.directoryFD >= 0 { R2FileIO.close(h.directoryFD) }
             h.lockFD = -1
             h.directoryFD = -1
         }
