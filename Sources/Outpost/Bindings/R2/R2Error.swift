@@ -5,6 +5,7 @@
 public struct R2Error: HTTPError {
     /// Cloudflare's numeric R2 error code (10039, 10022, …).
     public let errorCode: Int
+    /// The HTTP status Cloudflare answers with (400, 404, 412, 416, 500).
     public let status: Int
     /// The S3 name of the error (`InvalidRange`, `NoSuchUpload`, …).
     public let s3Code: String

@@ -6,6 +6,7 @@ import Crypto
 /// the same size. `complete` joins the parts without copying them: the object reads them in turn.
 public struct R2MultipartUpload: Sendable {
     public let key: String
+    /// Pass to `resumeMultipartUpload` to continue from another request or process.
     public let uploadId: String
     let bucket: R2Bucket
 

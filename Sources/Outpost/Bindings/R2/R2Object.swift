@@ -3,21 +3,27 @@ public import HTTPTypes
 
 /// An object's metadata, as returned by `head`, `put`, `list` and a `get` whose condition failed.
 public struct R2Object: Sendable, Hashable {
+    /// The object's key, as given to `put`.
     public let key: String
     /// A random id, new for every write of the key.
     public let version: String
+    /// The whole object's size in bytes (not the range's).
     public let size: Int
     /// Hex MD5 of the body for a single-part upload; `md5(part md5s)-N` for a multipart one.
     public let etag: String
+    /// When this version was written (millisecond precision).
     public let uploaded: Date
     public let httpMetadata: R2HTTPMetadata
+    /// Arbitrary key-value pairs given to `put` or `createMultipartUpload`.
     public let customMetadata: [String: String]
     /// The bytes a `get` returned, when it asked for a range (or the whole object).
     public internal(set) var range: R2Range?
+    /// MD5 for single-part objects, plus any digest the `put` verified.
     public let checksums: R2Checksums
 
     /// `etag` in quotes, ready for an `ETag` header.
     public var httpEtag: String { "\"\(etag)\"" }
+    /// Always `Standard`: there is no infrequent-access tier here.
     public var storageClass: String { "Standard" }
 
     /// Writes the stored HTTP metadata (Content-Type, Cache-Control, Expires, …) into `headers`.

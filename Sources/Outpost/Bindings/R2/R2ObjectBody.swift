@@ -2,6 +2,7 @@
 /// An object with its body, as returned by `get`. The body streams from disk and is read once.
 @dynamicMemberLookup
 public struct R2ObjectBody: Sendable {
+    /// The object's metadata, with `range` set to the bytes in `body`.
     public let object: R2Object
     /// The selected bytes (the range, or the whole object), streamed in chunks of at most 64 KiB.
     public let body: Body

@@ -16,6 +16,7 @@ import Darwin
 /// unlinked) are removed when a process opens the bucket while no other process has it open
 /// (an `flock` on `lock` tells). Metadata is never cached: other processes' writes show at once.
 public final class R2Store: Sendable {
+    /// `[[r2_buckets]] bucket_name`: the directory under `<state>/r2/`.
     public let bucketName: String
     /// `<state>/r2/<bucket_name>`.
     public let directory: String
