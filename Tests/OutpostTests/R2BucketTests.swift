@@ -150,7 +150,7 @@ struct R2BucketTests {
             #expect(ranged.range == R2Range(offset: 3, length: 2))
             #expect(ranged.size == 5)
 
-            for bad in [R2Range.offset(5), .offset(10), .offset(10, length: 1), .suffix(0), .length(0)] {
+            for bad in [R2Range.offset(5), .offset(5, length: 1), .offset(10), .offset(10, length: 1), .offset(-1), .suffix(0), .length(0)] {
                 let error = await #expect(throws: R2Error.self) { try await bucket.get("k", range: bad) }
                 #expect(error?.errorCode == 10039)
                 #expect(error?.status == 416)

@@ -18,7 +18,7 @@ actor R2CrashLedger {
     var acknowledgedCount: Int { acknowledged.count }
 }
 
-@Suite("R2 crash: kill -9 mid-stream loses nothing acknowledged and tears nothing", .serialized)
+@Suite("R2 crash: kill -9 mid-stream loses nothing acknowledged and tears nothing", .serialized, .timeLimit(.minutes(5)))
 struct R2CrashTests {
     static let config = """
         name = "r2-crash"

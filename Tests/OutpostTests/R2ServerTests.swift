@@ -3,7 +3,7 @@ import Outpost
 import OutpostTesting
 import Testing
 
-@Suite("R2 over HTTP in a real server process")
+@Suite("R2 over HTTP in a real server process", .timeLimit(.minutes(5)))
 struct R2ServerTests {
     static let config = """
         name = "r2-http"

@@ -31,7 +31,7 @@ public struct R2Range: Sendable, Hashable, Codable {
         }
         let start = offset ?? 0
         let count = length ?? (size - start)
-        guard start >= 0, start <= size, count > 0 else { throw R2Error.invalidRange(operation) }
+        guard start >= 0, start < size, count > 0 else { throw R2Error.invalidRange(operation) }
         return (start, min(count, size - start))
     }
 
