@@ -140,6 +140,39 @@ struct R2MultipartTests {
         }
     }
 
+    @Test("an incomplete upload expires after 7 days: its parts are removed at the next start")
+    func uploadExpiry() async throws {
+        let clock = RuntimeClock()
+        let first = try TestRuntime(config: R2Fixture.config, script: R2Fixture.script, clock: clock)
+        defer { first.removeDirectory() }
+        let ids = try await first.run { t in
+            let bucket = try t.env.r2("MEDIA")
+            let old = try await bucket.createMultipartUpload("old")
+            _ = try await old.uploadPart(1, "stale")
+            return old.uploadId
+        }
+        clock.advance(by: 6 * 24 * 3600)
+        let second = try TestRuntime(config: R2Fixture.config, script: R2Fixture.script, directory: first.directory, clock: clock)
+        let fresh = try await second.run { t in
+            let bucket = try t.env.r2("MEDIA")
+            // Six days on, the upload still takes parts.
+            _ = try await bucket.resumeMultipartUpload("old", uploadId: ids).uploadPart(2, "still here")
+            let fresh = try await bucket.createMultipartUpload("fresh")
+            _ = try await fresh.uploadPart(1, "new")
+            return fresh.uploadId
+        }
+        clock.advance(by: 2 * 24 * 3600)
+        let third = try TestRuntime(config: R2Fixture.config, script: R2Fixture.script, directory: first.directory, clock: clock)
+        try await third.run { (t: TestRuntime) async throws in
+            let bucket = try t.env.r2("MEDIA")
+            let error = await #expect(throws: R2Error.self) { try await bucket.resumeMultipartUpload("old", uploadId: ids).uploadPart(3, "x") }
+            #expect(error?.errorCode == 10024)
+            #expect(try R2Fixture.blobFiles(t).count == 1, "only the fresh upload's part is left")
+            let part = R2UploadedPart(partNumber: 1, etag: R2Fixture.md5Hex(Array("new".utf8)))
+            try await bucket.resumeMultipartUpload("fresh", uploadId: fresh).complete([part])
+        }
+    }
+
     @Test("part numbers outside 1…10000 are refused; re-uploading a part replaces it")
     func partNumbers() async throws {
         try await R2Fixture.with { t, bucket in

@@ -134,9 +134,21 @@ public final class R2Store: Sendable {
 
     // MARK: orphans
 
-    /// Deletes temporary files and blobs no object or pending part refers to. Returns how many.
+    /// Incomplete multipart uploads are aborted this long after they were created, as R2's
+    /// default lifecycle rule does.
+    static let uploadExpirySeconds: Int64 = 7 * 24 * 3600
+
+    /// Aborts expired uploads, then deletes temporary files and blobs no object or pending part
+    /// refers to. Returns how many files it removed.
     @discardableResult
     func removeOrphans() throws -> Int {
+        let cutoff = clock.nowMilliseconds() - Self.uploadExpirySeconds * 1000
+        try database.writeSync { db in
+            try db.transaction {
+                try db.run("DELETE FROM parts WHERE upload_id IN (SELECT upload_id FROM uploads WHERE state = 0 AND created < ?)", [.integer(cutoff)])
+                try db.run("UPDATE uploads SET state = ? WHERE state = 0 AND created < ?", [.integer(UploadState.aborted.rawValue), .integer(cutoff)])
+            }
+        }
         let referenced: Set<String> = try database.read { db in
             Set(try db.query("SELECT blob_id FROM segments UNION SELECT blob_id FROM parts").compactMap { $0.first?.string })
         }
