@@ -7,10 +7,11 @@ ROOT=$(cd .. && pwd)
 SUITES=${SUITES:-"http kv"}
 DURATION=${DURATION:-10s}
 
-swift build -c release 2>&1 | grep -E "error|Compiling|Build complete" | tail -3
+# One release build directory (Benchmarks/.build) holds the bench tools and the `outpost` binary.
+swift build -c release 2>&1 | { grep -E "error|Build complete" || true; } | tail -3
+swift build -c release --product outpost 2>&1 | { grep -E "error|Build complete" || true; } | tail -1
 BIN=$(swift build -c release --show-bin-path)
-swift build -c release --package-path "$ROOT" --product outpost 2>&1 | grep -E "error|Build complete" | tail -1
-OUTPOST_BIN=$(swift build -c release --package-path "$ROOT" --show-bin-path)/outpost
+OUTPOST_BIN=$BIN/outpost
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_http() { for _ in $(seq 1 300); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "no answer from $1"; return 1; }

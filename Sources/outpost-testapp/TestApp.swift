@@ -9,6 +9,7 @@ struct TestAppWorker: Worker {
         if path == "/slow" { return try await slow(request) }
         if path == "/count" { return try await count(request) }
         if path.hasPrefix("/kv/") { return try await KVRoutes.handle(request, env: env) }
+        if path.hasPrefix("/r2/") { return try await R2Routes.handle(request, env: env) }
         return Response.jsonError(status: 404, code: "not_found", message: "No route for \(path)")
     }
 }

@@ -13,12 +13,12 @@ enum KVBench {
         let raw = try SQLiteConnection(path: dir + "/raw.sqlite")
         try raw.execute("CREATE TABLE kv (namespace TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL, expiration INTEGER, metadata TEXT, PRIMARY KEY (namespace, key)) WITHOUT ROWID")
         let value = [UInt8](repeating: 42, count: 256)
-        let rawPut = try Bench.time {
+        let rawPut = try await Bench.time {
             for i in 0..<puts {
                 try raw.run("INSERT OR REPLACE INTO kv (namespace, key, value, expiration, metadata) VALUES (?, ?, ?, ?, ?)", [.text("ns"), .text("key\(i)"), .blob(value), .null, .null])
             }
         }
-        let rawGet = try Bench.time {
+        let rawGet = try await Bench.time {
             for i in 0..<gets {
                 _ = try raw.query("SELECT value, metadata FROM kv WHERE namespace = ? AND key = ? AND (expiration IS NULL OR expiration > ?)", [.text("ns"), .text("key\(i % puts)"), .integer(0)])
             }
