@@ -7,6 +7,7 @@ public struct PitcheyWorker: Worker {
     let startedAt = Date()
     let rateLimiter = RateLimiter()
     let metrics = RequestMetrics()
+    let healthCache = HealthCache()
     let api: WorkerRouter<APIContext>
 
     public init() {
@@ -16,7 +17,7 @@ public struct PitcheyWorker: Worker {
     public func fetch(_ request: Request, env: Env, context: ExecutionContext) async throws -> Response {
         let path = request.path
         if path == "/health", request.method == .get || request.method == .head {
-            return HealthRoute.response(env: env, startedAt: startedAt)
+            return HealthRoute.response(env: env, startedAt: startedAt, cache: healthCache)
         }
         let response = await respond(request, env: env, context: context)
         metrics.record(status: response.status.code)

@@ -10,7 +10,9 @@ struct WorkerResponder: HTTPResponder {
 
     func respond(to request: Hummingbird.Request, context: Context) async throws -> Hummingbird.Response {
         let length = request.headers[.contentLength].flatMap { Int($0) }
-        let body: Body = length == 0 ? .empty : Body(stream: request.body, length: length)
+        // No Content-Length and no Transfer-Encoding means no body (RFC 9112 §6.3): skip the stream.
+        let hasBody = length.map { $0 > 0 } ?? (request.headers[.transferEncoding] != nil)
+        let body: Body = hasBody ? Body(stream: request.body, length: length) : .empty
         let workerRequest = Request(
             method: request.method,
             url: origin + request.uri.description,

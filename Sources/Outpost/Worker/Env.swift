@@ -7,6 +7,7 @@ public struct Env: Sendable {
     public init(vars: [String: String], bindings: [String: any Sendable]) {
         self.vars = vars
         self.bindings = bindings
+        self.bindingNames = bindings.keys.sorted()
     }
 
     /// A var or secret by name.
@@ -24,7 +25,7 @@ public struct Env: Sendable {
     }
 
     /// The names of every binding, sorted.
-    public var bindingNames: [String] { bindings.keys.sorted() }
+    public let bindingNames: [String]
 }
 
 /// Asking for a binding that is not configured.
