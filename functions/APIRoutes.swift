@@ -7,6 +7,7 @@ enum APIRoutes {
         r.on(.get, "/api/me") { _, _, ctx in
             .json(["id": .string(ctx.caller.id), "role": .string(ctx.caller.role.rawValue)] as JSONValue)
         }
+        r.on(.post, "/api/containers/uploads") { request, _, ctx in try await UploadRoute.handle(request, ctx: ctx) }
         return r
     }
 }
