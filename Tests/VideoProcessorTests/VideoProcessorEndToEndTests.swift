@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+
+/// The real `video-processor` executable, as the runtime will start it: PORT and TMPDIR in the
+/// environment, input over HTTP, SIGTERM to stop.
+@Suite("Video processor end to end (real process)", .serialized)
+struct VideoProcessorEndToEndTests {
+    @Test func analyzeAndThumbnailOverHTTPThenSIGTERMExitsCleanly() async throws {
+        let service = try ServiceProcess()
+        try await service.waitUntilReady()
+
+        let analyze = try await HTTP.postRaw(service.baseURL + "/jobs/analyze", try Fixtures.data("sample.mp4"))
+        #expect(analyze.status == 200, "\(analyze.text)")
+        let result = try #require(try analyze.json()["result"] as? [String: Any])
+        #expect(abs(((result["format"] as? [String: Any])?["duration"] as? Double ?? 0) - 2.0) < 0.05)
+        let streams = result["streams"] as? [[String: Any]] ?? []
+        #expect(streams.map { $0["codec"] as? String } == ["h264", "aac"])
+
+        let temp = try TemporaryDirectory()
+        defer { temp.remove() }
+        let thumbnail = try await HTTP.postRaw(service.baseURL + "/jobs/thumbnail?timestamp=1.3", try Fixtures.data("sample.mp4"))
+        #expect(thumbnail.status == 200)
+        try thumbnail.body.write(to: URL(fileURLWithPath: temp.file("ours.png")))
+        try FFmpegCLI.referenceFrame(input: Fixtures.path("sample.mp4"), timestamp: 1.3, output: temp.file("ref.png"))
+        let psnr = try FFmpegCLI.psnr(temp.file("ours.png"), temp.file("ref.png"))
+        print("end-to-end thumbnail t=1.3: PSNR \(psnr) dB")
+        #expect(psnr >= 35)
+
+        let corrupt = try await HTTP.postRaw(service.baseURL + "/jobs/thumbnail", try Fixtures.data("truncated.mp4"))
+        #expect(corrupt.status == 422)
+        #expect(try await HTTP.send("GET", service.baseURL + "/ping").status == 200)
+
+        // Logs are JSON lines on stdout.
+        let records = service.log.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        let listening = try #require(records.first { $0["message"] as? String == "listening" }, "log: \(service.log)")
+        #expect(listening["service"] as? String == "video-processor")
+        #expect(listening["port"] as? String == String(service.port))
+        #expect(records.contains { $0["message"] as? String == "job failed" && $0["status"] as? String == "422" })
+
+        service.signal(SIGTERM)
+        #expect(try await service.waitForExit() == 0)
+        #expect(service.scratch.contents().isEmpty, "scratch files left: \(service.scratch.contents())")
+    }
+
+    @Test func sigtermLetsAnInFlightJobFinish() async throws {
+        let service = try ServiceProcess()
+        try await service.waitUntilReady()
+        let store = try await ObjectStore.start()
+        await store.put("sample.mp4", try Fixtures.data("sample.mp4"))
+
+        // The input URL holds its answer until the gate opens, so the job is in flight.
+        let job = Task {
+            try await HTTP.postJSON(service.baseURL + "/jobs", ["operation": "analyze", "input": ["url": store.gatedURL("sample.mp4")]])
+        }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while (try? await HTTP.send("GET", service.baseURL + "/health").json()["jobsInFlight"] as? Int) != 1 {
+            guard ContinuousClock.now < deadline else { throw TestFailure("job never started") }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        service.signal(SIGTERM)
+        // The process must still be there, finishing the job, until the input arrives.
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(service.process.isRunning)
+        await store.openGate()
+
+        let reply = try await job.value
+        #expect(reply.status == 200, "\(reply.text)")
+        #expect(try await service.waitForExit() == 0)
+        #expect(service.log.contains("\"message\":\"stopped\""))
+        await store.stop()
+    }
+}
