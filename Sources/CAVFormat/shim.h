@@ -12,6 +12,7 @@
 #include <libavutil/error.h>
 #include <libavutil/imgutils.h>
 #include <libavutil/log.h>
+#include <libavutil/opt.h>
 #include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
 
@@ -32,5 +33,23 @@ static inline int outpost_av_log_quiet(void) { return AV_LOG_QUIET; }
 static inline int outpost_av_log_error(void) { return AV_LOG_ERROR; }
 static inline int outpost_av_log_warning(void) { return AV_LOG_WARNING; }
 static inline int outpost_sws_bicubic(void) { return SWS_BICUBIC; }
+
+// sws_getContext cannot take colour ranges, and setting them afterwards does not reach the
+// unscaled fast paths chosen at init; so set them as options before sws_init_context.
+static inline struct SwsContext *outpost_sws_context(int srcW, int srcH, enum AVPixelFormat srcFormat, int srcFullRange,
+                                                     int dstW, int dstH, enum AVPixelFormat dstFormat, int dstFullRange,
+                                                     int flags) {
+    struct SwsContext *context = sws_alloc_context();
+    if (!context) return NULL;
+    if (av_opt_set_int(context, "srcw", srcW, 0) < 0 || av_opt_set_int(context, "srch", srcH, 0) < 0 ||
+        av_opt_set_int(context, "src_format", srcFormat, 0) < 0 || av_opt_set_int(context, "src_range", srcFullRange, 0) < 0 ||
+        av_opt_set_int(context, "dstw", dstW, 0) < 0 || av_opt_set_int(context, "dsth", dstH, 0) < 0 ||
+        av_opt_set_int(context, "dst_format", dstFormat, 0) < 0 || av_opt_set_int(context, "dst_range", dstFullRange, 0) < 0 ||
+        av_opt_set_int(context, "sws_flags", flags, 0) < 0 || sws_init_context(context, NULL, NULL) < 0) {
+        sws_freeContext(context);
+        return NULL;
+    }
+    return context;
+}
 
 #endif

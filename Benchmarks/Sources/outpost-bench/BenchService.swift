@@ -55,12 +55,12 @@ final class BenchService: Sendable {
             return service
         }
         let configuration = ServiceConfiguration(name: "video-processor", port: 0, maxConcurrentJobs: VideoBench.concurrency, scratchDirectory: scratch, logLevel: .warning)
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let (started, continuation) = AsyncStream<RunningService>.makeStream()
         let task = Task {
             try await ContainerService(configuration: configuration, handler: VideoJobHandler()).run(handleSignals: false) { continuation.yield($0) }
         }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw BenchError("in-process service did not start") }
+        var iterator = started.makeAsyncIterator()
+        guard let port = await iterator.next()?.port else { throw BenchError("in-process service did not start") }
         return BenchService(url: "http://127.0.0.1:\(port)", kind: "in-process", process: nil, task: task, scratch: scratch)
     }
 

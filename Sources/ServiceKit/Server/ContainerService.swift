@@ -28,17 +28,19 @@ public struct ContainerService<Handler: JobHandler>: Sendable {
         self.logger = logger
     }
 
-    /// Serves until SIGTERM/SIGINT (when `handleSignals`) or until the calling task is cancelled.
+    /// Serves until SIGTERM/SIGINT (when `handleSignals`), ``RunningService/shutdown()``, or
+    /// cancellation of the calling task (which stops at once rather than draining).
     /// - Parameters:
-    ///   - handleSignals: install SIGTERM/SIGINT handlers for graceful shutdown (off for in-process tests).
-    ///   - onRunning: called with the bound port once the server accepts connections.
-    public func run(handleSignals: Bool = true, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+    ///   - handleSignals: install SIGTERM/SIGINT handlers for graceful shutdown (off for in-process use).
+    ///   - onRunning: called once the server accepts connections, with its port and a shutdown handle.
+    public func run(handleSignals: Bool = true, onRunning: @escaping @Sendable (RunningService) async -> Void = { _ in }) async throws {
         let pool = NIOThreadPool(numberOfThreads: configuration.maxConcurrentJobs)
         pool.start()
         let stats = ServiceStats(service: configuration.name, maxConcurrentJobs: configuration.maxConcurrentJobs)
         let router = makeRouter(stats: stats, pool: pool)
         let configuration = configuration
         let logger = logger
+        let group = GroupBox()
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
@@ -48,17 +50,18 @@ public struct ContainerService<Handler: JobHandler>: Sendable {
                     "host": "\(configuration.host)", "port": "\(port)", "concurrency": "\(configuration.maxConcurrentJobs)",
                     "scratch": "\(configuration.scratchDirectory)",
                 ])
-                await onRunning(port)
+                if let serviceGroup = group.value { await onRunning(RunningService(port: port, group: serviceGroup)) }
             },
             logger: logger
         )
-        let group = ServiceGroup(configuration: .init(
+        let serviceGroup = ServiceGroup(configuration: .init(
             services: [.init(service: app)],
             gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
             logger: logger
         ))
+        group.value = serviceGroup
         do {
-            try await group.run()
+            try await serviceGroup.run()
         } catch {
             try? await pool.shutdownGracefully()
             throw error
@@ -82,4 +85,23 @@ public struct ContainerService<Handler: JobHandler>: Sendable {
         handler.addRoutes(to: router)
         return router
     }
+}
+
+/// A running ``ContainerService``: its port, and a way to stop it as SIGTERM would.
+public struct RunningService: Sendable {
+    /// The port the service listens on.
+    public let port: Int
+    let group: ServiceGroup
+
+    /// Starts a graceful shutdown: no new connections, in-flight requests finish, then `run` returns.
+    public func shutdown() async {
+        await group.triggerGracefulShutdown()
+    }
+}
+
+/// Hands the service group to the `onServerRunning` callback, which is built before the group.
+// @unchecked Sendable: `value` is written once, before the group runs, and only read after the
+// server is running (which happens-after `group.run()` starts).
+private final class GroupBox: @unchecked Sendable {
+    var value: ServiceGroup?
 }

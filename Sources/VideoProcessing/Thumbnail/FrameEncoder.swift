@@ -3,7 +3,8 @@ import CAVFormat
 /// Scales a decoded frame with libswscale and encodes it with FFmpeg's `png` or `mjpeg` encoder.
 enum FrameEncoder {
     static func encode(_ source: Frame, width: Int, height: Int, format: ImageFormat, quality: Int) throws(VideoError) -> [UInt8] {
-        let scaled = try scale(source, width: width, height: height, to: format == .png ? AV_PIX_FMT_RGB24 : AV_PIX_FMT_YUVJ420P)
+        // JPEG wants full-range YUV: yuv420p marked full range (the yuvj420p formats are deprecated).
+        let scaled = try scale(source, width: width, height: height, to: format == .png ? AV_PIX_FMT_RGB24 : AV_PIX_FMT_YUV420P, fullRange: format == .jpeg)
         let codec = avcodec_find_encoder(format == .png ? AV_CODEC_ID_PNG : AV_CODEC_ID_MJPEG)
         guard let codec else {
             throw VideoError(.encodeFailed, "This FFmpeg build has no \(format.rawValue) encoder.")
@@ -15,7 +16,7 @@ enum FrameEncoder {
         context.pointee.pix_fmt = AVPixelFormat(scaled.pointer.pointee.format)
         context.pointee.time_base = AVRational(num: 1, den: 25)
         if format == .jpeg {
-            // Full-range (yuvj420p) as JPEG expects; quality maps 100…1 onto mjpeg's qscale 2…31.
+            // Quality maps 100…1 onto mjpeg's qscale 2…31.
             context.pointee.color_range = AVCOL_RANGE_JPEG
             let qscale = 2 + Int32((Double(100 - quality) * 29.0 / 99.0).rounded())
             context.pointee.flags |= outpost_codec_flag_qscale()
@@ -43,33 +44,27 @@ enum FrameEncoder {
         return bytes
     }
 
-    /// Converts `source` to `width`×`height` in `pixelFormat` (bicubic, like ffmpeg's default scaler).
-    private static func scale(_ source: Frame, width: Int, height: Int, to pixelFormat: AVPixelFormat) throws(VideoError) -> Frame {
+    /// Converts `source` to `width`×`height` in `pixelFormat` (bicubic, like ffmpeg's default scaler),
+    /// full-range when `fullRange`.
+    private static func scale(_ source: Frame, width: Int, height: Int, to pixelFormat: AVPixelFormat, fullRange: Bool) throws(VideoError) -> Frame {
         let src = source.pointer.pointee
         let sourceFormat = AVPixelFormat(src.format)
-        guard let scaler = sws_getContext(
-            src.width, src.height, sourceFormat, Int32(width), Int32(height), pixelFormat,
-            outpost_sws_bicubic(), nil, nil, nil
+        // swscale infers the range from the pixel format alone (limited for yuv420p): say when the
+        // source frame, or the output, is full range.
+        let sourceFull: Int32 = src.color_range == AVCOL_RANGE_JPEG || isFullRangeFormat(sourceFormat) ? 1 : 0
+        guard let scaler = outpost_sws_context(
+            src.width, src.height, sourceFormat, sourceFull, Int32(width), Int32(height), pixelFormat, fullRange ? 1 : 0,
+            outpost_sws_bicubic()
         ) else {
             let name = av_get_pix_fmt_name(sourceFormat).map { String(cString: $0) } ?? "\(sourceFormat.rawValue)"
             throw VideoError(.encodeFailed, "Cannot convert frames of pixel format \(name) at \(src.width)x\(src.height) to \(width)x\(height).")
         }
         defer { sws_freeContext(scaler) }
-        if src.color_range == AVCOL_RANGE_JPEG {
-            // A full-range frame in a limited-range pixel format: tell swscale, which otherwise
-            // assumes limited range from the format alone.
-            var inverse: UnsafeMutablePointer<Int32>?
-            var table: UnsafeMutablePointer<Int32>?
-            var sourceRange: Int32 = 0, destinationRange: Int32 = 0, brightness: Int32 = 0, contrast: Int32 = 0, saturation: Int32 = 0
-            if sws_getColorspaceDetails(scaler, &inverse, &sourceRange, &table, &destinationRange, &brightness, &contrast, &saturation) >= 0,
-                let inverse, let table {
-                _ = sws_setColorspaceDetails(scaler, inverse, 1, table, destinationRange, brightness, contrast, saturation)
-            }
-        }
         let destination = try Frame()
         destination.pointer.pointee.width = Int32(width)
         destination.pointer.pointee.height = Int32(height)
         destination.pointer.pointee.format = pixelFormat.rawValue
+        if fullRange { destination.pointer.pointee.color_range = AVCOL_RANGE_JPEG }
         var status = av_frame_get_buffer(destination.pointer, 0)
         guard status >= 0 else { throw VideoError.outOfMemory("a \(width)x\(height) image") }
         status = sws_scale_frame(scaler, destination.pointer, source.pointer)
@@ -78,6 +73,11 @@ enum FrameEncoder {
             throw VideoError(.encodeFailed, "Scaling the frame failed (\(cause.message)).", cause: cause)
         }
         return destination
+    }
+
+    /// The deprecated yuvj* formats are full range by definition.
+    private static func isFullRangeFormat(_ format: AVPixelFormat) -> Bool {
+        [AV_PIX_FMT_YUVJ420P, AV_PIX_FMT_YUVJ422P, AV_PIX_FMT_YUVJ444P, AV_PIX_FMT_YUVJ440P, AV_PIX_FMT_YUVJ411P].contains(format)
     }
 
     private static func failure(_ function: String, _ status: Int32, _ format: ImageFormat) -> VideoError {

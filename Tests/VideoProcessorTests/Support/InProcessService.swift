@@ -7,10 +7,12 @@ import VideoProcessing
 final class InProcessService: Sendable {
     let baseURL: String
     let scratch: TemporaryDirectory
+    private let running: RunningService
     private let task: Task<Void, any Error>
 
-    private init(baseURL: String, scratch: TemporaryDirectory, task: Task<Void, any Error>) {
-        self.baseURL = baseURL
+    private init(running: RunningService, scratch: TemporaryDirectory, task: Task<Void, any Error>) {
+        self.baseURL = "http://127.0.0.1:\(running.port)"
+        self.running = running
         self.scratch = scratch
         self.task = task
     }
@@ -21,17 +23,18 @@ final class InProcessService: Sendable {
             name: "video-processor-test", port: 0, maxConcurrentJobs: concurrency, scratchDirectory: scratch.path, logLevel: .warning
         )
         let service = ContainerService(configuration: configuration, handler: VideoJobHandler())
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let (started, continuation) = AsyncStream<RunningService>.makeStream()
         let task = Task {
-            try await service.run(handleSignals: false) { port in continuation.yield(port) }
+            try await service.run(handleSignals: false) { running in continuation.yield(running) }
         }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw TestFailure("service did not start") }
-        return InProcessService(baseURL: "http://127.0.0.1:\(port)", scratch: scratch, task: task)
+        var iterator = started.makeAsyncIterator()
+        guard let running = await iterator.next() else { throw TestFailure("service did not start") }
+        return InProcessService(running: running, scratch: scratch, task: task)
     }
 
+    /// Shuts the service down gracefully and waits until `run` has returned.
     func stop() async {
-        task.cancel()
+        await running.shutdown()
         _ = await task.result
         scratch.remove()
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import NIOCore
 
 /// A stand-in for the runtime's R2 endpoint: serves objects with GET, stores them with PUT, and
@@ -54,9 +55,13 @@ final class ObjectStore: Sendable {
             return Response(status: .ok, headers: [.eTag: "\"etag-\(key)\""])
         }
         let (ports, continuation) = AsyncStream<Int>.makeStream()
+        // Stopped by cancellation, which Hummingbird reports at error level: keep it quiet.
+        var logger = Logger(label: "object-store")
+        logger.logLevel = .critical
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) }
+            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
+            logger: logger
         )
         let task = Task { try await app.run() }
         var iterator = ports.makeAsyncIterator()
