@@ -6,6 +6,12 @@ import PackageDescription
 // dependency; its identity is its directory's name, which differs between checkouts.
 let root = URL(fileURLWithPath: Context.packageDirectory).deletingLastPathComponent().lastPathComponent.lowercased()
 
+let settings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
 let package = Package(
     name: "outpost-benchmarks",
     platforms: [.macOS(.v15)],
@@ -19,11 +25,15 @@ let package = Package(
                 .product(name: "ServiceKit", package: root),
                 .product(name: "VideoProcessing", package: root),
             ],
-            swiftSettings: [
-                .enableUpcomingFeature("ExistentialAny"),
-                .enableUpcomingFeature("MemberImportVisibility"),
-                .enableUpcomingFeature("InternalImportsByDefault"),
-            ]
+            swiftSettings: settings
+        ),
+        .executableTarget(
+            name: "bench-video-processor",
+            dependencies: [
+                .product(name: "ServiceKit", package: root),
+                .product(name: "VideoProcessing", package: root),
+            ],
+            swiftSettings: settings
         ),
     ]
 )

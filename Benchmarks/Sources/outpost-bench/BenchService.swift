@@ -26,7 +26,9 @@ final class BenchService: Sendable {
         let scratch = NSTemporaryDirectory() + "outpost-bench-video-" + UUID().uuidString.prefix(8)
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         let environment = ProcessInfo.processInfo.environment
-        let candidates = [environment["VIDEO_PROCESSOR"], root + "/.build/release/video-processor", root + "/.build/debug/video-processor"]
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let sibling = (exe as NSString).deletingLastPathComponent + "/bench-video-processor"
+        let candidates = [environment["VIDEO_PROCESSOR"], sibling, root + "/.build/release/video-processor"]
         if let binary = candidates.compactMap({ $0 }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: binary)

@@ -8,8 +8,9 @@ import VideoProcessing
 /// The video-processor: `analyze` jobs/s calling the library directly against the same jobs over
 /// HTTP to the running service (the ratio is the service's overhead), and thumbnail latency.
 ///
-/// The service is the real `video-processor` executable when one is found (`VIDEO_PROCESSOR`, or the
-/// root package's release/debug build); otherwise the same service runs in this process.
+/// The service is a separate process: `VIDEO_PROCESSOR` if set, else `bench-video-processor` built
+/// beside this binary (same code, same build configuration), else the root package's release
+/// `video-processor`; only when none exists does the same service run in this process.
 /// The fixture is `fixtures/sample.mp4` (2 s, 320x240 H.264 + AAC). Override its path with `VIDEO_FIXTURE`.
 enum VideoBench {
     static let concurrency = 3
