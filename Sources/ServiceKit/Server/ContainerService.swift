@@ -87,18 +87,6 @@ public struct ContainerService<Handler: JobHandler>: Sendable {
     }
 }
 
-/// A running ``ContainerService``: its port, and a way to stop it as SIGTERM would.
-public struct RunningService: Sendable {
-    /// The port the service listens on.
-    public let port: Int
-    let group: ServiceGroup
-
-    /// Starts a graceful shutdown: no new connections, in-flight requests finish, then `run` returns.
-    public func shutdown() async {
-        await group.triggerGracefulShutdown()
-    }
-}
-
 /// Hands the service group to the `onServerRunning` callback, which is built before the group.
 // @unchecked Sendable: `value` is written once, before the group runs, and only read after the
 // server is running (which happens-after `group.run()` starts).

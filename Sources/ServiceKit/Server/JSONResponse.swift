@@ -1,5 +1,5 @@
 import Foundation
-public import Hummingbird
+import Hummingbird
 import NIOCore
 
 /// Builds JSON responses with one encoder configuration for the whole service.
@@ -19,13 +19,5 @@ enum JSONResponse {
         fields[.contentType] = "application/json"
         let data = (try? encode(value)) ?? Data(#"{"error":{"code":"internal","message":"response encoding failed"}}"#.utf8)
         return Response(status: .init(code: status), headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
-    }
-}
-
-/// JSON responses for a service's own routes, encoded the same way as the job responses.
-public enum ServiceJSON {
-    /// A response with `value` as its JSON body.
-    public static func response(_ value: some Encodable, status: Int = 200) throws -> Response {
-        JSONResponse.make(status: status, value: value)
     }
 }
