@@ -104,6 +104,7 @@ let package = Package(
         .target(
             name: "VideoProcessing",
             dependencies: ["CAVFormat", "ServiceKit"],
+            exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
