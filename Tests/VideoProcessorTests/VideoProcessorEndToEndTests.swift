@@ -60,8 +60,8 @@ struct VideoProcessorEndToEndTests {
             try await Task.sleep(for: .milliseconds(10))
         }
         service.signal(SIGTERM)
-        // The process must still be there, finishing the job, until the input arrives.
-        try await Task.sleep(for: .milliseconds(200))
+        // Shutdown has begun, with the job in flight; the process stays until the job is done.
+        try await service.waitForLog(#""jobsInFlight":"1","level":"info","message":"draining""#)
         #expect(service.process.isRunning)
         await store.openGate()
 

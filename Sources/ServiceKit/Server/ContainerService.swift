@@ -55,7 +55,11 @@ public struct ContainerService<Handler: JobHandler>: Sendable {
             logger: logger
         )
         let serviceGroup = ServiceGroup(configuration: .init(
-            services: [.init(service: app)],
+            // The shutdown notice is registered last so the group signals it first.
+            services: [
+                .init(service: app),
+                .init(service: ShutdownNotice(logger: logger, stats: stats), successTerminationBehavior: .gracefullyShutdownGroup),
+            ],
             gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
             logger: logger
         ))
@@ -92,4 +96,15 @@ public struct ContainerService<Handler: JobHandler>: Sendable {
 // server is running (which happens-after `group.run()` starts).
 private final class GroupBox: @unchecked Sendable {
     var value: ServiceGroup?
+}
+
+/// Logs `draining` (with the jobs still in flight) when a graceful shutdown begins.
+private struct ShutdownNotice: Service {
+    let logger: Logger
+    let stats: ServiceStats
+
+    func run() async throws {
+        try await gracefulShutdown()
+        logger.info("draining", metadata: ["jobsInFlight": "\(stats.snapshot().jobsInFlight)"])
+    }
 }

@@ -66,6 +66,15 @@ final class ServiceProcess: @unchecked Sendable {
         if process.isRunning { kill(process.processIdentifier, signal) }
     }
 
+    /// Waits until the process has logged `text` (polled; an event, not a fixed sleep).
+    func waitForLog(_ text: String, timeout: Duration = .seconds(30)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while !log.contains(text) {
+            guard ContinuousClock.now < deadline else { throw TestFailure("no \(text) in log after \(timeout): \(log)") }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
     /// Waits for the process to exit and returns its status.
     func waitForExit(timeout: Duration = .seconds(30)) async throws -> Int32 {
         let deadline = ContinuousClock.now + timeout
