@@ -56,7 +56,7 @@ final class BenchService: Sendable {
             try await service.waitForPing()
             return service
         }
-        let configuration = ServiceConfiguration(name: "video-processor", port: 0, maxConcurrentJobs: VideoBench.concurrency, scratchDirectory: scratch, logLevel: .warning)
+        let configuration = ServiceConfiguration(name: "video-processor", port: 0, maxConcurrentJobs: VideoBench.concurrency, scratchDirectory: scratch)
         let (started, continuation) = AsyncStream<RunningService>.makeStream()
         let task = Task {
             try await ContainerService(configuration: configuration, handler: VideoJobHandler()).run(handleSignals: false) { continuation.yield($0) }
