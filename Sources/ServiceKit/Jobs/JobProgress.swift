@@ -5,9 +5,9 @@ public struct JobProgress: Sendable, Codable, Equatable {
     /// What it is doing, e.g. `decoding`.
     public var stage: String
 
-    /// Creates a report; the fraction is clamped to 0…1.
+    /// Creates a report; the fraction is clamped to 0…1 and rounded to 0.001.
     public init(progress: Double, stage: String) {
-        self.progress = min(max(progress.isFinite ? progress : 0, 0), 1)
+        self.progress = (min(max(progress.isFinite ? progress : 0, 0), 1) * 1000).rounded() / 1000
         self.stage = stage
     }
 }
