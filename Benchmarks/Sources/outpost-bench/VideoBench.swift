@@ -28,36 +28,45 @@ enum VideoBench {
         defer { service.stop() }
         print("fixture \(fixture) (\(video.count) bytes); service: \(service.kind); \(seconds) s per measurement")
 
-        // analyze: direct vs HTTP, one at a time and `concurrency` at a time.
+        // analyze: direct vs HTTP, one at a time and `concurrency` at a time. The two alternate in
+        // short rounds and each reports its median, so load from elsewhere on the machine hits both alike.
+        let rounds = 5
         for workers in [1, concurrency] {
-            let direct = try await throughput(workers: workers, seconds: seconds) {
-                _ = try MediaAnalyzer.analyze(path: fixture)
+            var direct: [Double] = []
+            var http: [Double] = []
+            for _ in 0..<rounds {
+                direct.append(try await throughput(workers: workers, seconds: seconds / Double(rounds)) {
+                    _ = try MediaAnalyzer.analyze(path: fixture)
+                })
+                http.append(try await throughput(workers: workers, seconds: seconds / Double(rounds)) {
+                    let (status, _) = try await post(service.url + "/jobs/analyze", video)
+                    guard status == 200 else { throw BenchError("analyze over HTTP answered \(status)") }
+                })
             }
-            let http = try await throughput(workers: workers, seconds: seconds) {
-                let (status, _) = try await post(service.url + "/jobs/analyze", video)
-                guard status == 200 else { throw BenchError("analyze over HTTP answered \(status)") }
-            }
-            print(String(format: "video.analyze  workers=%d  direct %.1f jobs/s  http %.1f jobs/s  ratio %.2f", workers, direct, http, http / direct))
+            let (d, h) = (median(direct), median(http))
+            print(String(format: "video.analyze  workers=%d  direct %.1f jobs/s  http %.1f jobs/s  ratio %.2f", workers, d, h, h / d))
         }
 
-        // thumbnail latency (t = 1.3 s, a non-keyframe: seek + decode forward + PNG encode).
+        // thumbnail latency (t = 1.3 s, a non-keyframe: seek + decode forward + PNG encode), alternating.
         let request = try ThumbnailRequest(timestamp: 1.3)
-        let directLatency = try await latencies(count: 60) {
-            _ = try ThumbnailExtractor.thumbnail(path: fixture, request: request)
-        }
-        let httpLatency = try await latencies(count: 60) {
-            let (status, _) = try await post(service.url + "/jobs/thumbnail?timestamp=1.3", video)
-            guard status == 200 else { throw BenchError("thumbnail over HTTP answered \(status)") }
+        var directLatency: [Double] = []
+        var httpLatency: [Double] = []
+        for _ in 0..<60 {
+            directLatency.append(try await latency { _ = try ThumbnailExtractor.thumbnail(path: fixture, request: request) })
+            httpLatency.append(try await latency {
+                let (status, _) = try await post(service.url + "/jobs/thumbnail?timestamp=1.3", video)
+                guard status == 200 else { throw BenchError("thumbnail over HTTP answered \(status)") }
+            })
         }
         print(String(
             format: "video.thumbnail t=1.3 png  direct median %.1f ms (p90 %.1f)  http median %.1f ms (p90 %.1f)",
-            directLatency.median, directLatency.p90, httpLatency.median, httpLatency.p90
+            median(directLatency), percentile(directLatency, 0.9), median(httpLatency), percentile(httpLatency, 0.9)
         ))
     }
 
     /// Runs `job` from `workers` concurrent loops for `seconds`; returns completed jobs per second.
     private static func throughput(workers: Int, seconds: Double, _ job: @escaping @Sendable () async throws -> Void) async throws -> Double {
-        for _ in 0..<3 { try await job() }
+        for _ in 0..<2 { try await job() }
         let clock = ContinuousClock()
         let start = clock.now
         let end = start + .milliseconds(Int(seconds * 1000))
@@ -78,17 +87,18 @@ enum VideoBench {
         return Double(done) / elapsed
     }
 
-    private static func latencies(count: Int, _ job: @escaping @Sendable () async throws -> Void) async throws -> (median: Double, p90: Double) {
-        for _ in 0..<3 { try await job() }
-        var samples: [Double] = []
+    private static func latency(_ job: () async throws -> Void) async throws -> Double {
         let clock = ContinuousClock()
-        for _ in 0..<count {
-            let start = clock.now
-            try await job()
-            samples.append((clock.now - start) / .milliseconds(1))
-        }
-        samples.sort()
-        return (samples[samples.count / 2], samples[samples.count * 9 / 10])
+        let start = clock.now
+        try await job()
+        return (clock.now - start) / .milliseconds(1)
+    }
+
+    private static func median(_ values: [Double]) -> Double { percentile(values, 0.5) }
+
+    private static func percentile(_ values: [Double], _ fraction: Double) -> Double {
+        let sorted = values.sorted()
+        return sorted[min(sorted.count - 1, Int(Double(sorted.count) * fraction))]
     }
 
     private static let session: URLSession = {
