@@ -2,7 +2,8 @@
 # Each target installs the Debian packages it needs first (only when something is missing).
 
 SWIFT ?= swift
-DEB_PACKAGES := libsqlite3-dev pkg-config
+DEB_PACKAGES := libsqlite3-dev pkg-config \
+	libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev ffmpeg
 BENCH_PACKAGES := wrk curl python3
 STATE ?= .outpost/state
 PORT ?= 8787

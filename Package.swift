@@ -15,6 +15,9 @@ let package = Package(
         .library(name: "OutpostTesting", targets: ["OutpostTesting"]),
         .library(name: "OutpostCLI", targets: ["OutpostCLI"]),
         .executable(name: "outpost", targets: ["outpost"]),
+        .library(name: "ServiceKit", targets: ["ServiceKit"]),
+        .library(name: "VideoProcessing", targets: ["VideoProcessing"]),
+        .executable(name: "video-processor", targets: ["video-processor"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1", traits: []),
@@ -32,6 +35,13 @@ let package = Package(
             name: "CSQLite",
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
+        ),
+        // libavformat + libavcodec + libavutil + libswscale in one module (the .pc files omit
+        // libavutil and libswscale, hence the explicit links in module.modulemap).
+        .systemLibrary(
+            name: "CAVFormat",
+            pkgConfig: "libavformat",
+            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswscale-dev"])]
         ),
         .target(
             name: "Outpost",
@@ -80,6 +90,42 @@ let package = Package(
         .executableTarget(
             name: "outpost-testapp",
             dependencies: ["OutpostCLI", "Outpost"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ServiceKit",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "VideoProcessing",
+            dependencies: ["CAVFormat", "ServiceKit"],
+            exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "video-processor",
+            dependencies: ["VideoProcessing", "ServiceKit"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "VideoProcessorTests",
+            dependencies: [
+                "VideoProcessing", "ServiceKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

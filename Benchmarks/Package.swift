@@ -12,7 +12,19 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "outpost-bench",
-            dependencies: [.product(name: "Outpost", package: "outpost")]
+            dependencies: [
+                .product(name: "Outpost", package: "outpost"),
+                .product(name: "ServiceKit", package: "outpost"),
+                .product(name: "VideoProcessing", package: "outpost"),
+            ]
+        ),
+        // The video service as a release-built separate process, for the video suite.
+        .executableTarget(
+            name: "bench-video-processor",
+            dependencies: [
+                .product(name: "ServiceKit", package: "outpost"),
+                .product(name: "VideoProcessing", package: "outpost"),
+            ]
         ),
         // The baseline for the HTTP front: a bare Hummingbird hello world.
         .executableTarget(

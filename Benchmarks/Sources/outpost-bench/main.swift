@@ -3,6 +3,7 @@ import Foundation
 // `outpost-bench SUITE…` runs the named suites and prints one table per suite.
 let suites: [String: @Sendable () async throws -> Void] = [
     "kv": KVBench.run,
+    "video": { try await VideoBench.run() },
 ]
 
 let requested = Array(CommandLine.arguments.dropFirst())

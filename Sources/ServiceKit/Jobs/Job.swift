@@ -1,0 +1,23 @@
+/// One job as a handler sees it: the operation, its parameters, and the input already in a
+/// local scratch file (seekable, deleted when the job ends).
+public struct Job: Sendable {
+    /// The caller's job id, or a generated one.
+    public let id: String
+    /// The operation, one of the handler's `operations`.
+    public let operation: String
+    /// The job's parameters.
+    public let parameters: JobParameters
+    /// Path of the scratch file holding the input; nil for operations that take none.
+    public let inputPath: String?
+    /// Size of the input in bytes.
+    public let inputSize: Int64
+
+    /// Creates a job (services get these from ``ContainerService``; tests may build them directly).
+    public init(id: String, operation: String, parameters: JobParameters, inputPath: String?, inputSize: Int64) {
+        self.id = id
+        self.operation = operation
+        self.parameters = parameters
+        self.inputPath = inputPath
+        self.inputSize = inputSize
+    }
+}

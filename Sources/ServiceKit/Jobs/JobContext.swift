@@ -1,0 +1,34 @@
+public import Logging
+public import NIOPosix
+
+/// What a running job may use: its logger, a progress reporter, and the service's worker
+/// threads for blocking work.
+public struct JobContext: Sendable {
+    /// The job's id.
+    public let jobId: String
+    /// A logger carrying the job id and operation.
+    public let logger: Logger
+    let pool: NIOThreadPool
+    let onProgress: @Sendable (JobProgress) -> Void
+
+    /// Creates a context. Services get these from ``ContainerService``; tests and benchmarks may
+    /// build one directly with a started pool.
+    public init(jobId: String, logger: Logger, pool: NIOThreadPool, onProgress: @escaping @Sendable (JobProgress) -> Void = { _ in }) {
+        self.jobId = jobId
+        self.logger = logger
+        self.pool = pool
+        self.onProgress = onProgress
+    }
+
+    /// Reports progress; cheap enough to call per frame.
+    public func progress(_ fraction: Double, stage: String) {
+        onProgress(JobProgress(progress: fraction, stage: stage))
+    }
+
+    /// Runs blocking work (decoding, encoding) on one of the service's job threads, so it never
+    /// blocks the event loops or Swift's cooperative pool. The pool has one thread per allowed
+    /// concurrent job; further work waits its turn.
+    public func runBlocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await pool.runIfActive(body)
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import Hummingbird
+public import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import UnixSignals
+
+/// A container service: HTTP on `$PORT` with `/ping`, `/health` and the job endpoints, running a
+/// ``JobHandler``'s operations on a fixed number of job threads.
+///
+/// `run()` returns after SIGTERM or SIGINT once in-flight requests (and so their jobs) have
+/// finished, so `main` can simply return and the process exits 0.
+public struct ContainerService<Handler: JobHandler>: Sendable {
+    /// How the service runs.
+    public let configuration: ServiceConfiguration
+    /// The service's operations.
+    public let handler: Handler
+    /// The structured (JSON lines) logger the service writes to stdout.
+    public let logger: Logger
+
+    /// Creates a service; nothing runs until ``run(handleSignals:onRunning:)``.
+    public init(configuration: ServiceConfiguration, handler: Handler) {
+        self.configuration = configuration
+        self.handler = handler
+        var logger = Logger(label: configuration.name) { label in JSONLogHandler(label: label) }
+        logger.logLevel = configuration.logLevel
+        self.logger = logger
+    }
+
+    /// Serves until SIGTERM/SIGINT (when `handleSignals`), ``RunningService/shutdown()``, or
+    /// cancellation of the calling task (which stops at once rather than draining).
+    /// - Parameters:
+    ///   - handleSignals: install SIGTERM/SIGINT handlers for graceful shutdown (off for in-process use).
+    ///   - onRunning: called once the server accepts connections, with its port and a shutdown handle.
+    public func run(handleSignals: Bool = true, onRunning: @escaping @Sendable (RunningService) async -> Void = { _ in }) async throws {
+        let pool = NIOThreadPool(numberOfThreads: configuration.maxConcurrentJobs)
+        pool.start()
+        let stats = ServiceStats(service: configuration.name, maxConcurrentJobs: configuration.maxConcurrentJobs)
+        let router = makeRouter(stats: stats, pool: pool)
+        let configuration = configuration
+        let logger = logger
+        let group = GroupBox()
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? configuration.port
+                logger.info("listening", metadata: [
+                    "host": "\(configuration.host)", "port": "\(port)", "concurrency": "\(configuration.maxConcurrentJobs)",
+                    "scratch": "\(configuration.scratchDirectory)",
+                ])
+                if let serviceGroup = group.value { await onRunning(RunningService(port: port, group: serviceGroup)) }
+            },
+            logger: logger
+        )
+        let serviceGroup = ServiceGroup(configuration: .init(
+            // The shutdown notice is registered last so the group signals it first.
+            services: [
+                .init(service: app),
+                .init(service: ShutdownNotice(logger: logger, stats: stats), successTerminationBehavior: .gracefullyShutdownGroup),
+            ],
+            gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
+            logger: logger
+        ))
+        group.value = serviceGroup
+        do {
+            try await serviceGroup.run()
+        } catch {
+            try? await pool.shutdownGracefully()
+            throw error
+        }
+        try await pool.shutdownGracefully()
+        logger.info("stopped", metadata: ["jobsSucceeded": "\(stats.snapshot().jobsSucceeded)", "jobsFailed": "\(stats.snapshot().jobsFailed)"])
+    }
+
+    func makeRouter(stats: ServiceStats, pool: NIOThreadPool) -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.middlewares.add(ErrorMiddleware())
+        router.get("/ping") { _, _ in "pong" }
+        router.get("/health") { _, _ in JSONResponse.make(status: 200, value: stats.snapshot()) }
+        let endpoint = JobEndpoint(handler: handler, configuration: configuration, stats: stats, pool: pool, logger: logger)
+        router.post("/jobs") { request, context in
+            try await endpoint.handle(request, context: context, pathOperation: nil)
+        }
+        router.post("/jobs/{operation}") { request, context in
+            try await endpoint.handle(request, context: context, pathOperation: context.parameters.get("operation"))
+        }
+        handler.addRoutes(to: router)
+        return router
+    }
+}
+
+/// Hands the service group to the `onServerRunning` callback, which is built before the group.
+// @unchecked Sendable: `value` is written once, before the group runs, and only read after the
+// server is running (which happens-after `group.run()` starts).
+private final class GroupBox: @unchecked Sendable {
+    var value: ServiceGroup?
+}
+
+/// Logs `draining` (with the jobs still in flight) when a graceful shutdown begins.
+private struct ShutdownNotice: Service {
+    let logger: Logger
+    let stats: ServiceStats
+
+    func run() async throws {
+        try await gracefulShutdown()
+        logger.info("draining", metadata: ["jobsInFlight": "\(stats.snapshot().jobsInFlight)"])
+    }
+}

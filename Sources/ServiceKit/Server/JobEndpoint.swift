@@ -1,0 +1,241 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+/// `POST /jobs` and `POST /jobs/{operation}`: validates a job, spools its input to a scratch
+/// file, runs it through the handler and delivers the result (see README.md for the contract).
+struct JobEndpoint<Handler: JobHandler>: Sendable {
+    let handler: Handler
+    let configuration: ServiceConfiguration
+    let stats: ServiceStats
+    let pool: NIOThreadPool
+    let logger: Logger
+
+    /// Query parameters of a raw post that are not job parameters.
+    private static var reservedQueryKeys: Set<String> { ["id", "output_url", "progress"] }
+
+    func handle(_ request: Request, context: BasicRequestContext, pathOperation: String?) async throws -> Response {
+        var request = request
+        let contentType = request.headers[.contentType]?.lowercased() ?? ""
+        let query = request.uri.queryParameters
+        var jobRequest: JobRequest
+        var isRaw = false
+        if contentType.hasPrefix("application/json") {
+            let body = try await request.collectBody(upTo: 1 << 20)
+            jobRequest = try JobRequest.decode(Data(body.readableBytesView))
+            if let pathOperation {
+                if let named = jobRequest.operation, named != pathOperation {
+                    throw ServiceError.badRequest("The path names operation \"\(pathOperation)\" but the body names \"\(named)\".", code: "operation_mismatch")
+                }
+                jobRequest.operation = pathOperation
+            }
+        } else {
+            guard let pathOperation else {
+                throw ServiceError.badRequest(
+                    "POST /jobs takes a JSON job request (Content-Type: application/json). To post the input bytes raw, use POST /jobs/{operation}?param=value.",
+                    code: "unsupported_media_type"
+                )
+            }
+            var params: [String: JSONValue] = [:]
+            for (key, value) in query where !Self.reservedQueryKeys.contains(String(key)) {
+                params[String(key)] = .string(String(value))
+            }
+            jobRequest = JobRequest(
+                id: query["id"].map(String.init), operation: pathOperation, params: params,
+                output: query["output_url"].map { .init(url: String($0)) }
+            )
+            isRaw = true
+        }
+
+        let jobId = request.headers[.jobId] ?? jobRequest.id ?? UUID().uuidString.lowercased()
+        guard let operation = jobRequest.operation, !operation.isEmpty else {
+            throw ServiceError.badRequest("The job request has no \"operation\". Supported: \(handler.operations.joined(separator: ", ")).", code: "missing_operation")
+        }
+        guard handler.operations.contains(operation) else {
+            throw ServiceError.badRequest("Unknown operation \"\(operation)\". Supported: \(handler.operations.joined(separator: ", ")).", code: "unknown_operation")
+        }
+        let parameters = JobParameters(jobRequest.params ?? [:])
+        try handler.validate(operation: operation, parameters: parameters)
+        let outputURL = try jobRequest.output.map { try HTTPTransfer.url($0.url, field: "output.url") }
+        let needsInput = handler.needsInput(operation)
+
+        // A raw body is spooled before the response starts; a URL input is fetched as part of the job.
+        var spooled: ScratchFile?
+        var inputURL: URL?
+        if needsInput {
+            if isRaw {
+                spooled = try await spool(request.body, jobId: jobId)
+            } else {
+                guard let input = jobRequest.input else {
+                    throw ServiceError.badRequest("Operation \"\(operation)\" needs an input: give \"input\": {\"url\": …} or post the bytes raw to POST /jobs/\(operation).", code: "missing_input")
+                }
+                inputURL = try HTTPTransfer.url(input.url, field: "input.url")
+            }
+        }
+
+        let plan = Plan(id: jobId, operation: operation, parameters: parameters, inputURL: inputURL, spooled: spooled, outputURL: outputURL)
+        let accept = request.headers[.accept]?.lowercased() ?? ""
+        if accept.contains("application/x-ndjson") || query["progress"] == "ndjson" {
+            return streamed(plan)
+        }
+        switch await execute(plan, onProgress: { _ in }) {
+        case .success(.json(let response)):
+            return JSONResponse.make(status: 200, value: response, headers: [.jobId: jobId])
+        case .success(.bytes(let file, let response)):
+            var headers: HTTPFields = [.contentType: file.contentType, .jobId: jobId]
+            if let metadata = try? JSONResponse.encode(response) {
+                headers[.jobResult] = String(decoding: metadata, as: UTF8.self)
+            }
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: file.bytes)))
+        case .failure(let error):
+            return JSONResponse.make(status: error.statusCode, value: error.jsonBody, headers: [.jobId: jobId])
+        }
+    }
+
+    /// A validated job, ready to run.
+    private struct Plan: Sendable {
+        var id: String
+        var operation: String
+        var parameters: JobParameters
+        var inputURL: URL?
+        var spooled: ScratchFile?
+        var outputURL: URL?
+    }
+
+    /// How a finished job goes back: JSON, or the bytes of a binary output with JSON metadata.
+    private enum Delivery: Sendable {
+        case json(JobResponse)
+        case bytes(JobOutputFile, JobResponse)
+    }
+
+    /// Fetches the input, runs the job, stores outputs; every error becomes a ``ServiceError``
+    /// and the scratch file is removed on every path.
+    private func execute(_ plan: Plan, inlineBinary: Bool = false, onProgress: @escaping @Sendable (JobProgress) -> Void) async -> Result<Delivery, ServiceError> {
+        var jobLogger = logger
+        jobLogger[metadataKey: "job"] = "\(plan.id)"
+        jobLogger[metadataKey: "operation"] = "\(plan.operation)"
+        let started = ContinuousClock.now
+        stats.begin(id: plan.id, operation: plan.operation)
+        var scratch = plan.spooled
+        defer { scratch?.remove() }
+        let report: @Sendable (JobProgress) -> Void = { [stats] progress in
+            stats.progress(id: plan.id, progress)
+            onProgress(progress)
+        }
+        let outcome: Result<Delivery, ServiceError>
+        do {
+            if let url = plan.inputURL {
+                report(JobProgress(progress: 0, stage: "fetching"))
+                scratch = try await HTTPTransfer.download(url, into: configuration.scratchDirectory, prefix: "job-\(plan.id.prefix(24))", maxBytes: configuration.maxInputBytes)
+            }
+            let job = Job(id: plan.id, operation: plan.operation, parameters: plan.parameters, inputPath: scratch?.path, inputSize: scratch?.size ?? 0)
+            let context = JobContext(jobId: plan.id, logger: jobLogger, pool: pool, onProgress: report)
+            let result = try await handler.run(job, context: context)
+            outcome = .success(try await deliver(result, plan: plan, inlineBinary: inlineBinary))
+        } catch let error as ServiceError {
+            outcome = .failure(error)
+        } catch {
+            outcome = .failure(.internalError("The job failed unexpectedly: \(error)", cause: error))
+        }
+        let milliseconds = (ContinuousClock.now - started) / .milliseconds(1)
+        switch outcome {
+        case .success:
+            stats.end(id: plan.id, succeeded: true)
+            jobLogger.info("job succeeded", metadata: ["ms": "\(Int(milliseconds))", "inputBytes": "\(scratch?.size ?? 0)"])
+        case .failure(let error):
+            stats.end(id: plan.id, succeeded: false)
+            let level: Logger.Level = error.statusCode >= 500 ? .error : .notice
+            jobLogger.log(level: level, "job failed", metadata: ["ms": "\(Int(milliseconds))", "status": "\(error.statusCode)", "code": "\(error.code)", "error": "\(error)"])
+        }
+        return outcome
+    }
+
+    private func deliver(_ result: JobResult, plan: Plan, inlineBinary: Bool) async throws -> Delivery {
+        switch result {
+        case .json(let value):
+            return .json(JobResponse(jobId: plan.id, operation: plan.operation, result: value))
+        case .file(let file):
+            var output = JobResponse.Output(name: file.name, contentType: file.contentType, size: file.bytes.count)
+            if let url = plan.outputURL {
+                output.etag = try await HTTPTransfer.put(file.bytes, contentType: file.contentType, to: url)
+                output.url = url.absoluteString
+                return .json(JobResponse(jobId: plan.id, operation: plan.operation, result: file.metadata, outputs: [output]))
+            }
+            if inlineBinary {
+                output.base64 = Data(file.bytes).base64EncodedString()
+                return .json(JobResponse(jobId: plan.id, operation: plan.operation, result: file.metadata, outputs: [output]))
+            }
+            return .bytes(file, JobResponse(jobId: plan.id, operation: plan.operation, result: file.metadata, outputs: [output]))
+        }
+    }
+
+    /// Runs the job while streaming NDJSON: `accepted`, `progress`…, then `result` or `error`.
+    private func streamed(_ plan: Plan) -> Response {
+        let body = ResponseBody { writer in
+            let (lines, continuation) = AsyncStream<ProgressLine>.makeStream()
+            let throttle = NIOLockedValueBox(JobProgress(progress: -1, stage: ""))
+            continuation.yield(ProgressLine(type: "accepted", jobId: plan.id))
+            async let finished: Void = {
+                let outcome = await execute(plan, inlineBinary: true) { report in
+                    // At most one line per percent of progress, plus every change of stage.
+                    let emit = throttle.withLockedValue { last in
+                        guard report.stage != last.stage || report.progress - last.progress >= 0.01 || report.progress >= 1 else { return false }
+                        last = report
+                        return true
+                    }
+                    if emit { continuation.yield(.progress(plan.id, report)) }
+                }
+                switch outcome {
+                case .success(.json(let response)), .success(.bytes(_, let response)):
+                    continuation.yield(.result(plan.id, response))
+                case .failure(let error):
+                    continuation.yield(.failure(plan.id, error))
+                }
+                continuation.finish()
+            }()
+            // Keep draining after a write fails (client gone) so the job still ends and cleans up.
+            var connected = true
+            for await line in lines where connected {
+                guard var data = try? JSONResponse.encode(line) else { continue }
+                data.append(UInt8(ascii: "\n"))
+                do { try await writer.write(ByteBuffer(bytes: data)) } catch { connected = false }
+            }
+            await finished
+            if connected { try await writer.finish(nil) }
+        }
+        return Response(status: .ok, headers: [.contentType: "application/x-ndjson", .jobId: plan.id, .cacheControl: "no-cache"], body: body)
+    }
+
+    /// Streams a raw request body into a scratch file, enforcing the size limit.
+    private func spool(_ body: RequestBody, jobId: String) async throws -> ScratchFile {
+        let file = try ScratchFile(directory: configuration.scratchDirectory, prefix: "job-\(jobId.prefix(24))")
+        do {
+            for try await chunk in body {
+                if file.size + Int64(chunk.readableBytes) > configuration.maxInputBytes {
+                    throw ServiceError.inputTooLarge(limit: configuration.maxInputBytes)
+                }
+                try chunk.withUnsafeReadableBytes { try file.write($0) }
+            }
+            file.finishWriting()
+        } catch {
+            file.remove()
+            throw error
+        }
+        guard file.size > 0 else {
+            file.remove()
+            throw ServiceError.badRequest("The request body is empty: post the input bytes, or send a JSON job request with \"input\": {\"url\": …}.", code: "missing_input")
+        }
+        return file
+    }
+}
+
+extension HTTPField.Name {
+    /// The job's id, echoed on every job response.
+    static var jobId: Self { .init("X-Job-Id")! }
+    /// For binary results: the job's JSON metadata (`{"jobId", "operation", "result", "outputs"}`).
+    static var jobResult: Self { .init("X-Job-Result")! }
+}

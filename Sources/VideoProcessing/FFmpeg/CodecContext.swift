@@ -1,0 +1,29 @@
+import CAVFormat
+
+/// An `AVCodecContext` (a decoder or an encoder), freed when released.
+///
+/// Not Sendable: each job builds its own and uses it on one thread.
+final class CodecContext {
+    let context: UnsafeMutablePointer<AVCodecContext>
+    let codec: UnsafePointer<AVCodec>
+
+    init(codec: UnsafePointer<AVCodec>) throws(VideoError) {
+        guard let context = avcodec_alloc_context3(codec) else { throw .outOfMemory("a codec context") }
+        self.context = context
+        self.codec = codec
+    }
+
+    deinit {
+        var owned: UnsafeMutablePointer<AVCodecContext>? = context
+        avcodec_free_context(&owned)
+    }
+
+    /// Opens the codec with the parameters set on `context`.
+    func open(failure: VideoError.Code, what: String) throws(VideoError) {
+        let status = avcodec_open2(context, codec, nil)
+        guard status >= 0 else {
+            let cause = FFmpegError("avcodec_open2", code: status)
+            throw VideoError(failure, "Opening the \(what) failed (\(cause.message)).", cause: cause)
+        }
+    }
+}

@@ -1,0 +1,80 @@
+public import Hummingbird
+public import ServiceKit
+
+/// The video-processor's operations for ``ContainerService``: `analyze` and `thumbnail`, plus
+/// `GET /formats`.
+///
+/// Parameters of `thumbnail`: `timestamp` (seconds ≥ 0, default 0, at most the duration),
+/// `width`/`height` (0…8192, default 0 = source size; one 0 keeps the aspect ratio),
+/// `format` (`png` default, or `jpeg`), `quality` (JPEG, 1…100, default 90).
+public struct VideoJobHandler: JobHandler {
+    /// Creates the handler.
+    public init() {}
+
+    public var operations: [String] { ["analyze", "thumbnail"] }
+
+    public func validate(operation: String, parameters: JobParameters) throws(ServiceError) {
+        if operation == "thumbnail" { _ = try Self.thumbnailRequest(parameters) }
+    }
+
+    public func run(_ job: Job, context: JobContext) async throws -> JobResult {
+        guard let path = job.inputPath else { throw ServiceError.badRequest("The \(job.operation) operation needs an input.", code: "missing_input") }
+        switch job.operation {
+        case "analyze":
+            context.progress(0, stage: "analyzing")
+            let analysis = try await context.runBlocking { () throws(ServiceError) -> MediaAnalysis in
+                do throws(VideoError) { return try MediaAnalyzer.analyze(path: path) } catch { throw Self.serviceError(error) }
+            }
+            return .json(analysis)
+        case "thumbnail":
+            let request = try Self.thumbnailRequest(job.parameters)
+            let thumbnail = try await context.runBlocking { () throws(ServiceError) -> Thumbnail in
+                do throws(VideoError) {
+                    return try ThumbnailExtractor.thumbnail(path: path, request: request) { fraction, stage in
+                        context.progress(fraction, stage: stage)
+                    }
+                } catch {
+                    throw Self.serviceError(error)
+                }
+            }
+            return .file(JobOutputFile(name: "thumbnail", contentType: request.format.contentType, bytes: thumbnail.bytes, metadata: thumbnail.info))
+        default:
+            throw ServiceError.badRequest("Unknown operation \"\(job.operation)\".", code: "unknown_operation")
+        }
+    }
+
+    public func addRoutes(to router: Router<BasicRequestContext>) {
+        let formats = SupportedFormats.current()
+        router.get("/formats") { _, _ in
+            try ServiceJSON.response(formats)
+        }
+    }
+
+    /// Reads and range-checks the thumbnail parameters (400 on any problem).
+    static func thumbnailRequest(_ parameters: JobParameters) throws(ServiceError) -> ThumbnailRequest {
+        let formatName = try parameters.string("format") ?? "png"
+        guard let format = ImageFormat(name: formatName) else {
+            throw .invalidParameter("format", "must be png or jpeg, got \"\(formatName)\".")
+        }
+        do {
+            return try ThumbnailRequest(
+                timestamp: try parameters.double("timestamp") ?? 0,
+                width: try parameters.int("width") ?? 0,
+                height: try parameters.int("height") ?? 0,
+                format: format,
+                quality: try parameters.int("quality") ?? 90
+            )
+        } catch let error as VideoError {
+            throw serviceError(error)
+        } catch let error as ServiceError {
+            throw error
+        } catch {
+            throw .internalError("Unexpected error reading parameters.", cause: error)
+        }
+    }
+
+    /// Maps a video error onto the service's error with its HTTP status.
+    static func serviceError(_ error: VideoError) -> ServiceError {
+        ServiceError(statusCode: error.httpStatus, code: error.code.rawValue, message: error.message, cause: error)
+    }
+}

@@ -1,0 +1,87 @@
+import CAVFormat
+
+/// Scales a decoded frame with libswscale and encodes it with FFmpeg's `png` or `mjpeg` encoder.
+enum FrameEncoder {
+    static func encode(_ source: Frame, width: Int, height: Int, format: ImageFormat, quality: Int) throws(VideoError) -> [UInt8] {
+        // JPEG wants full-range YUV: yuv420p marked full range (the yuvj420p formats are deprecated).
+        let scaled = try scale(source, width: width, height: height, to: format == .png ? AV_PIX_FMT_RGB24 : AV_PIX_FMT_YUV420P, fullRange: format == .jpeg)
+        let codec = avcodec_find_encoder(format == .png ? AV_CODEC_ID_PNG : AV_CODEC_ID_MJPEG)
+        guard let codec else {
+            throw VideoError(.encodeFailed, "This FFmpeg build has no \(format.rawValue) encoder.")
+        }
+        let encoder = try CodecContext(codec: codec)
+        let context = encoder.context
+        context.pointee.width = Int32(width)
+        context.pointee.height = Int32(height)
+        context.pointee.pix_fmt = AVPixelFormat(scaled.pointer.pointee.format)
+        context.pointee.time_base = AVRational(num: 1, den: 25)
+        if format == .jpeg {
+            // Quality maps 100…1 onto mjpeg's qscale 2…31.
+            context.pointee.color_range = AVCOL_RANGE_JPEG
+            let qscale = 2 + Int32((Double(100 - quality) * 29.0 / 99.0).rounded())
+            context.pointee.flags |= outpost_codec_flag_qscale()
+            context.pointee.global_quality = qscale * outpost_ff_qp2lambda()
+            scaled.pointer.pointee.quality = context.pointee.global_quality
+        }
+        try encoder.open(failure: .encodeFailed, what: "\(format.rawValue) encoder")
+        scaled.pointer.pointee.pts = 0
+
+        var status = avcodec_send_frame(context, scaled.pointer)
+        guard status >= 0 else { throw failure("avcodec_send_frame", status, format) }
+        _ = avcodec_send_frame(context, nil)
+        let packet = try Packet()
+        var bytes: [UInt8] = []
+        while true {
+            status = avcodec_receive_packet(context, packet.pointer)
+            if status == outpost_averror_eof() || status == outpost_averror_eagain() { break }
+            guard status >= 0 else { throw failure("avcodec_receive_packet", status, format) }
+            if let data = packet.pointer.pointee.data {
+                bytes.append(contentsOf: UnsafeBufferPointer(start: data, count: Int(packet.pointer.pointee.size)))
+            }
+            av_packet_unref(packet.pointer)
+        }
+        guard !bytes.isEmpty else { throw VideoError(.encodeFailed, "The \(format.rawValue) encoder produced no image.") }
+        return bytes
+    }
+
+    /// Converts `source` to `width`×`height` in `pixelFormat` (bicubic, like ffmpeg's default scaler),
+    /// full-range when `fullRange`.
+    private static func scale(_ source: Frame, width: Int, height: Int, to pixelFormat: AVPixelFormat, fullRange: Bool) throws(VideoError) -> Frame {
+        let src = source.pointer.pointee
+        let sourceFormat = AVPixelFormat(src.format)
+        // swscale infers the range from the pixel format alone (limited for yuv420p): say when the
+        // source frame, or the output, is full range.
+        let sourceFull: Int32 = src.color_range == AVCOL_RANGE_JPEG || isFullRangeFormat(sourceFormat) ? 1 : 0
+        guard let scaler = outpost_sws_context(
+            src.width, src.height, sourceFormat, sourceFull, Int32(width), Int32(height), pixelFormat, fullRange ? 1 : 0,
+            outpost_sws_bicubic()
+        ) else {
+            let name = av_get_pix_fmt_name(sourceFormat).map { String(cString: $0) } ?? "\(sourceFormat.rawValue)"
+            throw VideoError(.encodeFailed, "Cannot convert frames of pixel format \(name) at \(src.width)x\(src.height) to \(width)x\(height).")
+        }
+        defer { sws_freeContext(scaler) }
+        let destination = try Frame()
+        destination.pointer.pointee.width = Int32(width)
+        destination.pointer.pointee.height = Int32(height)
+        destination.pointer.pointee.format = pixelFormat.rawValue
+        if fullRange { destination.pointer.pointee.color_range = AVCOL_RANGE_JPEG }
+        var status = av_frame_get_buffer(destination.pointer, 0)
+        guard status >= 0 else { throw VideoError.outOfMemory("a \(width)x\(height) image") }
+        status = sws_scale_frame(scaler, destination.pointer, source.pointer)
+        guard status >= 0 else {
+            let cause = FFmpegError("sws_scale_frame", code: status)
+            throw VideoError(.encodeFailed, "Scaling the frame failed (\(cause.message)).", cause: cause)
+        }
+        return destination
+    }
+
+    /// The deprecated yuvj* formats are full range by definition.
+    private static func isFullRangeFormat(_ format: AVPixelFormat) -> Bool {
+        [AV_PIX_FMT_YUVJ420P, AV_PIX_FMT_YUVJ422P, AV_PIX_FMT_YUVJ444P, AV_PIX_FMT_YUVJ440P, AV_PIX_FMT_YUVJ411P].contains(format)
+    }
+
+    private static func failure(_ function: String, _ status: Int32, _ format: ImageFormat) -> VideoError {
+        let cause = FFmpegError(function, code: status)
+        return VideoError(.encodeFailed, "Encoding the \(format.rawValue) image failed (\(cause.message)).", cause: cause)
+    }
+}

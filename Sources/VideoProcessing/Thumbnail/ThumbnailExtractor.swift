@@ -1,0 +1,154 @@
+import CAVFormat
+
+/// Makes a thumbnail: seeks to the keyframe at or before the requested time, decodes forward to
+/// the first frame whose time is at or after it, then scales and encodes that frame.
+///
+/// Times are measured from the start of the file's timeline (its format start time), the same
+/// convention as `ffmpeg -ss T -i input`, so the two pick the same frame. When the time falls after
+/// the last frame (but within the duration) the last frame is used.
+public enum ThumbnailExtractor {
+    /// Makes a thumbnail of the video at `path`.
+    /// - Parameters:
+    ///   - path: a seekable media file.
+    ///   - request: time, size and format.
+    ///   - progress: called with a fraction in 0…1 and a stage name while working.
+    /// - Throws: ``VideoError``: `invalidParameter` for a time past the end, `unreadableInput`,
+    ///   `noVideoStream`, `unsupportedCodec` or `decodeFailed` for unusable input.
+    public static func thumbnail(
+        path: String, request: ThumbnailRequest, progress: (Double, String) -> Void = { _, _ in }
+    ) throws(VideoError) -> Thumbnail {
+        progress(0, "opening")
+        let input = try MediaInput.open(path: path)
+        let format = input.context
+        var decoderCodec: UnsafePointer<AVCodec>?
+        let streamIndex = av_find_best_stream(format, AVMEDIA_TYPE_VIDEO, -1, -1, &decoderCodec, 0)
+        if streamIndex == outpost_averror_decoder_not_found() {
+            throw VideoError(.unsupportedCodec, "The video stream's codec has no decoder in this FFmpeg build; see GET /formats for the codecs supported.")
+        }
+        guard streamIndex >= 0, let decoderCodec else {
+            let kinds = input.streams.compactMap { av_get_media_type_string($0.pointee.codecpar.pointee.codec_type).map { String(cString: $0) } }
+            throw VideoError(.noVideoStream, "The input has no video stream (it has: \(kinds.isEmpty ? "no streams" : kinds.joined(separator: ", "))); a thumbnail needs video.")
+        }
+        let stream = input.streams[Int(streamIndex)]
+        let timeBase = stream.pointee.time_base
+
+        let duration = videoDuration(stream: stream, input: input)
+        if let duration, request.timestamp > duration + 1e-6 {
+            throw VideoError(.invalidParameter, "timestamp \(request.timestamp) is past the end of the video (duration \(duration) s).")
+        }
+        let microseconds = Int64((request.timestamp * Double(outpost_av_time_base())).rounded()) + input.startTime
+        let target = av_rescale_q(microseconds, outpost_av_time_base_q(), timeBase)
+
+        let decoder = try CodecContext(codec: decoderCodec)
+        let status = avcodec_parameters_to_context(decoder.context, stream.pointee.codecpar)
+        guard status >= 0 else {
+            let cause = FFmpegError("avcodec_parameters_to_context", code: status)
+            throw VideoError(.unsupportedCodec, "The video stream's parameters are invalid (\(cause.message)).", cause: cause)
+        }
+        decoder.context.pointee.pkt_timebase = timeBase
+        // One thread per job: the service already runs several jobs at once, and frame threading
+        // would only delay the frame we want.
+        decoder.context.pointee.thread_count = 1
+        try decoder.open(failure: .unsupportedCodec, what: "video decoder")
+
+        if request.timestamp > 0 {
+            progress(0.05, "seeking")
+            // Land on the last keyframe at or before the target. If the container cannot seek, the
+            // read position is still at the start and decoding forward from there is correct, if slower.
+            if avformat_seek_file(format, streamIndex, Int64.min, target, target, 0) < 0 {
+                _ = av_seek_frame(format, streamIndex, target, outpost_avseek_flag_backward())
+            }
+            avcodec_flush_buffers(decoder.context)
+        }
+
+        progress(0.1, "decoding")
+        let frame = try decodeFrame(
+            at: target, input: input, streamIndex: streamIndex, decoder: decoder, duration: duration,
+            timeBase: timeBase, progress: progress
+        )
+        progress(0.9, "encoding")
+        let sourceWidth = Int(frame.pointer.pointee.width)
+        let sourceHeight = Int(frame.pointer.pointee.height)
+        let size = request.outputSize(sourceWidth: sourceWidth, sourceHeight: sourceHeight)
+        let bytes = try FrameEncoder.encode(frame, width: size.width, height: size.height, format: request.format, quality: request.quality)
+        let frameTime = frame.presentationTime.map { Double($0) * av_q2d(timeBase) - Double(input.startTime) / Double(outpost_av_time_base()) }
+        progress(1, "done")
+        return Thumbnail(bytes: bytes, info: .init(
+            format: request.format, width: size.width, height: size.height,
+            sourceWidth: sourceWidth, sourceHeight: sourceHeight,
+            requestedTimestamp: request.timestamp, frameTimestamp: frameTime ?? request.timestamp,
+            keyFrame: frame.pointer.pointee.key_frame != 0, size: bytes.count
+        ))
+    }
+
+    /// The video's duration in seconds: the stream's, else the container's.
+    private static func videoDuration(stream: UnsafeMutablePointer<AVStream>, input: MediaInput) -> Double? {
+        let value = stream.pointee.duration
+        if value != outpost_av_nopts_value(), value > 0 {
+            return Double(value) * av_q2d(stream.pointee.time_base)
+        }
+        return input.duration
+    }
+
+    /// Reads and decodes packets until a frame at or after `target` (stream time base) comes out.
+    private static func decodeFrame(
+        at target: Int64, input: MediaInput, streamIndex: Int32, decoder: CodecContext, duration: Double?,
+        timeBase: AVRational, progress: (Double, String) -> Void
+    ) throws(VideoError) -> Frame {
+        let packet = try Packet()
+        let frame = try Frame()
+        let last = try Frame()
+        var firstTime: Int64?
+        var lastError: FFmpegError?
+        var draining = false
+
+        while true {
+            if !draining {
+                let status = av_read_frame(input.context, packet.pointer)
+                if status < 0 {
+                    if status != outpost_averror_eof() { lastError = FFmpegError("av_read_frame", code: status) }
+                    draining = true
+                    _ = avcodec_send_packet(decoder.context, nil)
+                } else {
+                    defer { av_packet_unref(packet.pointer) }
+                    guard packet.pointer.pointee.stream_index == streamIndex else { continue }
+                    let sent = avcodec_send_packet(decoder.context, packet.pointer)
+                    // A damaged packet is skipped; decoding goes on with the next one.
+                    if sent < 0 && sent != outpost_averror_eagain() {
+                        lastError = FFmpegError("avcodec_send_packet", code: sent)
+                        continue
+                    }
+                }
+            }
+            while true {
+                let received = avcodec_receive_frame(decoder.context, frame.pointer)
+                if received == outpost_averror_eagain() && !draining { break }
+                if received < 0 {
+                    if received != outpost_averror_eof() && received != outpost_averror_eagain() {
+                        lastError = FFmpegError("avcodec_receive_frame", code: received)
+                        if !draining { break }
+                    }
+                    // Drained: the time is after the last frame (or nothing decoded at all).
+                    guard last.hasData else {
+                        throw VideoError(
+                            .decodeFailed,
+                            "No video frame could be decoded\(lastError.map { " (\($0.message))" } ?? ""); the video data is probably corrupt.",
+                            cause: lastError
+                        )
+                    }
+                    return last
+                }
+                guard let time = frame.presentationTime else {
+                    last.take(from: frame)
+                    continue
+                }
+                if time >= target { return frame }
+                if firstTime == nil { firstTime = time }
+                if let start = firstTime, target > start {
+                    progress(0.1 + 0.8 * Double(time - start) / Double(target - start), "decoding")
+                }
+                last.take(from: frame)
+            }
+        }
+    }
+}
