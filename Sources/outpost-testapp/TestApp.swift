@@ -7,7 +7,16 @@ struct TestAppWorker: Worker {
         let path = request.path
         if path == "/ping" { return .text("pong") }
         if path.hasPrefix("/kv/") { return try await KVRoutes.handle(request, env: env) }
+        if path.hasPrefix("/queues/") { return try await QueueRoutes.handle(request, env: env) }
         return Response.jsonError(status: 404, code: "not_found", message: "No route for \(path)")
+    }
+
+    func queue(_ batch: MessageBatch, env: Env, context: ExecutionContext) async throws {
+        try await QueueRoutes.consume(batch, env: env)
+    }
+
+    func scheduled(_ controller: ScheduledController, env: Env, context: ExecutionContext) async throws {
+        try await CronRoutes.scheduled(controller, env: env)
     }
 }
 

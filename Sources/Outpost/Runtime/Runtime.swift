@@ -58,6 +58,8 @@ public final class Runtime: Sendable {
     static func makeSubsystems(_ context: RuntimeContext) throws -> [any RuntimeSubsystem] {
         var out: [any RuntimeSubsystem] = []
         out.append(try KVSubsystem(config: context.config, stateDirectory: context.stateDirectory, clock: context.clock))
+        out.append(try QueuesSubsystem(context: context))
+        out.append(CronSubsystem(context: context))
         return out
     }
 
