@@ -215,7 +215,7 @@ public struct ConfigLoader {
         let consumed = Set(config.queueConsumers.map(\.queue))
         for c in config.queueConsumers {
             if let dlq = c.deadLetterQueue, dlq == c.queue {
-                throw ConfigError(file: path, line: locate(value: dlq), message: "queue \"\(c.queue)\" cannot be its own dead_letter_queue")
+                throw ConfigError(file: path, line: locate(key: "dead_letter_queue", value: dlq), message: "queue \"\(c.queue)\" cannot be its own dead_letter_queue")
             }
         }
         // A chain of dead-letter queues that comes back to its start would pass messages round forever.
@@ -226,7 +226,7 @@ public struct ConfigLoader {
             while let next = dlqOf[current] {
                 if next == start {
                     throw ConfigError(
-                        file: path, line: locate(value: next),
+                        file: path, line: locate(key: "dead_letter_queue", value: next),
                         message: "dead_letter_queue chain \((seen + [next]).joined(separator: " -> ")) loops back to \"\(start)\""
                     )
                 }
@@ -360,6 +360,14 @@ public struct ConfigLoader {
             }
         }
         return (nil, nil)
+    }
+
+    /// The line that sets `key` to `value`, else the first line mentioning `value`.
+    private func locate(key: String, value: String) -> Int? {
+        let hit = lines.firstIndex { line in
+            line.trimmingCharacters(in: .whitespaces).hasPrefix(key) && (line.contains("\"\(value)\"") || line.contains("'\(value)'"))
+        }
+        return hit.map { $0 + 1 } ?? locate(value: value)
     }
 
     private func locate(value: String) -> Int? {
