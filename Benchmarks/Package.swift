@@ -7,12 +7,16 @@ let package = Package(
     name: "outpost-benchmarks",
     platforms: [.macOS(.v15)],
     dependencies: [
-        .package(path: ".."),
+        // Named explicitly: a path dependency is otherwise known by its directory name (main, a worktree…).
+        .package(name: "outpost", path: ".."),
     ],
     targets: [
         .executableTarget(
             name: "outpost-bench",
-            dependencies: ["Outpost", "OutpostTesting"]
+            dependencies: [
+                .product(name: "Outpost", package: "outpost"),
+                .product(name: "OutpostTesting", package: "outpost"),
+            ]
         ),
     ]
 )
