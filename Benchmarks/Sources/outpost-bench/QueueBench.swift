@@ -10,7 +10,7 @@ enum QueueBench {
     static let latencySamples = Int(ProcessInfo.processInfo.environment["QUEUE_BENCH_LATENCY_SAMPLES"] ?? "") ?? 500
     static let producers = 4
 
-    static func body(_ i: Int) -> JSONValue { ["job": .number(Double(i)), "kind": "video", "input": "uploads/clip-\(i).mp4"] }
+    static func body(_ i: Int) -> JSONValue { ["job": .number(Double(i)), "kind": "video", "input": .string("uploads/clip-\(i).mp4")] }
 
     /// Counts acks; for the latency phase, wakes the sender when its message arrives.
     final class Sink: Sendable {
