@@ -65,7 +65,9 @@ enum QueueBench {
                 try await group.waitForAll()
             }
             let sent = ContinuousClock.now - start
-            try await t.waitForQueue("bench-jobs", timeout: 600) { $0.depth == 0 && $0.inFlight == 0 && sink.delivered.withLock { $0 } >= messages }
+            // Watch the handler's count (cheap), then confirm the last acks are committed.
+            while sink.delivered.withLock({ $0 }) < messages { try await Task.sleep(for: .milliseconds(1)) }
+            try await t.waitUntilDelivered("bench-jobs", timeout: 600)
             let total = ContinuousClock.now - start
             let queueRate = Double(messages) / total.seconds
             print(String(format: "throughput  send+consume+ack: %8.0f msg/s  (%.2f s; sends alone %.0f msg/s)", queueRate, total.seconds, Double(messages) / sent.seconds))

@@ -9,6 +9,11 @@ import Glibc
 /// One row per message. A message is ready when it has no lease and `visible_at` has passed,
 /// delayed when `visible_at` is in the future, and in flight while `lease_expires` is set.
 /// Acks delete the row; a dead-lettered message changes `queue` and keeps its id.
+/// Sends commit with fsync (synchronous=FULL). Consumer-side writes (leases, acks, retries,
+/// dead-letter moves) commit without their own fsync: a kill -9 cannot lose them (the OS holds
+/// them), and the next send's fsync makes them durable with it, since a WAL only ever loses a
+/// suffix. A power cut can therefore only undo a recent consumer write, which redelivers a message,
+/// the at-least-once direction; it never loses a message a producer was told is stored.
 /// The CLI opens the same file while a server runs: WAL mode and the busy timeout make that safe,
 /// and dispatchers re-check the table every second, so they see rows other processes wrote.
 public final class QueueStore: Sendable {
@@ -46,6 +51,15 @@ public final class QueueStore: Sendable {
     /// A producer for `queue` (the CLI and tests use this; Workers get theirs from `env.queue`).
     public func queue(named name: String, deliveryDelay: Int? = nil) -> Queue {
         Queue(name: name, store: self, deliveryDelay: deliveryDelay)
+    }
+
+    /// Runs `body` in a transaction committed without fsync (see the type's note on durability).
+    private func consumerWrite<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        try await database.write { db in
+            try db.execute("PRAGMA synchronous = NORMAL")
+            defer { try? db.execute("PRAGMA synchronous = FULL") }
+            return try db.transaction { try body(db) }
+        }
     }
 
     func register(bell: Doorbell, for queue: String) {
@@ -119,23 +133,21 @@ public final class QueueStore: Sendable {
 
     /// Leases up to `limit` ready messages of `queue` to `owner`, counting a delivery attempt for each.
     func lease(queue: String, limit: Int, owner: String, now: Int64, leaseMilliseconds: Int64) async throws -> [QueuedMessage] {
-        try await database.write { db in
-            try db.transaction {
-                let rows = try db.query("""
-                    SELECT seq, id, body, content_type, timestamp, attempts FROM messages
-                    WHERE queue = ? AND lease_expires IS NULL AND visible_at <= ?
-                    ORDER BY visible_at, seq LIMIT ?
-                    """, [.text(queue), .integer(now), .integer(Int64(limit))])
-                let update = try db.cached("UPDATE messages SET lease_expires = ?, lease_owner = ?, attempts = attempts + 1 WHERE seq = ?")
-                return try rows.map { row in
-                    let seq = row[0].int64 ?? 0
-                    try update.run([.integer(now + leaseMilliseconds), .text(owner), .integer(seq)])
-                    return QueuedMessage(
-                        seq: seq, id: row[1].string ?? "", body: row[2].bytes ?? [],
-                        contentType: QueueContentType(rawValue: row[3].string ?? "json") ?? .json,
-                        timestamp: row[4].int64 ?? 0, attempts: (row[5].int ?? 0) + 1
-                    )
-                }
+        try await consumerWrite { db in
+            let rows = try db.query("""
+                SELECT seq, id, body, content_type, timestamp, attempts FROM messages
+                WHERE queue = ? AND lease_expires IS NULL AND visible_at <= ?
+                ORDER BY visible_at, seq LIMIT ?
+                """, [.text(queue), .integer(now), .integer(Int64(limit))])
+            let update = try db.cached("UPDATE messages SET lease_expires = ?, lease_owner = ?, attempts = attempts + 1 WHERE seq = ?")
+            return try rows.map { row in
+                let seq = row[0].int64 ?? 0
+                try update.run([.integer(now + leaseMilliseconds), .text(owner), .integer(seq)])
+                return QueuedMessage(
+                    seq: seq, id: row[1].string ?? "", body: row[2].bytes ?? [],
+                    contentType: QueueContentType(rawValue: row[3].string ?? "json") ?? .json,
+                    timestamp: row[4].int64 ?? 0, attempts: (row[5].int ?? 0) + 1
+                )
             }
         }
     }
@@ -144,23 +156,21 @@ public final class QueueStore: Sendable {
     /// this delivery's (it expired and was delivered again) is left alone.
     func settle(queue: String, owner: String, _ settlements: [(message: QueuedMessage, settlement: MessageSettlement)]) async throws {
         let now = clock.nowMilliseconds()
-        try await database.write { db in
-            try db.transaction {
-                let match = "seq = ? AND lease_owner = ? AND attempts = ?"
-                for (m, s) in settlements {
-                    let key: [SQLiteValue] = [.integer(m.seq), .text(owner), .integer(Int64(m.attempts))]
-                    switch s {
-                    case .acknowledged:
-                        try db.run("DELETE FROM messages WHERE \(match)", key)
-                    case .retryAt(let visibleAt):
-                        try db.run("UPDATE messages SET lease_expires = NULL, lease_owner = NULL, visible_at = ? WHERE \(match)", [.integer(visibleAt)] + key)
-                    case .deadLetter(let target):
-                        try db.run("UPDATE messages SET queue = ?, attempts = 0, lease_expires = NULL, lease_owner = NULL, visible_at = ? WHERE \(match)", [.text(target), .integer(now)] + key)
-                        if db.changes > 0 { try Self.countDeadLetter(db, queue: queue) }
-                    case .drop:
-                        try db.run("DELETE FROM messages WHERE \(match)", key)
-                        if db.changes > 0 { try Self.countDeadLetter(db, queue: queue) }
-                    }
+        try await consumerWrite { db in
+            let match = "seq = ? AND lease_owner = ? AND attempts = ?"
+            for (m, s) in settlements {
+                let key: [SQLiteValue] = [.integer(m.seq), .text(owner), .integer(Int64(m.attempts))]
+                switch s {
+                case .acknowledged:
+                    try db.run("DELETE FROM messages WHERE \(match)", key)
+                case .retryAt(let visibleAt):
+                    try db.run("UPDATE messages SET lease_expires = NULL, lease_owner = NULL, visible_at = ? WHERE \(match)", [.integer(visibleAt)] + key)
+                case .deadLetter(let target):
+                    try db.run("UPDATE messages SET queue = ?, attempts = 0, lease_expires = NULL, lease_owner = NULL, visible_at = ? WHERE \(match)", [.text(target), .integer(now)] + key)
+                    if db.changes > 0 { try Self.countDeadLetter(db, queue: queue) }
+                case .drop:
+                    try db.run("DELETE FROM messages WHERE \(match)", key)
+                    if db.changes > 0 { try Self.countDeadLetter(db, queue: queue) }
                 }
             }
         }
