@@ -274,6 +274,38 @@ struct QueueConsumerTests {
         }
     }
 
+    @Test("leases of a dead process or an earlier runtime are released at start; a live owner's lease waits for expiry")
+    func abandonedLeases() async throws {
+        let dir = TestRuntime.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let clock = RuntimeClock()
+        let store = try QueueStore(stateDirectory: dir + "/state", clock: clock)
+        let producer = store.queue(named: "jobs")
+        let earlier = try await producer.send(JSONValue.string("earlier runtime"))
+        let dead = try await producer.send(JSONValue.string("dead process"))
+        let live = try await producer.send(JSONValue.string("live process"))
+        // Lease them as crashed consumers would have left them: attempt 1 under way, an hour to run.
+        let db = try SQLiteConnection(path: dir + "/state/queues.sqlite")
+        let until = clock.nowMilliseconds() + 3_600_000
+        for (id, owner) in [(earlier, "\(getpid()):earlier"), (dead, "2147483646:gone"), (live, "1:init")] {
+            try db.run("UPDATE messages SET lease_expires = ?, lease_owner = ?, attempts = 1 WHERE id = ?", [.integer(until), .text(owner), .text(id)])
+        }
+
+        let recorder = BatchRecorder()
+        let t = try TestRuntime(
+            config: Self.config("max_batch_timeout = 0"),
+            script: WorkerScript(worker: QueueTestWorker(recorder: recorder, clock: clock)), directory: dir, clock: clock
+        )
+        try await t.run { t in
+            try await recorder.wait { Set($0.flatMap(\.ids)).isSuperset(of: [earlier, dead]) }
+            #expect(await recorder.batches.flatMap(\.attempts).allSatisfy { $0 == 2 })
+            #expect(try t.queues.counts(queue: "jobs").inFlight == 1)
+            #expect(await !recorder.batches.flatMap(\.ids).contains(live))
+            t.advanceTime(by: 3601)
+            try await recorder.wait { $0.flatMap(\.ids).contains(live) }
+        }
+    }
+
     @Test("a worker without a queue handler: messages are retried, then dead-lettered")
     func missingHandler() async throws {
         struct FetchOnly: Worker {
