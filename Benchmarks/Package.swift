@@ -14,6 +14,7 @@ let package = Package(
             name: "outpost-bench",
             dependencies: [
                 .product(name: "Outpost", package: "outpost"),
+                .product(name: "OutpostTesting", package: "outpost"),
                 .product(name: "ServiceKit", package: "outpost"),
                 .product(name: "VideoProcessing", package: "outpost"),
             ]

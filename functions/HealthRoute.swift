@@ -28,6 +28,7 @@ enum HealthRoute {
     static func kind(of name: String, env: Env) -> String {
         if (try? env.kv(name)) != nil { return "kv_namespace" }
         if (try? env.r2(name)) != nil { return "r2_bucket" }
+        if (try? env.queue(name)) != nil { return "queue" }
         return "binding"
     }
 

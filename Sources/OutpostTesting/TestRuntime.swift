@@ -102,6 +102,34 @@ public final class TestRuntime: Sendable {
     /// The KV namespace bound as `binding`.
     public func kv(_ binding: String) throws -> KVNamespace { try env.kv(binding) }
 
+    /// The queue producer bound as `binding`.
+    public func queue(_ binding: String) throws -> Queue { try env.queue(binding) }
+
+    /// The store behind every queue of this runtime.
+    public var queues: QueueStore {
+        guard let q = runtime.subsystem(QueuesSubsystem.self) else { preconditionFailure("the runtime has no queues subsystem") }
+        return q.store
+    }
+
+    /// Waits until `condition` holds for the counts of queue `name` (checked as the dispatcher works,
+    /// every few milliseconds); throws `TestTimeout` after `timeout` seconds.
+    @discardableResult
+    public func waitForQueue(_ name: String, timeout: Double = 60, until condition: (QueueCounts) -> Bool) async throws -> QueueCounts {
+        let deadline = ContinuousClock.now + .milliseconds(Int64(timeout * 1000))
+        while true {
+            let counts = try queues.counts(queue: name)
+            if condition(counts) { return counts }
+            if ContinuousClock.now > deadline { throw TestTimeout(message: "queue \(name) still at \(counts) after \(timeout)s") }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
+    /// Waits until queue `name` holds nothing ready and nothing in flight (delayed messages may remain).
+    @discardableResult
+    public func waitUntilDelivered(_ name: String, timeout: Double = 60) async throws -> QueueCounts {
+        try await waitForQueue(name, timeout: timeout) { $0.depth == 0 && $0.inFlight == 0 }
+    }
+
     /// Moves the runtime's clock forward (expirations, alarms, delayed messages).
     public func advanceTime(by seconds: Double) { clock.advance(by: seconds) }
 
@@ -115,6 +143,13 @@ public final class TestRuntime: Sendable {
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
+}
+
+/// A wait in the harness that ran out of time.
+public struct TestTimeout: Error, CustomStringConvertible {
+    public let message: String
+    public init(message: String) { self.message = message }
+    public var description: String { message }
 }
 
 extension Response {

@@ -10,7 +10,16 @@ struct TestAppWorker: Worker {
         if path == "/count" { return try await count(request) }
         if path.hasPrefix("/kv/") { return try await KVRoutes.handle(request, env: env) }
         if path.hasPrefix("/r2/") { return try await R2Routes.handle(request, env: env) }
+        if path.hasPrefix("/queues/") { return try await QueueRoutes.handle(request, env: env) }
         return Response.jsonError(status: 404, code: "not_found", message: "No route for \(path)")
+    }
+
+    func queue(_ batch: MessageBatch, env: Env, context: ExecutionContext) async throws {
+        try await QueueRoutes.consume(batch, env: env)
+    }
+
+    func scheduled(_ controller: ScheduledController, env: Env, context: ExecutionContext) async throws {
+        try await CronRoutes.scheduled(controller, env: env)
     }
 }
 

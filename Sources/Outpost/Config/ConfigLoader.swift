@@ -200,10 +200,39 @@ public struct ConfigLoader {
             + config.durableObjects.map(\.name) + config.queueProducers.map(\.binding)
         try duplicate(allBindings + config.vars.keys.sorted(), "every binding and var needs its own name")
 
+        let queueNames = config.queueProducers.map(\.queue) + config.queueConsumers.flatMap { [$0.queue] + ($0.deadLetterQueue.map { [$0] } ?? []) }
+        for name in queueNames where !Self.isValidQueueName(name) {
+            throw ConfigError(
+                file: path, line: locate(value: name),
+                message: "queue name \"\(name)\" is invalid: use 1-63 letters, digits, \"-\" or \"_\""
+            )
+        }
+        for p in config.queueProducers {
+            if let d = p.deliveryDelay, !(0...43200).contains(d) {
+                throw valueError("delivery_delay", "delivery_delay must be between 0 and 43200 seconds, got \(d)")
+            }
+        }
         let consumed = Set(config.queueConsumers.map(\.queue))
         for c in config.queueConsumers {
             if let dlq = c.deadLetterQueue, dlq == c.queue {
-                throw ConfigError(file: path, line: locate(value: dlq), message: "queue \"\(c.queue)\" cannot be its own dead_letter_queue")
+                throw ConfigError(file: path, line: locate(key: "dead_letter_queue", value: dlq), message: "queue \"\(c.queue)\" cannot be its own dead_letter_queue")
+            }
+        }
+        // A chain of dead-letter queues that comes back to its start would pass messages round forever.
+        let dlqOf = Dictionary(config.queueConsumers.compactMap { c in c.deadLetterQueue.map { (c.queue, $0) } }, uniquingKeysWith: { a, _ in a })
+        for start in dlqOf.keys.sorted() {
+            var seen: [String] = [start]
+            var current = start
+            while let next = dlqOf[current] {
+                if next == start {
+                    throw ConfigError(
+                        file: path, line: locate(key: "dead_letter_queue", value: next),
+                        message: "dead_letter_queue chain \((seen + [next]).joined(separator: " -> ")) loops back to \"\(start)\""
+                    )
+                }
+                if seen.contains(next) { break }
+                seen.append(next)
+                current = next
             }
         }
         var seenConsumers = Set<String>()
@@ -228,9 +257,16 @@ public struct ConfigLoader {
                 )
             }
         }
-        for cron in config.crons where cron.split(separator: " ").count != 5 {
-            throw ConfigError(file: path, line: locate(value: cron), message: "cron \"\(cron)\" must have 5 fields (minute hour day-of-month month day-of-week)")
+        for cron in config.crons {
+            do { _ = try CronExpression(cron) } catch let error as CronParseError {
+                throw ConfigError(file: path, line: locate(value: cron), message: error.description)
+            }
         }
+    }
+
+    /// Cloudflare's queue names: letters, digits and dashes, up to 63 characters (underscores tolerated).
+    static func isValidQueueName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.count <= 63 && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
     }
 
     // MARK: - Typed access with located errors
@@ -324,6 +360,14 @@ public struct ConfigLoader {
             }
         }
         return (nil, nil)
+    }
+
+    /// The line that sets `key` to `value`, else the first line mentioning `value`.
+    private func locate(key: String, value: String) -> Int? {
+        let hit = lines.firstIndex { line in
+            line.trimmingCharacters(in: .whitespaces).hasPrefix(key) && (line.contains("\"\(value)\"") || line.contains("'\(value)'"))
+        }
+        return hit.map { $0 + 1 } ?? locate(value: value)
     }
 
     private func locate(value: String) -> Int? {

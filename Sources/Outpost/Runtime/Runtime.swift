@@ -59,6 +59,8 @@ public final class Runtime: Sendable {
         var out: [any RuntimeSubsystem] = []
         out.append(try KVSubsystem(config: context.config, stateDirectory: context.stateDirectory, clock: context.clock))
         out.append(try R2Subsystem(context: context))
+        out.append(try QueuesSubsystem(context: context))
+        out.append(CronSubsystem(context: context))
         return out
     }
 

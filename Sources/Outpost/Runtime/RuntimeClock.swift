@@ -4,6 +4,7 @@ import NIOConcurrencyHelpers
 /// The runtime's wall clock. Tests move it forward to reach expirations and alarms without waiting.
 public final class RuntimeClock: Sendable {
     private let offset = NIOLockedValueBox<Double>(0)
+    private let observers = NIOLockedValueBox<[@Sendable () -> Void]>([])
 
     public init() {}
 
@@ -18,5 +19,12 @@ public final class RuntimeClock: Sendable {
     /// Moves this clock forward by `seconds` (tests only).
     public func advance(by seconds: Double) {
         offset.withLockedValue { $0 += seconds }
+        for observer in observers.withLockedValue({ $0 }) { observer() }
+    }
+
+    /// Calls `observer` after every `advance`, so loops sleeping until a clock time (queue
+    /// dispatchers, cron) re-check at once instead of sleeping out the old duration.
+    public func onAdvance(_ observer: @escaping @Sendable () -> Void) {
+        observers.withLockedValue { $0.append(observer) }
     }
 }

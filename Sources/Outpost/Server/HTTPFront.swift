@@ -7,11 +7,14 @@ public struct HTTPFront: Sendable {
     public let runtime: Runtime
     public let host: String
     public let port: Int
+    /// Serve `GET /__scheduled?cron=…` to fire the `scheduled` handler by hand (`--test-scheduled`).
+    public let testScheduled: Bool
 
-    public init(runtime: Runtime, host: String = "127.0.0.1", port: Int = 8787) {
+    public init(runtime: Runtime, host: String = "127.0.0.1", port: Int = 8787, testScheduled: Bool = false) {
         self.runtime = runtime
         self.host = host
         self.port = port
+        self.testScheduled = testScheduled
     }
 
     /// The Hummingbird application serving the Worker. `onServerRunning` gets the bound port.
@@ -20,7 +23,7 @@ public struct HTTPFront: Sendable {
         var logger = runtime.logger
         logger.logLevel = max(logger.logLevel, .notice)
         return Application(
-            responder: WorkerResponder(runtime: runtime, origin: origin),
+            responder: WorkerResponder(runtime: runtime, origin: origin, testScheduled: testScheduled),
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger

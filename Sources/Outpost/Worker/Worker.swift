@@ -1,17 +1,26 @@
 /// A Worker: the code behind a deployment's default export.
 ///
-/// Implement `fetch` for HTTP; `scheduled` runs for cron triggers (see `[triggers] crons`).
+/// Implement `fetch` for HTTP; `scheduled` runs for cron triggers (see `[triggers] crons`);
+/// `queue` receives batches for the queues this Worker consumes (`[[queues.consumers]]`).
 public protocol Worker: Sendable {
     /// Handles one HTTP request.
     func fetch(_ request: Request, env: Env, context: ExecutionContext) async throws -> Response
 
     /// Handles one cron trigger firing.
     func scheduled(_ controller: ScheduledController, env: Env, context: ExecutionContext) async throws
+
+    /// Handles one batch of queue messages. Messages not acked or retried are acked when it
+    /// returns; if it throws, every message not explicitly acked is retried.
+    func queue(_ batch: MessageBatch, env: Env, context: ExecutionContext) async throws
 }
 
 extension Worker {
     public func scheduled(_ controller: ScheduledController, env: Env, context: ExecutionContext) async throws {
         throw WorkerHandlerMissing(handler: "scheduled")
+    }
+
+    public func queue(_ batch: MessageBatch, env: Env, context: ExecutionContext) async throws {
+        throw WorkerHandlerMissing(handler: "queue")
     }
 }
 

@@ -23,6 +23,9 @@ struct DevCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error.")
     var logLevel = "info"
 
+    @Flag(name: .customLong("test-scheduled"), help: "Serve GET /__scheduled?cron=… to run the scheduled handler by hand.")
+    var testScheduled = false
+
     func run() async throws {
         var overrides: [String: String] = [:]
         for v in vars {
@@ -49,7 +52,7 @@ struct DevCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
 
-        let front = HTTPFront(runtime: runtime, host: ip, port: port)
+        let front = HTTPFront(runtime: runtime, host: ip, port: port, testScheduled: testScheduled)
         let app = front.application { boundPort in
             Console.error("Ready on http://\(ip):\(boundPort) (state in \(runtime.stateDirectory))")
         }
