@@ -121,7 +121,7 @@ let package = Package(
         .testTarget(
             name: "VideoProcessorTests",
             dependencies: [
-                "VideoProcessing", "ServiceKit",
+                "VideoProcessing", "ServiceKit", "OutpostTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -118,23 +118,7 @@ enum R2ProcessRunner {
     }
 
     static func run(_ product: String, _ arguments: [String], stdin: Data? = nil) async throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ServerProcess.binDirectory + "/" + product)
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        let input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        if let stdin { try input.fileHandleForWriting.write(contentsOf: stdin) }
-        try input.fileHandleForWriting.close()
-        // Drain both pipes on their own threads so a large output never blocks the child.
-        async let stdoutData = Task.detached { out.fileHandleForReading.readDataToEndOfFile() }.value
-        async let stderrData = Task.detached { err.fileHandleForReading.readDataToEndOfFile() }.value
-        let (o, e) = await (stdoutData, stderrData)
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: o, stderr: String(decoding: e, as: UTF8.self))
+        let r = try await ChildProcess.run(ServerProcess.binDirectory + "/" + product, arguments, stdin: stdin)
+        return Output(status: r.status, stdout: r.stdout, stderr: String(decoding: r.stderr, as: UTF8.self))
     }
 }

@@ -96,24 +96,24 @@ struct ServerProcessTests {
         try await server.waitUntilReady()
 
         let cli = CLI(directory: dir)
-        #expect(try cli.run(["kv", "key", "put", "--binding", "KV", "from-cli", "hello"]).status == 0)
+        #expect(try await cli.run(["kv", "key", "put", "--binding", "KV", "from-cli", "hello"]).status == 0)
         let (status, body) = try await HTTP.send("GET", "\(server.baseURL)/kv/from-cli")
         #expect(status == 200)
         #expect(String(decoding: body, as: UTF8.self) == "hello")
 
         _ = try await HTTP.send("PUT", "\(server.baseURL)/kv/from-server", body: Data("world".utf8))
-        let got = try cli.run(["kv", "key", "get", "--binding", "KV", "from-server"])
+        let got = try await cli.run(["kv", "key", "get", "--binding", "KV", "from-server"])
         #expect(got.status == 0)
         #expect(got.stdout == "world")
-        let listed = try cli.run(["kv", "key", "list", "--binding", "KV"])
+        let listed = try await cli.run(["kv", "key", "list", "--binding", "KV"])
         let json = try JSONValue.parse(listed.stdout)
         #expect(json["keys"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == ["from-cli", "from-server"])
         #expect(json["list_complete"] == true)
 
-        let bad = try cli.run(["kv", "key", "put", "--binding", "KV", String(repeating: "k", count: 513), "v"])
+        let bad = try await cli.run(["kv", "key", "put", "--binding", "KV", String(repeating: "k", count: 513), "v"])
         #expect(bad.status == 1)
         #expect(bad.stderr.contains("414 UTF-8 encoded length of 513 exceeds key length limit of 512."))
-        let unknown = try cli.run(["kv", "key", "get", "--binding", "NOPE", "k"])
+        let unknown = try await cli.run(["kv", "key", "get", "--binding", "NOPE", "k"])
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("no KV namespace is bound as NOPE"))
     }
@@ -147,19 +147,13 @@ struct CLI {
         let stderr: String
     }
 
-    func run(_ arguments: [String]) throws -> Result {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: ServerProcess.binDirectory + "/outpost-testapp")
+    func run(_ arguments: [String]) async throws -> Result {
         // Subcommand words first, then the shared options.
-        p.arguments = arguments + ["--config", directory + "/wrangler.toml", "--persist-to", directory + "/state"]
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Result(status: p.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+        let r = try await ChildProcess.run(
+            ServerProcess.binDirectory + "/outpost-testapp",
+            arguments + ["--config", directory + "/wrangler.toml", "--persist-to", directory + "/state"]
+        )
+        return Result(status: r.status, stdout: String(decoding: r.stdout, as: UTF8.self), stderr: String(decoding: r.stderr, as: UTF8.self))
     }
 }
 
@@ -172,15 +166,12 @@ struct OutpostBinaryTests {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
         try FileManager.default.copyItem(atPath: root + "/wrangler.toml", toPath: dir + "/wrangler.toml")
 
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: ServerProcess.binDirectory + "/outpost")
-        p.arguments = ["keys", "create", "--name", "deploy-bot", "--role", "admin", "--config", dir + "/wrangler.toml", "--persist-to", dir + "/state"]
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0)
+        let made = try await ChildProcess.run(
+            ServerProcess.binDirectory + "/outpost",
+            ["keys", "create", "--name", "deploy-bot", "--role", "admin", "--config", dir + "/wrangler.toml", "--persist-to", dir + "/state"]
+        )
+        #expect(made.status == 0)
+        let data = made.stdout
         let created = try JSONValue.parse([UInt8](data))
         let key = try #require(created["key"]?.stringValue)
 

@@ -15,9 +15,10 @@ struct StreamingUploadTests {
         try await server.waitUntilReady()
 
         let total = 1 << 30
-        let response = try await Task.detached {
-            try RawHTTP.upload(port: server.port, path: "/count", length: total, chunk: 1 << 20)
-        }.value
+        let port = server.port
+        let response = try await offPool {
+            try RawHTTP.upload(port: port, path: "/count", length: total, chunk: 1 << 20)
+        }
         #expect(response.hasPrefix("HTTP/1.1 200"))
         #expect(response.hasSuffix("\r\n\r\n\(total)"))
         let peakMB = ProcessStatus.peakRSSMegabytes(pid: server.process.processIdentifier)

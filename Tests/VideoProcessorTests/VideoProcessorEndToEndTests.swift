@@ -1,4 +1,5 @@
 import Foundation
+import OutpostTesting
 import Testing
 
 /// The real `video-processor` executable, as the runtime will start it: PORT and TMPDIR in the

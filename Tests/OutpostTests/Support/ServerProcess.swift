@@ -1,4 +1,5 @@
 import Foundation
+import OutpostTesting
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -9,7 +10,7 @@ import FoundationNetworking
 /// not a sleep) and learns the port from it. `deinit` kills anything still running.
 final class ServerProcess: @unchecked Sendable {
     // @unchecked: `process` and the output buffer are only touched under `lock` or before start.
-    let process = Process()
+    let process = ChildProcess()
     let directory: String
     private let lock = NSLock()
     private var output = ""

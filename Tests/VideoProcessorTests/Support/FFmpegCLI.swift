@@ -1,4 +1,5 @@
 import Foundation
+import OutpostTesting
 
 /// The `ffmpeg` command-line tool, as the independent reference the thumbnails are checked against.
 enum FFmpegCLI {
@@ -7,7 +8,7 @@ enum FFmpegCLI {
     /// Runs ffmpeg with `arguments`; returns its stderr (where it prints reports).
     @discardableResult
     static func run(_ arguments: [String]) throws -> String {
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = ["-hide_banner", "-nostdin", "-y"] + arguments
         let errors = Pipe()

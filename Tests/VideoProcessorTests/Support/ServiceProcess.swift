@@ -1,4 +1,5 @@
 import Foundation
+import OutpostTesting
 
 /// The real `video-processor` executable as a child process on a free port.
 ///
@@ -7,7 +8,7 @@ import Foundation
 final class ServiceProcess: @unchecked Sendable {
     // @unchecked: `process` is configured before `run()` and then only queried; `output` is
     // only touched under `lock`.
-    let process = Process()
+    let process = ChildProcess()
     let port: Int
     let scratch: TemporaryDirectory
     private let lock = NSLock()
