@@ -7,10 +7,11 @@ struct TestAppWorker: Worker {
         let path = request.path
         if path == "/ping" { return .text("pong") }
         if path.hasPrefix("/kv/") { return try await KVRoutes.handle(request, env: env) }
+        if path.hasPrefix("/do/") { return try await DurableRoutes.handle(request, env: env) }
         return Response.jsonError(status: 404, code: "not_found", message: "No route for \(path)")
     }
 }
 
 enum TestApp {
-    static var script: WorkerScript { WorkerScript(worker: TestAppWorker()) }
+    static var script: WorkerScript { WorkerScript(worker: TestAppWorker(), durableObjects: ["TestObject": TestObject.self]) }
 }

@@ -35,7 +35,8 @@ public final class Runtime: Sendable {
 
         let context = RuntimeContext(
             config: config, stateDirectory: stateDirectory, clock: options.clock,
-            logger: options.logger, script: script, background: BackgroundWork()
+            logger: options.logger, script: script, background: BackgroundWork(),
+            durableObjectOptions: options.durableObjects
         )
         self.context = context
 
@@ -58,6 +59,7 @@ public final class Runtime: Sendable {
     static func makeSubsystems(_ context: RuntimeContext) throws -> [any RuntimeSubsystem] {
         var out: [any RuntimeSubsystem] = []
         out.append(try KVSubsystem(config: context.config, stateDirectory: context.stateDirectory, clock: context.clock))
+        out.append(try DurableObjectsSubsystem(context: context))
         return out
     }
 
