@@ -55,7 +55,7 @@ struct DurableObjectCrashTests {
             group.addTask {
                 // Kill once a good stream of writes has been acknowledged, while writers are mid-request.
                 let deadline = Date().addingTimeInterval(60)
-                while await acked.count < 400, Date() < deadline {
+                while await acked.count < 1500, Date() < deadline {
                     try? await Task.sleep(for: .milliseconds(10))
                 }
                 server.kill(signal: SIGKILL)
@@ -63,7 +63,7 @@ struct DurableObjectCrashTests {
         }
         _ = try await server.waitForExit()
         let keys = await acked.keys
-        #expect(keys.count >= 400)
+        #expect(keys.count >= 1500)
 
         let restarted = try ServerProcess(directory: dir)
         try await restarted.waitUntilReady()
