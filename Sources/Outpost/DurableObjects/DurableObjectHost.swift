@@ -72,7 +72,7 @@ final class DurableObjectHost: Sendable {
         let instance: ObjectInstance
         do {
             let database = try ObjectDatabase(path: path(of: id), syncPool: syncPool)
-            if let name = id.name {
+            if let name = id.name, database.created {
                 try directory.recordName(className: className, id: id.hex, name: name)
             }
             let storage = DurableObjectStorage(

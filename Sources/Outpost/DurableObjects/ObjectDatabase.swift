@@ -41,18 +41,26 @@ final class ObjectDatabase: @unchecked Sendable {
 
     static let schemaVersion: Int32 = 1
 
+    /// True when this open created the file (a new object).
+    let created: Bool
+
     init(path: String, syncPool: NIOThreadPool) throws {
         self.path = path
         self.syncPool = syncPool
+        created = access(path, F_OK) != 0
         let conn = try SQLiteConnection(path: path, synchronous: .normal)
         authorizerState = .allocate(capacity: 2)
         authorizerState.initialize(repeating: 0, count: 2)
         do {
+            // Keep the WAL file when the connection closes, so a reactivation does not create
+            // (and later fsync the directory for) a new one.
+            var persist: Int32 = 1
+            sqlite3_file_control(conn.handle, "main", SQLITE_FCNTL_PERSIST_WAL, &persist)
             sqlite3_limit(conn.handle, SQLITE_LIMIT_LENGTH, Int32(DurableObjectLimits.maxKeyValueBytes + 64))
             sqlite3_limit(conn.handle, SQLITE_LIMIT_SQL_LENGTH, Int32(DurableObjectLimits.maxStatementBytes))
             sqlite3_limit(conn.handle, SQLITE_LIMIT_VARIABLE_NUMBER, Int32(DurableObjectLimits.maxBoundParameters))
             sqlite3_limit(conn.handle, SQLITE_LIMIT_ATTACHED, 0)
-            let version = try conn.query("PRAGMA user_version").first?.first?.int64 ?? 0
+            let version = try conn.prepare("PRAGMA user_version").rows().first?.first?.int64 ?? 0
             if version < Int64(Self.schemaVersion) {
                 try conn.execute("""
                     CREATE TABLE IF NOT EXISTS _cf_KV (key BLOB PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
@@ -60,8 +68,10 @@ final class ObjectDatabase: @unchecked Sendable {
                     PRAGMA user_version = \(Self.schemaVersion);
                     """)
             }
-            let pageSize = try conn.query("PRAGMA page_size").first?.first?.int64 ?? 4096
-            try conn.execute("PRAGMA max_page_count = \(DurableObjectLimits.maxDatabaseBytes / pageSize)")
+            // SQLite's default page size; objects never change it (the pragma is refused to user SQL).
+            // A journal size limit makes a clean close truncate the kept WAL to zero bytes, so the
+            // next activation has nothing to scan.
+            try conn.execute("PRAGMA max_page_count = \(DurableObjectLimits.maxDatabaseBytes / 4096); PRAGMA journal_size_limit = 4194304")
             sqlite3_set_authorizer(conn.handle, durableObjectAuthorizer, authorizerState)
         } catch {
             authorizerState.deallocate()
