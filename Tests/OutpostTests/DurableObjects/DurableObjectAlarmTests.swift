@@ -82,7 +82,9 @@ struct DurableObjectAlarmTests {
             for (i, gap) in gaps.enumerated() {
                 #expect(gap >= options.alarmRetryDelay(afterAttempt: i) * 0.9, "retry \(i + 1) waited its backoff")
             }
-            #expect(gaps.last! > gaps.first! * 4, "delays grow")
+            // The lower bounds above grow 0.05 s → 1.6 s; a slow first fsync on a loaded machine can
+            // stretch an early gap, so the gaps themselves are not compared with each other.
+            #expect(gaps.last! >= options.alarmRetryDelay(afterAttempt: 5) * 0.9, "the last retry waited 32× the base delay")
             let alarm = try await stub.call { (c: Counter) in try await c.storage().getAlarm() }
             #expect(alarm == nil)
         }
