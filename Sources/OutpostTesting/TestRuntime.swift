@@ -29,7 +29,8 @@ public final class TestRuntime: Sendable {
         vars: [String: String] = [:],
         directory: String? = nil,
         clock: RuntimeClock = RuntimeClock(),
-        logLevel: Logger.Level = .warning
+        logLevel: Logger.Level = .warning,
+        durableObjects: DurableObjectOptions = DurableObjectOptions()
     ) throws {
         let dir = directory ?? TestRuntime.makeTemporaryDirectory()
         self.directory = dir
@@ -39,7 +40,7 @@ public final class TestRuntime: Sendable {
         logger.logLevel = logLevel
         let options = RuntimeOptions(
             configPath: configPath, stateDirectory: dir + "/state", varOverrides: vars,
-            logger: logger, clock: clock
+            logger: logger, clock: clock, durableObjects: durableObjects
         )
         self.runtime = try Runtime(options: options, script: script)
     }
@@ -52,9 +53,10 @@ public final class TestRuntime: Sendable {
         vars: [String: String] = [:],
         clock: RuntimeClock = RuntimeClock(),
         keepDirectory: Bool = false,
+        durableObjects: DurableObjectOptions = DurableObjectOptions(),
         _ body: @Sendable (TestRuntime) async throws -> T
     ) async throws -> T {
-        let t = try TestRuntime(config: config, script: script, vars: vars, clock: clock)
+        let t = try TestRuntime(config: config, script: script, vars: vars, clock: clock, durableObjects: durableObjects)
         defer {
             if !keepDirectory { t.removeDirectory() }
         }
@@ -129,6 +131,11 @@ public final class TestRuntime: Sendable {
     public func waitUntilDelivered(_ name: String, timeout: Double = 60) async throws -> QueueCounts {
         try await waitForQueue(name, timeout: timeout) { $0.depth == 0 && $0.inFlight == 0 }
     }
+    /// The Durable Object namespace bound as `binding`.
+    public func durableObject(_ binding: String) throws -> DurableObjectNamespace { try env.durableObject(binding) }
+
+    /// The Durable Objects subsystem (live objects, forced eviction).
+    public var durableObjects: DurableObjectsSubsystem? { runtime.subsystem(DurableObjectsSubsystem.self) }
 
     /// Moves the runtime's clock forward (expirations, alarms, delayed messages).
     public func advanceTime(by seconds: Double) { clock.advance(by: seconds) }

@@ -11,6 +11,7 @@ struct TestAppWorker: Worker {
         if path.hasPrefix("/kv/") { return try await KVRoutes.handle(request, env: env) }
         if path.hasPrefix("/r2/") { return try await R2Routes.handle(request, env: env) }
         if path.hasPrefix("/queues/") { return try await QueueRoutes.handle(request, env: env) }
+        if path.hasPrefix("/do/") { return try await DurableRoutes.handle(request, env: env) }
         return Response.jsonError(status: 404, code: "not_found", message: "No route for \(path)")
     }
 
@@ -39,5 +40,5 @@ private func count(_ request: Request) async throws -> Response {
 }
 
 enum TestApp {
-    static var script: WorkerScript { WorkerScript(worker: TestAppWorker()) }
+    static var script: WorkerScript { WorkerScript(worker: TestAppWorker(), durableObjects: ["TestObject": TestObject.self]) }
 }

@@ -35,7 +35,8 @@ public final class Runtime: Sendable {
 
         let context = RuntimeContext(
             config: config, stateDirectory: stateDirectory, clock: options.clock,
-            logger: options.logger, script: script, background: BackgroundWork()
+            logger: options.logger, script: script, background: BackgroundWork(),
+            durableObjectOptions: options.durableObjects
         )
         self.context = context
 
@@ -61,6 +62,7 @@ public final class Runtime: Sendable {
         out.append(try R2Subsystem(context: context))
         out.append(try QueuesSubsystem(context: context))
         out.append(CronSubsystem(context: context))
+        out.append(try DurableObjectsSubsystem(context: context))
         return out
     }
 

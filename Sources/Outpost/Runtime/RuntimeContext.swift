@@ -10,15 +10,17 @@ public final class RuntimeContext: Sendable {
     public let logger: Logger
     public let script: WorkerScript
     public let background: BackgroundWork
+    public let durableObjectOptions: DurableObjectOptions
     private let envBox = NIOLockedValueBox<Env?>(nil)
 
-    init(config: WranglerConfig, stateDirectory: String, clock: RuntimeClock, logger: Logger, script: WorkerScript, background: BackgroundWork) {
+    init(config: WranglerConfig, stateDirectory: String, clock: RuntimeClock, logger: Logger, script: WorkerScript, background: BackgroundWork, durableObjectOptions: DurableObjectOptions = DurableObjectOptions()) {
         self.config = config
         self.stateDirectory = stateDirectory
         self.clock = clock
         self.logger = logger
         self.script = script
         self.background = background
+        self.durableObjectOptions = durableObjectOptions
     }
 
     /// The Worker's environment. Valid once the runtime has finished booting.

@@ -14,6 +14,8 @@ public struct RuntimeOptions: Sendable {
     public var loadDevVars: Bool
     public var logger: Logger
     public var clock: RuntimeClock
+    /// Durable Object tuning (idle timeout, alarm retry backoff…).
+    public var durableObjects: DurableObjectOptions
 
     public init(
         configPath: String = "wrangler.toml",
@@ -22,7 +24,8 @@ public struct RuntimeOptions: Sendable {
         varOverrides: [String: String] = [:],
         loadDevVars: Bool = true,
         logger: Logger = Logger(label: "outpost"),
-        clock: RuntimeClock = RuntimeClock()
+        clock: RuntimeClock = RuntimeClock(),
+        durableObjects: DurableObjectOptions = DurableObjectOptions()
     ) {
         self.configPath = configPath
         self.environment = environment
@@ -31,5 +34,6 @@ public struct RuntimeOptions: Sendable {
         self.loadDevVars = loadDevVars
         self.logger = logger
         self.clock = clock
+        self.durableObjects = durableObjects
     }
 }

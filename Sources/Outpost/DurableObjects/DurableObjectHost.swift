@@ -1,0 +1,277 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import NIOPosix
+
+/// Runs the objects of one exported class: activation (one live instance per id), event
+/// delivery through the input and output gates, alarms, eviction.
+final class DurableObjectHost: Sendable {
+    typealias Waiter = CheckedContinuation<AdmissionOutcome, any Error>
+
+    let className: String
+    let factory: DurableObjectFactory
+    let codec: DurableObjectIdCodec
+    let directory: ObjectDirectory
+    let classDirectory: String
+    let options: DurableObjectOptions
+    let context: RuntimeContext
+    let syncPool: NIOThreadPool
+    private let table = NIOLockedValueBox(ActivationTable<ObjectInstance, Waiter>())
+
+    init(className: String, factory: @escaping DurableObjectFactory, directory: ObjectDirectory, options: DurableObjectOptions, context: RuntimeContext, syncPool: NIOThreadPool) throws {
+        self.className = className
+        self.factory = factory
+        self.directory = directory
+        self.classDirectory = directory.classDirectory(className)
+        self.options = options
+        self.context = context
+        self.syncPool = syncPool
+        self.codec = DurableObjectIdCodec(keyBytes: try directory.namespaceKey(className: className))
+        try FileManager.default.createDirectory(atPath: classDirectory, withIntermediateDirectories: true)
+    }
+
+    func path(of id: DurableObjectId) -> String { classDirectory + "/" + id.hex + ".sqlite" }
+
+    // MARK: activation
+
+    /// Admits one event to the object `id`, activating it if needed. Pair with `release`.
+    func acquire(_ id: DurableObjectId) async throws -> ObjectInstance {
+        while true {
+            var candidate: ObjectInstance?
+            let outcome: AdmissionOutcome = try await withCheckedThrowingContinuation { (c: Waiter) in
+                let action = table.withLockedValue { t -> ActivationTable<ObjectInstance, Waiter>.AcquireAction in
+                    let a = t.acquire(id.hex, waiter: c)
+                    if case .use(let instance) = a {
+                        instance.inflight += 1
+                        instance.lastUsed = .now
+                    }
+                    return a
+                }
+                switch action {
+                case .use(let instance):
+                    candidate = instance
+                    if instance.gate.admit(c) { c.resume(returning: .instance(instance)) }
+                case .activate(let generation):
+                    c.resume(returning: .activate(generation: generation))
+                case .wait:
+                    break
+                }
+            }
+            switch outcome {
+            case .instance(let instance):
+                return instance
+            case .retry:
+                if let candidate { await release(candidate) }
+            case .activate(let generation):
+                return try await activate(id, generation: generation)
+            }
+        }
+    }
+
+    private func activate(_ id: DurableObjectId, generation: UInt64) async throws -> ObjectInstance {
+        let instance: ObjectInstance
+        do {
+            let database = try ObjectDatabase(path: path(of: id), syncPool: syncPool)
+            if let name = id.name, database.created {
+                try directory.recordName(className: className, id: id.hex, name: name)
+            }
+            let storage = DurableObjectStorage(
+                database: database, className: className, objectID: id.hex,
+                directory: directory, clock: context.clock, onAlarmChange: {}
+            )
+            let gate = ObjectGate(id: id, generation: generation, blockConcurrencyTimeout: options.blockConcurrencyTimeout) { [weak self] gate, error in
+                self?.reset(gate, error)
+            }
+            let state = DurableObjectState(id: id, storage: storage, gate: gate)
+            let object: any DurableObject
+            do {
+                object = try await factory(state, context.env)
+            } catch {
+                await closeOffPool(database)
+                throw error
+            }
+            _ = await object.outpostEndEvent(storage)
+            instance = ObjectInstance(id: id, object: object, storage: storage, gate: gate)
+        } catch {
+            let waiters = table.withLockedValue { $0.activationFailed(id.hex, generation: generation) }
+            for w in waiters { w.resume(throwing: error) }
+            throw error
+        }
+        let waiters: [Waiter]? = table.withLockedValue { t in
+            guard let waiters = t.activated(id.hex, generation: generation, instance: instance) else { return nil }
+            instance.inflight += 1 + waiters.count
+            instance.lastUsed = .now
+            return waiters
+        }
+        guard let waiters else {
+            await closeOffPool(instance.database)
+            throw DurableObjectError.reset("the object was reset while it was being constructed")
+        }
+        for w in waiters { w.resume(returning: .instance(instance)) }
+        return instance
+    }
+
+    /// Ends an event's admission.
+    func release(_ instance: ObjectInstance) async {
+        let close = table.withLockedValue { _ -> Bool in
+            instance.inflight -= 1
+            instance.lastUsed = .now
+            return instance.detached && instance.inflight == 0
+        }
+        if close { await closeOffPool(instance.database) }
+    }
+
+    /// Drops the activation `gate` belongs to (blockConcurrencyWhile threw or overran).
+    func reset(_ gate: ObjectGate, _ error: DurableObjectError) {
+        context.logger.warning("Durable Object \(className) \(gate.id.hex) reset: \(error.message)")
+        let (waiters, closeNow): ([Waiter], ObjectInstance?) = table.withLockedValue { t in
+            if let live = t.instance(gate.id.hex), live.gate === gate {
+                t.remove(gate.id.hex, instance: live)
+                live.detached = true
+                return ([], live.inflight == 0 ? live : nil)
+            }
+            return (t.activationFailed(gate.id.hex, generation: gate.generation), nil)
+        }
+        for w in waiters { w.resume(throwing: error) }
+        if let closeNow { closeNow.database.close() }
+    }
+
+    private func closeOffPool(_ database: ObjectDatabase) async {
+        do {
+            try await syncPool.runIfActive { database.close() }
+        } catch {
+            database.close()
+        }
+    }
+
+    // MARK: events
+
+    /// Delivers a request and returns the response once the writes before it are durable.
+    func fetch(_ id: DurableObjectId, _ request: Request) async throws -> Response {
+        let instance = try await acquire(id)
+        let (result, seq) = await instance.object.outpostFetch(request, storage: instance.storage)
+        do {
+            try await instance.database.waitDurable(seq)
+        } catch {
+            await release(instance)
+            throw error
+        }
+        await release(instance)
+        return try result.get()
+    }
+
+    /// Runs `body` with the object as `O`, then releases its result once the writes before it are durable.
+    func call<O: DurableObject, T: Sendable>(_ id: DurableObjectId, as type: O.Type, _ body: @Sendable (O) async throws -> T) async throws -> T {
+        let instance = try await acquire(id)
+        guard let object = instance.object as? O else {
+            await release(instance)
+            throw DurableObjectError(.wrongClass, "The object bound as class \(className) is a \(Swift.type(of: instance.object)), not a \(O.self).")
+        }
+        let result: Result<T, any Error>
+        do { result = .success(try await body(object)) } catch { result = .failure(error) }
+        let storage = instance.storage
+        let seq = await object.outpostEndEvent(storage)
+        do {
+            try await instance.database.waitDurable(seq)
+        } catch {
+            await release(instance)
+            throw error
+        }
+        await release(instance)
+        return try result.get()
+    }
+
+    /// Runs the alarm of `entry` once: the handler, then the bookkeeping (clear, or schedule a
+    /// retry with backoff), committed before the admission ends.
+    func runAlarm(_ entry: ObjectDirectory.AlarmEntry) async {
+        guard let bytes = DurableObjectId.parseHex(entry.id) else {
+            try? directory.deleteAlarm(className: className, id: entry.id)
+            return
+        }
+        let id = DurableObjectId(bytes: bytes, name: nil)
+        let instance: ObjectInstance
+        do {
+            instance = try await acquire(id)
+        } catch {
+            context.logger.error("Durable Object \(className) \(entry.id): alarm could not activate the object: \(error)")
+            try? directory.setAlarm(className: className, id: entry.id, time: context.clock.nowMilliseconds() + Int64(options.alarmRetryDelay(afterAttempt: entry.retry) * 1000), retry: entry.retry)
+            return
+        }
+        let storage = instance.storage
+        let directory = self.directory
+        let className = self.className
+        let stored = await instance.object.outpostStoredAlarm(storage)
+        guard stored != nil else {
+            // The index had a row the object no longer has (deleted, or a crash between the two writes).
+            try? directory.deleteAlarm(className: className, id: entry.id)
+            await release(instance)
+            return
+        }
+        let options = self.options
+        let clock = context.clock
+        let logger = context.logger
+        let (result, seq) = await instance.object.outpostAlarm(AlarmInvocationInfo(retryCount: entry.retry), storage: storage) { succeeded, changed in
+            guard !changed else { return }
+            do {
+                if succeeded {
+                    try storage.deleteAlarm()
+                } else if entry.retry < options.alarmMaxRetries {
+                    let next = clock.nowMilliseconds() + Int64(options.alarmRetryDelay(afterAttempt: entry.retry) * 1000)
+                    try storage.setAlarmForRetry(next, retry: entry.retry + 1)
+                } else {
+                    logger.error("Durable Object \(className) \(entry.id): alarm failed \(entry.retry + 1) times; giving up")
+                    try storage.deleteAlarm()
+                }
+            } catch {
+                logger.error("Durable Object \(className) \(entry.id): alarm bookkeeping failed: \(error)")
+            }
+        }
+        if case .failure(let error) = result {
+            logger.warning("Durable Object \(className) \(entry.id): alarm threw (retry \(entry.retry)): \(error)")
+        }
+        try? await instance.database.waitDurable(seq)
+        await release(instance)
+    }
+
+    // MARK: eviction
+
+    /// Evicts objects idle for `options.idleTimeout`; returns how many.
+    @discardableResult
+    func evictIdle(now: ContinuousClock.Instant = .now) async -> Int {
+        let timeout = options.idleTimeout
+        let victims: [ObjectInstance] = table.withLockedValue { t in
+            var out: [ObjectInstance] = []
+            for instance in t.activeInstances where instance.inflight == 0 && now - instance.lastUsed >= timeout {
+                t.remove(instance.id.hex, instance: instance)
+                instance.detached = true
+                out.append(instance)
+            }
+            return out
+        }
+        for v in victims { await closeOffPool(v.database) }
+        return victims.count
+    }
+
+    /// Evicts every object that has no event in flight (shutdown, tests).
+    func evictAll() async -> Int {
+        await evictIdle(now: .now + .seconds(365 * 86400) + options.idleTimeout)
+    }
+
+    /// Closes every file now; call when no event can arrive any more.
+    func closeAll() {
+        let all: [ObjectInstance] = table.withLockedValue { t in
+            let all = t.activeInstances
+            for i in all {
+                t.remove(i.id.hex, instance: i)
+                i.detached = true
+            }
+            return all
+        }
+        for i in all { i.database.close() }
+    }
+
+    /// Ids of the objects live in memory.
+    var liveObjectIDs: [String] {
+        table.withLockedValue { t in t.activeInstances.map(\.id.hex) }
+    }
+}

@@ -1,0 +1,44 @@
+/// What a Durable Object is built with: its id, its storage, and the input gate.
+public final class DurableObjectState: Sendable {
+    public let id: DurableObjectId
+    public let storage: DurableObjectStorage
+    let gate: ObjectGate
+
+    init(id: DurableObjectId, storage: DurableObjectStorage, gate: ObjectGate) {
+        self.id = id
+        self.storage = storage
+        self.gate = gate
+    }
+
+    /// Runs `body` while no other event is delivered to this object.
+    ///
+    /// If `body` throws, or runs longer than 30 s (configurable), the object is reset: this
+    /// instance is dropped and the next event builds a fresh one from storage.
+    public func blockConcurrencyWhile<T>(
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: () async throws -> T
+    ) async throws -> T {
+        let gate = self.gate
+        let timeout = gate.blockConcurrencyTimeout
+        gate.block()
+        let result: Result<T, any Error> = await withTaskGroup(of: Void.self, isolation: isolation) { group in
+            group.addTask {
+                do { try await Task.sleep(for: timeout) } catch { return }
+                gate.reset(.reset("blockConcurrencyWhile() ran longer than \(timeout)"))
+            }
+            let r: Result<T, any Error>
+            do { r = .success(try await body()) } catch { r = .failure(error) }
+            group.cancelAll()
+            return r
+        }
+        gate.unblock()
+        switch result {
+        case .success(let value):
+            if gate.isReset { throw DurableObjectError.reset("blockConcurrencyWhile() ran longer than \(timeout)") }
+            return value
+        case .failure(let error):
+            gate.reset(.reset("blockConcurrencyWhile() threw: \(error)"))
+            throw error
+        }
+    }
+}
