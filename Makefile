@@ -2,7 +2,7 @@
 # Each target installs the Debian packages it needs first (only when something is missing).
 
 SWIFT ?= swift
-DEB_PACKAGES := libsqlite3-dev pkg-config
+DEB_PACKAGES := libsqlite3-dev libseccomp-dev pkg-config
 BENCH_PACKAGES := wrk
 STATE ?= .outpost/state
 PORT ?= 8787
