@@ -232,6 +232,13 @@ final class Connection {
     init(_ fd: Int32) { self.fd = fd }
 }
 
+/// A connection thread's entry point (a plain function: a closure in top-level code would be main-actor isolated).
+func connectionThread(_ arg: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
+    let c = Unmanaged<Connection>.fromOpaque(arg!).takeRetainedValue()
+    handle(c.fd)
+    return nil
+}
+
 if env("FIXTURE_IGNORE_SIGTERM") == "1" { signal(SIGTERM, SIG_IGN) }
 if env("FIXTURE_NO_LISTEN") == "1" {
     while true { pause() }
@@ -261,11 +268,7 @@ while true {
     setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
     var thread = pthread_t()
     let box = Unmanaged.passRetained(Connection(fd)).toOpaque()
-    if pthread_create(&thread, nil, { arg in
-        let c = Unmanaged<Connection>.fromOpaque(arg!).takeRetainedValue()
-        handle(c.fd)
-        return nil
-    }, box) == 0 {
+    if pthread_create(&thread, nil, connectionThread, box) == 0 {
         pthread_detach(thread)
     } else {
         close(fd)

@@ -135,7 +135,11 @@ for path in options.cgroupProcs {
 }
 
 for (resource, value) in options.rlimits {
-    var lim = rlimit(rlim_cur: rlim_t(value), rlim_max: rlim_t(value))
+    // Lower only: raising a hard limit needs privileges the runtime may not have.
+    var current = rlimit()
+    _ = getrlimit(__rlimit_resource_t(UInt32(resource)), &current)
+    let bounded = min(rlim_t(value), current.rlim_max)
+    var lim = rlimit(rlim_cur: bounded, rlim_max: bounded)
     if setrlimit(__rlimit_resource_t(UInt32(resource)), &lim) != 0 {
         fail("rlimit", "setrlimit(\(resource), \(value))", errno: errno)
     }

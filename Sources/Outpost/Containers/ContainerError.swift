@@ -48,7 +48,8 @@ public struct ContainerError: HTTPError, Hashable {
 
     /// Wraps a failure to start as Cloudflare's "Failed to start container: …" (500).
     public static func startFailure(_ underlying: ContainerError) -> ContainerError {
-        if underlying.errorCode == .startFailed || underlying.errorCode == .noInstanceAvailable { return underlying }
+        if underlying.errorCode == .noInstanceAvailable || underlying.errorCode == .shuttingDown
+            || underlying.message.hasPrefix("Failed to start container") { return underlying }
         return ContainerError(.startFailed, "Failed to start container: \(underlying.message)", cause: underlying.cause)
     }
 }

@@ -32,7 +32,7 @@ public enum ContainerImage {
         }
         let standardized = (candidate as NSString).standardizingPath
         var isDir: ObjCBool = false
-        guard fm.fileExists(atPath: standardized, isDirectory: &isDir), !isDir.boolValue, fm.isExecutableFile(atPath: standardized) else {
+        guard fm.fileExists(atPath: standardized, isDirectory: &isDir), !isDir.boolValue, hasExecuteBit(standardized) else {
             let hint = isPath ? "no executable file at \(standardized)" : "no executable product \"\(image)\" beside the running binary in \(productDirectory ?? binaryDirectory) (build it with `swift build --product \(image)`)"
             throw ContainerError(.imageNotFound, "Container image \"\(image)\" not found: \(hint).")
         }
@@ -42,9 +42,15 @@ public enum ContainerImage {
     /// The `outpost-sandbox` launcher beside the running binary, or at `explicit`.
     public static func launcher(explicit: String? = nil) throws(ContainerError) -> String {
         let path = explicit ?? (binaryDirectory as NSString).appendingPathComponent("outpost-sandbox")
-        guard FileManager.default.isExecutableFile(atPath: path) else {
+        guard hasExecuteBit(path) else {
             throw ContainerError(.launcherNotFound, "The sandbox launcher is missing at \(path): build it with `swift build --product outpost-sandbox`.")
         }
         return path
+    }
+
+    /// access(X_OK) is always true for root; look at the mode bits instead.
+    static func hasExecuteBit(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG && (st.st_mode & 0o111) != 0
     }
 }

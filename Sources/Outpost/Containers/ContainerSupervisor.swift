@@ -272,7 +272,7 @@ public actor ContainerSupervisor: Service {
 
     private func failStart(_ key: Key, _ error: ContainerError) {
         _ = try? instances[key]?.state.apply(.startFailed)
-        logger.error("Container \(key.className)/\(key.instanceID) failed to start: \(error.message)\(error.cause.map { " (\($0))" } ?? "")")
+        logger.error("Container \(key.className)/\(key.instanceID) failed to start: \(error.message)")
         onEvent?(.startFailed(className: key.className, instanceID: key.instanceID, error: ContainerError.startFailure(error)))
     }
 
