@@ -27,7 +27,8 @@ public final class ContainerProcess: Sendable {
         var exec: Result<Void, ContainerError>?
         var execWaiters: [CheckedContinuation<Result<Void, ContainerError>, Never>] = []
         var exit: ContainerExit?
-        var exitWaiters: [CheckedContinuation<ContainerExit, Never>] = []
+        var exitWaiters: [UInt64: CheckedContinuation<ContainerExit?, Never>] = [:]
+        var nextWaiter: UInt64 = 0
         var requested: ContainerExit.Reason?
     }
 
@@ -109,13 +110,28 @@ public final class ContainerProcess: Sendable {
 
     /// Waits for the process to end.
     public func waitForExit() async -> ContainerExit {
-        await withCheckedContinuation { (c: CheckedContinuation<ContainerExit, Never>) in
-            let done: ContainerExit? = state.withLockedValue {
-                if let exit = $0.exit { return exit }
-                $0.exitWaiters.append(c)
-                return nil
+        if let exit = await waitForExitUnlessCancelled() { return exit }
+        if let exit { return exit }
+        // Cancelled: the exit still comes (the monitor always reports one); wait outside the cancelled task.
+        return await Task.detached { [self] in await self.waitForExitUnlessCancelled() }.value ?? self.exit!
+    }
+
+    /// Waits for the exit; nil when the task is cancelled first.
+    private func waitForExitUnlessCancelled() async -> ContainerExit? {
+        let id: UInt64 = state.withLockedValue { $0.nextWaiter += 1; return $0.nextWaiter }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (c: CheckedContinuation<ContainerExit?, Never>) in
+                let done: ContainerExit?? = state.withLockedValue {
+                    if let exit = $0.exit { return .some(exit) }
+                    if Task.isCancelled { return .some(nil) }
+                    $0.exitWaiters[id] = c
+                    return .none
+                }
+                if let done { c.resume(returning: done) }
             }
-            if let done { c.resume(returning: done) }
+        } onCancel: {
+            let waiter = state.withLockedValue { $0.exitWaiters.removeValue(forKey: id) }
+            waiter?.resume(returning: nil)
         }
     }
 
@@ -123,7 +139,7 @@ public final class ContainerProcess: Sendable {
     public func waitForExit(timeout: Duration) async -> ContainerExit? {
         if let exit { return exit }
         return await withTaskGroup(of: ContainerExit?.self) { group in
-            group.addTask { await self.waitForExit() }
+            group.addTask { await self.waitForExitUnlessCancelled() }
             group.addTask {
                 try? await Task.sleep(for: timeout)
                 return nil
@@ -325,10 +341,10 @@ public final class ContainerProcess: Sendable {
         }
 
         let exit = ContainerExit(exitCode: code, signal: signal, reason: reason)
-        let waiters: [CheckedContinuation<ContainerExit, Never>] = state.withLockedValue {
+        let waiters: [CheckedContinuation<ContainerExit?, Never>] = state.withLockedValue {
             $0.exit = exit
-            let waiters = $0.exitWaiters
-            $0.exitWaiters = []
+            let waiters = Array($0.exitWaiters.values)
+            $0.exitWaiters = [:]
             return waiters
         }
         for w in waiters { w.resume(returning: exit) }
