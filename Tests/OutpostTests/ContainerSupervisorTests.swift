@@ -12,7 +12,8 @@ struct ContainerSupervisorTests {
 
     @Test func twoRequestsHitTheSamePid() async throws {
         let events = EventLog()
-        try await S.withSupervisor(classes: [S.fixtureClass()], events: events) { sup in
+        let state = S.stateDirectory()
+        try await S.withSupervisor(classes: [S.fixtureClass()], stateDirectory: state, events: events) { sup in
             let a = try await S.json(sup.fetch(Request(url: "/"), className: "Fixture", instanceID: "one", options: S.options()))
             let b = try await S.json(sup.fetch(Request(url: "/"), className: "Fixture", instanceID: "one", options: S.options()))
             #expect(a["pid"] as? Int != nil)
@@ -25,6 +26,9 @@ struct ContainerSupervisorTests {
             #expect(rows.first?.pid == Int32(a["pid"] as? Int ?? 0))
             #expect((rows.first?.memoryBytes ?? 0) > 0)
             #expect(rows.first?.state == "healthy")
+            #expect(await S.waitUntil(timeout: .seconds(3)) {
+                ContainerSupervisor.publishedStatus(stateDirectory: state).first?.pid == rows.first?.pid
+            }, "the list is published for `outpost containers list`")
         }
     }
 

@@ -61,10 +61,13 @@ enum ContainerBench {
         }
         let pids = await sup.list().filter { $0.instanceID.hasPrefix("idle-") }.compactMap(\.pid)
         let total = pids.map(rss).reduce(0, +)
+        let proportional = pids.map(pss).reduce(0, +)
         let runtimeDelta = rss(getpid()) - before
         print(String(format: "  100 idle instances: %.1f MiB RSS in total (%.0f KiB each); runtime grew %.1f MiB (%.0f KiB per instance)",
                      Double(total) / 1048576, Double(total) / 1024 / Double(max(pids.count, 1)), Double(runtimeDelta) / 1048576,
                      Double(runtimeDelta) / 1024 / 100))
+        print(String(format: "  100 idle instances: %.1f MiB PSS in total (%.0f KiB each; shared libraries counted once)",
+                     Double(proportional) / 1048576, Double(proportional) / 1024 / Double(max(pids.count, 1))))
         await sup.shutdown()
         runner.cancel()
         _ = try? await runner.value
@@ -85,6 +88,12 @@ enum ContainerBench {
 
     static func ms(_ d: Duration) -> Double { us(d) / 1000 }
     static func us(_ d: Duration) -> Double { Double(d.components.seconds) * 1e6 + Double(d.components.attoseconds) / 1e12 }
+
+    static func pss(_ pid: Int32) -> Int64 {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/smaps_rollup", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("Pss:") }) else { return 0 }
+        return (Int64(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) * 1024
+    }
 
     static func rss(_ pid: Int32) -> Int64 {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),

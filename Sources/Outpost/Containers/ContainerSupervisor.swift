@@ -313,10 +313,35 @@ public actor ContainerSupervisor: Service {
     }
 
     private func sweepLoop() async {
+        var lastStatus = ContinuousClock.now
         while !Task.isCancelled {
             try? await Task.sleep(for: sweepInterval)
             sweep()
+            if ContinuousClock.now - lastStatus >= .seconds(1) {
+                lastStatus = .now
+                writeStatus()
+            }
         }
+        writeStatus()
+    }
+
+    /// Where `list()` is published for other processes (`outpost containers list`), about once a second.
+    public nonisolated var statusPath: String { Self.statusPath(stateDirectory: registry.path) }
+
+    static func statusPath(stateDirectory registryPath: String) -> String {
+        (registryPath as NSString).deletingLastPathComponent + "/status.json"
+    }
+
+    /// Reads the list the supervisor of `stateDirectory` published last (empty when none runs).
+    public static func publishedStatus(stateDirectory: String) -> [ContainerInfo] {
+        let path = (stateDirectory as NSString).appendingPathComponent("containers/status.json")
+        guard let data = FileManager.default.contents(atPath: path) else { return [] }
+        return (try? JSONDecoder().decode([ContainerInfo].self, from: data)) ?? []
+    }
+
+    private func writeStatus() {
+        guard let data = try? JSONEncoder().encode(list()) else { return }
+        try? data.write(to: URL(fileURLWithPath: statusPath), options: .atomic)
     }
 
     /// Puts instances whose sleepAfter expired (with nothing in flight) to sleep.
