@@ -62,8 +62,9 @@ public struct ContainerProxy: Sendable {
             head.headers.add(name: "transfer-encoding", value: "chunked")
         }
         if body.isEmpty {
-            try await connection.write(.head(head), flush: false)
-            try await connection.write(.end(nil), flush: true)
+            // Nothing to stream: no need to wait for the write; a failed write shows up as a failed read.
+            connection.channel.write(HTTPClientRequestPart.head(head), promise: nil)
+            connection.channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
             return
         }
         try await connection.write(.head(head), flush: false)

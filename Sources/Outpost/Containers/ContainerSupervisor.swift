@@ -187,6 +187,11 @@ public actor ContainerSupervisor: Service {
             if inst.state.phase == .healthy, let proxy = inst.proxy, let activity = inst.activity, inst.process?.isRunning == true {
                 return (proxy, activity)
             }
+            if inst.startTask == nil, let process = inst.process, let exit = process.exit {
+                // It just died and the exit watcher has not run yet: record the exit now.
+                processExited(key, process, exit)
+                continue
+            }
             if let task = inst.startTask {
                 do {
                     try await task.value
