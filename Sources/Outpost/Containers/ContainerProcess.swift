@@ -176,10 +176,14 @@ public final class ContainerProcess: Sendable {
         return await waitForExit()
     }
 
-    /// Resident memory of the process, or of its cgroup when it has one.
+    /// Resident set size of the process (from /proc), nil once it is gone.
     public var memoryBytes: Int64? {
-        if isRunning, let usage = cgroup?.memoryUsage { return usage }
-        return ProcFS.residentBytes(pid)
+        isRunning ? ProcFS.residentBytes(pid) : nil
+    }
+
+    /// Memory charged to its cgroup (RSS plus page cache), when it has one.
+    public var cgroupMemoryBytes: Int64? {
+        isRunning ? cgroup?.memoryUsage : nil
     }
 
     private func markRequested(_ reason: ContainerExit.Reason) {
