@@ -168,7 +168,7 @@ struct ContainerSupervisorTests {
                 lines += String(buffer: chunk).split(separator: "\n").count
             }
             #expect(lines == 8, "the 1.4 s stream outlived a 0.5 s sleepAfter uncut")
-            #expect(try #require(firstChunkAt) - started < .milliseconds(150), "chunks stream as they come")
+            #expect(try #require(firstChunkAt) - started < .milliseconds(700), "chunks stream as they come (the whole stream takes 1.4 s)")
             #expect(events.stops.isEmpty)
             #expect(await sup.activity(className: "Fixture", instanceID: "stream")?.inFlight == 0)
 
