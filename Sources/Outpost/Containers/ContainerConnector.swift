@@ -13,8 +13,9 @@ import NIOConcurrencyHelpers
 struct ContainerConnector: Sendable {
     let port: Int
     let namespace: NetworkNamespace?
+    var connectTimeoutMilliseconds = 2000
 
-    /// A connected, blocking TCP socket (NIO takes it over).
+    /// A connected, non-blocking TCP socket (NIO takes it over).
     func connectSocket() throws(ContainerError) -> Int32 {
         let fd: Int32
         if let namespace {
@@ -27,11 +28,25 @@ struct ContainerConnector: Sendable {
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = UInt16(port).bigEndian
         addr.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
-        let rc = withUnsafePointer(to: &addr) {
+        // Non-blocking, so a service whose accept backlog is full cannot hold this thread for long.
+        _ = fcntl(fd, F_SETFL, O_NONBLOCK)
+        var rc = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard rc == 0 else {
-            let e = errno
+        var e = rc == 0 ? 0 : errno
+        if rc != 0 && e == EINPROGRESS {
+            var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+            rc = poll(&p, 1, Int32(connectTimeoutMilliseconds))
+            if rc == 1 {
+                var soError: Int32 = 0
+                var len = socklen_t(MemoryLayout<Int32>.size)
+                getsockopt(fd, SOL_SOCKET, SO_ERROR, &soError, &len)
+                e = soError
+            } else {
+                e = ETIMEDOUT
+            }
+        }
+        guard e == 0 else {
             close(fd)
             throw ContainerError(.connectionLost, "Cannot connect to the container on port \(port).", cause: String(cString: strerror(e)))
         }
