@@ -25,6 +25,7 @@ bench-deps: deps
 
 build: deps
 	$(SWIFT) build --product outpost
+	$(SWIFT) build --product outpost-sandbox
 
 dev: build
 	$$($(SWIFT) build --show-bin-path)/outpost dev --config wrangler.toml --persist-to $(STATE) --port $(PORT)
@@ -35,6 +36,7 @@ test: deps
 
 release: deps
 	$(SWIFT) build -c release --product outpost
+	$(SWIFT) build -c release --product outpost-sandbox
 
 bench: bench-deps release
 	bash Benchmarks/run.sh
