@@ -33,6 +33,21 @@ struct SandboxTests {
             let limits = try String(contentsOfFile: "/proc/\(pid)/limits", encoding: .utf8)
             let fsize = limits.split(separator: "\n").first { $0.hasPrefix("Max file size") } ?? ""
             #expect(fsize.contains("2000000000"), "file size bounded by the lite disk: \(fsize)")
+            // This machine kind has writable cgroup v1 memory and cpu controllers: the lite limits apply there.
+            if FileManager.default.fileExists(atPath: "/sys/fs/cgroup/memory/tasks") {
+                let groups = try String(contentsOfFile: "/proc/\(pid)/cgroup", encoding: .utf8).split(separator: "\n")
+                func path(_ controller: String) -> String? {
+                    groups.map { $0.split(separator: ":", maxSplits: 2) }.first { $0.count == 3 && $0[1].split(separator: ",").contains(Substring(controller)) }.map { String($0[2]) }
+                }
+                let memory = try #require(path("memory"))
+                #expect(memory.contains("/outpost-containers/"))
+                let limit = try String(contentsOfFile: "/sys/fs/cgroup/memory" + memory + "/memory.limit_in_bytes", encoding: .utf8)
+                #expect(limit.trimmingCharacters(in: .whitespacesAndNewlines) == String(256 << 20))
+                if let cpu = path("cpu"), cpu.contains("/outpost-containers/") {
+                    let quota = try String(contentsOfFile: "/sys/fs/cgroup/cpu" + cpu + "/cpu.cfs_quota_us", encoding: .utf8)
+                    #expect(quota.trimmingCharacters(in: .whitespacesAndNewlines) == "6250", "1/16 vCPU")
+                }
+            }
         }
     }
 

@@ -25,6 +25,29 @@ enum CgroupSupport: Sendable, Equatable {
         if support == .none { logger.warning("Containers: \(support.summary)") } else { logger.info("Containers: memory and CPU limits via \(support.summary)") }
     }
 
+    /// The per-runtime base directories (…/outpost-containers).
+    var bases: [String] {
+        switch self {
+        case .v2(let base): [base]
+        case .v1(let memory, let cpu, let pids): [memory] + [cpu, pids].compactMap { $0 }
+        case .none: []
+        }
+    }
+
+    /// Removes instance groups left empty for over a minute (a crashed runtime, a cleanup that gave up).
+    /// rmdir refuses groups that still hold processes, so live instances are never touched.
+    func removeStaleGroups(olderThan age: TimeInterval = 60) {
+        let fm = FileManager.default
+        for base in bases {
+            for name in (try? fm.contentsOfDirectory(atPath: base)) ?? [] {
+                let dir = base + "/" + name
+                guard let attrs = try? fm.attributesOfItem(atPath: dir), attrs[.type] as? FileAttributeType == .typeDirectory,
+                      let modified = attrs[.modificationDate] as? Date, Date().timeIntervalSince(modified) > age else { continue }
+                rmdir(dir)
+            }
+        }
+    }
+
     static func detect() -> CgroupSupport {
         let own = ownPaths()
         for root in ["/sys/fs/cgroup/unified", "/sys/fs/cgroup"] {

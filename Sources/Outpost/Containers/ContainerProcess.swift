@@ -336,13 +336,6 @@ public final class ContainerProcess: Sendable {
         }
 
         try? FileManager.default.removeItem(atPath: scratchDirectory)
-        if let cgroup {
-            for _ in 0..<100 {
-                cgroup.remove()
-                if !cgroup.directories.contains(where: { FileManager.default.fileExists(atPath: $0) }) { break }
-                usleep(2000)
-            }
-        }
 
         let exit = ContainerExit(exitCode: code, signal: signal, reason: reason)
         let waiters: [CheckedContinuation<ContainerExit?, Never>] = state.withLockedValue {
@@ -352,6 +345,15 @@ public final class ContainerProcess: Sendable {
             return waiters
         }
         for w in waiters { w.resume(returning: exit) }
+
+        // A group can stay busy for a moment after its last task died (v1 memory uncharging).
+        if let cgroup {
+            for _ in 0..<2500 {
+                cgroup.remove()
+                if !cgroup.directories.contains(where: { FileManager.default.fileExists(atPath: $0) }) { break }
+                usleep(2000)
+            }
+        }
     }
 
     static func safe(_ s: String) -> String {

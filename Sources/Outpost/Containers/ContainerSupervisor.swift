@@ -79,6 +79,7 @@ public actor ContainerSupervisor: Service {
         (jobs, jobQueue) = AsyncStream.makeStream(of: (@Sendable () async -> Void).self)
         registry = OrphanRegistry(stateDirectory: stateDirectory)
         reapedOrphans = registry.reap()
+        ContainerCgroup.support.removeStaleGroups()
         for orphan in reapedOrphans {
             logger.warning("Killed orphaned container \(orphan.className)/\(orphan.instanceID) (pid \(orphan.pid)) left by a previous run")
         }
