@@ -1,5 +1,6 @@
 import COutpostSys
 import Foundation
+import Glibc
 import NIOConcurrencyHelpers
 
 /// Opens TCP connections to an instance's port on 127.0.0.1, from inside its network namespace

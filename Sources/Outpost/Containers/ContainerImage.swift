@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 
 /// Resolves a `[[containers]] image` to an executable: a product of this package (found beside the
 /// running binary) or a path to any executable. Docker images and Dockerfiles are refused clearly.
@@ -50,7 +51,9 @@ public enum ContainerImage {
 
     /// access(X_OK) is always true for root; look at the mode bits instead.
     static func hasExecuteBit(_ path: String) -> Bool {
-        var st = stat()
-        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG && (st.st_mode & 0o111) != 0
+        guard let attrs = try? FileManager.default.attributesOfItem(atPath: (path as NSString).resolvingSymlinksInPath),
+              attrs[.type] as? FileAttributeType == .typeRegular,
+              let mode = attrs[.posixPermissions] as? NSNumber else { return false }
+        return mode.intValue & 0o111 != 0
     }
 }

@@ -1,5 +1,6 @@
 import COutpostSys
 import Foundation
+import Glibc
 import NIOConcurrencyHelpers
 
 /// One running container instance: a child started through `outpost-sandbox` as its own session

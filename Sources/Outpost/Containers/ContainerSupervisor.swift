@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 public import Logging
 public import NIOCore
 public import NIOPosix

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import NIOConcurrencyHelpers
 
 /// Remembers every running instance on disk, so a runtime killed with -9 leaves nothing behind:

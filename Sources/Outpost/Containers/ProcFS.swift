@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 
 /// Reads what the runtime needs about a process from /proc.
 enum ProcFS {
