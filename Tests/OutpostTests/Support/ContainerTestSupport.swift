@@ -38,6 +38,7 @@ enum ContainerTestSupport {
         let supervisor = ContainerSupervisor(stateDirectory: stateDirectory, classes: classes, logger: logger,
                                              launcherPath: launcher, onEvent: onEvent)
         let runner = Task { try await supervisor.run() }
+        defer { try? FileManager.default.removeItem(atPath: stateDirectory) }
         do {
             let result = try await body(supervisor)
             runner.cancel()
