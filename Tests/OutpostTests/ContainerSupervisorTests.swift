@@ -225,7 +225,9 @@ struct ContainerSupervisorTests {
     @Test func gracefulShutdownLeavesNoProcess() async throws {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let sup = ContainerSupervisor(stateDirectory: S.stateDirectory(), classes: [S.fixtureClass()], logger: logger, launcherPath: S.launcher)
+        let state = S.stateDirectory()
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        let sup = ContainerSupervisor(stateDirectory: state, classes: [S.fixtureClass()], logger: logger, launcherPath: S.launcher)
         let group = ServiceGroup(configuration: .init(services: [sup], logger: logger))
         let running = Task { try await group.run() }
         var pids: [Int32] = []
@@ -243,6 +245,7 @@ struct ContainerSupervisorTests {
 
     @Test func orphansOfAKilledRuntimeAreReapedAtTheNextStart() async throws {
         let state = S.stateDirectory()
+        defer { try? FileManager.default.removeItem(atPath: state) }
         let helper = Process()
         helper.executableURL = URL(fileURLWithPath: S.binDirectory + "/container-orphan-helper")
         helper.arguments = [state, S.fixture, "3"]
