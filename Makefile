@@ -2,7 +2,7 @@
 # Each target installs the Debian packages it needs first (only when something is missing).
 
 SWIFT ?= swift
-DEB_PACKAGES := libsqlite3-dev pkg-config \
+DEB_PACKAGES := libsqlite3-dev libseccomp-dev pkg-config \
 	libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev ffmpeg
 BENCH_PACKAGES := wrk curl python3
 STATE ?= .outpost/state
@@ -26,6 +26,7 @@ bench-deps: deps
 
 build: deps
 	$(SWIFT) build --product outpost
+	$(SWIFT) build --product outpost-sandbox
 
 dev: build
 	$$($(SWIFT) build --show-bin-path)/outpost dev --config wrangler.toml --persist-to $(STATE) --port $(PORT)
@@ -36,6 +37,7 @@ test: deps
 
 release: deps
 	$(SWIFT) build -c release --product outpost
+	$(SWIFT) build -c release --product outpost-sandbox
 
 bench: bench-deps
 	bash Benchmarks/run.sh

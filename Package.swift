@@ -43,15 +43,23 @@ let package = Package(
             pkgConfig: "libavformat",
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswscale-dev"])]
         ),
+        .systemLibrary(
+            name: "CSeccomp",
+            pkgConfig: "libseccomp",
+            providers: [.apt(["libseccomp-dev"])]
+        ),
+        .systemLibrary(name: "COutpostSys"),
         .target(
             name: "Outpost",
             dependencies: [
                 "CSQLite",
+                "COutpostSys",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
@@ -126,6 +134,19 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+        .executableTarget(
+            name: "outpost-sandbox",
+            dependencies: ["CSeccomp"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "container-fixture",
+            dependencies: ["CSeccomp"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "container-orphan-helper",
+            dependencies: ["Outpost"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -4,14 +4,17 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(cd .. && pwd)
-SUITES=${SUITES:-"http kv durable-objects queues video"}
+SUITES=${SUITES:-"http kv durable-objects queues containers video"}
 DURATION=${DURATION:-10s}
 
 # One release build directory (Benchmarks/.build) holds the bench tools and the `outpost` binary.
 swift build -c release 2>&1 | { grep -E "error|Build complete" || true; } | tail -3
-swift build -c release --product outpost 2>&1 | { grep -E "error|Build complete" || true; } | tail -1
+for product in outpost outpost-sandbox container-fixture; do
+  swift build -c release --product "$product" 2>&1 | { grep -E "error" || true; } | tail -3
+done
 BIN=$(swift build -c release --show-bin-path)
 OUTPOST_BIN=$BIN/outpost
+export OUTPOST_BIN_DIR=$BIN
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_http() { for _ in $(seq 1 300); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "no answer from $1"; return 1; }

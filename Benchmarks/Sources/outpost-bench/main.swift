@@ -3,6 +3,7 @@ import Foundation
 // `outpost-bench SUITE…` runs the named suites and prints one table per suite.
 let suites: [String: @Sendable () async throws -> Void] = [
     "kv": KVBench.run,
+    "containers": { try await ContainerBench.run() },
     "durable-objects": DurableObjectBench.run,
     "queues": { try await QueueBench.run() },
     "video": { try await VideoBench.run() },

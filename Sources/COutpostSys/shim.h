@@ -1,0 +1,31 @@
+#ifndef OUTPOST_SYS_SHIM_H
+#define OUTPOST_SYS_SHIM_H
+
+#include <errno.h>
+/* No _GNU_SOURCE here: it would change glibc's declarations (fd_set, sockaddr unions) against
+   the ones Swift's Glibc module sees. The two GNU calls needed are declared by hand. */
+extern int unshare(int flags);
+extern int setns(int fd, int nstype);
+#define OUTPOST_CLONE_NEWNET 0x40000000
+extern int pipe2(int fds[2], int flags);
+#include <fcntl.h>
+#include <spawn.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+/* Process and namespace calls the runtime makes that Swift cannot import directly
+   (variadic `syscall`, `_GNU_SOURCE`-only declarations). */
+
+static inline int outpost_pidfd_open(int pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
+static inline int outpost_pipe_cloexec(int *fds) { return pipe2(fds, O_CLOEXEC); }
+static inline int outpost_setns_net(int fd) { return setns(fd, OUTPOST_CLONE_NEWNET); }
+static inline int outpost_spawn_closefrom(posix_spawn_file_actions_t *actions, int from) {
+    return posix_spawn_file_actions_addclosefrom_np(actions, from);
+}
+static inline int outpost_wifexited(int status) { return WIFEXITED(status); }
+static inline int outpost_wexitstatus(int status) { return WEXITSTATUS(status); }
+static inline int outpost_wifsignaled(int status) { return WIFSIGNALED(status); }
+static inline int outpost_wtermsig(int status) { return WTERMSIG(status); }
+
+#endif

@@ -1,0 +1,122 @@
+import HTTPTypes
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+
+/// Forwards a Workers `Request` to an instance's port over HTTP/1.1 and streams the answer back.
+///
+/// Request bodies stream out and response bodies stream in, chunk by chunk. Connections are kept
+/// alive and reused for warm requests; a reused connection that turns out dead before any answer
+/// is retried once on a fresh one when the request body can be sent again.
+public struct ContainerProxy: Sendable {
+    let pool: ContainerConnectionPool
+    public var port: Int { pool.connector.port }
+
+    init(pool: ContainerConnectionPool) { self.pool = pool }
+
+    /// Sends `request` and returns the response as soon as its head arrives.
+    /// - Parameter token: released when the exchange is over — body finished, failed or abandoned.
+    public func fetch(_ request: Request, token: ActivityToken = .none) async throws -> Response {
+        do {
+            var attempt = 0
+            while true {
+                let (connection, reused) = try await pool.acquire()
+                do {
+                    try await send(request, on: connection)
+                    let head = try await readHead(connection)
+                    return try await response(head, request: request, connection: connection, token: token)
+                } catch let error as CancellationError {
+                    connection.close()
+                    throw error
+                } catch {
+                    connection.close()
+                    if reused, attempt == 0, request.body.isReplayable {
+                        attempt += 1
+                        continue
+                    }
+                    throw error
+                }
+            }
+        } catch {
+            token.release()
+            if error is ContainerError || error is CancellationError { throw error }
+            throw ContainerError(.connectionLost, "The connection to the container was lost.", cause: "\(error)")
+        }
+    }
+
+    private func send(_ request: Request, on connection: HTTPConnection) async throws {
+        var target = request.path
+        if !request.query.isEmpty { target += "?" + request.query }
+        var head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: request.method.rawValue), uri: target)
+        for field in request.headers where !Self.hopByHop.contains(field.name.canonicalName) {
+            head.headers.add(name: field.name.rawName, value: field.value)
+        }
+        if !head.headers.contains(name: "host") { head.headers.add(name: "host", value: "127.0.0.1:\(port)") }
+        head.headers.remove(name: "content-length")
+        let body = request.body
+        if let length = body.knownLength {
+            if length > 0 || request.method == .post || request.method == .put || request.method == .patch {
+                head.headers.add(name: "content-length", value: String(length))
+            }
+        } else {
+            head.headers.add(name: "transfer-encoding", value: "chunked")
+        }
+        if body.isEmpty {
+            // Nothing to stream: no need to wait for the write; a failed write shows up as a failed read.
+            connection.channel.write(HTTPClientRequestPart.head(head), promise: nil)
+            connection.channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
+            return
+        }
+        try await connection.write(.head(head), flush: false)
+        for try await chunk in body where chunk.readableBytes > 0 {
+            try await connection.write(.body(.byteBuffer(chunk)), flush: true)
+        }
+        try await connection.write(.end(nil), flush: true)
+    }
+
+    private func readHead(_ connection: HTTPConnection) async throws -> HTTPResponseHead {
+        while let part = try await connection.parts.next() {
+            switch part {
+            case .head(let head) where head.status.code >= 100 && head.status.code < 200 && head.status.code != 101:
+                continue
+            case .head(let head):
+                return head
+            case .body, .end:
+                throw ContainerError(.connectionLost, "The container sent a body without a response head.")
+            }
+        }
+        throw ContainerError(.connectionLost, "The container closed the connection before answering.")
+    }
+
+    private func response(_ head: HTTPResponseHead, request: Request, connection: HTTPConnection, token: ActivityToken) async throws -> Response {
+        var fields = HTTPFields()
+        for (name, value) in head.headers {
+            guard let n = HTTPField.Name(name), !Self.hopByHop.contains(n.canonicalName) else { continue }
+            fields.append(HTTPField(name: n, value: value))
+        }
+        let keepAlive = head.isKeepAlive
+        let length = head.headers.first(name: "content-length").flatMap(Int.init)
+        let empty = request.method == .head || head.status.code == 204 || head.status.code == 304 || length == 0
+        if empty {
+            while let part = try await connection.parts.next() {
+                if case .end = part { break }
+            }
+            pool.release(connection, reusable: keepAlive)
+            token.release()
+            return Response(status: .init(code: Int(head.status.code)), headers: fields, body: .empty)
+        }
+        if let length { fields[.contentLength] = String(length) }
+        let reader = ProxyResponseReader(connection: connection, pool: pool, keepAlive: keepAlive, token: token)
+        return Response(status: .init(code: Int(head.status.code)), headers: fields, body: Body(stream: ProxyResponseBody(reader: reader), length: length))
+    }
+
+    static let hopByHop: Set<String> = ["connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade", "proxy-authenticate", "proxy-authorization"]
+}
+
+extension Body {
+    /// True when the body can be sent a second time (it is not a read-once stream).
+    var isReplayable: Bool {
+        if case .stream = storage { return false }
+        return true
+    }
+}

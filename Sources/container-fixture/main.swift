@@ -1,0 +1,276 @@
+// container-fixture: a tiny HTTP/1.1 service for the container tests and benchmarks (test
+// infrastructure, not a product). Plain POSIX sockets and one thread per connection, no Foundation,
+// so it starts in a few milliseconds. Listens on 127.0.0.1:$PORT.
+//
+//   GET /                       {"pid", "bootNonce", "env", "cwd", "files"}
+//   GET /ping                   "pong"
+//   GET /sleep?ms=N             answers after N ms
+//   GET /stream?chunks=N&intervalMs=M   N chunked lines, M ms apart
+//   GET /crash?code=N           exits with status N at once
+//   GET /alloc?mb=N             allocates and touches N MiB (kept until exit)
+//   GET /connect?host=H&port=P  tries an outbound TCP connect: {"ok", "errno"}
+//   GET /syscall?name=ptrace|mount   {"result", "errno"} (seccomp should give EPERM = 1)
+//   GET /write?name=F           creates F in the cwd
+//   POST /echo                  answers with the request body
+//
+// FIXTURE_NO_LISTEN=1: never listens (port-timeout tests). FIXTURE_IGNORE_SIGTERM=1: ignores SIGTERM.
+import CSeccomp
+import Glibc
+
+let bootNonce = String(UInt64.random(in: 1...UInt64.max), radix: 16)
+// Allocations stay referenced until exit; guarded by leakLock (connection threads append).
+nonisolated(unsafe) var leaked: [UnsafeMutableRawPointer] = []
+nonisolated(unsafe) let leakLock: UnsafeMutablePointer<pthread_mutex_t> = {
+    let m = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    pthread_mutex_init(m, nil)
+    return m
+}()
+
+func env(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
+
+func jsonString(_ s: String) -> String {
+    var out = "\""
+    for u in s.unicodeScalars {
+        switch u {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        default:
+            if u.value < 0x20 { out += "\\u" + String(repeating: "0", count: 4 - String(u.value, radix: 16).count) + String(u.value, radix: 16) } else { out.unicodeScalars.append(u) }
+        }
+    }
+    return out + "\""
+}
+
+func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+    var off = 0
+    while off < bytes.count {
+        let n = bytes[off...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        if n <= 0 { return false }
+        off += n
+    }
+    return true
+}
+
+func respond(_ fd: Int32, status: Int = 200, type: String = "application/json", _ body: String) -> Bool {
+    let b = Array(body.utf8)
+    let head = "HTTP/1.1 \(status) OK\r\nContent-Type: \(type)\r\nContent-Length: \(b.count)\r\n\r\n"
+    return writeAll(fd, Array(head.utf8) + b)
+}
+
+func query(_ target: Substring) -> [String: String] {
+    guard let q = target.firstIndex(of: "?") else { return [:] }
+    var out: [String: String] = [:]
+    for pair in target[target.index(after: q)...].split(separator: "&") {
+        let kv = pair.split(separator: "=", maxSplits: 1)
+        out[String(kv[0])] = kv.count > 1 ? String(kv[1]) : ""
+    }
+    return out
+}
+
+func environmentJSON() -> String {
+    var pairs: [String] = []
+    var p = environ
+    while let entry = p.pointee {
+        let s = String(cString: entry)
+        if let eq = s.firstIndex(of: "=") {
+            pairs.append("\(jsonString(String(s[..<eq]))):\(jsonString(String(s[s.index(after: eq)...])))")
+        }
+        p += 1
+    }
+    return "{" + pairs.sorted().joined(separator: ",") + "}"
+}
+
+func cwdAndFiles() -> (String, [String]) {
+    var buf = [CChar](repeating: 0, count: 4096)
+    let cwd = getcwd(&buf, buf.count).map { String(cString: $0) } ?? ""
+    var files: [String] = []
+    if let d = opendir(".") {
+        while let e = readdir(d) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            if name != "." && name != ".." { files.append(name) }
+        }
+        closedir(d)
+    }
+    return (cwd, files.sorted())
+}
+
+func tryConnect(host: String, port: UInt16) -> (Bool, Int32) {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_port = port.bigEndian
+    inet_pton(AF_INET, host, &addr.sin_addr)
+    let rc = withUnsafePointer(to: &addr) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    return (rc == 0, rc == 0 ? 0 : errno)
+}
+
+/// Reads one request head (and its body) from `fd`, keeping leftover bytes in `buffer`.
+func readRequest(_ fd: Int32, _ buffer: inout [UInt8]) -> (String, String, [UInt8])? {
+    func fill() -> Bool {
+        var chunk = [UInt8](repeating: 0, count: 16384)
+        let n = recv(fd, &chunk, chunk.count, 0)
+        if n <= 0 { return false }
+        buffer += chunk[0..<n]
+        return true
+    }
+    var headEnd: Int?
+    while headEnd == nil {
+        if buffer.count >= 4 {
+            for i in 0...(buffer.count - 4) where buffer[i] == 13 && buffer[i + 1] == 10 && buffer[i + 2] == 13 && buffer[i + 3] == 10 {
+                headEnd = i
+                break
+            }
+        }
+        if headEnd == nil && !fill() { return nil }
+    }
+    let head = String(decoding: buffer[0..<headEnd!], as: UTF8.self)
+    buffer.removeFirst(headEnd! + 4)
+    let lines = head.split(separator: "\r\n")
+    let parts = lines.first?.split(separator: " ") ?? []
+    guard parts.count >= 2 else { return nil }
+    var contentLength = 0
+    var chunked = false
+    for line in lines.dropFirst() {
+        let l = line.lowercased()
+        if l.hasPrefix("content-length:") { contentLength = Int(l.dropFirst(15).trimmingPrefix(" ")) ?? 0 }
+        if l.hasPrefix("transfer-encoding:") && l.contains("chunked") { chunked = true }
+    }
+    var body: [UInt8] = []
+    if chunked {
+        while true {
+            var lineEnd: Int? = nil
+            while lineEnd == nil {
+                if buffer.count >= 2 { for i in 0..<(buffer.count - 1) where buffer[i] == 13 && buffer[i + 1] == 10 { lineEnd = i; break } }
+                if lineEnd == nil && !fill() { return nil }
+            }
+            let sizeText = String(decoding: buffer[0..<lineEnd!], as: UTF8.self).split(separator: ";").first ?? "0"
+            let size = Int(sizeText, radix: 16) ?? 0
+            buffer.removeFirst(lineEnd! + 2)
+            while buffer.count < size + 2 { if !fill() { return nil } }
+            body += buffer[0..<size]
+            buffer.removeFirst(size + 2)
+            if size == 0 { break }
+        }
+    } else {
+        while buffer.count < contentLength { if !fill() { return nil } }
+        body = Array(buffer[0..<contentLength])
+        buffer.removeFirst(contentLength)
+    }
+    return (String(parts[0]), String(parts[1]), body)
+}
+
+func handle(_ fd: Int32) {
+    defer { close(fd) }
+    var buffer: [UInt8] = []
+    while let (method, target, body) = readRequest(fd, &buffer) {
+        let path = target.split(separator: "?", maxSplits: 1).first.map(String.init) ?? "/"
+        let q = query(Substring(target))
+        var ok = true
+        switch path {
+        case "/":
+            let (cwd, files) = cwdAndFiles()
+            ok = respond(fd, "{\"pid\":\(getpid()),\"bootNonce\":\(jsonString(bootNonce)),\"cwd\":\(jsonString(cwd)),\"files\":[\(files.map(jsonString).joined(separator: ","))],\"env\":\(environmentJSON())}")
+        case "/ping":
+            ok = respond(fd, type: "text/plain", "pong")
+        case "/sleep":
+            usleep(UInt32(Int(q["ms"] ?? "0") ?? 0) * 1000)
+            ok = respond(fd, type: "text/plain", "slept")
+        case "/stream":
+            let chunks = Int(q["chunks"] ?? "3") ?? 3
+            let interval = UInt32(Int(q["intervalMs"] ?? "100") ?? 100)
+            ok = writeAll(fd, Array("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n".utf8))
+            for i in 0..<chunks where ok {
+                let line = "chunk \(i)\n"
+                ok = writeAll(fd, Array((String(line.utf8.count, radix: 16) + "\r\n" + line + "\r\n").utf8))
+                if i < chunks - 1 { usleep(interval * 1000) }
+            }
+            if ok { ok = writeAll(fd, Array("0\r\n\r\n".utf8)) }
+        case "/crash":
+            exit(Int32(q["code"] ?? "1") ?? 1)
+        case "/alloc":
+            let mb = Int(q["mb"] ?? "1") ?? 1
+            for _ in 0..<mb {
+                guard let p = malloc(1 << 20) else { ok = respond(fd, status: 507, "{\"allocated\":false}"); break }
+                memset(p, 1, 1 << 20)
+                pthread_mutex_lock(leakLock); leaked.append(p); pthread_mutex_unlock(leakLock)
+            }
+            if ok { ok = respond(fd, "{\"allocatedMb\":\(mb)}") }
+        case "/connect":
+            let (success, err) = tryConnect(host: q["host"] ?? "127.0.0.1", port: UInt16(q["port"] ?? "0") ?? 0)
+            ok = respond(fd, "{\"ok\":\(success),\"errno\":\(err)}")
+        case "/syscall":
+            var rc: Int = -1
+            switch q["name"] ?? "" {
+            case "ptrace": rc = outpost_ptrace_attach(0x3fff_fff0)  // no such pid: ESRCH unless filtered
+            case "mount": rc = Int(mount("none", "/nonexistent-outpost-target", "tmpfs", 0, nil))  // ENOENT unless filtered
+            default: break
+            }
+            let err = rc == 0 ? 0 : errno
+            ok = respond(fd, "{\"result\":\(rc),\"errno\":\(err)}")
+        case "/write":
+            let f = open(q["name"] ?? "marker", O_CREAT | O_WRONLY | O_CLOEXEC, 0o644)
+            if f >= 0 { _ = write(f, bootNonce, bootNonce.utf8.count); close(f) }
+            ok = respond(fd, "{\"written\":\(f >= 0)}")
+        case "/echo":
+            let head = "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: \(body.count)\r\nX-Method: \(method)\r\n\r\n"
+            ok = writeAll(fd, Array(head.utf8) + body)
+        default:
+            ok = respond(fd, status: 404, type: "text/plain", "not found")
+        }
+        if !ok { return }
+    }
+}
+
+final class Connection {
+    let fd: Int32
+    init(_ fd: Int32) { self.fd = fd }
+}
+
+/// A connection thread's entry point (a plain function: a closure in top-level code would be main-actor isolated).
+func connectionThread(_ arg: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
+    let c = Unmanaged<Connection>.fromOpaque(arg!).takeRetainedValue()
+    handle(c.fd)
+    return nil
+}
+
+if env("FIXTURE_IGNORE_SIGTERM") == "1" { signal(SIGTERM, SIG_IGN) }
+if env("FIXTURE_NO_LISTEN") == "1" {
+    while true { pause() }
+}
+
+let port = UInt16(env("PORT") ?? "8080") ?? 8080
+let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+var one: Int32 = 1
+setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+var addr = sockaddr_in()
+addr.sin_family = sa_family_t(AF_INET)
+addr.sin_port = port.bigEndian
+addr.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
+let bound = withUnsafePointer(to: &addr) {
+    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+}
+guard bound == 0, listen(listener, 512) == 0 else {
+    perror("container-fixture: listen on 127.0.0.1:\(port)")
+    exit(1)
+}
+let banner = "container-fixture \(getpid()) listening on 127.0.0.1:\(port)\n"
+_ = write(1, banner, banner.utf8.count)
+
+while true {
+    let fd = accept(listener, nil, nil)
+    if fd < 0 { continue }
+    setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+    var thread = pthread_t()
+    let box = Unmanaged.passRetained(Connection(fd)).toOpaque()
+    if pthread_create(&thread, nil, connectionThread, box) == 0 {
+        pthread_detach(thread)
+    } else {
+        close(fd)
+    }
+}
