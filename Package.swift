@@ -69,7 +69,7 @@ let package = Package(
         ),
         .target(
             name: "OutpostTesting",
-            dependencies: ["Outpost"],
+            dependencies: ["Outpost", "COutpostSys"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -134,6 +134,8 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "outpost-sandbox",
             dependencies: ["CSeccomp"],

@@ -1,4 +1,5 @@
 public import Foundation
+import COutpostSys
 import NIOConcurrencyHelpers
 
 /// A child process started with `posix_spawn`, shaped like the parts of Foundation's `Process`
@@ -62,7 +63,7 @@ public final class ChildProcess: @unchecked Sendable {
         }
         // Close every other descriptor in the child (Foundation's Pipe() ends are not
         // close-on-exec), or one child would hold another's pipe open and its reader never sees EOF.
-        posix_spawn_file_actions_addclosefrom_np(&actions, 3)
+        outpost_spawn_closefrom(&actions, 3)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
