@@ -265,7 +265,9 @@ struct R2BucketTests {
             #expect(blobs.allSatisfy { $0.count == 32 && $0.allSatisfy(\.isHexDigit) })
             let files = FileManager.default.enumerator(atPath: t.directory)?.allObjects as? [String] ?? []
             let allowed = files.allSatisfy { path in
-                path == "wrangler.toml" || path == "state" || path.hasPrefix("state/kv.sqlite") || path == "state/r2" || path == "state/r2/media"
+                // Other subsystems' own files sit directly in state/; inside state/r2 only R2's files may exist.
+                let topLevelStateFile = path.hasPrefix("state/") && !path.dropFirst(6).contains("/") && path.contains(".sqlite")
+                return path == "wrangler.toml" || path == "state" || topLevelStateFile || path == "state/r2" || path == "state/r2/media"
                     || path.hasPrefix("state/r2/media/metadata.sqlite") || path == "state/r2/media/lock" || path == "state/r2/media/blobs"
                     || (path.hasPrefix("state/r2/media/blobs/") && blobs.contains(String(path.dropFirst("state/r2/media/blobs/".count))))
             }
