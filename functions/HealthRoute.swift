@@ -29,6 +29,7 @@ enum HealthRoute {
         if (try? env.kv(name)) != nil { return "kv_namespace" }
         if (try? env.r2(name)) != nil { return "r2_bucket" }
         if (try? env.queue(name)) != nil { return "queue" }
+        if (try? env.durableObject(name)) != nil { return "durable_object_namespace" }
         return "binding"
     }
 

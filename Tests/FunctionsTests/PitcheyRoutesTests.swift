@@ -22,6 +22,7 @@ struct PitcheyRoutesTests {
             #expect(json["status"] == "ok")
             #expect(json["runtime"]?["name"] == "outpost")
             #expect(json["bindings"]?["JOB_STATUS_KV"]?["type"] == "kv_namespace")
+            #expect(json["bindings"]?["VIDEO_JOBS"]?["type"] == "queue")
             #expect(json["bindings"]?["JOB_STATUS_KV"]?["status"] == "ok")
             #expect(json["bindings"]?["MEDIA"] != nil)
         }
