@@ -47,3 +47,9 @@ enum Bench {
         s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count)
     }
 }
+
+/// A benchmark that could not run, with why.
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

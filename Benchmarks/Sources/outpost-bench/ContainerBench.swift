@@ -107,7 +107,6 @@ func requireValue<T>(_ value: T?) throws -> T {
     return value
 }
 
-struct BenchError: Error { let message: String; init(_ m: String) { message = m } }
 
 /// A blocking keep-alive HTTP/1.1 client: the baseline "call the fixture's port directly".
 final class DirectClient {
