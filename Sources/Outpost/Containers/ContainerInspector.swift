@@ -48,7 +48,7 @@ public struct ContainerInspector: Sendable {
             let id: String
             if DurableObjectId.parseHex(name) != nil {
                 id = name.lowercased()
-            } else if let computed = try? DurableObjectInspector(stateDirectory: stateDirectory).id(className: className, name: name) {
+            } else if hasDurableObjects, let computed = try? DurableObjectInspector(stateDirectory: stateDirectory).id(className: className, name: name) {
                 id = computed
             } else {
                 id = name
@@ -66,8 +66,13 @@ public struct ContainerInspector: Sendable {
         return files.filter { $0.hasSuffix(".log") }.sorted().map { dir + "/" + $0 }
     }
 
+    /// Opening the Durable Object index creates it; a reader must not create state.
+    private var hasDurableObjects: Bool {
+        FileManager.default.fileExists(atPath: stateDirectory + "/do/index.sqlite")
+    }
+
     private func objectNames(classes: Set<String>) -> [String: [String: String]] {
-        guard let inspector = try? DurableObjectInspector(stateDirectory: stateDirectory) else { return [:] }
+        guard hasDurableObjects, let inspector = try? DurableObjectInspector(stateDirectory: stateDirectory) else { return [:] }
         var out: [String: [String: String]] = [:]
         for cls in classes {
             let objects = (try? inspector.list(className: cls)) ?? []

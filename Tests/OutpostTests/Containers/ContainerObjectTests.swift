@@ -140,6 +140,46 @@ struct ContainerObjectTests {
         }
     }
 
+    @Test func aStartThatNeverAnswersFiresOnErrorAndIs500() async throws {
+        try await TestRuntime.with(config: F.config(), script: F.script, vars: ["NO_LISTEN": "1", "PORT_TIMEOUT": "1"]) { t in
+            let name = uniqueName()
+            let id = try objectID(t, name)
+            let response = await t.dispatchFetch("/c/\(name)/")
+            #expect(response.status.code == 500)
+            let message = try await response.json()["error"]?["message"]?.stringValue ?? ""
+            #expect(message.hasPrefix("Failed to start container: "), "\(message)")
+            #expect(await S.waitUntil { hooks.count(id, prefix: "error:Failed to start container") == 1 })
+            #expect(await S.waitUntil { hooks.count(id, prefix: "stop") == 1 }, "the process that never listened is stopped")
+            #expect(hooks.count(id, prefix: "start") == 0)
+        }
+    }
+
+    @Test func aStreamLongerThanSleepAfterIsNotCutAndKeepsTheInstance() async throws {
+        try await TestRuntime.with(config: F.config(), script: F.script, vars: ["SLEEP_AFTER": "1s"]) { t in
+            let name = uniqueName()
+            let pid = try #require(try await get(t, name)["pid"] as? Int)
+            let response = await t.dispatchFetch("/c/\(name)/stream?chunks=16&intervalMs=100")
+            let text = try await response.text()
+            #expect(text.split(separator: "\n").count == 16, "the whole stream arrived")
+            #expect(S.processExists(Int32(pid)), "alive right after a 1.5 s stream with sleepAfter 1 s")
+            #expect(try await get(t, name)["pid"] as? Int == pid)
+        }
+    }
+
+    @Test func anOnActivityExpiredOverrideThatKeepsTheInstanceGetsAnotherPeriod() async throws {
+        try await TestRuntime.with(config: F.config(), script: F.script) { t in
+            let name = uniqueName()
+            let id = try t.durableObject("PATIENT").idFromName(name).hex
+            let response = await t.dispatchFetch("/c/\(name)/", headers: [HTTPField.Name("x-binding")!: "PATIENT"])
+            let pid = try #require(try await S.json(response)["pid"] as? Int)
+            #expect(await S.waitUntil { hooks.entries(id).contains("expired:1") })
+            #expect(S.processExists(Int32(pid)), "the override kept it running")
+            #expect(await S.waitUntil { hooks.entries(id).contains("expired:2") })
+            #expect(await S.waitUntil { !S.processExists(Int32(pid)) })
+            #expect(await S.waitUntil { hooks.entries(id).filter { $0.hasPrefix("stop") } == ["stop:143:stopped"] })
+        }
+    }
+
     @Test func getContainerAndGetRandomNames() async throws {
         try await TestRuntime.with(config: F.config(), script: F.script) { t in
             let ns = try t.durableObject("FIXTURE")
