@@ -207,6 +207,27 @@ struct ContainerObjectTests {
         }
     }
 
+    @Test func outpostContainersListAndLogsCommands() async throws {
+        try await TestRuntime.with(config: F.config(), script: F.script) { t in
+            let name = uniqueName()
+            let pid = try #require(try await get(t, name)["pid"] as? Int)
+            let inspector = ContainerInspector(stateDirectory: t.stateDirectory)
+            #expect(await S.waitUntil(timeout: .seconds(5)) { inspector.list().first?.pid == Int32(pid) })
+            let common = ["--config", t.directory + "/wrangler.toml", "--persist-to", t.stateDirectory]
+            let list = try await CLIProcess.run(["containers", "list"] + common)
+            #expect(list.status == 0, "\(list.stderr)")
+            let rows = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+            #expect(rows.count == 1)
+            #expect(rows.first?["class"] as? String == "FixtureContainer" && rows.first?["name"] as? String == name)
+            #expect(rows.first?["pid"] as? Int == pid && rows.first?["state"] as? String == "healthy")
+            let logs = try await CLIProcess.run(["containers", "logs", "FixtureContainer/\(name)"] + common)
+            #expect(logs.status == 0, "\(logs.stderr)")
+            #expect(!logs.stdout.isEmpty, "the fixture's banner is in its log")
+            let missing = try await CLIProcess.run(["containers", "logs", "FixtureContainer/nobody"] + common)
+            #expect(missing.status != 0 && missing.stderr.contains("No log for container FixtureContainer/nobody"))
+        }
+    }
+
     @Test func aContainerClassThatIsNotADurableObjectIsAConfigError() throws {
         let config = """
             name = "x"
