@@ -8,7 +8,7 @@ public struct OutpostCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "outpost",
         abstract: "Run Cloudflare Workers, Durable Objects, KV, R2, Queues and Containers on one machine.",
-        subcommands: [DevCommand.self, KVCommand.self, R2Command.self, DurableObjectCommand.self, QueuesCommand.self, KeysCommand.self]
+        subcommands: [DevCommand.self, KVCommand.self, R2Command.self, DurableObjectCommand.self, QueuesCommand.self, KeysCommand.self, ContainersCommand.self]
     )
 
     public init() {}

@@ -82,7 +82,7 @@ final class DurableObjectHost: Sendable {
             let gate = ObjectGate(id: id, generation: generation, blockConcurrencyTimeout: options.blockConcurrencyTimeout) { [weak self] gate, error in
                 self?.reset(gate, error)
             }
-            let state = DurableObjectState(id: id, storage: storage, gate: gate)
+            let state = DurableObjectState(id: id, storage: storage, gate: gate, container: context.containerHandle(className: className, id: id))
             let object: any DurableObject
             do {
                 object = try await factory(state, context.env)

@@ -2,12 +2,15 @@
 public final class DurableObjectState: Sendable {
     public let id: DurableObjectId
     public let storage: DurableObjectStorage
+    /// The container instance this object owns, when its class has a `[[containers]]` entry.
+    public let container: ContainerHandle?
     let gate: ObjectGate
 
-    init(id: DurableObjectId, storage: DurableObjectStorage, gate: ObjectGate) {
+    init(id: DurableObjectId, storage: DurableObjectStorage, gate: ObjectGate, container: ContainerHandle? = nil) {
         self.id = id
         self.storage = storage
         self.gate = gate
+        self.container = container
     }
 
     /// Runs `body` while no other event is delivered to this object.

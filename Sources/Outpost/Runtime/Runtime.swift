@@ -62,7 +62,13 @@ public final class Runtime: Sendable {
         out.append(try R2Subsystem(context: context))
         out.append(try QueuesSubsystem(context: context))
         out.append(CronSubsystem(context: context))
-        out.append(try DurableObjectsSubsystem(context: context))
+        let durableObjects = try DurableObjectsSubsystem(context: context)
+        out.append(durableObjects)
+        if !context.config.containers.isEmpty {
+            let containers = try ContainersSubsystem(context: context, durableObjects: durableObjects)
+            context.setContainers(containers)
+            out.append(containers)
+        }
         return out
     }
 

@@ -12,6 +12,8 @@ public final class RuntimeContext: Sendable {
     public let background: BackgroundWork
     public let durableObjectOptions: DurableObjectOptions
     private let envBox = NIOLockedValueBox<Env?>(nil)
+    /// Set once the containers subsystem exists (Durable Objects are built later and look it up).
+    let containers = NIOLockedValueBox<ContainersSubsystem?>(nil)
 
     init(config: WranglerConfig, stateDirectory: String, clock: RuntimeClock, logger: Logger, script: WorkerScript, background: BackgroundWork, durableObjectOptions: DurableObjectOptions = DurableObjectOptions()) {
         self.config = config

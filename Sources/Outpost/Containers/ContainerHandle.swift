@@ -1,0 +1,65 @@
+/// The instance a Container object owns, as `ctx.container` in Workers: `state.container` of a
+/// Durable Object whose class has a `[[containers]]` entry, nil otherwise.
+///
+/// The instance is keyed by class and object id, so it outlives an evicted object and is found
+/// again when the object is rebuilt.
+public struct ContainerHandle: Sendable {
+    public let className: String
+    /// The object id (64 hex digits), which names the instance.
+    public let instanceID: String
+    let supervisor: ContainerSupervisor
+    let router: ContainerEventRouter
+
+    init(className: String, instanceID: String, supervisor: ContainerSupervisor, router: ContainerEventRouter) {
+        self.className = className
+        self.instanceID = instanceID
+        self.supervisor = supervisor
+        self.router = router
+    }
+
+    /// Runs the object's `onActivityExpired`; stops the instance when no object can take the hook,
+    /// since a handler that leaves it running keeps it awake.
+    private var activityExpired: ContainerSupervisor.ActivityExpiredHandler {
+        { [router, supervisor] className, instanceID in
+            if await !router.activityExpired(className: className, instanceID: instanceID) {
+                await supervisor.stop(className: className, instanceID: instanceID)
+            }
+        }
+    }
+
+    /// Starts the instance if needed and waits until its port answers.
+    public func start(options: ContainerStartOptions) async throws(ContainerError) {
+        try await supervisor.start(className: className, instanceID: instanceID, options: options, onActivityExpired: activityExpired)
+    }
+
+    /// Proxies `request` to the instance, starting it first when needed.
+    public func fetch(_ request: Request, options: ContainerStartOptions) async throws -> Response {
+        try await supervisor.fetch(request, className: className, instanceID: instanceID, options: options, onActivityExpired: activityExpired)
+    }
+
+    /// Sends `signal`, then SIGKILL after `grace`.
+    @discardableResult
+    public func stop(signal: Int32, grace: Duration?) async -> ContainerExit? {
+        await supervisor.stop(className: className, instanceID: instanceID, signal: signal, grace: grace)
+    }
+
+    /// SIGKILL at once.
+    @discardableResult
+    public func destroy() async -> ContainerExit? {
+        await supervisor.destroy(className: className, instanceID: instanceID)
+    }
+
+    public func state() async -> ContainerState {
+        await supervisor.state(className: className, instanceID: instanceID)
+    }
+
+    /// The running process (pid, start time), if any.
+    public func process() async -> ContainerProcess? {
+        await supervisor.process(className: className, instanceID: instanceID)
+    }
+
+    /// Renews the sleepAfter deadline.
+    public func touch() async {
+        await supervisor.touch(className: className, instanceID: instanceID)
+    }
+}
