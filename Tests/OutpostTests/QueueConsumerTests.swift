@@ -25,16 +25,18 @@ struct QueueConsumerTests {
 
     @Test("7 messages with max_batch_size 5: a batch of 5 at once, the other 2 when the timeout passes")
     func batchBySizeThenTimeout() async throws {
-        try await withQueueRuntime(Self.config("max_batch_size = 5")) { t, rec in
+        // A 60 s timeout, reached by advancing the clock: a loaded machine stalling for a few real
+        // seconds must not deliver the last two early.
+        try await withQueueRuntime(Self.config("max_batch_size = 5\nmax_batch_timeout = 60")) { t, rec in
             let ids = try await t.queue("JOBS").sendBatch(Self.numbers(0..<7))
             try await rec.wait { $0.count >= 1 }
             #expect(await rec.batches[0].ids == Array(ids[0..<5]))
             #expect(await rec.batches[0].attempts == [1, 1, 1, 1, 1])
-            // The first batch is acked; the two left wait for max_batch_timeout (5 s of runtime clock).
+            // The first batch is acked; the two left wait for max_batch_timeout (60 s of runtime clock).
             try await t.waitForQueue("jobs") { $0.depth == 2 && $0.inFlight == 0 }
             try await Task.sleep(for: .milliseconds(300))
             #expect(await rec.batches.count == 1)
-            t.advanceTime(by: 5)
+            t.advanceTime(by: 60)
             try await rec.wait { $0.count >= 2 }
             #expect(await rec.batches[1].ids == Array(ids[5..<7]))
             try await t.waitUntilDelivered("jobs")
