@@ -63,4 +63,37 @@ struct CronSchedulerTests {
         try await plain.waitUntilReady()
         #expect(try await HTTP.send("GET", plain.baseURL + "/__scheduled?cron=x").0 == 404)
     }
+
+    @Test("in a real `outpost dev` run, a `* * * * *` trigger fires within its minute, at the top of a minute")
+    func everyMinuteInADevRun() async throws {
+        let dir = TestRuntime.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try """
+            name = "cron-dev"
+            [[kv_namespaces]]
+            binding = "KV"
+            id = "kv"
+            [triggers]
+            crons = ["* * * * *"]
+            """.write(toFile: dir + "/wrangler.toml", atomically: true, encoding: .utf8)
+        let server = try ServerProcess(directory: dir)
+        defer { server.kill(signal: SIGKILL) }
+        try await server.waitUntilReady()
+        let started = Date()
+        // The next minute boundary is at most 60 s away; allow for a loaded machine beyond that.
+        var stored = ""
+        while Date().timeIntervalSince(started) < 90 {
+            let (status, body) = try await HTTP.send("GET", server.baseURL + "/kv/last-scheduled")
+            if status == 200 { stored = String(decoding: body, as: UTF8.self); break }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        let parts = stored.split(separator: "|")
+        #expect(parts.count == 2, "the trigger never fired; log: \(server.log)")
+        guard parts.count == 2, let scheduledTime = Int64(parts[1]) else { return }
+        #expect(parts[0] == "* * * * *")
+        #expect(scheduledTime % 60_000 == 0, "scheduledTime is the minute it was due")
+        let firedAt = Date().timeIntervalSince1970 * 1000
+        #expect(firedAt - Double(scheduledTime) < 60_000, "fired within its minute")
+        #expect(Double(scheduledTime) >= started.timeIntervalSince1970 * 1000 - 60_000)
+    }
 }
