@@ -34,15 +34,21 @@ public final class TestRuntime: Sendable {
     ) throws {
         let dir = directory ?? TestRuntime.makeTemporaryDirectory()
         self.directory = dir
-        let configPath = dir + "/wrangler.toml"
-        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
-        var logger = Logger(label: "outpost.test")
-        logger.logLevel = logLevel
-        let options = RuntimeOptions(
-            configPath: configPath, stateDirectory: dir + "/state", varOverrides: vars,
-            logger: logger, clock: clock, durableObjects: durableObjects
-        )
-        self.runtime = try Runtime(options: options, script: script)
+        do {
+            let configPath = dir + "/wrangler.toml"
+            try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+            var logger = Logger(label: "outpost.test")
+            logger.logLevel = logLevel
+            let options = RuntimeOptions(
+                configPath: configPath, stateDirectory: dir + "/state", varOverrides: vars,
+                logger: logger, clock: clock, durableObjects: durableObjects
+            )
+            self.runtime = try Runtime(options: options, script: script)
+        } catch {
+            // A runtime that fails to boot leaves nothing behind in a directory made for it.
+            if directory == nil { try? FileManager.default.removeItem(atPath: dir) }
+            throw error
+        }
     }
 
     /// Boots a runtime, runs its services (queues, alarms, containers) while `body` runs, then
