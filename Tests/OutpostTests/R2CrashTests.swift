@@ -49,7 +49,7 @@ struct R2CrashTests {
         // A client that sends the headers and half of a 2 MiB body, then stalls: the server is
         // streaming it into a temporary file when the kill comes.
         let tornPort = server.port
-        let tornSocket = Task.detached { try Self.sendHalfUpload(port: tornPort, key: "torn", total: 2 * 1024 * 1024, sent: 1024 * 1024) }
+        let tornSocket = Task { try await offPool { try Self.sendHalfUpload(port: tornPort, key: "torn", total: 2 * 1024 * 1024, sent: 1024 * 1024) } }
 
         let ledger = R2CrashLedger()
         let clients = (0..<4).map { worker in
@@ -132,25 +132,11 @@ struct R2CrashTests {
     /// Opens a raw connection, sends a PUT announcing `total` bytes and sends only `sent`, then
     /// keeps the connection open until the server dies.
     static func sendHalfUpload(port: Int, key: String, total: Int, sent: Int) throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw ServerProcessError("socket failed") }
+        let fd = try RawHTTP.connect(port: port)
         defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw ServerProcessError("connect failed") }
         let head = "PUT /r2/\(key) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: \(total)\r\n\r\n"
-        var bytes = Array(head.utf8) + R2Fixture.bytes(count: sent, seed: 42)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
-            guard n > 0 else { return }
-            offset += n
-        }
+        // A send that fails means the server is already gone: nothing more to hold open.
+        guard (try? RawHTTP.sendAll(fd, Array(head.utf8) + R2Fixture.bytes(count: sent, seed: 42))) != nil else { return }
         // Block until the server goes away (read returns 0 or fails when it is killed).
         var scratch = [UInt8](repeating: 0, count: 1024)
         while recv(fd, &scratch, scratch.count, 0) > 0 {}

@@ -217,38 +217,38 @@ struct R2StorageTests {
             let bucket = try t.env.r2("MEDIA")
             try await bucket.put("from-runtime", "hello")
 
-            let put = try await R2ProcessRunner.run("outpost-testapp", ["r2", "object", "put", "media/docs/../in.bin", "--file", input, "--content-type", "application/octet-stream"] + common)
+            let put = try await CLIProcess.run(["r2", "object", "put", "media/docs/../in.bin", "--file", input, "--content-type", "application/octet-stream"] + common)
             #expect(put.status == 0, "\(put.stderr)")
-            let json = try JSONValue.parse(Array(put.stdout))
+            let json = try JSONValue.parse(Array(put.stdoutData))
             #expect(json["etag"]?.stringValue == R2Fixture.md5Hex(payload))
             #expect(json["size"]?.intValue == payload.count)
             let seen = try #require(try await bucket.head("docs/../in.bin"))
             #expect(seen.httpMetadata.contentType == "application/octet-stream")
 
-            let get = try await R2ProcessRunner.run("outpost-testapp", ["r2", "object", "get", "media/from-runtime"] + common)
+            let get = try await CLIProcess.run(["r2", "object", "get", "media/from-runtime"] + common)
             #expect(get.status == 0, "\(get.stderr)")
-            #expect(String(decoding: get.stdout, as: UTF8.self) == "hello")
+            #expect(get.stdout == "hello")
 
-            let piped = try await R2ProcessRunner.run("outpost-testapp", ["r2", "object", "put", "media/piped"] + common, stdin: Data("from stdin".utf8))
+            let piped = try await CLIProcess.run(["r2", "object", "put", "media/piped"] + common, stdin: Data("from stdin".utf8))
             #expect(piped.status == 0, "\(piped.stderr)")
             #expect(try await bucket.get("piped")?.text() == "from stdin")
         }
 
         let output = dir + "/out.bin"
-        let get = try await R2ProcessRunner.run("outpost-testapp", ["r2", "object", "get", "media/docs/../in.bin", "--file", output] + common)
+        let get = try await CLIProcess.run(["r2", "object", "get", "media/docs/../in.bin", "--file", output] + common)
         #expect(get.status == 0, "\(get.stderr)")
         #expect(FileManager.default.contents(atPath: output) == payload)
 
-        let head = try await R2ProcessRunner.run("outpost-testapp", ["r2", "object", "head", "media/piped"] + common)
-        #expect(try JSONValue.parse(Array(head.stdout))["size"]?.intValue == 10)
+        let head = try await CLIProcess.run(["r2", "object", "head", "media/piped"] + common)
+        #expect(try JSONValue.parse(Array(head.stdoutData))["size"]?.intValue == 10)
 
-        let delete = try await R2ProcessRunner.run("outpost-testapp", ["r2", "object", "delete", "media/piped"] + common)
+        let delete = try await CLIProcess.run(["r2", "object", "delete", "media/piped"] + common)
         #expect(delete.status == 0)
-        #expect(try JSONValue.parse(Array(delete.stdout))["success"]?.boolValue == true)
-        let missing = try await R2ProcessRunner.run("outpost-testapp", ["r2", "object", "get", "media/piped"] + common)
+        #expect(try JSONValue.parse(Array(delete.stdoutData))["success"]?.boolValue == true)
+        let missing = try await CLIProcess.run(["r2", "object", "get", "media/piped"] + common)
         #expect(missing.status != 0)
         #expect(missing.stderr.contains("does not exist"))
-        let unknown = try await R2ProcessRunner.run("outpost-testapp", ["r2", "object", "get", "nobucket/x"] + common)
+        let unknown = try await CLIProcess.run(["r2", "object", "get", "nobucket/x"] + common)
         #expect(unknown.status != 0)
         #expect(unknown.stderr.contains("no bucket named nobucket"))
     }

@@ -109,16 +109,3 @@ struct R2GeneratedChunks: AsyncSequence, Sendable {
     }
 }
 
-/// Runs a built executable of this package to completion, feeding `stdin`.
-enum R2ProcessRunner {
-    struct Output {
-        let status: Int32
-        let stdout: Data
-        let stderr: String
-    }
-
-    static func run(_ product: String, _ arguments: [String], stdin: Data? = nil) async throws -> Output {
-        let r = try await ChildProcess.run(ServerProcess.binDirectory + "/" + product, arguments, stdin: stdin)
-        return Output(status: r.status, stdout: r.stdout, stderr: String(decoding: r.stderr, as: UTF8.self))
-    }
-}

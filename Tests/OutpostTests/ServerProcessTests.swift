@@ -141,19 +141,9 @@ actor Acked {
 struct CLI {
     let directory: String
 
-    struct Result {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-    }
-
-    func run(_ arguments: [String]) async throws -> Result {
+    func run(_ arguments: [String]) async throws -> CLIOutput {
         // Subcommand words first, then the shared options.
-        let r = try await ChildProcess.run(
-            ServerProcess.binDirectory + "/outpost-testapp",
-            arguments + ["--config", directory + "/wrangler.toml", "--persist-to", directory + "/state"]
-        )
-        return Result(status: r.status, stdout: String(decoding: r.stdout, as: UTF8.self), stderr: String(decoding: r.stderr, as: UTF8.self))
+        try await CLIProcess.run(arguments + ["--config", directory + "/wrangler.toml", "--persist-to", directory + "/state"])
     }
 }
 
@@ -166,12 +156,12 @@ struct OutpostBinaryTests {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
         try FileManager.default.copyItem(atPath: root + "/wrangler.toml", toPath: dir + "/wrangler.toml")
 
-        let made = try await ChildProcess.run(
-            ServerProcess.binDirectory + "/outpost",
+        let made = try await CLIProcess.run(
+            product: "outpost",
             ["keys", "create", "--name", "deploy-bot", "--role", "admin", "--config", dir + "/wrangler.toml", "--persist-to", dir + "/state"]
         )
         #expect(made.status == 0)
-        let data = made.stdout
+        let data = made.stdoutData
         let created = try JSONValue.parse([UInt8](data))
         let key = try #require(created["key"]?.stringValue)
 

@@ -212,7 +212,6 @@ public struct ConfigLoader {
                 throw valueError("delivery_delay", "delivery_delay must be between 0 and 43200 seconds, got \(d)")
             }
         }
-        let consumed = Set(config.queueConsumers.map(\.queue))
         for c in config.queueConsumers {
             if let dlq = c.deadLetterQueue, dlq == c.queue {
                 throw ConfigError(file: path, line: locate(key: "dead_letter_queue", value: dlq), message: "queue \"\(c.queue)\" cannot be its own dead_letter_queue")
@@ -239,7 +238,6 @@ public struct ConfigLoader {
         for c in config.queueConsumers where !seenConsumers.insert(c.queue).inserted {
             throw ConfigError(file: path, line: locate(value: c.queue), message: "queue \"\(c.queue)\" has more than one consumer")
         }
-        _ = consumed
 
         let doClasses = Set(config.durableObjects.map(\.className))
         for c in config.containers where !doClasses.contains(c.className) {

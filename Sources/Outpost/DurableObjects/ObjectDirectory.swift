@@ -50,7 +50,7 @@ final class ObjectDirectory: Sendable {
     }
 
     func names(className: String) throws -> [String: String] {
-        try database.readSync { db in
+        try database.read { db in
             var out: [String: String] = [:]
             for row in try db.query("SELECT id, name FROM names WHERE class = ?", [.text(className)]) {
                 out[row[0].string ?? ""] = row[1].string
@@ -60,7 +60,7 @@ final class ObjectDirectory: Sendable {
     }
 
     func id(className: String, name: String) throws -> String? {
-        try database.readSync { db in
+        try database.read { db in
             try db.query("SELECT id FROM names WHERE class = ? AND name = ?", [.text(className), .text(name)]).first?.first?.string
         }
     }
@@ -91,7 +91,7 @@ final class ObjectDirectory: Sendable {
     }
 
     func alarm(className: String, id: String) throws -> AlarmEntry? {
-        try database.readSync { db in
+        try database.read { db in
             try db.query("SELECT time, retry FROM alarms WHERE class = ? AND id = ?", [.text(className), .text(id)]).first.map {
                 AlarmEntry(className: className, id: id, time: $0[0].int64 ?? 0, retry: $0[1].int ?? 0)
             }
@@ -100,7 +100,7 @@ final class ObjectDirectory: Sendable {
 
     /// Alarms due at `now` (milliseconds), earliest first.
     func dueAlarms(now: Int64, limit: Int = 256) throws -> [AlarmEntry] {
-        try database.readSync { db in
+        try database.read { db in
             try db.query("SELECT class, id, time, retry FROM alarms WHERE time <= ? ORDER BY time LIMIT ?", [.integer(now), .integer(Int64(limit))]).map {
                 AlarmEntry(className: $0[0].string ?? "", id: $0[1].string ?? "", time: $0[2].int64 ?? 0, retry: $0[3].int ?? 0)
             }
@@ -109,11 +109,11 @@ final class ObjectDirectory: Sendable {
 
     /// The earliest alarm time, if any.
     func nextAlarmTime() throws -> Int64? {
-        try database.readSync { db in try db.query("SELECT min(time) FROM alarms").first?.first?.int64 }
+        try database.read { db in try db.query("SELECT min(time) FROM alarms").first?.first?.int64 }
     }
 
     func alarms(className: String) throws -> [String: Int64] {
-        try database.readSync { db in
+        try database.read { db in
             var out: [String: Int64] = [:]
             for row in try db.query("SELECT id, time FROM alarms WHERE class = ?", [.text(className)]) {
                 out[row[0].string ?? ""] = row[1].int64

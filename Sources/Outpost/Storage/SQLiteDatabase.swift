@@ -27,11 +27,6 @@ public final class SQLiteDatabase: Sendable {
         try writer.withLockedValue { try body($0.connection) }
     }
 
-    /// Runs `body` on the reader connection, on the calling thread.
-    public func readSync<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
-        try reader.withLockedValue { try body($0.connection) }
-    }
-
     /// Runs `body` on the writer connection on a thread-pool thread, so a commit's fsync
     /// never blocks the cooperative pool.
     public func write<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
@@ -40,9 +35,10 @@ public final class SQLiteDatabase: Sendable {
         }
     }
 
-    /// Runs `body` on the reader connection (reads are short; they run on the calling thread).
+    /// Runs `body` on the reader connection, on the calling thread (reads are short and never
+    /// wait behind the writer's fsync).
     public func read<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
-        try readSync(body)
+        try reader.withLockedValue { try body($0.connection) }
     }
 }
 

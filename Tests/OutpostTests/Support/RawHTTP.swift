@@ -1,0 +1,53 @@
+import Foundation
+
+/// Blocking HTTP/1.1 over a plain socket, for requests a URL client cannot make: uploads too large
+/// to build in memory, or uploads cut off half-way. Call it through `offPool`.
+enum RawHTTP {
+    /// A TCP connection to 127.0.0.1:`port`; the caller closes it.
+    static func connect(port: Int) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw ServerProcessError("socket failed") }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let rc = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Foundation.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        guard rc == 0 else {
+            close(fd)
+            throw ServerProcessError("connect failed")
+        }
+        return fd
+    }
+
+    /// Sends every byte, or throws when the peer is gone.
+    static func sendAll(_ fd: Int32, _ bytes: [UInt8]) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard n > 0 else { throw ServerProcessError("send failed") }
+            offset += n
+        }
+    }
+
+    /// POSTs `length` bytes in `chunk`-sized pieces and returns the whole raw response.
+    static func upload(port: Int, path: String, length: Int, chunk: Int) throws -> String {
+        let fd = try connect(port: port)
+        defer { close(fd) }
+        try sendAll(fd, Array("POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: \(length)\r\nConnection: close\r\n\r\n".utf8))
+        let block = [UInt8](repeating: 0x61, count: chunk)
+        var sent = 0
+        while sent < length {
+            let n = min(chunk, length - sent)
+            try sendAll(fd, n == chunk ? block : Array(block.prefix(n)))
+            sent += n
+        }
+        var response = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n <= 0 { break }
+            response += buffer.prefix(n)
+        }
+        return String(decoding: response, as: UTF8.self)
+    }
+}
