@@ -81,9 +81,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "Functions",
+            name: "Durable",
             dependencies: [
                 "Outpost",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            path: "durable",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Functions",
+            dependencies: [
+                "Outpost", "Durable",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
@@ -158,7 +168,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FunctionsTests",
-            dependencies: ["Functions", "OutpostTesting", "Outpost"],
+            dependencies: ["Functions", "Durable", "OutpostTesting", "Outpost"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -8,6 +8,9 @@ enum APIRoutes {
             .json(["id": .string(ctx.caller.id), "role": .string(ctx.caller.role.rawValue)] as JSONValue)
         }
         r.on(.post, "/api/containers/uploads") { request, _, ctx in try await UploadRoute.handle(request, ctx: ctx) }
+        JobRoutes.add(to: &r)
+        VideoRoutes.add(to: &r)
+        OperationsRoutes.add(to: &r)
         return r
     }
 }

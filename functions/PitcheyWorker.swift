@@ -1,4 +1,5 @@
 public import Outpost
+import Durable
 import Foundation
 
 /// The Pitchey Worker: `/health` and `/metrics` in the open, `/api/*` behind authentication,
@@ -67,6 +68,13 @@ struct APIContext: Sendable {
     let env: Env
     let execution: ExecutionContext
 
+    /// Throws 403 unless the caller is an admin.
+    func requireAdmin() throws {
+        guard caller.isAdmin else {
+            throw AuthError.forbidden("Only admins may see this (role \(caller.role.rawValue)).")
+        }
+    }
+
     /// Throws 403 unless the caller may create or change things.
     func requireWrite() throws {
         guard caller.role.canWrite else {
@@ -78,6 +86,10 @@ struct APIContext: Sendable {
 /// The whole Pitchey deployment: the Worker and its exported classes.
 public enum Pitchey {
     public static var script: WorkerScript {
-        WorkerScript(worker: PitcheyWorker())
+        WorkerScript(worker: PitcheyWorker(), durableObjects: [
+            "ContainerOrchestrator": ContainerOrchestrator.self,
+            "JobScheduler": JobScheduler.self,
+            "VideoProcessor": VideoProcessor.self,
+        ])
     }
 }

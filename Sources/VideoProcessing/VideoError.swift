@@ -17,6 +17,8 @@ public struct VideoError: Error, Sendable, Equatable, CustomStringConvertible {
         case encodeFailed = "encode_failed"
         /// An allocation or other internal step failed (500).
         case internalError = "internal"
+        /// The client went away and the work was stopped (499).
+        case cancelled = "cancelled"
     }
 
     /// The kind of failure.
@@ -44,6 +46,7 @@ public struct VideoError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidParameter: 400
         case .unreadableInput, .noVideoStream, .unsupportedCodec, .decodeFailed: 422
         case .encodeFailed, .internalError: 500
+        case .cancelled: 499
         }
     }
 

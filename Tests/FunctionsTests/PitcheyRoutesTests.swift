@@ -22,7 +22,8 @@ struct PitcheyRoutesTests {
             #expect(json["status"] == "ok")
             #expect(json["runtime"]?["name"] == "outpost")
             #expect(json["bindings"]?["JOB_STATUS_KV"]?["type"] == "kv_namespace")
-            #expect(json["bindings"]?["VIDEO_JOBS"]?["type"] == "queue")
+            #expect(json["bindings"]?["VIDEO_JOBS_DLQ"]?["type"] == "queue")
+            #expect(json["bindings"]?["ORCHESTRATOR"]?["type"] == "durable_object_namespace")
             #expect(json["bindings"]?["JOB_STATUS_KV"]?["status"] == "ok")
             #expect(json["bindings"]?["MEDIA"] != nil)
         }

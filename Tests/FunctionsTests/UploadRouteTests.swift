@@ -82,6 +82,20 @@ struct UploadRouteTests {
         }
     }
 
+    @Test("a large multipart body that arrives as one chunk, with no preamble, is read")
+    func multipartOneChunk() async throws {
+        try await with { t in
+            let content = [UInt8]((0..<100_000).map { UInt8($0 % 253) })
+            let body = Array(multipart(boundary: "b1", fields: [("file", "big.bin", "application/octet-stream", content)]).drop(while: { $0 != UInt8(ascii: "-") }))
+            var headers = Self.user
+            headers[.contentType] = "multipart/form-data; boundary=b1"
+            let r = await t.dispatchFetch("/api/containers/uploads", method: .post, headers: headers, body: Body(bytes: body))
+            #expect(r.status == .created)
+            let key = try #require(try await r.json()["key"]?.stringValue)
+            #expect(try await t.env.r2("MEDIA").get(key)?.bytes() == content)
+        }
+    }
+
     @Test("bad uploads are 4xx and store nothing")
     func badUploads() async throws {
         try await with(["UPLOAD_MAX_BYTES": "1000"]) { t in

@@ -9,6 +9,13 @@ enum UploadRoute {
 
     static func handle(_ request: Request, ctx: APIContext) async throws -> Response {
         try ctx.requireWrite()
+        let object = try await store(request, ctx: ctx)
+        return .json(["key": .string(object.key), "size": .number(Double(object.size)), "etag": .string(object.etag)] as JSONValue, status: .created)
+    }
+
+    /// Streams the upload in `request` (raw, or the multipart field `file`) into MEDIA under
+    /// `uploads/<caller>/<uuid>/<filename>`. Other multipart fields before `file` are skipped.
+    static func store(_ request: Request, ctx: APIContext) async throws -> R2Object {
         let maxBytes = limit(ctx.env)
         if let declared = request.body.knownLength, declared > maxBytes {
             throw UploadTooLarge(limit: maxBytes)
@@ -45,7 +52,7 @@ enum UploadRoute {
             try await media.delete(key)
             throw HTTPFailure.badRequest("The upload is empty.", code: "empty_upload")
         }
-        return .json(["key": .string(object.key), "size": .number(Double(object.size)), "etag": .string(object.etag)] as JSONValue, status: .created)
+        return object
     }
 
     /// Keeps a name to letters, digits, `.`, `-` and `_`, so it is safe in a key and a header.

@@ -62,4 +62,14 @@ public struct ContainerHandle: Sendable {
     public func touch() async {
         await supervisor.touch(className: className, instanceID: instanceID)
     }
+
+    /// What `outpost containers list` shows for this instance, when the supervisor knows it.
+    public func info() async -> ContainerInfo? {
+        await supervisor.list().first { $0.className == className && $0.instanceID == instanceID }
+    }
+
+    /// The class's `[[containers]]` settings (image, instance type, max_instances).
+    public func containerClass() async -> ContainerClass? {
+        await supervisor.containerClass(named: className)
+    }
 }

@@ -163,6 +163,9 @@ public actor ContainerSupervisor: Service {
         }
     }
 
+    /// The `[[containers]]` class named `name`, as the supervisor runs it.
+    public func containerClass(named name: String) -> ContainerClass? { classes[name] }
+
     /// Stops every instance (SIGTERM, SIGKILL after each one's grace) and refuses new starts.
     public func shutdown() async {
         shuttingDown = true

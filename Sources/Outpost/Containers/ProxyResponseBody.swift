@@ -36,7 +36,14 @@ final class ProxyResponseReader: @unchecked Sendable {
         if lock.withLock({ done }) { return nil }
         do {
             while true {
-                guard let part = try await connection.parts.next() else {
+                // A cancelled reader closes the connection: the instance sees its client leave.
+                let connection = self.connection
+                let next = try await withTaskCancellationHandler {
+                    try await connection.parts.next()
+                } onCancel: {
+                    connection.close()
+                }
+                guard let part = next else {
                     finish(reusable: false)
                     throw ContainerError(.connectionLost, "The container closed the connection in the middle of the response.")
                 }

@@ -16,9 +16,11 @@ final class DurableObjectHost: Sendable {
     let options: DurableObjectOptions
     let context: RuntimeContext
     let syncPool: NIOThreadPool
+    let tasks: DurableObjectTasks
     private let table = NIOLockedValueBox(ActivationTable<ObjectInstance, Waiter>())
 
-    init(className: String, factory: @escaping DurableObjectFactory, directory: ObjectDirectory, options: DurableObjectOptions, context: RuntimeContext, syncPool: NIOThreadPool) throws {
+    init(className: String, factory: @escaping DurableObjectFactory, directory: ObjectDirectory, options: DurableObjectOptions, context: RuntimeContext, syncPool: NIOThreadPool, tasks: DurableObjectTasks) throws {
+        self.tasks = tasks
         self.className = className
         self.factory = factory
         self.directory = directory
@@ -82,7 +84,7 @@ final class DurableObjectHost: Sendable {
             let gate = ObjectGate(id: id, generation: generation, blockConcurrencyTimeout: options.blockConcurrencyTimeout) { [weak self] gate, error in
                 self?.reset(gate, error)
             }
-            let state = DurableObjectState(id: id, storage: storage, gate: gate, container: context.containerHandle(className: className, id: id))
+            let state = DurableObjectState(id: id, storage: storage, gate: gate, tasks: tasks, container: context.containerHandle(className: className, id: id))
             let object: any DurableObject
             do {
                 object = try await factory(state, context.env)
@@ -241,7 +243,7 @@ final class DurableObjectHost: Sendable {
         let timeout = options.idleTimeout
         let victims: [ObjectInstance] = table.withLockedValue { t in
             var out: [ObjectInstance] = []
-            for instance in t.activeInstances where instance.inflight == 0 && now - instance.lastUsed >= timeout {
+            for instance in t.activeInstances where instance.inflight == 0 && !instance.gate.isPinned && now - instance.lastUsed >= timeout {
                 t.remove(instance.id.hex, instance: instance)
                 instance.detached = true
                 out.append(instance)

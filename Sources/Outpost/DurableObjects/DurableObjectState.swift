@@ -5,12 +5,28 @@ public final class DurableObjectState: Sendable {
     /// The container instance this object owns, when its class has a `[[containers]]` entry.
     public let container: ContainerHandle?
     let gate: ObjectGate
+    let tasks: DurableObjectTasks
 
-    init(id: DurableObjectId, storage: DurableObjectStorage, gate: ObjectGate, container: ContainerHandle? = nil) {
+    init(id: DurableObjectId, storage: DurableObjectStorage, gate: ObjectGate, tasks: DurableObjectTasks, container: ContainerHandle? = nil) {
         self.id = id
         self.storage = storage
         self.gate = gate
+        self.tasks = tasks
         self.container = container
+    }
+
+    /// Runs `operation` in the background and keeps this object in memory (not evicted) until it ends.
+    ///
+    /// The operation is not an event: storage writes belong in events, so make them by calling
+    /// back into the object through its stub. On runtime shutdown the operation is cancelled
+    /// before containers stop and storage closes.
+    public func waitUntil(_ operation: @escaping @Sendable () async -> Void) {
+        let gate = self.gate
+        gate.pin()
+        tasks.start {
+            await operation()
+            gate.unpin()
+        }
     }
 
     /// Runs `body` while no other event is delivered to this object.

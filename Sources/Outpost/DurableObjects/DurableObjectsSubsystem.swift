@@ -12,6 +12,8 @@ public final class DurableObjectsSubsystem: RuntimeSubsystem {
     let hosts: [String: DurableObjectHost]
     let scheduler: AlarmScheduler?
     let syncPool: NIOThreadPool?
+    /// Objects' background operations (`state.waitUntil`); the runtime runs it after every other service.
+    public let tasks = DurableObjectTasks()
 
     public var services: [any Service] { scheduler.map { [$0] } ?? [] }
 
@@ -47,7 +49,7 @@ public final class DurableObjectsSubsystem: RuntimeSubsystem {
                 } else {
                     host = try DurableObjectHost(
                         className: binding.className, factory: exports[binding.className]!, directory: directory,
-                        options: options, context: context, syncPool: pool
+                        options: options, context: context, syncPool: pool, tasks: tasks
                     )
                     hosts[binding.className] = host
                 }

@@ -38,6 +38,8 @@ final class ObjectGate: Sendable {
     struct State {
         var blockers = 0
         var reset = false
+        /// Background operations (`state.waitUntil`) still running: the object is not evicted meanwhile.
+        var pins = 0
         var waiting: [CheckedContinuation<AdmissionOutcome, any Error>] = []
     }
 
@@ -78,6 +80,11 @@ final class ObjectGate: Sendable {
     }
 
     var isReset: Bool { state.withLockedValue { $0.reset } }
+
+    /// Keeps the activation from being evicted until the matching `unpin`.
+    func pin() { state.withLockedValue { $0.pins += 1 } }
+    func unpin() { state.withLockedValue { $0.pins -= 1 } }
+    var isPinned: Bool { state.withLockedValue { $0.pins > 0 } }
 
     /// Resets the object: the host drops this activation; waiting events look it up again.
     func reset(_ error: DurableObjectError) {

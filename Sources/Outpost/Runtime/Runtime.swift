@@ -77,9 +77,12 @@ public final class Runtime: Sendable {
         subsystems.lazy.compactMap { $0 as? T }.first
     }
 
-    /// Services to run for this runtime (background work first, so it stops last among them).
+    /// Services to run for this runtime (background work first, so it stops last among them;
+    /// Durable Objects' background operations last, so they are cancelled before containers stop).
     public var services: [any Service] {
-        [context.background] + subsystems.flatMap(\.services)
+        var out: [any Service] = [context.background] + subsystems.flatMap(\.services)
+        if let objects = subsystem(DurableObjectsSubsystem.self) { out.append(objects.tasks) }
+        return out
     }
 
     /// Dispatches `request` to the Worker. Never throws: errors become responses.

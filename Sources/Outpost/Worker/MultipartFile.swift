@@ -94,10 +94,11 @@ final class MultipartReader: @unchecked Sendable {
                     pending.removeFirst(i + delimiter.count)
                     break
                 }
-                guard try await fill() else { throw MultipartError(message: "The multipart body has no opening boundary.") }
+                // Search what arrived before giving up: one chunk may hold the whole body.
                 if pending.count > maxHeaderBytes + delimiter.count {
                     throw MultipartError(message: "The multipart body has no opening boundary.")
                 }
+                guard try await fill() else { throw MultipartError(message: "The multipart body has no opening boundary.") }
             }
             sawFirstBoundary = true
         }

@@ -10,15 +10,22 @@ public struct JobContext: Sendable {
     public let logger: Logger
     let pool: NIOThreadPool
     let onProgress: @Sendable (JobProgress) -> Void
+    let cancellation: JobCancellation
 
     /// Creates a context. Services get these from ``ContainerService``; tests and benchmarks may
     /// build one directly with a started pool.
-    public init(jobId: String, logger: Logger, pool: NIOThreadPool, onProgress: @escaping @Sendable (JobProgress) -> Void = { _ in }) {
+    public init(jobId: String, logger: Logger, pool: NIOThreadPool, cancellation: JobCancellation = JobCancellation(),
+                onProgress: @escaping @Sendable (JobProgress) -> Void = { _ in }) {
         self.jobId = jobId
         self.logger = logger
         self.pool = pool
+        self.cancellation = cancellation
         self.onProgress = onProgress
     }
+
+    /// True once the client that asked for the job has gone: long work should check it (e.g.
+    /// per decoded packet) and stop.
+    public var isCancelled: Bool { cancellation.isCancelled }
 
     /// Reports progress; cheap enough to call per frame.
     public func progress(_ fraction: Double, stage: String) {

@@ -114,7 +114,8 @@ struct JobEndpoint<Handler: JobHandler>: Sendable {
 
     /// Fetches the input, runs the job, stores outputs; every error becomes a ``ServiceError``
     /// and the scratch file is removed on every path.
-    private func execute(_ plan: Plan, inlineBinary: Bool = false, onProgress: @escaping @Sendable (JobProgress) -> Void) async -> Result<Delivery, ServiceError> {
+    private func execute(_ plan: Plan, inlineBinary: Bool = false, cancellation: JobCancellation = JobCancellation(),
+                         onProgress: @escaping @Sendable (JobProgress) -> Void) async -> Result<Delivery, ServiceError> {
         var jobLogger = logger
         jobLogger[metadataKey: "job"] = "\(plan.id)"
         jobLogger[metadataKey: "operation"] = "\(plan.operation)"
@@ -133,7 +134,7 @@ struct JobEndpoint<Handler: JobHandler>: Sendable {
                 scratch = try await HTTPTransfer.download(url, into: configuration.scratchDirectory, prefix: "job-\(plan.id.prefix(24))", maxBytes: configuration.maxInputBytes)
             }
             let job = Job(id: plan.id, operation: plan.operation, parameters: plan.parameters, inputPath: scratch?.path, inputSize: scratch?.size ?? 0)
-            let context = JobContext(jobId: plan.id, logger: jobLogger, pool: pool, onProgress: report)
+            let context = JobContext(jobId: plan.id, logger: jobLogger, pool: pool, cancellation: cancellation, onProgress: report)
             let result = try await handler.run(job, context: context)
             outcome = .success(try await deliver(result, plan: plan, inlineBinary: inlineBinary))
         } catch let error as ServiceError {
@@ -178,9 +179,10 @@ struct JobEndpoint<Handler: JobHandler>: Sendable {
         let body = ResponseBody { writer in
             let (lines, continuation) = AsyncStream<ProgressLine>.makeStream()
             let throttle = NIOLockedValueBox(JobProgress(progress: -1, stage: ""))
+            let cancellation = JobCancellation()
             continuation.yield(ProgressLine(type: "accepted", jobId: plan.id))
             async let finished: Void = {
-                let outcome = await execute(plan, inlineBinary: true) { report in
+                let outcome = await execute(plan, inlineBinary: true, cancellation: cancellation) { report in
                     // At most one line per percent of progress, plus every change of stage.
                     let emit = throttle.withLockedValue { last in
                         guard report.stage != last.stage || report.progress - last.progress >= 0.01 || report.progress >= 1 else { return false }
@@ -197,12 +199,18 @@ struct JobEndpoint<Handler: JobHandler>: Sendable {
                 }
                 continuation.finish()
             }()
-            // Keep draining after a write fails (client gone) so the job still ends and cleans up.
+            // After a write fails (client gone) the job is told to stop; keep draining so it
+            // still ends and cleans up.
             var connected = true
             for await line in lines where connected {
                 guard var data = try? JSONResponse.encode(line) else { continue }
                 data.append(UInt8(ascii: "\n"))
-                do { try await writer.write(ByteBuffer(bytes: data)) } catch { connected = false }
+                do {
+                    try await writer.write(ByteBuffer(bytes: data))
+                } catch {
+                    connected = false
+                    cancellation.cancel()
+                }
             }
             await finished
             if connected { try await writer.finish(nil) }

@@ -30,9 +30,9 @@ public struct VideoJobHandler: JobHandler {
             let request = try Self.thumbnailRequest(job.parameters)
             let thumbnail = try await context.runBlocking { () throws(ServiceError) -> Thumbnail in
                 do throws(VideoError) {
-                    return try ThumbnailExtractor.thumbnail(path: path, request: request) { fraction, stage in
+                    return try ThumbnailExtractor.thumbnail(path: path, request: request, progress: { fraction, stage in
                         context.progress(fraction, stage: stage)
-                    }
+                    }, isCancelled: { context.isCancelled })
                 } catch {
                     throw Self.serviceError(error)
                 }

@@ -15,7 +15,8 @@ public enum ThumbnailExtractor {
     /// - Throws: ``VideoError``: `invalidParameter` for a time past the end, `unreadableInput`,
     ///   `noVideoStream`, `unsupportedCodec` or `decodeFailed` for unusable input.
     public static func thumbnail(
-        path: String, request: ThumbnailRequest, progress: (Double, String) -> Void = { _, _ in }
+        path: String, request: ThumbnailRequest, progress: (Double, String) -> Void = { _, _ in },
+        isCancelled: () -> Bool = { false }
     ) throws(VideoError) -> Thumbnail {
         progress(0, "opening")
         let input = try MediaInput.open(path: path)
@@ -64,7 +65,7 @@ public enum ThumbnailExtractor {
         progress(0.1, "decoding")
         let frame = try decodeFrame(
             at: target, input: input, streamIndex: streamIndex, decoder: decoder, duration: duration,
-            timeBase: timeBase, progress: progress
+            timeBase: timeBase, progress: progress, isCancelled: isCancelled
         )
         progress(0.9, "encoding")
         let sourceWidth = Int(frame.pointer.pointee.width)
@@ -93,7 +94,7 @@ public enum ThumbnailExtractor {
     /// Reads and decodes packets until a frame at or after `target` (stream time base) comes out.
     private static func decodeFrame(
         at target: Int64, input: MediaInput, streamIndex: Int32, decoder: CodecContext, duration: Double?,
-        timeBase: AVRational, progress: (Double, String) -> Void
+        timeBase: AVRational, progress: (Double, String) -> Void, isCancelled: () -> Bool
     ) throws(VideoError) -> Frame {
         let packet = try Packet()
         let frame = try Frame()
@@ -103,6 +104,7 @@ public enum ThumbnailExtractor {
         var draining = false
 
         while true {
+            if isCancelled() { throw VideoError(.cancelled, "The job was cancelled while decoding.") }
             if !draining {
                 let status = av_read_frame(input.context, packet.pointer)
                 if status < 0 {

@@ -1,0 +1,113 @@
+import Durable
+import Foundation
+import Functions
+import Outpost
+import OutpostTesting
+import Testing
+
+/// The whole path with the real `video-processor` container: upload → job → orchestrator →
+/// container → outputs in R2.
+@Suite("Video jobs end to end", .serialized)
+struct VideoJobsEndToEndTests {
+    @Test("analyze returns the fixture's duration, codecs and size")
+    func analyze() async throws {
+        try await Platform.with { p in
+            let key = try await p.upload("sample.mp4")
+            let (status, job) = try await p.post("/api/video/analyze?wait=60", ["key": .string(key)])
+            #expect(status == 200)
+            #expect(job["status"] == "succeeded")
+            #expect(job["type"] == "video.analyze")
+            #expect(job["attempts"] == 1)
+            let result = try #require(job["result"])
+            let duration = try #require(result["format"]?["duration"]?.doubleValue)
+            #expect(abs(duration - 2.0) < 0.05)
+            #expect((result["format"]?["bitRate"]?.doubleValue ?? 0) > 0)
+            let streams = result["streams"]?.arrayValue ?? []
+            let video = try #require(streams.first { $0["type"] == "video" })
+            #expect(video["codec"] == "h264")
+            #expect(video["width"] == 320)
+            #expect(video["height"] == 240)
+            #expect(video["frameRate"] == 25)
+            #expect(video["pixelFormat"] == "yuv420p")
+            let audio = try #require(streams.first { $0["type"] == "audio" })
+            #expect(audio["codec"] == "aac")
+            #expect(audio["sampleRate"] == 48000)
+            #expect(audio["channels"] == 1)
+        }
+    }
+
+    @Test("a thumbnail matches ffmpeg -ss T -frames:v 1 to PSNR ≥ 35 dB and is served from outputs")
+    func thumbnail() async throws {
+        try await Platform.with { p in
+            let key = try await p.upload("sample.mp4")
+            let (status, job) = try await p.post("/api/video/thumbnail?wait=60", ["key": .string(key), "timestamp": 1.3, "format": "png"])
+            #expect(status == 200)
+            #expect(job["status"] == "succeeded")
+            let output = try #require(job["outputs"]?.arrayValue?.first)
+            #expect(output["name"] == "thumbnail")
+            #expect(output["contentType"] == "image/png")
+            let url = try #require(output["url"]?.stringValue)
+            let response = await p.t.dispatchFetch(url, method: .get, headers: Platform.alice, body: .empty)
+            #expect(response.status == .ok)
+            #expect(response.headers[.contentType] == "image/png")
+            let bytes = try await response.body.bytes()
+            #expect(bytes.count == output["size"]?.intValue)
+            let ours = p.t.directory + "/ours.png", reference = p.t.directory + "/ref.png"
+            try Data(bytes).write(to: URL(fileURLWithPath: ours))
+            try FFmpegCLI.referenceFrame(input: Platform.fixtures + "/sample.mp4", timestamp: 1.3, output: reference)
+            let psnr = try FFmpegCLI.psnr(ours, reference)
+            print("platform thumbnail t=1.3: PSNR \(psnr) dB")
+            #expect(psnr >= 35)
+            // Another user cannot fetch it; the owner's key is in R2 under outputs/<job id>/.
+            let other = await p.t.dispatchFetch(url, method: .get, headers: Platform.bob, body: .empty)
+            #expect(other.status.code == 404)
+            #expect(output["key"]?.stringValue?.hasPrefix("outputs/\(job["id"]?.stringValue ?? "")/") == true)
+        }
+    }
+
+    @Test("multipart upload with parameters in the query makes a JPEG thumbnail scaled with its aspect kept")
+    func multipartThumbnail() async throws {
+        try await Platform.with { p in
+            let boundary = "pitchey-boundary-42"
+            let data = try Data(contentsOf: URL(fileURLWithPath: Platform.fixtures + "/sample.mp4"))
+            var body = Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"clip.mp4\"\r\nContent-Type: video/mp4\r\n\r\n".utf8)
+            body.append(data)
+            body.append(Data("\r\n--\(boundary)--\r\n".utf8))
+            var headers = Platform.alice
+            headers[.contentType] = "multipart/form-data; boundary=\(boundary)"
+            let response = await p.t.dispatchFetch("/api/video/thumbnail?timestamp=0.5&width=160&format=jpeg&wait=60", method: .post, headers: headers, body: Body(data: body))
+            let job = try await response.json()
+            #expect(response.status == .ok, "\(job)")
+            #expect(job["status"] == "succeeded")
+            #expect(job["result"]?["width"] == 160)
+            #expect(job["result"]?["height"] == 120)
+            #expect(job["outputs"]?.arrayValue?.first?["contentType"] == "image/jpeg")
+            #expect(job["input"]?["key"]?.stringValue?.hasSuffix("/clip.mp4") == true)
+        }
+    }
+
+    @Test("a corrupt input fails the job once with a clear error, and the service stays healthy")
+    func corruptInput() async throws {
+        try await Platform.with { p in
+            let bad = try await p.upload("random.bin", contentType: "application/octet-stream")
+            let (status, job) = try await p.post("/api/containers/video-processing/process?wait=60", ["inputKey": .string(bad), "operation": "analyze"])
+            #expect(status == 200)
+            #expect(job["status"] == "failed")
+            #expect(job["attempts"] == 1)
+            #expect(job["error"]?["code"] == "unreadable_input")
+            #expect(job["error"]?["message"]?.stringValue?.isEmpty == false)
+            let good = try await p.upload("sample.mp4")
+            let (_, next) = try await p.post("/api/containers/video-processing/process?wait=60", ["inputKey": .string(good), "operation": "analyze"])
+            #expect(next["status"] == "succeeded")
+        }
+    }
+
+    @Test("GET /api/video/formats lists what the service reads")
+    func formats() async throws {
+        try await Platform.with { p in
+            let (status, json) = try await p.get("/api/video/formats")
+            #expect(status == 200)
+            #expect(json.serialized().contains("h264"))
+        }
+    }
+}

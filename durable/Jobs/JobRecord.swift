@@ -1,0 +1,73 @@
+public import Outpost
+import Foundation
+
+/// One job as the orchestrator stores it.
+public struct JobRecord: Sendable, Equatable {
+    public var seq: Int64
+    public var id: String
+    /// The caller that created it (only it, and admins, may see it).
+    public var owner: String
+    public var type: String
+    public var status: JobStatus
+    public var priority: JobPriority
+    /// Attempts started so far (an attempt cut short by a runtime restart is not counted).
+    public var attempts: Int
+    public var maxAttempts: Int
+    public var progress: Double
+    public var stage: String?
+    /// Milliseconds since the epoch.
+    public var createdAt: Int64
+    public var startedAt: Int64?
+    public var finishedAt: Int64?
+    /// Not started before this time (delays and retry backoff).
+    public var notBefore: Int64
+    public var params: [String: JSONValue]
+    public var inputKey: String?
+    public var result: JSONValue?
+    /// The last failure: the final one for failed and dead-lettered jobs, the one retried otherwise.
+    public var error: JobFailure?
+    public var outputs: [JobOutput]
+    public var webhookURL: String?
+    /// The container instance running (or that last ran) the job.
+    public var instance: String?
+
+    /// The job as the API shows it (`GET /api/containers/jobs/{id}`).
+    public var json: JSONValue {
+        var o: [String: JSONValue] = [
+            "id": .string(id), "type": .string(type), "status": .string(status.rawValue), "priority": .string(priority.rawValue),
+            "attempts": .number(Double(attempts)), "maxAttempts": .number(Double(maxAttempts)),
+            "progress": .number((progress * 1000).rounded() / 1000),
+            "createdAt": .string(Self.timestamp(createdAt)),
+            "startedAt": startedAt.map { .string(Self.timestamp($0)) } ?? .null,
+            "finishedAt": finishedAt.map { .string(Self.timestamp($0)) } ?? .null,
+            "params": .object(params),
+            "input": inputKey.map { .object(["key": .string($0)]) } ?? .null,
+            "result": result ?? .null,
+            "error": error.map { .object(["code": .string($0.code), "message": .string($0.message)]) } ?? .null,
+            "outputs": .array(outputs.map { output in
+                .object([
+                    "name": .string(output.name), "key": .string(output.key), "contentType": .string(output.contentType),
+                    "size": .number(Double(output.size)), "url": .string("/api/containers/jobs/\(id)/outputs/\(output.name)"),
+                ])
+            }),
+        ]
+        if let stage { o["stage"] = .string(stage) }
+        if let webhookURL { o["webhookUrl"] = .string(webhookURL) }
+        if notBefore > createdAt, status == .queued { o["notBefore"] = .string(Self.timestamp(notBefore)) }
+        return .object(o)
+    }
+
+    /// What the KV cache holds under `job:<id>`: the API shape plus the owner.
+    var cacheJSON: JSONValue {
+        guard case .object(var o) = json else { return json }
+        o["owner"] = .string(owner)
+        return .object(o)
+    }
+
+    static func timestamp(_ milliseconds: Int64) -> String {
+        Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+    }
+
+    /// The KV key of the cached status.
+    public static func cacheKey(_ id: String) -> String { "job:" + id }
+}

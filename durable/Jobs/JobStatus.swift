@@ -1,0 +1,48 @@
+/// Where a job is in its life. `queued` and `running` are the only non-terminal states; each job
+/// ends in exactly one of the other four.
+public enum JobStatus: String, Sendable, Codable, CaseIterable {
+    case queued, running, succeeded, failed, cancelled
+    case deadLettered = "dead_lettered"
+
+    public var isTerminal: Bool { self != .queued && self != .running }
+}
+
+/// The order queued work is taken in: priority first, then age.
+public enum JobPriority: String, Sendable, Codable, CaseIterable {
+    case high, normal, low
+
+    /// The sort key stored with the job (smaller runs first).
+    var rank: Int {
+        switch self {
+        case .high: 0
+        case .normal: 1
+        case .low: 2
+        }
+    }
+
+    init?(rank: Int) {
+        guard let p = Self.allCases.first(where: { $0.rank == rank }) else { return nil }
+        self = p
+    }
+}
+
+/// Why a job failed: a stable code and a message for the caller.
+public struct JobFailure: Sendable, Codable, Equatable, Error, CustomStringConvertible {
+    public var code: String
+    public var message: String
+
+    public init(code: String, message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code): \(message)" }
+}
+
+/// One stored output of a job (in the MEDIA bucket).
+public struct JobOutput: Sendable, Codable, Equatable {
+    public var name: String
+    public var key: String
+    public var contentType: String
+    public var size: Int
+}

@@ -1,0 +1,262 @@
+public import Outpost
+import Foundation
+
+/// The orchestrator's tables in its SQLite storage: jobs, instances, costs, scaling events and
+/// metrics. Every call is synchronous and part of the current event's transaction.
+struct JobStore: Sendable {
+    let sql: SqlStorage
+
+    func migrate() throws {
+        _ = try sql.exec("""
+            CREATE TABLE IF NOT EXISTS jobs (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                id TEXT NOT NULL UNIQUE,
+                owner TEXT NOT NULL,
+                type TEXT NOT NULL,
+                status TEXT NOT NULL,
+                priority INTEGER NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                max_attempts INTEGER NOT NULL,
+                progress REAL NOT NULL DEFAULT 0,
+                stage TEXT,
+                created_at INTEGER NOT NULL,
+                started_at INTEGER,
+                finished_at INTEGER,
+                not_before INTEGER NOT NULL,
+                params TEXT NOT NULL,
+                input_key TEXT,
+                result TEXT,
+                error_code TEXT,
+                error_message TEXT,
+                outputs TEXT NOT NULL DEFAULT '[]',
+                webhook_url TEXT,
+                instance TEXT
+            );
+            CREATE INDEX IF NOT EXISTS jobs_queue ON jobs (status, priority, seq);
+            CREATE INDEX IF NOT EXISTS jobs_owner ON jobs (owner, seq);
+            CREATE TABLE IF NOT EXISTS instances (
+                id TEXT PRIMARY KEY,
+                class TEXT NOT NULL,
+                name TEXT NOT NULL,
+                started_at INTEGER,
+                pid INTEGER,
+                starts INTEGER NOT NULL DEFAULT 0,
+                seconds REAL NOT NULL DEFAULT 0,
+                last_exit_code INTEGER,
+                last_stopped_at INTEGER
+            );
+            CREATE TABLE IF NOT EXISTS costs (
+                class TEXT PRIMARY KEY,
+                instance_seconds REAL NOT NULL DEFAULT 0
+            );
+            CREATE TABLE IF NOT EXISTS scaling_events (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                at INTEGER NOT NULL,
+                class TEXT NOT NULL,
+                action TEXT NOT NULL,
+                instances INTEGER NOT NULL,
+                reason TEXT NOT NULL
+            );
+            CREATE TABLE IF NOT EXISTS metrics (
+                name TEXT PRIMARY KEY,
+                value INTEGER NOT NULL DEFAULT 0
+            );
+            """)
+    }
+
+    // MARK: jobs
+
+    func insert(_ job: JobRecord) throws {
+        _ = try sql.exec(
+            """
+            INSERT INTO jobs (id, owner, type, status, priority, attempts, max_attempts, progress, created_at, not_before, params, input_key, webhook_url)
+            VALUES (?, ?, ?, ?, ?, 0, ?, 0, ?, ?, ?, ?, ?)
+            """,
+            .text(job.id), .text(job.owner), .text(job.type), .text(job.status.rawValue), .integer(Int64(job.priority.rank)),
+            .integer(Int64(job.maxAttempts)), .integer(job.createdAt), .integer(job.notBefore),
+            .text(JSONValue.object(job.params).serialized()), job.inputKey.map { .text($0) } ?? .null, job.webhookURL.map { .text($0) } ?? .null
+        )
+        try count("jobs_submitted")
+    }
+
+    func job(_ id: String) throws -> JobRecord? {
+        try sql.exec("SELECT * FROM jobs WHERE id = ?", .text(id)).toArray().first.map(Self.record)
+    }
+
+    /// Queued jobs ready at `now`, best first: priority, then age.
+    func ready(now: Int64, limit: Int) throws -> [JobRecord] {
+        try sql.exec("SELECT * FROM jobs WHERE status = 'queued' AND not_before <= ? ORDER BY priority, seq LIMIT ?", .integer(now), .integer(Int64(limit)))
+            .toArray().map(Self.record)
+    }
+
+    /// A page of jobs, newest first. `owner` nil lists everyone's.
+    func list(owner: String?, status: JobStatus?, type: String?, before cursor: Int64?, limit: Int) throws -> [JobRecord] {
+        var conditions: [String] = []
+        var values: [SQLiteValue] = []
+        if let owner { conditions.append("owner = ?"); values.append(.text(owner)) }
+        if let status { conditions.append("status = ?"); values.append(.text(status.rawValue)) }
+        if let type { conditions.append("type = ?"); values.append(.text(type)) }
+        if let cursor { conditions.append("seq < ?"); values.append(.integer(cursor)) }
+        var query = "SELECT * FROM jobs"
+        if !conditions.isEmpty { query += " WHERE " + conditions.joined(separator: " AND ") }
+        query += " ORDER BY seq DESC LIMIT ?"
+        values.append(.integer(Int64(limit)))
+        return try sql.exec(query, bindings: values).toArray().map(Self.record)
+    }
+
+    func markRunning(_ id: String, attempt: Int, instance: String, at now: Int64) throws {
+        _ = try sql.exec(
+            "UPDATE jobs SET status = 'running', attempts = ?, instance = ?, started_at = COALESCE(started_at, ?), progress = 0, stage = 'starting' WHERE id = ?",
+            .integer(Int64(attempt)), .text(instance), .integer(now), .text(id)
+        )
+    }
+
+    func setProgress(_ id: String, _ progress: Double, stage: String?) throws {
+        _ = try sql.exec("UPDATE jobs SET progress = ?, stage = ? WHERE id = ?", .real(progress), stage.map { .text($0) } ?? .null, .text(id))
+    }
+
+    func succeed(_ id: String, result: JSONValue?, outputs: [JobOutput], at now: Int64) throws {
+        let encoded = String(decoding: try JSONEncoder().encode(outputs), as: UTF8.self)
+        _ = try sql.exec(
+            "UPDATE jobs SET status = 'succeeded', progress = 1, stage = 'done', result = ?, outputs = ?, finished_at = ?, error_code = NULL, error_message = NULL WHERE id = ?",
+            result.map { .text($0.serialized()) } ?? .null, .text(encoded), .integer(now), .text(id)
+        )
+        try count("jobs_succeeded")
+    }
+
+    /// Ends the job with `status` (failed, cancelled, dead_lettered) and keeps `error`.
+    func finish(_ id: String, status: JobStatus, error: JobFailure?, at now: Int64) throws {
+        _ = try sql.exec(
+            "UPDATE jobs SET status = ?, finished_at = ?, error_code = COALESCE(?, error_code), error_message = COALESCE(?, error_message) WHERE id = ?",
+            .text(status.rawValue), .integer(now), error.map { .text($0.code) } ?? .null, error.map { .text($0.message) } ?? .null, .text(id)
+        )
+        try count("jobs_" + status.rawValue)
+    }
+
+    /// Puts a failed attempt's job back in the queue, not before `notBefore`.
+    func requeue(_ id: String, error: JobFailure, notBefore: Int64) throws {
+        _ = try sql.exec(
+            "UPDATE jobs SET status = 'queued', not_before = ?, error_code = ?, error_message = ?, progress = 0, stage = 'retrying' WHERE id = ?",
+            .integer(notBefore), .text(error.code), .text(error.message), .text(id)
+        )
+        try count("jobs_retried")
+    }
+
+    /// After a restart: every job still marked running lost its worker. It goes back to the
+    /// queue, and the attempt it was on does not count. Returns how many.
+    func requeueInterrupted() throws -> Int {
+        let cursor = try sql.exec("UPDATE jobs SET status = 'queued', attempts = MAX(attempts - 1, 0), stage = 'requeued after restart' WHERE status = 'running'")
+        return cursor.rowsWritten
+    }
+
+    func unfinishedCount() throws -> Int {
+        try sql.exec("SELECT COUNT(*) AS n FROM jobs WHERE status IN ('queued', 'running')").one()["n"]?.int ?? 0
+    }
+
+    /// The earliest `not_before` among queued jobs that are not ready yet.
+    func nextDelayed(after now: Int64) throws -> Int64? {
+        try sql.exec("SELECT MIN(not_before) AS t FROM jobs WHERE status = 'queued' AND not_before > ?", .integer(now)).one()["t"]?.int64
+    }
+
+    /// Queue depth per type and priority, plus running and dead-lettered counts per type.
+    func depth() throws -> [(type: String, status: String, priority: Int, count: Int)] {
+        try sql.exec("SELECT type, status, priority, COUNT(*) AS n FROM jobs WHERE status IN ('queued', 'running', 'dead_lettered') GROUP BY type, status, priority")
+            .toArray().map { ($0["type"]?.string ?? "", $0["status"]?.string ?? "", $0["priority"]?.int ?? 1, $0["n"]?.int ?? 0) }
+    }
+
+    // MARK: instances, costs, scaling
+
+    func recordInstanceUse(id: String, className: String, name: String) throws {
+        _ = try sql.exec("INSERT OR IGNORE INTO instances (id, class, name) VALUES (?, ?, ?)", .text(id), .text(className), .text(name))
+    }
+
+    func instanceStarted(id: String, pid: Int32?, at now: Int64) throws {
+        _ = try sql.exec("UPDATE instances SET started_at = ?, pid = ?, starts = starts + 1 WHERE id = ?",
+                         .integer(now), pid.map { .integer(Int64($0)) } ?? .null, .text(id))
+    }
+
+    /// Closes the instance's running period and adds it to its class's cost.
+    func instanceStopped(id: String, exitCode: Int32, at now: Int64) throws -> (className: String, name: String)? {
+        guard let row = try sql.exec("SELECT class, name, started_at FROM instances WHERE id = ?", .text(id)).toArray().first,
+              let className = row["class"]?.string, let name = row["name"]?.string else { return nil }
+        let seconds = row["started_at"]?.int64.map { max(0, Double(now - $0) / 1000) } ?? 0
+        _ = try sql.exec("UPDATE instances SET started_at = NULL, pid = NULL, seconds = seconds + ?, last_exit_code = ?, last_stopped_at = ? WHERE id = ?",
+                         .real(seconds), .integer(Int64(exitCode)), .integer(now), .text(id))
+        _ = try sql.exec("INSERT INTO costs (class, instance_seconds) VALUES (?, ?) ON CONFLICT (class) DO UPDATE SET instance_seconds = instance_seconds + excluded.instance_seconds",
+                         .text(className), .real(seconds))
+        return (className, name)
+    }
+
+    struct InstanceRow: Sendable {
+        var id: String
+        var className: String
+        var name: String
+        var startedAt: Int64?
+        var starts: Int
+        var seconds: Double
+        var lastExitCode: Int?
+    }
+
+    func instances() throws -> [InstanceRow] {
+        try sql.exec("SELECT * FROM instances ORDER BY class, name").toArray().map { row in
+            InstanceRow(id: row["id"]?.string ?? "", className: row["class"]?.string ?? "", name: row["name"]?.string ?? "",
+                        startedAt: row["started_at"]?.int64, starts: row["starts"]?.int ?? 0, seconds: row["seconds"]?.double ?? 0,
+                        lastExitCode: row["last_exit_code"]?.int)
+        }
+    }
+
+    func costSeconds() throws -> [String: Double] {
+        var out: [String: Double] = [:]
+        for row in try sql.exec("SELECT class, instance_seconds FROM costs") {
+            if let c = row["class"]?.string { out[c] = row["instance_seconds"]?.double ?? 0 }
+        }
+        return out
+    }
+
+    func recordScaling(className: String, action: String, instances: Int, reason: String, at now: Int64) throws {
+        _ = try sql.exec("INSERT INTO scaling_events (at, class, action, instances, reason) VALUES (?, ?, ?, ?, ?)",
+                         .integer(now), .text(className), .text(action), .integer(Int64(instances)), .text(reason))
+        // Keep the last 1000 decisions.
+        _ = try sql.exec("DELETE FROM scaling_events WHERE seq <= (SELECT MAX(seq) FROM scaling_events) - 1000")
+    }
+
+    func scalingEvents(limit: Int) throws -> [JSONValue] {
+        try sql.exec("SELECT * FROM scaling_events ORDER BY seq DESC LIMIT ?", .integer(Int64(limit))).toArray().map { row in
+            .object([
+                "at": .string(JobRecord.timestamp(row["at"]?.int64 ?? 0)), "class": .string(row["class"]?.string ?? ""),
+                "action": .string(row["action"]?.string ?? ""), "instances": .number(Double(row["instances"]?.int ?? 0)),
+                "reason": .string(row["reason"]?.string ?? ""),
+            ])
+        }
+    }
+
+    func count(_ metric: String, by n: Int = 1) throws {
+        _ = try sql.exec("INSERT INTO metrics (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value",
+                         .text(metric), .integer(Int64(n)))
+    }
+
+    func metrics() throws -> [String: Int] {
+        var out: [String: Int] = [:]
+        for row in try sql.exec("SELECT name, value FROM metrics") {
+            if let n = row["name"]?.string { out[n] = row["value"]?.int ?? 0 }
+        }
+        return out
+    }
+
+    // MARK: decoding
+
+    static func record(_ row: [String: SQLiteValue]) -> JobRecord {
+        let params = (try? JSONValue.parse(row["params"]?.string ?? "{}"))?.objectValue ?? [:]
+        let outputs = (try? JSONDecoder().decode([JobOutput].self, from: Data((row["outputs"]?.string ?? "[]").utf8))) ?? []
+        let error = row["error_code"]?.string.map { JobFailure(code: $0, message: row["error_message"]?.string ?? "") }
+        return JobRecord(
+            seq: row["seq"]?.int64 ?? 0, id: row["id"]?.string ?? "", owner: row["owner"]?.string ?? "", type: row["type"]?.string ?? "",
+            status: JobStatus(rawValue: row["status"]?.string ?? "") ?? .failed, priority: JobPriority(rank: row["priority"]?.int ?? 1) ?? .normal,
+            attempts: row["attempts"]?.int ?? 0, maxAttempts: row["max_attempts"]?.int ?? 3, progress: row["progress"]?.double ?? 0,
+            stage: row["stage"]?.string, createdAt: row["created_at"]?.int64 ?? 0, startedAt: row["started_at"]?.int64,
+            finishedAt: row["finished_at"]?.int64, notBefore: row["not_before"]?.int64 ?? 0, params: params,
+            inputKey: row["input_key"]?.string, result: row["result"]?.string.flatMap { try? JSONValue.parse($0) },
+            error: error, outputs: outputs, webhookURL: row["webhook_url"]?.string, instance: row["instance"]?.string
+        )
+    }
+}

@@ -1,0 +1,451 @@
+public import Outpost
+import Foundation
+
+/// The platform's brain, a Durable Object (one per deployment, named "global"): it owns the job
+/// tables in its SQLite storage, routes each job by type to its container class, takes queued
+/// work by priority then age, keeps each instance within its concurrency, scales instances with
+/// queue depth up to `max_instances` (recording why), and tracks instances and their cost.
+///
+/// Every state change is written before it is acknowledged. After a restart the object finds
+/// jobs still marked running (their workers died with the process) and queues them again; an
+/// alarm kept while work is unfinished is what wakes it after a restart.
+///
+/// Attempts run outside the actor (`JobRunner`, kept alive with `state.waitUntil`) and report
+/// back as events; a report for an attempt that is no longer current is ignored, so each job
+/// ends in exactly one terminal status.
+public actor ContainerOrchestrator: DurableObject {
+    let state: DurableObjectState
+    let env: Env
+    let store: JobStore
+    let settings: PlatformSettings
+
+    /// Jobs in flight per instance.
+    private var pool = InstancePool()
+    /// The attempt in flight per job id.
+    private var running: [String: RunningAttempt] = [:]
+    /// Status watchers per job id (SSE, `?wait=`).
+    private var watchers: [String: [Int: AsyncStream<JobRecord>.Continuation]] = [:]
+    private var nextWatcher = 0
+    /// `[[containers]]` settings per class, asked once.
+    private var classSettings: [String: ContainerClassSettings] = [:]
+    /// Latest status per job waiting to be written to the KV cache.
+    private var cachePending: [String: JobRecord] = [:]
+    private var cacheWriterRunning = false
+
+    struct RunningAttempt {
+        let attempt: Int
+        let className: String
+        let index: Int
+        let task: Task<Void, Never>
+    }
+
+    /// How often the orchestrator looks at its queue while work is unfinished (also how soon it
+    /// wakes after a restart).
+    static let heartbeatMilliseconds: Int64 = 1000
+
+    public init(state: DurableObjectState, env: Env) async throws {
+        self.state = state
+        self.env = env
+        self.settings = PlatformSettings(env: env)
+        let store = JobStore(sql: state.storage.sql)
+        try store.migrate()
+        _ = try store.requeueInterrupted()
+        if try store.unfinishedCount() > 0 { try state.storage.setAlarm(Self.now()) }
+        self.store = store
+    }
+
+    // MARK: the jobs API
+
+    /// Stores a new job (queued) and dispatches it if an instance has room.
+    public func submit(_ submission: JobSubmission, owner: String) async throws -> JobRecord {
+        let now = Self.now()
+        let type = submission.type
+        let job = JobRecord(
+            seq: 0, id: UUID().uuidString.lowercased(), owner: owner, type: type.name, status: .queued, priority: submission.priority,
+            attempts: 0, maxAttempts: settings.maxAttempts(type), progress: 0, stage: nil, createdAt: now, startedAt: nil, finishedAt: nil,
+            notBefore: now + Int64(submission.delaySeconds * 1000), params: submission.params, inputKey: submission.inputKey,
+            result: nil, error: nil, outputs: [], webhookURL: submission.webhookURL, instance: nil
+        )
+        try store.insert(job)
+        try keepHeartbeat()
+        if job.notBefore > now {
+            try await scheduler().call(JobScheduler.self) { try await $0.schedule(JobTimer(kind: .release, jobId: job.id, dueAt: job.notBefore)) }
+        }
+        try await pump()
+        let current = try store.job(job.id) ?? job
+        cache(current)
+        return current
+    }
+
+    /// The job `id`, if `owner` may see it (nil: an admin, who sees every job).
+    public func job(id: String, owner: String?) throws -> JobRecord {
+        guard let job = try store.job(id), owner == nil || job.owner == owner else { throw JobInputError.notFound(id) }
+        return job
+    }
+
+    /// A page of jobs, newest first, and the cursor of the next page.
+    public func list(owner: String?, status: JobStatus?, type: String?, cursor: String?, limit: Int) throws -> (jobs: [JobRecord], cursor: String?) {
+        var before: Int64?
+        if let cursor {
+            guard let value = Int64(cursor), value > 0 else { throw JobInputError("\"cursor\" is not a cursor this API returned.", code: "invalid_cursor") }
+            before = value
+        }
+        let page = try store.list(owner: owner, status: status, type: type, before: before, limit: limit + 1)
+        let jobs = Array(page.prefix(limit))
+        return (jobs, page.count > limit ? jobs.last.map { String($0.seq) } : nil)
+    }
+
+    /// Cancels a queued or running job; a running attempt's work is stopped.
+    public func cancel(id: String, owner: String?) async throws -> JobRecord {
+        let job = try job(id: id, owner: owner)
+        guard !job.status.isTerminal else {
+            throw JobInputError("Job \(id) already ended (\(job.status.rawValue)); only queued or running jobs can be cancelled.", code: "job_finished", status: 409)
+        }
+        stopAttempt(id)
+        try store.finish(id, status: .cancelled, error: nil, at: Self.now())
+        try await changed(id)
+        try await pump()
+        return try store.job(id) ?? job
+    }
+
+    /// The job now and, unless it has ended, a stream of its later states that finishes after
+    /// the terminal one.
+    public func watch(id: String, owner: String?) throws -> (job: JobRecord, updates: AsyncStream<JobRecord>?) {
+        let job = try job(id: id, owner: owner)
+        guard !job.status.isTerminal else { return (job, nil) }
+        let (updates, continuation) = AsyncStream.makeStream(of: JobRecord.self, bufferingPolicy: .bufferingNewest(32))
+        let (ended, endedContinuation) = AsyncStream.makeStream(of: Void.self)
+        let key = nextWatcher
+        nextWatcher += 1
+        watchers[id, default: [:]][key] = continuation
+        continuation.onTermination = { [weak self] _ in
+            endedContinuation.finish()
+            Task { await self?.unwatch(id, key) }
+        }
+        // Keeps the object (and so the watcher list) in memory while someone watches.
+        state.waitUntil {
+            await withTaskCancellationHandler {
+                for await _ in ended {}
+            } onCancel: {
+                continuation.finish()
+            }
+        }
+        return (job, updates)
+    }
+
+    // MARK: operations
+
+    /// Queue depth per type and priority, with running and dead-lettered counts.
+    public func queues() throws -> JSONValue {
+        var types: [String: [String: JSONValue]] = [:]
+        for name in JobType.all.keys {
+            types[name] = ["queued": .object(Dictionary(uniqueKeysWithValues: JobPriority.allCases.map { ($0.rawValue, JSONValue.number(0)) })),
+                           "running": 0, "deadLettered": 0]
+        }
+        var totalQueued = 0
+        for row in try store.depth() {
+            var entry = types[row.type] ?? ["queued": .object([:]), "running": 0, "deadLettered": 0]
+            switch row.status {
+            case "queued":
+                var queued = entry["queued"]?.objectValue ?? [:]
+                queued[JobPriority(rank: row.priority)?.rawValue ?? "normal"] = .number(Double(row.count))
+                entry["queued"] = .object(queued)
+                totalQueued += row.count
+            case "running": entry["running"] = .number(Double(row.count))
+            default: entry["deadLettered"] = .number(Double(row.count))
+            }
+            types[row.type] = entry
+        }
+        return .object([
+            "types": .object(types.mapValues { .object($0) }),
+            "totalQueued": .number(Double(totalQueued)),
+            "running": .number(Double(running.count)),
+        ])
+    }
+
+    /// Every container instance the platform has used: class, name, id, state, pid, jobs in flight, uptime.
+    public func instances() async throws -> JSONValue {
+        var out: [JSONValue] = []
+        for row in try store.instances() {
+            guard let type = JobType.all.values.first(where: { $0.containerClass == row.className }) else { continue }
+            let info = try? await type.snapshot(row.name, env: env)
+            let index = Int(row.name.split(separator: "-").last ?? "") ?? 0
+            out.append(.object([
+                "class": .string(row.className), "name": .string(row.name), "id": .string(row.id),
+                "state": .string(info?.state ?? "stopped"), "pid": info?.pid.map { .number(Double($0)) } ?? .null,
+                "jobsInFlight": .number(Double(pool.jobs(className: row.className, index: index))),
+                "uptimeSeconds": info?.uptimeSeconds.map { .number(($0 * 1000).rounded() / 1000) } ?? .null,
+                "memoryBytes": info?.memoryBytes.map { .number(Double($0)) } ?? .null,
+                "starts": .number(Double(row.starts)),
+            ]))
+        }
+        return .object(["instances": .array(out), "scalingEvents": .array(try store.scalingEvents(limit: 50))])
+    }
+
+    /// Instance-seconds and cost per class, from each class's instance type.
+    public func costs() async throws -> JSONValue {
+        var seconds = try store.costSeconds()
+        let now = Self.now()
+        for row in try store.instances() {
+            if let started = row.startedAt { seconds[row.className, default: 0] += max(0, Double(now - started) / 1000) }
+        }
+        var classes: [JSONValue] = []
+        var total = 0.0
+        for type in Set(JobType.all.values.map(\.containerClass)).sorted() {
+            let settings = try? await settings(for: JobType.all.values.first { $0.containerClass == type }!)
+            let used = seconds[type] ?? 0
+            let hourly = settings.map { CostTable.hourlyPrice($0.instanceType) } ?? 0
+            let cost = used / 3600 * hourly
+            total += cost
+            classes.append(.object([
+                "class": .string(type), "instanceType": settings.map { .string($0.instanceType.name) } ?? .null,
+                "instanceSeconds": .number((used * 1000).rounded() / 1000), "hourlyPriceUSD": .number(hourly),
+                "costUSD": .number((cost * 1_000_000).rounded() / 1_000_000),
+            ]))
+        }
+        return .object(["classes": .array(classes), "totalCostUSD": .number((total * 1_000_000).rounded() / 1_000_000), "currency": "USD"])
+    }
+
+    /// Counters since the orchestrator's storage was created (jobs submitted, succeeded, …).
+    public func metrics() throws -> [String: Int] { try store.metrics() }
+
+    // MARK: events from runners, the scheduler and containers
+
+    /// Progress of the current attempt of `id`.
+    public func attemptProgress(id: String, attempt: Int, progress: Double, stage: String) throws {
+        guard running[id]?.attempt == attempt else { return }
+        try store.setProgress(id, min(max(progress, 0), 1), stage: stage)
+        if let job = try store.job(id) { notify(job) }
+    }
+
+    /// The current attempt of `id` ended.
+    func attemptFinished(id: String, attempt: Int, outcome: JobRunner.Outcome) async throws {
+        guard let attemptInFlight = running[id], attemptInFlight.attempt == attempt else { return }
+        release(id, attemptInFlight)
+        guard let job = try store.job(id), job.status == .running, job.attempts == attempt else { return }
+        switch outcome {
+        case .succeeded(let result, let outputs):
+            try store.succeed(id, result: result, outputs: outputs, at: Self.now())
+        case .failed(let failure, let retryable):
+            try await failed(job, failure, retryable: retryable)
+        }
+        try await changed(id)
+        try await pump()
+    }
+
+    /// The scheduler found attempt `attempt` of `id` over its time: its work is stopped and the
+    /// job retried (or dead-lettered).
+    public func attemptTimedOut(id: String, attempt: Int) async throws {
+        guard running[id]?.attempt == attempt, let job = try store.job(id), job.status == .running else { return }
+        stopAttempt(id)
+        let limit = settings.timeout(JobType.all[job.type] ?? JobType.all.values.first!)
+        try await failed(job, JobFailure(code: "timeout", message: "The attempt ran longer than \(Self.seconds(limit)) and was stopped."), retryable: true)
+        try await changed(id)
+        try await pump()
+    }
+
+    /// Looks at the queue now (a delay or backoff ended).
+    public func wake() async throws {
+        try await pump()
+    }
+
+    public func alarm(_ info: AlarmInvocationInfo) async throws {
+        try await pump()
+        if try store.unfinishedCount() > 0 {
+            try state.storage.setAlarm(Self.now() + Self.heartbeatMilliseconds)
+        }
+    }
+
+    /// A container instance answered on its port.
+    public func instanceStarted(id: String, pid: Int32?) throws {
+        try store.instanceStarted(id: id, pid: pid, at: Self.now())
+    }
+
+    /// A container instance's process ended; its running time goes to its class's cost.
+    public func instanceStopped(id: String, exitCode: Int32) throws {
+        let now = Self.now()
+        guard let stopped = try store.instanceStopped(id: id, exitCode: exitCode, at: now) else { return }
+        let (className, name) = stopped
+        let index = Int(name.split(separator: "-").last ?? "") ?? 0
+        let busy = pool.busyInstances(className)
+        let why = pool.jobs(className: className, index: index) > 0
+            ? "\(name) exited with code \(exitCode) while running jobs"
+            : "\(name) stopped after sleepAfter with no work (exit code \(exitCode))"
+        try store.recordScaling(className: className, action: "scale_down", instances: busy, reason: why, at: now)
+    }
+
+    // MARK: dispatch
+
+    /// Starts queued work, best first, wherever an instance has room.
+    private func pump() async throws {
+        guard !Task.isCancelled else { return }
+        // Class settings need a call; ask before taking anything off the queue.
+        let classes = Set(try store.ready(now: Self.now(), limit: 256).compactMap { JobType.all[$0.type] }.map(\.containerClass))
+        for className in classes where classSettings[className] == nil {
+            if let type = JobType.all.values.first(where: { $0.containerClass == className }) { _ = try? await settings(for: type) }
+        }
+        // From here to the end of the loop nothing awaits, so no other event can take the same job.
+        let now = Self.now()
+        let ready = try store.ready(now: now, limit: 256)
+        var full: Set<String> = []
+        var started: [(job: JobRecord, type: JobType)] = []
+        let depth = Dictionary(grouping: ready, by: { JobType.all[$0.type]?.containerClass ?? "" }).mapValues(\.count)
+        for job in ready where running[job.id] == nil {
+            guard let type = JobType.all[job.type] else {
+                try store.finish(job.id, status: .failed, error: JobFailure(code: "unknown_job_type", message: "Job type \(job.type) is no longer supported."), at: now)
+                started.append((job, JobType.all.values.first!))
+                continue
+            }
+            if full.contains(type.containerClass) { continue }
+            guard let settings = classSettings[type.containerClass] else {
+                try store.finish(job.id, status: .failed, error: JobFailure(
+                    code: "container_not_configured",
+                    message: "No container runs \(type.name) jobs: add a [[containers]] entry with class_name = \"\(type.containerClass)\" and a Durable Object binding \(type.binding)."
+                ), at: now)
+                started.append((job, type))
+                continue
+            }
+            guard let slot = pool.acquire(className: type.containerClass, concurrency: type.concurrency, maxInstances: settings.maxInstances) else {
+                full.insert(type.containerClass)
+                continue
+            }
+            let name = type.instanceName(slot.index)
+            if slot.scaledUp {
+                let busy = pool.busyInstances(type.containerClass)
+                let reason = busy == 1
+                    ? "\(depth[type.containerClass] ?? 1) job(s) queued and no instance busy: starting \(name)"
+                    : "\(depth[type.containerClass] ?? 1) job(s) queued and \(busy - 1) busy instance(s) full at \(type.concurrency) jobs each: adding \(name) (max_instances \(settings.maxInstances))"
+                try store.recordScaling(className: type.containerClass, action: "scale_up", instances: busy, reason: reason, at: now)
+            }
+            try store.recordInstanceUse(id: env.durableObject(type.binding).idFromName(name).hex, className: type.containerClass, name: name)
+            let attempt = job.attempts + 1
+            try store.markRunning(job.id, attempt: attempt, instance: name, at: now)
+            var current = job
+            current.attempts = attempt
+            current.status = .running
+            current.instance = name
+            let runner = JobRunner(job: current, type: type, attempt: attempt, instanceName: name, env: env)
+            let task = Task.detached { await runner.run() }
+            running[job.id] = RunningAttempt(attempt: attempt, className: type.containerClass, index: slot.index, task: task)
+            state.waitUntil {
+                await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
+            }
+            started.append((current, type))
+        }
+        guard !started.isEmpty else { return }
+        var timers: [JobTimer] = []
+        for (job, type) in started {
+            if running[job.id] != nil {
+                timers.append(JobTimer(kind: .timeout, jobId: job.id, attempt: job.attempts, dueAt: now + Int64(self.settings.timeout(type) * 1000)))
+            }
+            try await changed(job.id)
+        }
+        if !timers.isEmpty {
+            let scheduler = try scheduler()
+            let batch = timers
+            try await scheduler.call(JobScheduler.self) { try await $0.schedule(batch) }
+        }
+    }
+
+    /// Records a failed attempt: back to the queue after a backoff while attempts remain and the
+    /// fault is worth retrying; otherwise dead-lettered (retryable) or failed (not).
+    private func failed(_ job: JobRecord, _ failure: JobFailure, retryable: Bool) async throws {
+        let now = Self.now()
+        if retryable && job.attempts < job.maxAttempts {
+            let delay = settings.retryDelay(afterAttempt: job.attempts)
+            let at = now + Int64(delay * 1000)
+            try store.requeue(job.id, error: failure, notBefore: at)
+            if at > now {
+                try await scheduler().call(JobScheduler.self) { try await $0.schedule(JobTimer(kind: .release, jobId: job.id, dueAt: at)) }
+            }
+        } else {
+            let final = retryable
+                ? JobFailure(code: failure.code, message: failure.message + " (gave up after \(job.attempts) attempt\(job.attempts == 1 ? "" : "s"))")
+                : failure
+            try store.finish(job.id, status: retryable ? .deadLettered : .failed, error: final, at: now)
+        }
+    }
+
+    /// Cancels the attempt in flight for `id`, if any, and frees its slot.
+    private func stopAttempt(_ id: String) {
+        guard let attempt = running[id] else { return }
+        attempt.task.cancel()
+        release(id, attempt)
+    }
+
+    private func release(_ id: String, _ attempt: RunningAttempt) {
+        running[id] = nil
+        pool.release(className: attempt.className, index: attempt.index)
+    }
+
+    /// After a change of `id`: tell watchers, refresh the KV cache, and at the end hand the
+    /// webhook to the scheduler.
+    private func changed(_ id: String) async throws {
+        guard let job = try store.job(id) else { return }
+        notify(job)
+        cache(job)
+        if job.status.isTerminal {
+            let body = Array(job.json.serialized().utf8)
+            let url = job.webhookURL
+            try await scheduler().call(JobScheduler.self) { try await $0.jobEnded(jobId: id, type: job.type, webhookURL: url, event: "job." + job.status.rawValue, body: body) }
+        }
+    }
+
+    private func notify(_ job: JobRecord) {
+        guard let list = watchers[job.id] else { return }
+        for continuation in list.values {
+            continuation.yield(job)
+            if job.status.isTerminal { continuation.finish() }
+        }
+        if job.status.isTerminal { watchers[job.id] = nil }
+    }
+
+    private func unwatch(_ id: String, _ key: Int) {
+        watchers[id]?[key] = nil
+        if watchers[id]?.isEmpty == true { watchers[id] = nil }
+    }
+
+    // MARK: helpers
+
+    private func settings(for type: JobType) async throws -> ContainerClassSettings? {
+        if let known = classSettings[type.containerClass] { return known }
+        let loaded = try await type.classSettings(env: env)
+        if let loaded { classSettings[type.containerClass] = loaded }
+        return loaded
+    }
+
+    /// Keeps an alarm set while work is unfinished: the heartbeat that also wakes the object after a restart.
+    private func keepHeartbeat() throws {
+        if try state.storage.getAlarm() == nil {
+            try state.storage.setAlarm(Self.now() + Self.heartbeatMilliseconds)
+        }
+    }
+
+    /// Writes the job's status to KV (`job:<id>`, 24 h TTL) in the background, latest state winning.
+    private func cache(_ job: JobRecord) {
+        cachePending[job.id] = job
+        guard !cacheWriterRunning else { return }
+        cacheWriterRunning = true
+        state.waitUntil { [weak self] in await self?.drainCache() }
+    }
+
+    private func drainCache() async {
+        defer { cacheWriterRunning = false }
+        guard let kv = try? env.kv(PlatformBindings.jobStatus) else {
+            cachePending = [:]
+            return
+        }
+        while let (id, job) = cachePending.first {
+            cachePending[id] = nil
+            try? await kv.put(JobRecord.cacheKey(id), json: job.cacheJSON, options: KVPutOptions(expirationTtl: 86_400))
+        }
+    }
+
+    private func scheduler() throws -> DurableObjectStub { try PlatformBindings.scheduler(env) }
+
+    static func now() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
+
+    static func seconds(_ value: Double) -> String {
+        value == value.rounded() ? "\(Int(value)) s" : String(format: "%.1f s", value)
+    }
+}

@@ -1,0 +1,175 @@
+public import Outpost
+import Foundation
+import NIOCore
+
+/// Runs one attempt of one job on one container instance, outside the orchestrator's actor:
+/// streams the input from R2 to the service (`POST /jobs/{operation}`, NDJSON progress), stores
+/// the outputs in R2, and reports progress and the outcome back as orchestrator events.
+///
+/// Cancelling the task closes the connection, which stops the service's work on the job. A
+/// cancelled runner reports nothing: a cancel or timeout was already recorded by the
+/// orchestrator, and at shutdown the job stays `running` so the next start re-dispatches it.
+struct JobRunner: Sendable {
+    let job: JobRecord
+    let type: JobType
+    let attempt: Int
+    let instanceName: String
+    let env: Env
+
+    /// How an attempt ended.
+    enum Outcome: Sendable, Equatable {
+        case succeeded(result: JSONValue?, outputs: [JobOutput])
+        /// `retryable`: a fault of the moment (crash, lost connection, 5xx), worth another attempt.
+        case failed(JobFailure, retryable: Bool)
+    }
+
+    func run() async {
+        let outcome = await execute()
+        guard !Task.isCancelled else { return }
+        let (id, attempt) = (job.id, self.attempt)
+        await report { o in try await o.attemptFinished(id: id, attempt: attempt, outcome: outcome) }
+    }
+
+    private func execute() async -> Outcome {
+        do {
+            let response = try await send()
+            guard response.status.code == 200 else { return try await Self.failure(from: response) }
+            return try await readStream(response.body)
+        } catch let failure as Outcome.FailureBox {
+            return .failed(failure.failure, retryable: failure.retryable)
+        } catch let error as ContainerError {
+            // Start failures, crashes and lost connections are worth another attempt.
+            return .failed(JobFailure(code: "container_" + error.errorCode.rawValue, message: error.message), retryable: true)
+        } catch {
+            return .failed(JobFailure(code: "internal", message: "The attempt failed: \(error)"), retryable: true)
+        }
+    }
+
+    /// Sends the job with its input as the body; returns once the response head is in.
+    private func send() async throws -> Response {
+        let media = try env.r2(PlatformBindings.media)
+        guard let key = job.inputKey else { throw Outcome.FailureBox(JobFailure(code: "missing_input", message: "The job has no input key."), retryable: false) }
+        guard let input = try await media.get(key) else {
+            throw Outcome.FailureBox(JobFailure(code: "input_not_found", message: "The input \"\(key)\" is not in the \(PlatformBindings.media) bucket (upload it with POST /api/containers/uploads)."), retryable: false)
+        }
+        var query: [String] = []
+        for (name, value) in job.params.sorted(by: { $0.key < $1.key }) {
+            let text: String
+            switch value {
+            case .string(let s): text = s
+            case .bool(let b): text = b ? "true" : "false"
+            case .number(let n): text = n == n.rounded() && abs(n) < 1e15 ? String(Int64(n)) : String(n)
+            default: continue
+            }
+            query.append(Self.encode(name) + "=" + Self.encode(text))
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = input.object.httpMetadata.contentType ?? "application/octet-stream"
+        headers[.accept] = "application/x-ndjson"
+        headers[HTTPField.Name("X-Job-Id")!] = job.id
+        let url = "http://\(instanceName)/jobs/\(type.operation)" + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
+        let request = Request(method: .post, url: url, headers: headers, body: input.body)
+        return try await env.durableObject(type.binding).getByName(instanceName).fetch(request)
+    }
+
+    /// Reads the service's NDJSON lines until `result` or `error`.
+    private func readStream(_ body: Body) async throws -> Outcome {
+        var pending: [UInt8] = []
+        var lastReported = (progress: -1.0, stage: "")
+        for try await chunk in body {
+            pending.append(contentsOf: chunk.readableBytesView)
+            while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = Array(pending[..<newline])
+                pending.removeSubrange(...newline)
+                guard !line.isEmpty, let message = try? JSONValue.parse(line) else { continue }
+                switch message["type"]?.stringValue {
+                case "progress":
+                    let progress = message["progress"]?.doubleValue ?? 0
+                    let stage = message["stage"]?.stringValue ?? ""
+                    // Persist at most every 5 % (and each change of stage); the service sends every 1 %.
+                    if stage != lastReported.stage || progress - lastReported.progress >= 0.05 {
+                        lastReported = (progress, stage)
+                        let (id, attempt) = (job.id, self.attempt)
+                        await report { o in try await o.attemptProgress(id: id, attempt: attempt, progress: progress, stage: stage) }
+                    }
+                case "result":
+                    return .succeeded(result: message["job"]?["result"], outputs: try await store(outputs: message["job"]?["outputs"]?.arrayValue ?? []))
+                case "error":
+                    let status = message["status"]?.intValue ?? 500
+                    let failure = JobFailure(code: message["error"]?["code"]?.stringValue ?? "service_error",
+                                             message: message["error"]?["message"]?.stringValue ?? "The service reported an error (HTTP \(status)).")
+                    return .failed(failure, retryable: status >= 500)
+                default:
+                    continue
+                }
+            }
+        }
+        return .failed(JobFailure(code: "container_connection_lost", message: "The container closed the job's stream before a result."), retryable: true)
+    }
+
+    /// Stores each inline (base64) output at `outputs/<job id>/<name>.<ext>` in the MEDIA bucket.
+    private func store(outputs: [JSONValue]) async throws -> [JobOutput] {
+        let media = try env.r2(PlatformBindings.media)
+        var stored: [JobOutput] = []
+        for output in outputs {
+            guard let name = output["name"]?.stringValue, let encoded = output["base64"]?.stringValue, let bytes = Data(base64Encoded: encoded) else { continue }
+            let contentType = output["contentType"]?.stringValue ?? "application/octet-stream"
+            let key = "outputs/\(job.id)/\(name)" + Self.fileExtension(contentType)
+            _ = try await media.put(key, bytes: Array(bytes), options: R2PutOptions(httpMetadata: R2HTTPMetadata(contentType: contentType),
+                                                                                     customMetadata: ["owner": job.owner, "job": job.id]))
+            stored.append(JobOutput(name: name, key: key, contentType: contentType, size: bytes.count))
+        }
+        return stored
+    }
+
+    /// Reports to the orchestrator; retried a few times, since a lost report leaves the job running until the next restart.
+    private func report(_ body: @escaping @Sendable (ContainerOrchestrator) async throws -> Void) async {
+        for delay in [0, 100, 500, 2000] {
+            if delay > 0 { try? await Task.sleep(for: .milliseconds(delay)) }
+            if Task.isCancelled { return }
+            do {
+                try await PlatformBindings.orchestrator(env).call(ContainerOrchestrator.self) { o in try await body(o) }
+                return
+            } catch {
+                continue
+            }
+        }
+    }
+
+    /// A non-200 answer before the stream started (bad parameters, no instance available, …).
+    private static func failure(from response: Response) async throws -> Outcome {
+        let status = response.status.code
+        let body = (try? await response.body.bytes(upTo: 64 << 10)) ?? []
+        let parsed = try? JSONValue.parse(body)
+        let failure = JobFailure(code: parsed?["error"]?["code"]?.stringValue ?? "service_http_\(status)",
+                                 message: parsed?["error"]?["message"]?.stringValue ?? "The service answered HTTP \(status).")
+        return .failed(failure, retryable: status >= 500 || status == 429 || status == 408)
+    }
+
+    static func fileExtension(_ contentType: String) -> String {
+        switch contentType.lowercased() {
+        case "image/png": ".png"
+        case "image/jpeg": ".jpg"
+        case "application/json": ".json"
+        default: ""
+        }
+    }
+
+    private static func encode(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+}
+
+extension JobRunner.Outcome {
+    /// Carries a known failure out of a throwing step.
+    struct FailureBox: Error {
+        let failure: JobFailure
+        let retryable: Bool
+        init(_ failure: JobFailure, retryable: Bool) {
+            self.failure = failure
+            self.retryable = retryable
+        }
+    }
+}

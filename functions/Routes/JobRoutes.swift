@@ -1,0 +1,179 @@
+import Durable
+import Foundation
+import Outpost
+
+/// `/api/containers/jobs`: create, read, list, cancel, watch (SSE) and download outputs.
+///
+/// A caller sees only its own jobs (another's id is a 404); an admin sees every job.
+enum JobRoutes {
+    static func add(to r: inout WorkerRouter<APIContext>) {
+        r.on(.post, "/api/containers/jobs") { request, _, ctx in
+            try ctx.requireWrite()
+            let submission = try JobSubmission(json: try await request.body.json(JSONValue.self))
+            return try await submit(submission, request: request, ctx: ctx)
+        }
+        r.on(.get, "/api/containers/jobs") { request, _, ctx in try await list(request, ctx: ctx) }
+        r.on(.get, "/api/containers/jobs/:id") { _, params, ctx in
+            let id = params["id"] ?? ""
+            if let cached = try await cachedTerminal(id, ctx: ctx) { return .json(cached) }
+            let owner = ctx.owner
+            let job = try await orchestrator(ctx).call(ContainerOrchestrator.self) { try await $0.job(id: id, owner: owner) }
+            return .json(job.json)
+        }
+        r.on(.delete, "/api/containers/jobs/:id") { _, params, ctx in
+            try ctx.requireWrite()
+            let (id, owner) = (params["id"] ?? "", ctx.owner)
+            let job = try await orchestrator(ctx).call(ContainerOrchestrator.self) { try await $0.cancel(id: id, owner: owner) }
+            return .json(job.json)
+        }
+        r.on(.get, "/api/containers/jobs/:id/events") { _, params, ctx in try await events(params["id"] ?? "", ctx: ctx) }
+        r.on(.get, "/api/containers/jobs/:id/outputs/:name") { _, params, ctx in
+            try await output(params["id"] ?? "", name: params["name"] ?? "", ctx: ctx)
+        }
+    }
+
+    /// Checks the input, stores the job and answers 202 — or, with `?wait=SECONDS` (at most 60),
+    /// waits for the job to end and answers 200 with it (202 if it is still going).
+    static func submit(_ submission: JobSubmission, request: Request, ctx: APIContext) async throws -> Response {
+        let wait = try waitSeconds(request)
+        if let key = submission.inputKey { try await checkInput(key, ctx: ctx) }
+        let owner = ctx.caller.id
+        let job = try await orchestrator(ctx).call(ContainerOrchestrator.self) { try await $0.submit(submission, owner: owner) }
+        var final = job
+        if let wait, !job.status.isTerminal {
+            final = try await waitForEnd(job.id, seconds: wait, ctx: ctx) ?? job
+        }
+        var response = Response.json(final.json, status: final.status.isTerminal && wait != nil ? .ok : .accepted)
+        response.headers[.location] = "/api/containers/jobs/\(job.id)"
+        return response
+    }
+
+    /// `?wait=` in seconds: absent, or 0 < wait ≤ 60.
+    static func waitSeconds(_ request: Request) throws -> Double? {
+        guard let text = request.searchParams["wait"] else { return nil }
+        guard let seconds = Double(text), seconds >= 0, seconds <= 60 else {
+            throw HTTPFailure.badRequest("\"wait\" must be a number of seconds from 0 to 60, got \"\(text)\".", code: "invalid_wait")
+        }
+        return seconds
+    }
+
+    /// The input must exist and belong to the caller (or the caller is an admin).
+    static func checkInput(_ key: String, ctx: APIContext) async throws {
+        let object = try await ctx.env.r2("MEDIA").head(key)
+        let owner = object?.customMetadata["owner"]
+        guard let object, ctx.caller.isAdmin || owner == nil || owner == ctx.caller.id else {
+            throw HTTPFailure.badRequest("No upload with key \"\(key)\": upload the file first with POST /api/containers/uploads.", code: "input_not_found")
+        }
+        if object.size == 0 { throw HTTPFailure.badRequest("The input \"\(key)\" is empty.", code: "empty_input") }
+    }
+
+    /// Waits up to `seconds` for the job to end; the last state seen, or nil if none came.
+    static func waitForEnd(_ id: String, seconds: Double, ctx: APIContext) async throws -> JobRecord? {
+        let owner = ctx.owner
+        let (job, updates) = try await orchestrator(ctx).call(ContainerOrchestrator.self) { try await $0.watch(id: id, owner: owner) }
+        guard let updates else { return job }
+        return await withTaskGroup(of: JobRecord?.self) { group in
+            group.addTask {
+                var last = job
+                for await update in updates {
+                    last = update
+                    if update.status.isTerminal { break }
+                }
+                return last
+            }
+            group.addTask {
+                try? await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            if let first { return first }
+            return nil
+        }
+    }
+
+    static func list(_ request: Request, ctx: APIContext) async throws -> Response {
+        let q = request.searchParams
+        var status: JobStatus?
+        if let s = q["status"], !s.isEmpty {
+            guard let parsed = JobStatus(rawValue: s) else {
+                throw HTTPFailure.badRequest("Unknown status \"\(s)\". Statuses: \(JobStatus.allCases.map(\.rawValue).joined(separator: ", ")).", code: "invalid_status")
+            }
+            status = parsed
+        }
+        let type = q["type"].flatMap { $0.isEmpty ? nil : $0 }
+        if let type { _ = try JobType.named(type) }
+        var limit = 20
+        if let l = q["limit"] {
+            guard let n = Int(l), n >= 1, n <= 100 else { throw HTTPFailure.badRequest("\"limit\" must be a whole number from 1 to 100.", code: "invalid_limit") }
+            limit = n
+        }
+        let cursor = q["cursor"].flatMap { $0.isEmpty ? nil : $0 }
+        let (owner, wanted, pageSize) = (ctx.owner, status, limit)
+        let page = try await orchestrator(ctx).call(ContainerOrchestrator.self) {
+            try await $0.list(owner: owner, status: wanted, type: type, cursor: cursor, limit: pageSize)
+        }
+        return .json(["jobs": .array(page.jobs.map(\.json)), "cursor": page.cursor.map(JSONValue.string) ?? .null] as JSONValue)
+    }
+
+    /// A terminal job from the KV cache (terminal states never change), if the caller may see it.
+    static func cachedTerminal(_ id: String, ctx: APIContext) async throws -> JSONValue? {
+        guard let kv = try? ctx.env.kv(PlatformBindings.jobStatus),
+              case .object(var cached)? = try? await kv.getJSON(JobRecord.cacheKey(id)),
+              let status = cached["status"]?.stringValue.flatMap(JobStatus.init), status.isTerminal,
+              let owner = cached["owner"]?.stringValue, ctx.caller.isAdmin || owner == ctx.caller.id else { return nil }
+        cached["owner"] = nil
+        return .object(cached)
+    }
+
+    /// `text/event-stream`: the job now, then an event per change (`status` when the status
+    /// changes, `progress` otherwise), ending after the terminal status.
+    static func events(_ id: String, ctx: APIContext) async throws -> Response {
+        let owner = ctx.owner
+        let (job, updates) = try await orchestrator(ctx).call(ContainerOrchestrator.self) { try await $0.watch(id: id, owner: owner) }
+        var headers = HTTPFields()
+        headers[.contentType] = "text/event-stream"
+        headers[.cacheControl] = "no-cache"
+        let body = Body { writer in
+            var last = job
+            var sequence = 0
+            await writer.write(event("status", job, id: sequence))
+            guard let updates else { return }
+            for await update in updates {
+                sequence += 1
+                await writer.write(event(update.status == last.status ? "progress" : "status", update, id: sequence))
+                last = update
+            }
+        }
+        return Response(status: .ok, headers: headers, body: body)
+    }
+
+    static func event(_ name: String, _ job: JobRecord, id: Int) -> String {
+        "id: \(id)\nevent: \(name)\ndata: \(job.json.serialized())\n\n"
+    }
+
+    static func output(_ id: String, name: String, ctx: APIContext) async throws -> Response {
+        let owner = ctx.owner
+        let job = try await orchestrator(ctx).call(ContainerOrchestrator.self) { try await $0.job(id: id, owner: owner) }
+        guard let output = job.outputs.first(where: { $0.name == name }) else {
+            let names = job.outputs.map(\.name)
+            throw HTTPFailure.notFound("Job \(id) has no output named \"\(name)\"\(names.isEmpty ? " (it has no outputs)" : "; outputs: \(names.joined(separator: ", "))").", code: "output_not_found")
+        }
+        guard let object = try await ctx.env.r2(PlatformBindings.media).get(output.key) else {
+            throw HTTPFailure.notFound("The output \"\(name)\" of job \(id) is no longer stored.", code: "output_not_found")
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = output.contentType
+        headers[HTTPField.Name("ETag")!] = object.object.httpEtag
+        return Response(status: .ok, headers: headers, body: object.body)
+    }
+
+    static func orchestrator(_ ctx: APIContext) throws -> DurableObjectStub {
+        try PlatformBindings.orchestrator(ctx.env)
+    }
+}
+
+extension APIContext {
+    /// Whose jobs the caller sees: its own, or (nil) everyone's for an admin.
+    var owner: String? { caller.isAdmin ? nil : caller.id }
+}
