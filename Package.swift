@@ -168,7 +168,11 @@ let package = Package(
         ),
         .testTarget(
             name: "FunctionsTests",
-            dependencies: ["Functions", "Durable", "OutpostTesting", "Outpost"],
+            dependencies: [
+                "Functions", "Durable", "OutpostTesting", "Outpost",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

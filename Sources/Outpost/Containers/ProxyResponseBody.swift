@@ -58,9 +58,13 @@ final class ProxyResponseReader: @unchecked Sendable {
                     throw ContainerError(.connectionLost, "The container sent a second response head.")
                 }
             }
-        } catch {
+        } catch let error as ContainerError {
             finish(reusable: false)
             throw error
+        } catch {
+            // A parser error here means the stream was cut (the process died mid-response).
+            finish(reusable: false)
+            throw ContainerError(.connectionLost, "The container closed the connection in the middle of the response.", cause: "\(error)")
         }
     }
 

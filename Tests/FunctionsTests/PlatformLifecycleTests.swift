@@ -1,0 +1,196 @@
+import Durable
+import Foundation
+import Functions
+import Hummingbird
+import NIOConcurrencyHelpers
+import Outpost
+import OutpostTesting
+import Testing
+
+/// Lifecycle with real processes: scale to zero, priorities, crashes, cancel, timeouts, webhooks.
+@Suite("Platform lifecycle", .serialized)
+struct PlatformLifecycleTests {
+    @Test("the video-processor process exists only while there is work and is gone sleepAfter after the last job")
+    func scaleToZero() async throws {
+        try await Platform.with(vars: ["CONTAINER_SLEEP_AFTER": "2s"]) { p in
+            #expect(try await p.instances().isEmpty)
+            let key = try await p.upload("sample.mp4")
+            let first = try await p.submit("video.analyze", key: key)
+            try await p.waitForJob(first)
+            let pid = try #require(try await p.pid(of: "video-processor-1"))
+            #expect(Platform.processExists(pid))
+            let finished = Date()
+            try await p.eventually("the instance stops after sleepAfter", timeout: 30) { !Platform.processExists(pid) }
+            let idle = Date().timeIntervalSince(finished)
+            print("video-processor stopped \(idle) s after its last job (sleepAfter 2 s)")
+            #expect(idle >= 1.5)
+            try await p.eventually("the orchestrator saw it stop") {
+                try await p.instances().first?["state"]?.stringValue?.hasPrefix("stopped") == true
+            }
+            let (_, ops) = try await p.get("/api/containers/instances", as: Platform.admin)
+            #expect(ops["scalingEvents"]?.arrayValue?.first?["action"] == "scale_down")
+            // The next job starts a fresh process.
+            let second = try await p.submit("video.analyze", key: key)
+            let job = try await p.waitForJob(second)
+            #expect(job["status"] == "succeeded")
+            let next = try #require(try await p.pid(of: "video-processor-1"))
+            #expect(next != pid)
+            #expect(try await p.instances().first?["starts"] == 2)
+        }
+    }
+
+    @Test("with one instance and a backlog, high-priority jobs start before low ones")
+    func priorities() async throws {
+        try await Platform.with(maxInstances: 1) { p in
+            let slow = try await p.upload(try p.makeSlowVideo())
+            let key = try await p.upload("sample.mp4")
+            // Three slow jobs fill the one instance's three slots.
+            var blockers: [String] = []
+            for _ in 0..<3 { blockers.append(try await p.submit("video.thumbnail", key: slow, params: ["timestamp": 39.5])) }
+            for id in blockers { try await p.waitForJob(id, until: { $0["status"] == "running" }) }
+            var low: [String] = [], high: [String] = []
+            for _ in 0..<4 {
+                low.append(try await p.submit("video.analyze", key: key, priority: "low"))
+                high.append(try await p.submit("video.analyze", key: key, priority: "high"))
+            }
+            let (_, queues) = try await p.get("/api/containers/queues")
+            #expect(queues["types"]?["video.analyze"]?["queued"]?["low"] == 4)
+            #expect(queues["types"]?["video.analyze"]?["queued"]?["high"] == 4)
+            var started: [String: String] = [:]
+            for id in low + high + blockers {
+                let job = try await p.waitForJob(id)
+                #expect(job["status"] == "succeeded")
+                started[id] = job["startedAt"]?.stringValue
+            }
+            let lastHigh = try #require(high.compactMap { started[$0] }.max())
+            let firstLow = try #require(low.compactMap { started[$0] }.min())
+            #expect(lastHigh <= firstLow, "high-priority jobs started until \(lastHigh), low ones from \(firstLow)")
+            #expect(try await p.instances().count == 1)
+        }
+    }
+
+    @Test("a container crash mid-job is retried with attempts counted, then dead-lettered with the error")
+    func crashRetriesThenDeadLetters() async throws {
+        try await Platform.with(vars: ["JOB_RETRY_BASE_SECONDS": "0.2"]) { p in
+            let slow = try await p.upload(try p.makeSlowVideo())
+            let id = try await p.submit("video.thumbnail", key: slow, params: ["timestamp": 39.5])
+            var pids: Set<Int32> = []
+            for attempt in 1...3 {
+                try await p.waitForJob(id, until: { $0["status"] == "running" && $0["attempts"]?.intValue == attempt && $0["stage"] == "decoding" })
+                let pid = try #require(try await p.pid(of: "video-processor-1"))
+                pids.insert(pid)
+                kill(pid, SIGKILL)
+                if attempt < 3 {
+                    let retried = try await p.waitForJob(id, until: { $0["status"] == "queued" || ($0["attempts"]?.intValue ?? 0) > attempt })
+                    #expect(retried["error"]?["code"]?.stringValue?.hasPrefix("container_") == true, "\(retried)")
+                }
+            }
+            let job = try await p.waitForJob(id)
+            #expect(job["status"] == "dead_lettered")
+            #expect(job["attempts"] == 3)
+            #expect(job["error"]?["code"]?.stringValue?.hasPrefix("container_") == true, "\(job)")
+            #expect(job["error"]?["message"]?.stringValue?.contains("3 attempts") == true)
+            #expect(pids.count == 3)
+            // The dead-letter queue got the job too.
+            let counts = try await p.t.waitForQueue("video-jobs-dlq", timeout: 30) { $0.depth >= 1 }
+            #expect(counts.depth == 1)
+            // And the service works again afterwards.
+            let key = try await p.upload("sample.mp4")
+            let next = try await p.waitForJob(try await p.submit("video.analyze", key: key))
+            #expect(next["status"] == "succeeded")
+        }
+    }
+
+    @Test("cancel stops a running job's work")
+    func cancelRunning() async throws {
+        try await Platform.with { p in
+            let slow = try await p.upload(try p.makeSlowVideo())
+            let id = try await p.submit("video.thumbnail", key: slow, params: ["timestamp": 39.5])
+            try await p.waitForJob(id, until: { $0["stage"] == "decoding" })
+            let response = await p.t.dispatchFetch("/api/containers/jobs/\(id)", method: .delete, headers: Platform.alice, body: .empty)
+            #expect(response.status == .ok)
+            #expect(try await response.json()["status"] == "cancelled")
+            // The service stops decoding: the job leaves it as failed (cancelled), never succeeded.
+            try await p.eventually("the service has no job in flight", timeout: 30) {
+                let health = try await p.serviceHealth()
+                return health["jobsInFlight"] == 0 && health["jobsFailed"] == 1
+            }
+            #expect(try await p.serviceHealth()["jobsSucceeded"] == 0)
+            let job = try await p.waitForJob(id)
+            #expect(job["status"] == "cancelled")
+            let again = await p.t.dispatchFetch("/api/containers/jobs/\(id)", method: .delete, headers: Platform.alice, body: .empty)
+            #expect(again.status.code == 409)
+        }
+    }
+
+    @Test("an attempt over its timeout is stopped and, with no attempts left, dead-lettered")
+    func timeout() async throws {
+        try await Platform.with(vars: ["JOB_TIMEOUT_SECONDS": "0.5", "JOB_MAX_ATTEMPTS": "2", "JOB_RETRY_BASE_SECONDS": "0.1"]) { p in
+            let slow = try await p.upload(try p.makeSlowVideo())
+            let id = try await p.submit("video.thumbnail", key: slow, params: ["timestamp": 39.5])
+            let job = try await p.waitForJob(id)
+            #expect(job["status"] == "dead_lettered")
+            #expect(job["attempts"] == 2)
+            #expect(job["error"]?["code"] == "timeout")
+        }
+    }
+
+    @Test("a delayed job does not start before its delay")
+    func delayed() async throws {
+        try await Platform.with { p in
+            let key = try await p.upload("sample.mp4")
+            let submitted = Date()
+            let id = try await p.submit("video.analyze", key: key, extra: ["delaySeconds": 1.5])
+            let (_, queued) = try await p.get("/api/containers/jobs/\(id)")
+            #expect(queued["status"] == "queued")
+            let job = try await p.waitForJob(id)
+            #expect(job["status"] == "succeeded")
+            #expect(Date().timeIntervalSince(submitted) >= 1.4)
+        }
+    }
+
+    @Test("a webhook gets the finished job, signed with HMAC-SHA256 of the body, retried after a failure")
+    func webhook() async throws {
+        let received = NIOLockedValueBox<[(signature: String?, event: String?, body: [UInt8])]>([])
+        let calls = NIOLockedValueBox(0)
+        let router = Router()
+        router.post("/hook") { request, _ -> HTTPResponse.Status in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            // The first delivery fails, to exercise the retry.
+            let n = calls.withLockedValue { $0 += 1; return $0 }
+            if n == 1 { return .internalServerError }
+            received.withLockedValue {
+                $0.append((request.headers[HTTPField.Name("X-Outpost-Signature")!], request.headers[HTTPField.Name("X-Outpost-Event")!], Array(body.readableBytesView)))
+            }
+            return .ok
+        }
+        let port = NIOLockedValueBox(0)
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), onServerRunning: { channel in
+            port.withLockedValue { $0 = channel.localAddress?.port ?? 0 }
+        })
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.runService() }
+            defer { group.cancelAll() }
+            while port.withLockedValue({ $0 }) == 0 { try await Task.sleep(for: .milliseconds(10)) }
+            try await Platform.with(vars: ["WEBHOOK_SECRET": "s3cret"]) { p in
+                let key = try await p.upload("sample.mp4")
+                let url = "http://127.0.0.1:\(port.withLockedValue { $0 })/hook"
+                let id = try await p.submit("video.analyze", key: key, extra: ["webhookUrl": .string(url)])
+                try await p.waitForJob(id)
+                try await p.eventually("the webhook is delivered", timeout: 30) { !received.withLockedValue { $0 }.isEmpty }
+                let delivery = try #require(received.withLockedValue { $0 }.first)
+                #expect(delivery.event == "job.succeeded")
+                #expect(delivery.signature == WebhookSignature.sign(delivery.body, secret: "s3cret"))
+                #expect(WebhookSignature.verify(delivery.body, secret: "s3cret", signature: delivery.signature ?? ""))
+                #expect(!WebhookSignature.verify(delivery.body, secret: "other", signature: delivery.signature ?? ""))
+                let job = try JSONValue.parse(delivery.body)
+                #expect(job["id"]?.stringValue == id)
+                #expect(job["status"] == "succeeded")
+                #expect(calls.withLockedValue { $0 } == 2)
+                let deliveries = try await PlatformBindings.scheduler(p.t.env).call(JobScheduler.self) { try await $0.webhookDeliveries(jobId: id) }
+                #expect(deliveries.first?["status"] == "delivered")
+                #expect(deliveries.first?["attempts"] == 2)
+            }
+        }
+    }
+}
