@@ -1,0 +1,96 @@
+import Foundation
+import Outpost
+import OutpostTesting
+import Testing
+
+/// The Pitchey app (`outpost dev` with the repository's wrangler.toml) killed with SIGKILL while
+/// jobs are in flight: after a restart on the same state, every acknowledged job ends succeeded.
+@Suite("Pitchey crash recovery", .serialized)
+struct PitcheyCrashTests {
+    static let repository: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    static let admin = ["X-API-Key": "admin-key"]
+
+    func start(_ directory: String) async throws -> ServerProcess {
+        let server = try ServerProcess(product: "outpost", directory: directory, extraArguments: [
+            "--var", "API_KEYS:root:admin:admin-key", "--var", "RATE_LIMIT_BURST:100000", "--var", "RATE_LIMIT_PER_MINUTE:1000000",
+        ])
+        try await server.waitUntilReady()
+        return server
+    }
+
+    func jobs(_ server: ServerProcess) async throws -> [JSONValue] {
+        let (status, data) = try await HTTP.send("GET", server.baseURL + "/api/containers/jobs?limit=100", headers: Self.admin)
+        try #require(status == 200)
+        return try JSONValue.parse(Array(data))["jobs"]?.arrayValue ?? []
+    }
+
+    @Test("kill -9 with 50 jobs in flight: after restart all 50 end succeeded, each exactly once")
+    func killWithJobsInFlight() async throws {
+        let directory = TestRuntime.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.copyItem(atPath: Self.repository + "/wrangler.toml", toPath: directory + "/wrangler.toml")
+
+        let first = try await start(directory)
+        let video = try Data(contentsOf: URL(fileURLWithPath: Self.repository + "/fixtures/sample.mp4"))
+        let (uploaded, uploadBody) = try await HTTP.send("POST", first.baseURL + "/api/containers/uploads", body: video,
+                                                          headers: Self.admin.merging(["Content-Type": "video/mp4"]) { $1 })
+        try #require(uploaded == 201)
+        let key = try #require(try JSONValue.parse(Array(uploadBody))["key"]?.stringValue)
+
+        // 50 submissions at once; each 202 is an acknowledgement.
+        let job = JSONValue.object(["type": "video.thumbnail", "input": ["key": .string(key)], "params": ["timestamp": 1.9]]).serialized()
+        let ids = try await withThrowingTaskGroup(of: String.self) { group in
+            for _ in 0..<50 {
+                group.addTask {
+                    let (status, body) = try await HTTP.send("POST", first.baseURL + "/api/containers/jobs", body: Data(job.utf8),
+                                                             headers: Self.admin.merging(["Content-Type": "application/json"]) { $1 })
+                    guard status == 202, let id = try JSONValue.parse(Array(body))["id"]?.stringValue else {
+                        throw ServerProcessError("submit answered \(status)")
+                    }
+                    return id
+                }
+            }
+            return try await group.reduce(into: [String]()) { $0.append($1) }
+        }
+        first.kill(signal: SIGKILL)
+        _ = try await first.waitForExit()
+        #expect(Set(ids).count == 50)
+
+        let restarted = Date()
+        let second = try await start(directory)
+        defer { second.kill(signal: SIGKILL) }
+        let deadline = Date().addingTimeInterval(120)
+        var listed: [JSONValue] = []
+        while Date() < deadline {
+            listed = try await jobs(second)
+            if listed.count == 50, listed.allSatisfy({ $0["status"] == "succeeded" }) { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(Set(listed.compactMap { $0["id"]?.stringValue }) == Set(ids))
+        let statuses = Dictionary(grouping: listed, by: { $0["status"]?.stringValue ?? "?" }).mapValues(\.count)
+        // The kill came while work was unfinished: some jobs ended only after the restart.
+        let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+        let finishedAfterRestart = listed.filter { job in
+            (job["finishedAt"]?.stringValue).flatMap { try? style.parse($0) }.map { $0 >= restarted } ?? false
+        }.count
+        print("after kill -9 and restart: \(statuses); \(finishedAfterRestart) finished after the restart")
+        #expect(finishedAfterRestart >= 1)
+        #expect(statuses == ["succeeded": 50])
+        for job in listed {
+            #expect(job["outputs"]?.arrayValue?.count == 1)
+            #expect((job["attempts"]?.intValue ?? 0) >= 1)
+        }
+        // Every output is there and readable.
+        let one = try #require(listed.first?["outputs"]?.arrayValue?.first?["url"]?.stringValue)
+        let (outputStatus, png) = try await HTTP.send("GET", second.baseURL + one, headers: Self.admin)
+        #expect(outputStatus == 200)
+        #expect(png.starts(with: [0x89, 0x50, 0x4e, 0x47]))
+        second.kill(signal: SIGTERM)
+        #expect(try await second.waitForExit() == 0)
+    }
+}
