@@ -16,6 +16,8 @@ let package = Package(
         .library(name: "OutpostCLI", targets: ["OutpostCLI"]),
         .executable(name: "outpost", targets: ["outpost"]),
         .library(name: "ServiceKit", targets: ["ServiceKit"]),
+        .library(name: "Durable", targets: ["Durable"]),
+        .library(name: "Functions", targets: ["Functions"]),
         .library(name: "VideoProcessing", targets: ["VideoProcessing"]),
         .executable(name: "video-processor", targets: ["video-processor"]),
     ],

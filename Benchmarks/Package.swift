@@ -17,6 +17,8 @@ let package = Package(
                 .product(name: "OutpostTesting", package: "outpost"),
                 .product(name: "ServiceKit", package: "outpost"),
                 .product(name: "VideoProcessing", package: "outpost"),
+                .product(name: "Durable", package: "outpost"),
+                .product(name: "Functions", package: "outpost"),
             ]
         ),
         // The video service as a release-built separate process, for the video suite.

@@ -4,12 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(cd .. && pwd)
-SUITES=${SUITES:-"http kv durable-objects queues containers video"}
+SUITES=${SUITES:-"http kv durable-objects queues containers video platform"}
 DURATION=${DURATION:-10s}
 
 # One release build directory (Benchmarks/.build) holds the bench tools and the `outpost` binary.
 swift build -c release 2>&1 | { grep -E "error|Build complete" || true; } | tail -3
 swift build -c release --product outpost 2>&1 | { grep -E "error" || true; } | tail -3
+# The platform suite boots the Pitchey app in-process: its container image and launcher go beside outpost-bench.
+swift build -c release --product video-processor 2>&1 | { grep -E "error" || true; } | tail -3
 BIN=$(swift build -c release --show-bin-path)
 OUTPOST_BIN=$BIN/outpost
 # The container launcher and test service link only libseccomp: build them in the root package.
@@ -17,6 +19,7 @@ for product in outpost-sandbox container-fixture; do
   swift build -c release --package-path "$ROOT" --product "$product" 2>&1 | { grep -E "error" || true; } | tail -3
 done
 export OUTPOST_BIN_DIR=$(swift build -c release --package-path "$ROOT" --show-bin-path)
+ln -sf "$OUTPOST_BIN_DIR/outpost-sandbox" "$BIN/outpost-sandbox"
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_http() { for _ in $(seq 1 300); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "no answer from $1"; return 1; }

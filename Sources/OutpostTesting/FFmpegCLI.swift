@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// The `ffmpeg` command-line tool, as the independent reference tests check thumbnails against.
 public enum FFmpegCLI {

@@ -30,7 +30,8 @@ struct JobStore: Sendable {
                 error_message TEXT,
                 outputs TEXT NOT NULL DEFAULT '[]',
                 webhook_url TEXT,
-                instance TEXT
+                instance TEXT,
+                handoff INTEGER NOT NULL DEFAULT 0
             );
             CREATE INDEX IF NOT EXISTS jobs_queue ON jobs (status, priority, seq);
             CREATE INDEX IF NOT EXISTS jobs_owner ON jobs (owner, seq);
@@ -111,10 +112,6 @@ struct JobStore: Sendable {
         )
     }
 
-    func setProgress(_ id: String, _ progress: Double, stage: String?) throws {
-        _ = try sql.exec("UPDATE jobs SET progress = ?, stage = ? WHERE id = ?", .real(progress), stage.map { .text($0) } ?? .null, .text(id))
-    }
-
     func succeed(_ id: String, result: JSONValue?, outputs: [JobOutput], at now: Int64) throws {
         let encoded = String(decoding: try JSONEncoder().encode(outputs), as: UTF8.self)
         _ = try sql.exec(
@@ -147,6 +144,19 @@ struct JobStore: Sendable {
     func requeueInterrupted() throws -> Int {
         let cursor = try sql.exec("UPDATE jobs SET status = 'queued', attempts = MAX(attempts - 1, 0), stage = 'requeued after restart' WHERE status = 'running'")
         return cursor.rowsWritten
+    }
+
+    /// Marks a terminal job whose webhook or dead letter is still to be handed to the scheduler.
+    func setHandoffPending(_ id: String) throws {
+        _ = try sql.exec("UPDATE jobs SET handoff = 1 WHERE id = ?", .text(id))
+    }
+
+    func clearHandoffPending(_ id: String) throws {
+        _ = try sql.exec("UPDATE jobs SET handoff = 0 WHERE id = ?", .text(id))
+    }
+
+    func pendingHandoffs() throws -> [JobRecord] {
+        try sql.exec("SELECT * FROM jobs WHERE handoff = 1").toArray().map(Self.record)
     }
 
     func unfinishedCount() throws -> Int {

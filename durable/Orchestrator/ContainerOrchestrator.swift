@@ -28,9 +28,12 @@ public actor ContainerOrchestrator: DurableObject {
     private var nextWatcher = 0
     /// `[[containers]]` settings per class, asked once.
     private var classSettings: [String: ContainerClassSettings] = [:]
-    /// Latest status per job waiting to be written to the KV cache.
-    private var cachePending: [String: JobRecord] = [:]
-    private var cacheWriterRunning = false
+    /// Progress of running jobs: kept in memory only (it restarts with the attempt anyway).
+    private var liveProgress: [String: (progress: Double, stage: String)] = [:]
+    /// Jobs whose new status is written but not yet known to be on disk: watchers and the KV
+    /// cache hear of them only after `storage.sync()`.
+    private var unpublished: Set<String> = []
+    private var publisherRunning = false
 
     struct RunningAttempt {
         let attempt: Int
@@ -52,6 +55,13 @@ public actor ContainerOrchestrator: DurableObject {
         _ = try store.requeueInterrupted()
         if try store.unfinishedCount() > 0 { try state.storage.setAlarm(Self.now()) }
         self.store = store
+        // Terminal jobs whose webhook or dead letter had not reached the scheduler before a crash.
+        let pending = try store.pendingHandoffs()
+        if !pending.isEmpty {
+            state.waitUntil { [weak self] in
+                for job in pending { await self?.handOff(job) }
+            }
+        }
     }
 
     // MARK: the jobs API
@@ -69,18 +79,17 @@ public actor ContainerOrchestrator: DurableObject {
         try store.insert(job)
         try keepHeartbeat()
         if job.notBefore > now {
-            try await scheduler().call(JobScheduler.self) { try await $0.schedule(JobTimer(kind: .release, jobId: job.id, dueAt: job.notBefore)) }
+            schedule([JobTimer(kind: .release, jobId: job.id, dueAt: job.notBefore)])
         }
+        publish(job.id)
         try await pump()
-        let current = try store.job(job.id) ?? job
-        cache(current)
-        return current
+        return live(try store.job(job.id) ?? job)
     }
 
     /// The job `id`, if `owner` may see it (nil: an admin, who sees every job).
     public func job(id: String, owner: String?) throws -> JobRecord {
         guard let job = try store.job(id), owner == nil || job.owner == owner else { throw JobInputError.notFound(id) }
-        return job
+        return live(job)
     }
 
     /// A page of jobs, newest first, and the cursor of the next page.
@@ -91,7 +100,7 @@ public actor ContainerOrchestrator: DurableObject {
             before = value
         }
         let page = try store.list(owner: owner, status: status, type: type, before: before, limit: limit + 1)
-        let jobs = Array(page.prefix(limit))
+        let jobs = page.prefix(limit).map(live)
         return (jobs, page.count > limit ? jobs.last.map { String($0.seq) } : nil)
     }
 
@@ -214,8 +223,8 @@ public actor ContainerOrchestrator: DurableObject {
     /// Progress of the current attempt of `id`.
     public func attemptProgress(id: String, attempt: Int, progress: Double, stage: String) throws {
         guard running[id]?.attempt == attempt else { return }
-        try store.setProgress(id, min(max(progress, 0), 1), stage: stage)
-        if let job = try store.job(id) { notify(job) }
+        liveProgress[id] = (min(max(progress, 0), 1), stage)
+        if watchers[id] != nil, let job = try store.job(id) { notify(live(job)) }
     }
 
     /// The current attempt of `id` ended.
@@ -355,9 +364,7 @@ public actor ContainerOrchestrator: DurableObject {
             let delay = settings.retryDelay(afterAttempt: job.attempts)
             let at = now + Int64(delay * 1000)
             try store.requeue(job.id, error: failure, notBefore: at)
-            if at > now {
-                try await scheduler().call(JobScheduler.self) { try await $0.schedule(JobTimer(kind: .release, jobId: job.id, dueAt: at)) }
-            }
+            if at > now { schedule([JobTimer(kind: .release, jobId: job.id, dueAt: at)]) }
         } else {
             let final = retryable
                 ? JobFailure(code: failure.code, message: failure.message + " (gave up after \(job.attempts) attempt\(job.attempts == 1 ? "" : "s"))")
@@ -375,19 +382,69 @@ public actor ContainerOrchestrator: DurableObject {
 
     private func release(_ id: String, _ attempt: RunningAttempt) {
         running[id] = nil
+        liveProgress[id] = nil
         pool.release(className: attempt.className, index: attempt.index)
     }
 
-    /// After a change of `id`: tell watchers, refresh the KV cache, and at the end hand the
-    /// webhook to the scheduler.
+    /// After a change of `id`'s status: watchers and the KV cache hear of it once it is on disk;
+    /// a terminal job with a webhook (or a dead letter) is handed to the scheduler.
     private func changed(_ id: String) async throws {
         guard let job = try store.job(id) else { return }
-        notify(job)
-        cache(job)
-        if job.status.isTerminal {
-            let body = Array(job.json.serialized().utf8)
-            let url = job.webhookURL
-            try await scheduler().call(JobScheduler.self) { try await $0.jobEnded(jobId: id, type: job.type, webhookURL: url, event: "job." + job.status.rawValue, body: body) }
+        if job.status.isTerminal, job.webhookURL != nil || job.status == .deadLettered {
+            try store.setHandoffPending(id)
+        }
+        publish(id)
+    }
+
+    /// Queues `id` for publication after the next `storage.sync()`.
+    private func publish(_ id: String) {
+        unpublished.insert(id)
+        guard !publisherRunning else { return }
+        publisherRunning = true
+        state.waitUntil { [weak self] in await self?.publishDurable() }
+    }
+
+    /// Waits until what was written is on disk, then tells watchers, refreshes the KV cache
+    /// (`job:<id>`, 24 h TTL) and hands terminal jobs to the scheduler; repeats while more came in.
+    private func publishDurable() async {
+        defer { publisherRunning = false }
+        while !unpublished.isEmpty {
+            do { try await state.storage.sync() } catch { return }
+            let ids = unpublished
+            unpublished = []
+            var jobs: [JobRecord] = []
+            for id in ids { if let job = try? store.job(id) { jobs.append(live(job)) } }
+            for job in jobs { notify(job) }
+            for job in jobs where job.status.isTerminal && (job.webhookURL != nil || job.status == .deadLettered) {
+                state.waitUntil { [weak self] in await self?.handOff(job) }
+            }
+            guard let kv = try? env.kv(PlatformBindings.jobStatus) else { continue }
+            for job in jobs {
+                try? await kv.put(JobRecord.cacheKey(job.id), json: job.cacheJSON, options: KVPutOptions(expirationTtl: 86_400))
+            }
+        }
+    }
+
+    /// Gives a terminal job's webhook and dead letter to the scheduler, then clears the mark that
+    /// makes a restart try again.
+    private func handOff(_ job: JobRecord) async {
+        let body = Array(job.json.serialized().utf8)
+        let (id, type, url, event) = (job.id, job.type, job.webhookURL, "job." + job.status.rawValue)
+        do {
+            try await scheduler().call(JobScheduler.self) { try await $0.jobEnded(jobId: id, type: type, webhookURL: url, event: event, body: body) }
+            try store.clearHandoffPending(id)
+        } catch {
+            // Left marked: the next activation tries again.
+        }
+    }
+
+    /// Registers timers with the scheduler in the background: none is needed for correctness
+    /// right away (the heartbeat finds ready jobs, and stale timeouts are ignored).
+    private func schedule(_ timers: [JobTimer]) {
+        guard !timers.isEmpty else { return }
+        let env = self.env
+        state.waitUntil {
+            _ = try? await PlatformBindings.scheduler(env).call(JobScheduler.self) { try await $0.schedule(timers) }
         }
     }
 
@@ -421,24 +478,13 @@ public actor ContainerOrchestrator: DurableObject {
         }
     }
 
-    /// Writes the job's status to KV (`job:<id>`, 24 h TTL) in the background, latest state winning.
-    private func cache(_ job: JobRecord) {
-        cachePending[job.id] = job
-        guard !cacheWriterRunning else { return }
-        cacheWriterRunning = true
-        state.waitUntil { [weak self] in await self?.drainCache() }
-    }
-
-    private func drainCache() async {
-        defer { cacheWriterRunning = false }
-        guard let kv = try? env.kv(PlatformBindings.jobStatus) else {
-            cachePending = [:]
-            return
-        }
-        while let (id, job) = cachePending.first {
-            cachePending[id] = nil
-            try? await kv.put(JobRecord.cacheKey(id), json: job.cacheJSON, options: KVPutOptions(expirationTtl: 86_400))
-        }
+    /// The job with its running attempt's live progress.
+    private func live(_ job: JobRecord) -> JobRecord {
+        guard job.status == .running, let now = liveProgress[job.id] else { return job }
+        var job = job
+        job.progress = now.progress
+        job.stage = now.stage
+        return job
     }
 
     private func scheduler() throws -> DurableObjectStub { try PlatformBindings.scheduler(env) }

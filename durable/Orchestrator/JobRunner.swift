@@ -86,11 +86,16 @@ struct JobRunner: Sendable {
                 case "progress":
                     let progress = message["progress"]?.doubleValue ?? 0
                     let stage = message["stage"]?.stringValue ?? ""
-                    // Persist at most every 5 % (and each change of stage); the service sends every 1 %.
+                    // Report at most every 5 % (and each change of stage); the service sends every 1 %.
                     if stage != lastReported.stage || progress - lastReported.progress >= 0.05 {
                         lastReported = (progress, stage)
-                        let (id, attempt) = (job.id, self.attempt)
-                        await report { o in try await o.attemptProgress(id: id, attempt: attempt, progress: progress, stage: stage) }
+                        // Not awaited: progress is advisory and must not slow the job down.
+                        let (id, attempt, env) = (job.id, self.attempt, self.env)
+                        Task {
+                            _ = try? await PlatformBindings.orchestrator(env).call(ContainerOrchestrator.self) {
+                                try await $0.attemptProgress(id: id, attempt: attempt, progress: progress, stage: stage)
+                            }
+                        }
                     }
                 case "result":
                     return .succeeded(result: message["job"]?["result"], outputs: try await store(outputs: message["job"]?["outputs"]?.arrayValue ?? []))

@@ -40,6 +40,7 @@ public actor JobScheduler: DurableObject {
                 delivered_at INTEGER
             );
             CREATE INDEX IF NOT EXISTS webhooks_due ON webhooks (status, next_at);
+            CREATE UNIQUE INDEX IF NOT EXISTS webhooks_job ON webhooks (job_id, event);
             """)
     }
 
@@ -60,7 +61,8 @@ public actor JobScheduler: DurableObject {
     }
 
     /// The job reached a terminal status: its timers go, its webhook (if any) is queued, and a
-    /// dead-lettered job is also sent to its service's dead-letter queue (`VIDEO_JOBS_DLQ`, …) when bound.
+    /// dead-lettered job is also sent to its service's dead-letter queue (`VIDEO_JOBS_DLQ`, …) when
+    /// bound (at least once: a hand-off repeated after a crash may send it again).
     public func jobEnded(jobId: String, type: String, webhookURL: String?, event: String, body: [UInt8]) async throws {
         if event == "job." + JobStatus.deadLettered.rawValue {
             let binding = (type.split(separator: ".").first.map(String.init) ?? type).uppercased() + "_JOBS_DLQ"
@@ -70,7 +72,8 @@ public actor JobScheduler: DurableObject {
         }
         _ = try sql.exec("DELETE FROM timers WHERE job_id = ?", .text(jobId))
         if let webhookURL {
-            _ = try sql.exec("INSERT INTO webhooks (job_id, url, event, body, next_at) VALUES (?, ?, ?, ?, ?)",
+            // Idempotent: a hand-off repeated after a restart queues nothing new.
+            _ = try sql.exec("INSERT OR IGNORE INTO webhooks (job_id, url, event, body, next_at) VALUES (?, ?, ?, ?, ?)",
                              .text(jobId), .text(webhookURL), .text(event), .blob(body), .integer(Self.now()))
         }
         try rearm()

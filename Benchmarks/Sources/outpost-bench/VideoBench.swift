@@ -107,7 +107,7 @@ enum VideoBench {
         return URLSession(configuration: configuration)
     }()
 
-    private static func post(_ url: String, _ body: Data) async throws -> (Int, Data) {
+    static func post(_ url: String, _ body: Data) async throws -> (Int, Data) {
         var request = URLRequest(url: URL(string: url)!)
         request.httpMethod = "POST"
         request.setValue("video/mp4", forHTTPHeaderField: "Content-Type")

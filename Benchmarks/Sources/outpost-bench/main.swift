@@ -7,6 +7,7 @@ let suites: [String: @Sendable () async throws -> Void] = [
     "durable-objects": DurableObjectBench.run,
     "queues": { try await QueueBench.run() },
     "video": { try await VideoBench.run() },
+    "platform": { try await PlatformBench.run() },
 ]
 
 let requested = Array(CommandLine.arguments.dropFirst())

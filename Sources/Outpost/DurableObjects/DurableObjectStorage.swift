@@ -266,6 +266,13 @@ public final class DurableObjectStorage: Sendable {
         }
     }
 
+    /// Commits the writes made so far and returns once they are on disk (Cloudflare's
+    /// `storage.sync()`): for acknowledging something outside the object — a notification, a
+    /// message to another system — before the current event ends.
+    public func sync() async throws {
+        try await database.waitDurable(database.commitPending())
+    }
+
     /// Ends an event: commits its implicit transaction; returns the commit to wait for.
     func endEvent() -> UInt64 { database.endEvent() }
 

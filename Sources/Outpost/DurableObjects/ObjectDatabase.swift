@@ -107,8 +107,18 @@ final class ObjectDatabase: @unchecked Sendable {
     /// response must wait for (every commit so far: the output gate holds a response behind
     /// all earlier writes, not just its own).
     func endEvent() -> UInt64 {
+        commit(insideSavepoint: true)
+    }
+
+    /// Commits what is pending now (`storage.sync()`), unless a `transactionSync` is open, whose
+    /// writes then wait for the end of the event. Returns the commit to wait for.
+    func commitPending() -> UInt64 {
+        commit(insideSavepoint: false)
+    }
+
+    private func commit(insideSavepoint: Bool) -> UInt64 {
         lock.withLock {
-            if let connection, inTransaction {
+            if let connection, inTransaction, insideSavepoint || savepointDepth == 0 {
                 let wrote = sqlite3_txn_state(connection.handle, nil) == SQLITE_TXN_WRITE
                 do {
                     try connection.execute("COMMIT")
