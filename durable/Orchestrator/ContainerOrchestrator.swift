@@ -32,8 +32,11 @@ public actor ContainerOrchestrator: DurableObject {
     private var liveProgress: [String: (progress: Double, stage: String)] = [:]
     /// Jobs whose new status is written but not yet known to be on disk: watchers and the KV
     /// cache hear of them only after `storage.sync()`.
-    private var unpublished: Set<String> = []
-    private var publisherRunning = false
+    private let unpublished = CoalescingQueue<String, String>()
+    /// Latest status per job for the KV cache (a slow fsync per put: it may lag, never block).
+    private let kvCache = CoalescingQueue<String, JobRecord>()
+    /// Timers for the scheduler, sent in batches.
+    private let timers = CoalescingQueue<String, JobTimer>()
 
     struct RunningAttempt {
         let attempt: Int
@@ -398,29 +401,31 @@ public actor ContainerOrchestrator: DurableObject {
 
     /// Queues `id` for publication after the next `storage.sync()`.
     private func publish(_ id: String) {
-        unpublished.insert(id)
-        guard !publisherRunning else { return }
-        publisherRunning = true
-        state.waitUntil { [weak self] in await self?.publishDurable() }
+        if unpublished.add(id, id) { state.waitUntil { [weak self] in await self?.publishDurable() } }
     }
 
-    /// Waits until what was written is on disk, then tells watchers, refreshes the KV cache
-    /// (`job:<id>`, 24 h TTL) and hands terminal jobs to the scheduler; repeats while more came in.
+    /// Waits until what was written is on disk, then tells watchers, queues the KV cache update
+    /// and hands terminal jobs to the scheduler; repeats while more came in.
     private func publishDurable() async {
-        defer { publisherRunning = false }
-        while !unpublished.isEmpty {
-            do { try await state.storage.sync() } catch { return }
-            let ids = unpublished
-            unpublished = []
-            var jobs: [JobRecord] = []
-            for id in ids { if let job = try? store.job(id) { jobs.append(live(job)) } }
-            for job in jobs { notify(job) }
-            for job in jobs where job.status.isTerminal && (job.webhookURL != nil || job.status == .deadLettered) {
-                state.waitUntil { [weak self] in await self?.handOff(job) }
+        while let ids = unpublished.next() {
+            try? await state.storage.sync()
+            for id in ids {
+                guard let job = try? store.job(id).map(live) else { continue }
+                notify(job)
+                if kvCache.add(id, job) { state.waitUntil { [weak self] in await self?.writeKVCache() } }
+                if job.status.isTerminal && (job.webhookURL != nil || job.status == .deadLettered) {
+                    state.waitUntil { [weak self] in await self?.handOff(job) }
+                }
             }
-            guard let kv = try? env.kv(PlatformBindings.jobStatus) else { continue }
+        }
+    }
+
+    /// Writes `job:<id>` (24 h TTL) for each job's latest published status.
+    private func writeKVCache() async {
+        let kv = try? env.kv(PlatformBindings.jobStatus)
+        while let jobs = kvCache.next() {
             for job in jobs {
-                try? await kv.put(JobRecord.cacheKey(job.id), json: job.cacheJSON, options: KVPutOptions(expirationTtl: 86_400))
+                try? await kv?.put(JobRecord.cacheKey(job.id), json: job.cacheJSON, options: KVPutOptions(expirationTtl: 86_400))
             }
         }
     }
@@ -438,13 +443,17 @@ public actor ContainerOrchestrator: DurableObject {
         }
     }
 
-    /// Registers timers with the scheduler in the background: none is needed for correctness
-    /// right away (the heartbeat finds ready jobs, and stale timeouts are ignored).
-    private func schedule(_ timers: [JobTimer]) {
-        guard !timers.isEmpty else { return }
-        let env = self.env
+    /// Registers timers with the scheduler in the background, in batches: none is needed for
+    /// correctness right away (the heartbeat finds ready jobs, and stale timeouts are ignored).
+    private func schedule(_ list: [JobTimer]) {
+        var start = false
+        for timer in list where timers.add(timer.key, timer) { start = true }
+        guard start else { return }
+        let (env, timers) = (self.env, self.timers)
         state.waitUntil {
-            _ = try? await PlatformBindings.scheduler(env).call(JobScheduler.self) { try await $0.schedule(timers) }
+            while let batch = timers.next() {
+                _ = try? await PlatformBindings.scheduler(env).call(JobScheduler.self) { try await $0.schedule(batch) }
+            }
         }
     }
 

@@ -103,7 +103,7 @@ enum VideoBench {
 
     private static let session: URLSession = {
         let configuration = URLSessionConfiguration.ephemeral
-        configuration.httpMaximumConnectionsPerHost = concurrency * 2
+        configuration.httpMaximumConnectionsPerHost = concurrency * 6
         return URLSession(configuration: configuration)
     }()
 
