@@ -1,4 +1,4 @@
-public import Outpost
+import Outpost
 import Foundation
 
 /// The orchestrator's tables in its SQLite storage: jobs, instances, costs, scaling events and

@@ -1,4 +1,4 @@
-public import Outpost
+import Outpost
 
 /// A kind of job the platform runs: which container class does it, with which operation, and
 /// the type's limits.

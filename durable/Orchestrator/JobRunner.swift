@@ -1,4 +1,4 @@
-public import Outpost
+import Outpost
 import Foundation
 import NIOCore
 

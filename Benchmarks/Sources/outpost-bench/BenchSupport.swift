@@ -23,6 +23,29 @@ enum Bench {
 
     static func median(_ values: [Double]) -> Double { percentile(values, 50) }
 
+    /// Runs `job` from `workers` concurrent loops for `seconds` (after two warm-up runs); returns
+    /// completed jobs per second.
+    static func throughput(workers: Int, seconds: Double, _ job: @escaping @Sendable () async throws -> Void) async throws -> Double {
+        for _ in 0..<2 { try await job() }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let end = start + .milliseconds(Int(seconds * 1000))
+        let done = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<workers {
+                group.addTask {
+                    var count = 0
+                    while clock.now < end {
+                        try await job()
+                        count += 1
+                    }
+                    return count
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        return Double(done) / Bench.seconds(clock.now - start)
+    }
+
     static func temporaryDirectory(_ name: String) -> String {
         let path = NSTemporaryDirectory() + "outpost-bench-\(name)-" + UUID().uuidString
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)

@@ -71,7 +71,7 @@ enum PlatformBench {
                 let rounds = 5
                 for _ in 0..<rounds {
                     let c0 = Self.cpuSeconds()
-                    platform.append(try await throughput(clients: clients, seconds: seconds / Double(rounds)) {
+                    platform.append(try await Bench.throughput(workers: clients, seconds: seconds / Double(rounds)) {
                         let r = await t.dispatchFetch("/api/video/analyze?wait=60", method: .post, headers: headers, json: job)
                         guard r.status == .ok else { throw BenchError("platform analyze answered \(r.status)") }
                         _ = try await r.body.bytes()
@@ -79,7 +79,7 @@ enum PlatformBench {
                     let c1 = Self.cpuSeconds()
                     platformCPU += c1 - c0
                     platformJobs += platform.last! * seconds / Double(rounds)
-                    direct.append(try await throughput(clients: clients, seconds: seconds / Double(rounds)) {
+                    direct.append(try await Bench.throughput(workers: clients, seconds: seconds / Double(rounds)) {
                         let (status, _) = try await VideoBench.post(service.url + "/jobs/analyze", video)
                         guard status == 200 else { throw BenchError("direct analyze answered \(status)") }
                     })
@@ -118,29 +118,5 @@ enum PlatformBench {
         job.status.isTerminal || (job.status == .running && job.stage != "starting")
     }
 
-    static func throughput(clients: Int, seconds: Double, _ job: @escaping @Sendable () async throws -> Void) async throws -> Double {
-        for _ in 0..<2 { try await job() }
-        let clock = ContinuousClock()
-        let start = clock.now
-        let end = start + .milliseconds(Int(seconds * 1000))
-        let done = try await withThrowingTaskGroup(of: Int.self) { group in
-            for _ in 0..<clients {
-                group.addTask {
-                    var count = 0
-                    while clock.now < end {
-                        try await job()
-                        count += 1
-                    }
-                    return count
-                }
-            }
-            return try await group.reduce(0, +)
-        }
-        return Double(done) / ((clock.now - start) / .seconds(1))
-    }
-
-    static func percentile(_ values: [Double], _ fraction: Double) -> Double {
-        let sorted = values.sorted()
-        return sorted[min(sorted.count - 1, Int(Double(sorted.count) * fraction))]
-    }
+    static func percentile(_ values: [Double], _ fraction: Double) -> Double { Bench.percentile(values, fraction * 100) }
 }

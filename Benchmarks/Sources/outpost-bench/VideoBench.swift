@@ -35,10 +35,10 @@ enum VideoBench {
             var direct: [Double] = []
             var http: [Double] = []
             for _ in 0..<rounds {
-                direct.append(try await throughput(workers: workers, seconds: seconds / Double(rounds)) {
+                direct.append(try await Bench.throughput(workers: workers, seconds: seconds / Double(rounds)) {
                     _ = try MediaAnalyzer.analyze(path: fixture)
                 })
-                http.append(try await throughput(workers: workers, seconds: seconds / Double(rounds)) {
+                http.append(try await Bench.throughput(workers: workers, seconds: seconds / Double(rounds)) {
                     let (status, _) = try await post(service.url + "/jobs/analyze", video)
                     guard status == 200 else { throw BenchError("analyze over HTTP answered \(status)") }
                 })
@@ -64,29 +64,6 @@ enum VideoBench {
         ))
     }
 
-    /// Runs `job` from `workers` concurrent loops for `seconds`; returns completed jobs per second.
-    private static func throughput(workers: Int, seconds: Double, _ job: @escaping @Sendable () async throws -> Void) async throws -> Double {
-        for _ in 0..<2 { try await job() }
-        let clock = ContinuousClock()
-        let start = clock.now
-        let end = start + .milliseconds(Int(seconds * 1000))
-        let done = try await withThrowingTaskGroup(of: Int.self) { group in
-            for _ in 0..<workers {
-                group.addTask {
-                    var count = 0
-                    while clock.now < end {
-                        try await job()
-                        count += 1
-                    }
-                    return count
-                }
-            }
-            return try await group.reduce(0, +)
-        }
-        let elapsed = (clock.now - start) / .seconds(1)
-        return Double(done) / elapsed
-    }
-
     private static func latency(_ job: () async throws -> Void) async throws -> Double {
         let clock = ContinuousClock()
         let start = clock.now
@@ -94,12 +71,9 @@ enum VideoBench {
         return (clock.now - start) / .milliseconds(1)
     }
 
-    private static func median(_ values: [Double]) -> Double { percentile(values, 0.5) }
+    private static func median(_ values: [Double]) -> Double { Bench.median(values) }
 
-    private static func percentile(_ values: [Double], _ fraction: Double) -> Double {
-        let sorted = values.sorted()
-        return sorted[min(sorted.count - 1, Int(Double(sorted.count) * fraction))]
-    }
+    private static func percentile(_ values: [Double], _ fraction: Double) -> Double { Bench.percentile(values, fraction * 100) }
 
     private static let session: URLSession = {
         let configuration = URLSessionConfiguration.ephemeral
