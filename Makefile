@@ -24,9 +24,11 @@ bench-deps: deps
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
+# The app, the container launcher, and the container images wrangler.toml names (video-processor).
 build: deps
 	$(SWIFT) build --product outpost
 	$(SWIFT) build --product outpost-sandbox
+	$(SWIFT) build --product video-processor
 
 dev: build
 	$$($(SWIFT) build --show-bin-path)/outpost dev --config wrangler.toml --persist-to $(STATE) --port $(PORT)
@@ -38,6 +40,7 @@ test: deps
 release: deps
 	$(SWIFT) build -c release --product outpost
 	$(SWIFT) build -c release --product outpost-sandbox
+	$(SWIFT) build -c release --product video-processor
 
 bench: bench-deps
 	bash Benchmarks/run.sh
