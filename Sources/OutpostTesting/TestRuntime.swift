@@ -71,7 +71,7 @@ public final class TestRuntime: Sendable {
 
     /// Runs the runtime's services while `body` runs; closes the runtime afterwards.
     public func run<T: Sendable>(_ body: @Sendable (TestRuntime) async throws -> T) async throws -> T {
-        let services = runtime.services
+        let services = runtime.services + runtime.stopFirstServices
         let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) }, logger: runtime.logger))
         let result: Result<T, any Error> = await withTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try? await group.run() }

@@ -93,4 +93,57 @@ struct PitcheyCrashTests {
         second.kill(signal: SIGTERM)
         #expect(try await second.waitForExit() == 0)
     }
+
+    @Test("SIGTERM with a job running and its event stream open: a prompt clean exit, and the job finishes after restart without a counted attempt")
+    func gracefulShutdownMidJob() async throws {
+        let directory = TestRuntime.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.copyItem(atPath: Self.repository + "/wrangler.toml", toPath: directory + "/wrangler.toml")
+        // A thumbnail near the end of a long single-keyframe video decodes for a second or more.
+        let slow = directory + "/slow.mp4"
+        try FFmpegCLI.run(["-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=25", "-t", "40", "-c:v", "libx264", "-preset", "ultrafast",
+                           "-qp", "0", "-g", "100000", "-pix_fmt", "yuv420p", slow])
+
+        let first = try await start(directory)
+        let (uploaded, uploadBody) = try await HTTP.send("POST", first.baseURL + "/api/containers/uploads", body: try Data(contentsOf: URL(fileURLWithPath: slow)),
+                                                          headers: Self.admin.merging(["Content-Type": "video/mp4"]) { $1 }, timeout: 120)
+        try #require(uploaded == 201)
+        let key = try #require(try JSONValue.parse(Array(uploadBody))["key"]?.stringValue)
+        let job = JSONValue.object(["type": "video.thumbnail", "input": ["key": .string(key)], "params": ["timestamp": 39.5]]).serialized()
+        let (status, body) = try await HTTP.send("POST", first.baseURL + "/api/containers/jobs", body: Data(job.utf8),
+                                                 headers: Self.admin.merging(["Content-Type": "application/json"]) { $1 })
+        try #require(status == 202)
+        let id = try #require(try JSONValue.parse(Array(body))["id"]?.stringValue)
+        // Wait until the service is decoding, with an event stream open on the job.
+        let events = Task { try await HTTP.send("GET", first.baseURL + "/api/containers/jobs/\(id)/events", headers: Self.admin, timeout: 120) }
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            let (_, data) = try await HTTP.send("GET", first.baseURL + "/api/containers/jobs/\(id)", headers: Self.admin)
+            if try JSONValue.parse(Array(data))["stage"] == "decoding" { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let stopping = Date()
+        first.kill(signal: SIGTERM)
+        #expect(try await first.waitForExit(timeout: 30) == 0)
+        let took = Date().timeIntervalSince(stopping)
+        print("SIGTERM with a job running and an event stream open: exited in \(took) s")
+        #expect(took < 10)
+        let (eventsStatus, _) = try await events.value
+        #expect(eventsStatus == 200)
+
+        let second = try await start(directory)
+        defer { second.kill(signal: SIGKILL) }
+        var final: JSONValue = .null
+        let restartDeadline = Date().addingTimeInterval(120)
+        while Date() < restartDeadline {
+            let (_, data) = try await HTTP.send("GET", second.baseURL + "/api/containers/jobs/\(id)", headers: Self.admin)
+            final = try JSONValue.parse(Array(data))
+            if final["status"] == "succeeded" { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(final["status"] == "succeeded")
+        #expect(final["attempts"] == 1)
+        second.kill(signal: SIGTERM)
+        #expect(try await second.waitForExit() == 0)
+    }
 }

@@ -3,9 +3,10 @@ import NIOConcurrencyHelpers
 
 /// The background operations of every Durable Object (`state.waitUntil`), as a Service.
 ///
-/// It sits last among the runtime's services, so on shutdown it is the first to stop: it
-/// cancels the operations and waits for them before containers stop and storage closes, so an
-/// operation sees cancellation, not a vanished container.
+/// It runs after the HTTP front (`Runtime.stopFirstServices`), so a graceful shutdown tells it
+/// first: it cancels the operations and waits for them before the front drains, containers stop
+/// and storage closes — an operation sees cancellation, not a vanished container, and streams
+/// fed by operations end instead of holding the front open.
 public final class DurableObjectTasks: Service, Sendable {
     private struct State {
         var next = 0

@@ -77,12 +77,17 @@ public final class Runtime: Sendable {
         subsystems.lazy.compactMap { $0 as? T }.first
     }
 
-    /// Services to run for this runtime (background work first, so it stops last among them;
-    /// Durable Objects' background operations last, so they are cancelled before containers stop).
+    /// Services to run for this runtime, before the HTTP front in a ServiceGroup (background work
+    /// first, so it stops last among them).
     public var services: [any Service] {
-        var out: [any Service] = [context.background] + subsystems.flatMap(\.services)
-        if let objects = subsystem(DurableObjectsSubsystem.self) { out.append(objects.tasks) }
-        return out
+        [context.background] + subsystems.flatMap(\.services)
+    }
+
+    /// Services to run after the HTTP front, so a graceful shutdown tells them first: Durable
+    /// Objects' background operations are cancelled at once (attempts in flight resume after the
+    /// restart, and long-lived streams that depend on them end, so the front can drain).
+    public var stopFirstServices: [any Service] {
+        subsystem(DurableObjectsSubsystem.self).map { [$0.tasks] } ?? []
     }
 
     /// Dispatches `request` to the Worker. Never throws: errors become responses.

@@ -57,7 +57,8 @@ struct DevCommand: AsyncParsableCommand {
             Console.error("Ready on http://\(ip):\(boundPort) (state in \(runtime.stateDirectory))")
         }
         // Runtime services first: the group stops them last, after the HTTP front has drained.
-        let services: [any Service] = runtime.services + [app]
+        // Background operations of objects last: they are told first, so streams waiting on them end.
+        let services: [any Service] = runtime.services + [app] + runtime.stopFirstServices
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
