@@ -36,7 +36,7 @@ public actor ContainerOrchestrator: DurableObject {
     /// Latest status per job for the KV cache (a slow fsync per put: it may lag, never block).
     private let kvCache = CoalescingQueue<String, JobRecord>()
     /// Timers for the scheduler, sent in batches.
-    private let timers = CoalescingQueue<String, JobTimer>()
+    private let timers = CoalescingQueue<String, JobTimer.Change>()
 
     struct RunningAttempt {
         let attempt: Int
@@ -82,7 +82,7 @@ public actor ContainerOrchestrator: DurableObject {
         try store.insert(job)
         try keepHeartbeat()
         if job.notBefore > now {
-            schedule([JobTimer(kind: .release, jobId: job.id, dueAt: job.notBefore)])
+            schedule([.set(JobTimer(kind: .release, jobId: job.id, dueAt: job.notBefore))])
         }
         publish(job.id)
         try await pump()
@@ -352,11 +352,7 @@ public actor ContainerOrchestrator: DurableObject {
             }
             try await changed(job.id)
         }
-        if !timers.isEmpty {
-            let scheduler = try scheduler()
-            let batch = timers
-            try await scheduler.call(JobScheduler.self) { try await $0.schedule(batch) }
-        }
+        schedule(timers.map { .set($0) })
     }
 
     /// Records a failed attempt: back to the queue after a backoff while attempts remain and the
@@ -367,7 +363,7 @@ public actor ContainerOrchestrator: DurableObject {
             let delay = settings.retryDelay(afterAttempt: job.attempts)
             let at = now + Int64(delay * 1000)
             try store.requeue(job.id, error: failure, notBefore: at)
-            if at > now { schedule([JobTimer(kind: .release, jobId: job.id, dueAt: at)]) }
+            if at > now { schedule([.set(JobTimer(kind: .release, jobId: job.id, dueAt: at))]) }
         } else {
             let final = retryable
                 ? JobFailure(code: failure.code, message: failure.message + " (gave up after \(job.attempts) attempt\(job.attempts == 1 ? "" : "s"))")
@@ -383,7 +379,9 @@ public actor ContainerOrchestrator: DurableObject {
         release(id, attempt)
     }
 
+    /// Frees the slot of the attempt in flight for `id`; its timeout is no longer needed.
     private func release(_ id: String, _ attempt: RunningAttempt) {
+        schedule([.cancel(.timeout, jobId: id)])
         running[id] = nil
         liveProgress[id] = nil
         pool.release(className: attempt.className, index: attempt.index)
@@ -443,16 +441,17 @@ public actor ContainerOrchestrator: DurableObject {
         }
     }
 
-    /// Registers timers with the scheduler in the background, in batches: none is needed for
-    /// correctness right away (the heartbeat finds ready jobs, and stale timeouts are ignored).
-    private func schedule(_ list: [JobTimer]) {
+    /// Sends timer changes to the scheduler in the background, in batches (the latest change per
+    /// timer wins): none is needed for correctness right away — the heartbeat finds ready jobs,
+    /// and a stale timeout is ignored.
+    private func schedule(_ changes: [JobTimer.Change]) {
         var start = false
-        for timer in list where timers.add(timer.key, timer) { start = true }
+        for change in changes where timers.add(change.key, change) { start = true }
         guard start else { return }
         let (env, timers) = (self.env, self.timers)
         state.waitUntil {
             while let batch = timers.next() {
-                _ = try? await PlatformBindings.scheduler(env).call(JobScheduler.self) { try await $0.schedule(batch) }
+                _ = try? await PlatformBindings.scheduler(env).call(JobScheduler.self) { try await $0.apply(batch) }
             }
         }
     }

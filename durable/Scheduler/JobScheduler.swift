@@ -48,14 +48,19 @@ public actor JobScheduler: DurableObject {
 
     /// Registers `timer`, replacing the job's timer of the same kind.
     public func schedule(_ timer: JobTimer) throws {
-        try schedule([timer])
+        try apply([.set(timer)])
     }
 
-    /// Registers several timers at once.
-    public func schedule(_ timers: [JobTimer]) throws {
-        for timer in timers {
-            _ = try sql.exec("INSERT OR REPLACE INTO timers (key, kind, job_id, attempt, due_at) VALUES (?, ?, ?, ?, ?)",
-                             .text(timer.key), .text(timer.kind.rawValue), .text(timer.jobId), .integer(Int64(timer.attempt)), .integer(timer.dueAt))
+    /// Registers and cancels timers in one event.
+    public func apply(_ changes: [JobTimer.Change]) throws {
+        for change in changes {
+            switch change {
+            case .set(let timer):
+                _ = try sql.exec("INSERT OR REPLACE INTO timers (key, kind, job_id, attempt, due_at) VALUES (?, ?, ?, ?, ?)",
+                                 .text(timer.key), .text(timer.kind.rawValue), .text(timer.jobId), .integer(Int64(timer.attempt)), .integer(timer.dueAt))
+            case .cancel:
+                _ = try sql.exec("DELETE FROM timers WHERE key = ?", .text(change.key))
+            }
         }
         try rearm()
     }

@@ -22,5 +22,21 @@ public struct JobTimer: Sendable, Equatable {
     }
 
     /// One timer of each kind per job.
-    var key: String { kind.rawValue + ":" + jobId }
+    var key: String { Self.key(kind, jobId) }
+
+    static func key(_ kind: Kind, _ jobId: String) -> String { kind.rawValue + ":" + jobId }
+
+    /// A registration or a cancellation, as the orchestrator sends them in batches.
+    public enum Change: Sendable, Equatable {
+        case set(JobTimer)
+        /// Removes the job's timer of this kind (an attempt ended before its timeout).
+        case cancel(Kind, jobId: String)
+
+        var key: String {
+            switch self {
+            case .set(let timer): timer.key
+            case .cancel(let kind, let jobId): JobTimer.key(kind, jobId)
+            }
+        }
+    }
 }
