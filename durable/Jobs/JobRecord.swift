@@ -23,7 +23,10 @@ public struct JobRecord: Sendable, Equatable {
     public var notBefore: Int64
     public var params: [String: JSONValue]
     public var inputKey: String?
-    public var result: JSONValue?
+    /// The service's result as JSON text, parsed only when shown (it can be large).
+    public var resultText: String?
+    /// The service's result.
+    public var result: JSONValue? { resultText.flatMap { try? JSONValue.parse($0) } }
     /// The last failure: the final one for failed and dead-lettered jobs, the one retried otherwise.
     public var error: JobFailure?
     public var outputs: [JobOutput]

@@ -265,7 +265,7 @@ struct JobStore: Sendable {
             attempts: row["attempts"]?.int ?? 0, maxAttempts: row["max_attempts"]?.int ?? 3, progress: row["progress"]?.double ?? 0,
             stage: row["stage"]?.string, createdAt: row["created_at"]?.int64 ?? 0, startedAt: row["started_at"]?.int64,
             finishedAt: row["finished_at"]?.int64, notBefore: row["not_before"]?.int64 ?? 0, params: params,
-            inputKey: row["input_key"]?.string, result: row["result"]?.string.flatMap { try? JSONValue.parse($0) },
+            inputKey: row["input_key"]?.string, resultText: row["result"]?.string,
             error: error, outputs: outputs, webhookURL: row["webhook_url"]?.string, instance: row["instance"]?.string
         )
     }

@@ -77,7 +77,7 @@ public actor ContainerOrchestrator: DurableObject {
             seq: 0, id: UUID().uuidString.lowercased(), owner: owner, type: type.name, status: .queued, priority: submission.priority,
             attempts: 0, maxAttempts: settings.maxAttempts(type), progress: 0, stage: nil, createdAt: now, startedAt: nil, finishedAt: nil,
             notBefore: now + Int64(submission.delaySeconds * 1000), params: submission.params, inputKey: submission.inputKey,
-            result: nil, error: nil, outputs: [], webhookURL: submission.webhookURL, instance: nil
+            resultText: nil, error: nil, outputs: [], webhookURL: submission.webhookURL, instance: nil
         )
         try store.insert(job)
         try keepHeartbeat()

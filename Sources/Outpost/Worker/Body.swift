@@ -123,6 +123,13 @@ public struct Body: Sendable, AsyncSequence {
     /// Decodes the body as JSON; a malformed body throws `InvalidJSONError` (a 400).
     public func json<T: Decodable>(_ type: T.Type = T.self, upTo maxSize: Int = 10 << 20) async throws -> T {
         let buffer = try await collect(upTo: maxSize)
+        if T.self == JSONValue.self {
+            do {
+                return try JSONParser.parse(Array(buffer.readableBytesView)) as! T
+            } catch {
+                throw InvalidJSONError(detail: "\(error)")
+            }
+        }
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
         } catch let error as DecodingError {
@@ -159,6 +166,10 @@ public struct InvalidJSONError: HTTPError {
     public var status: Int { 400 }
     public var code: String { "invalid_json" }
     public var message: String { "Malformed JSON body: \(detail)" }
+
+    init(detail: String) {
+        self.detail = detail
+    }
 
     init(_ error: DecodingError) {
         switch error {

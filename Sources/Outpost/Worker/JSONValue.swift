@@ -32,19 +32,18 @@ public enum JSONValue: Sendable, Hashable, Codable {
         }
     }
 
-    /// Parses JSON text.
+    /// Parses JSON text (RFC 8259); the error says what is wrong and at which byte.
     public static func parse(_ text: String) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        try JSONParser.parse(Array(text.utf8))
     }
 
     public static func parse(_ bytes: [UInt8]) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        try JSONParser.parse(bytes)
     }
 
     /// Compact JSON text with sorted keys.
     public func serialized() -> String {
-        let data = (try? JSONCoding.encoder.encode(self)) ?? Data("null".utf8)
-        return String(decoding: data, as: UTF8.self)
+        JSONWriter.write(self)
     }
 
     public subscript(key: String) -> JSONValue? {
