@@ -8,6 +8,9 @@ SUITES=${SUITES:-"http kv durable-objects queues containers video platform"}
 DURATION=${DURATION:-10s}
 
 # One release build directory (Benchmarks/.build) holds the bench tools and the `outpost` binary.
+# SwiftPM does not notice source files added to the root package (a path dependency here) once
+# the build plan exists: drop the plan so it is made again.
+rm -f .build/release.yaml
 swift build -c release 2>&1 | { grep -E "error|Build complete" || true; } | tail -3
 swift build -c release --product outpost 2>&1 | { grep -E "error" || true; } | tail -3
 # The platform suite boots the Pitchey app in-process: its container image and launcher go beside outpost-bench.
