@@ -5,9 +5,11 @@ import NIOHTTP1
 
 /// Forwards a Workers `Request` to an instance's port over HTTP/1.1 and streams the answer back.
 ///
-/// Request bodies stream out and response bodies stream in, chunk by chunk. Connections are kept
-/// alive and reused for warm requests; a reused connection that turns out dead before any answer
-/// is retried once on a fresh one when the request body can be sent again.
+/// Request bodies stream out and response bodies stream in, chunk by chunk, at the same time: a
+/// streamed request body keeps flowing to the service while the response head and body come back
+/// (`ProxyRequestBody`). Connections are kept alive and reused for warm requests; a reused
+/// connection that turns out dead before any answer is retried once on a fresh one when the
+/// request body can be sent again.
 public struct ContainerProxy: Sendable {
     let pool: ContainerConnectionPool
     public var port: Int { pool.connector.port }
@@ -21,14 +23,17 @@ public struct ContainerProxy: Sendable {
             var attempt = 0
             while true {
                 let (connection, reused) = try await pool.acquire()
+                var upload: ProxyRequestBody?
                 do {
-                    try await send(request, on: connection)
+                    upload = try await send(request, on: connection)
                     let head = try await readHead(connection)
-                    return try await response(head, request: request, connection: connection, token: token)
+                    return try await response(head, request: request, connection: connection, upload: upload, token: token)
                 } catch let error as CancellationError {
+                    upload?.cancel()
                     connection.close()
                     throw error
                 } catch {
+                    upload?.cancel()
                     connection.close()
                     if reused, attempt == 0, request.body.isReplayable {
                         attempt += 1
@@ -44,7 +49,9 @@ public struct ContainerProxy: Sendable {
         }
     }
 
-    private func send(_ request: Request, on connection: HTTPConnection) async throws {
+    /// Writes the request head, and the body when it is at hand; a streamed body is returned as an
+    /// upload in progress, so the response can be read while it flows.
+    private func send(_ request: Request, on connection: HTTPConnection) async throws -> ProxyRequestBody? {
         var target = request.path
         if !request.query.isEmpty { target += "?" + request.query }
         var head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: request.method.rawValue), uri: target)
@@ -65,13 +72,18 @@ public struct ContainerProxy: Sendable {
             // Nothing to stream: no need to wait for the write; a failed write shows up as a failed read.
             connection.channel.write(HTTPClientRequestPart.head(head), promise: nil)
             connection.channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
-            return
+            return nil
+        }
+        if !body.isReplayable {
+            try await connection.write(.head(head), flush: true)
+            return ProxyRequestBody.start(body, on: connection)
         }
         try await connection.write(.head(head), flush: false)
         for try await chunk in body where chunk.readableBytes > 0 {
             try await connection.write(.body(.byteBuffer(chunk)), flush: true)
         }
         try await connection.write(.end(nil), flush: true)
+        return nil
     }
 
     private func readHead(_ connection: HTTPConnection) async throws -> HTTPResponseHead {
@@ -88,7 +100,8 @@ public struct ContainerProxy: Sendable {
         throw ContainerError(.connectionLost, "The container closed the connection before answering.")
     }
 
-    private func response(_ head: HTTPResponseHead, request: Request, connection: HTTPConnection, token: ActivityToken) async throws -> Response {
+    private func response(_ head: HTTPResponseHead, request: Request, connection: HTTPConnection, upload: ProxyRequestBody?,
+                          token: ActivityToken) async throws -> Response {
         var fields = HTTPFields()
         for (name, value) in head.headers {
             guard let n = HTTPField.Name(name), !Self.hopByHop.contains(n.canonicalName) else { continue }
@@ -101,12 +114,14 @@ public struct ContainerProxy: Sendable {
             while let part = try await connection.parts.next() {
                 if case .end = part { break }
             }
-            pool.release(connection, reusable: keepAlive)
+            let uploaded = upload?.isFinished ?? true
+            upload?.cancel()
+            pool.release(connection, reusable: keepAlive && uploaded)
             token.release()
             return Response(status: .init(code: Int(head.status.code)), headers: fields, body: .empty)
         }
         if let length { fields[.contentLength] = String(length) }
-        let reader = ProxyResponseReader(connection: connection, pool: pool, keepAlive: keepAlive, token: token)
+        let reader = ProxyResponseReader(connection: connection, pool: pool, keepAlive: keepAlive, upload: upload, token: token)
         return Response(status: .init(code: Int(head.status.code)), headers: fields, body: Body(stream: ProxyResponseBody(reader: reader), length: length))
     }
 

@@ -15,20 +15,23 @@ struct ProxyResponseBody: AsyncSequence, Sendable {
     func makeAsyncIterator() -> AsyncIterator { AsyncIterator(reader: reader) }
 }
 
-/// Owns the connection while a response body streams; gives it back (or closes it) exactly once.
+/// Owns the connection (and the request body still uploading on it) while a response body
+/// streams; gives it back (or closes it) exactly once.
 /// @unchecked Sendable: `done` is guarded by `lock`; `next()` is driven by the body's single consumer.
 final class ProxyResponseReader: @unchecked Sendable {
     private let connection: HTTPConnection
     private let pool: ContainerConnectionPool
     private let keepAlive: Bool
+    private let upload: ProxyRequestBody?
     private let token: ActivityToken
     private let lock = NIOLock()
     private var done = false
 
-    init(connection: HTTPConnection, pool: ContainerConnectionPool, keepAlive: Bool, token: ActivityToken) {
+    init(connection: HTTPConnection, pool: ContainerConnectionPool, keepAlive: Bool, upload: ProxyRequestBody?, token: ActivityToken) {
         self.connection = connection
         self.pool = pool
         self.keepAlive = keepAlive
+        self.upload = upload
         self.token = token
     }
 
@@ -63,7 +66,10 @@ final class ProxyResponseReader: @unchecked Sendable {
             return !done
         }
         guard first else { return }
-        pool.release(connection, reusable: reusable)
+        // A connection with half a request body still on it cannot carry another exchange.
+        let uploaded = upload?.isFinished ?? true
+        upload?.cancel()
+        pool.release(connection, reusable: reusable && uploaded)
         token.release()
     }
 
