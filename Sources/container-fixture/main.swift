@@ -2,7 +2,7 @@
 // infrastructure, not a product). Plain POSIX sockets and one thread per connection, no Foundation,
 // so it starts in a few milliseconds. Listens on 127.0.0.1:$PORT.
 //
-//   GET /                       {"pid", "bootNonce", "env", "cwd", "files"}
+//   GET /                       {"pid", "port", "bootNonce", "env", "cwd", "files"}
 //   GET /ping                   "pong"
 //   GET /sleep?ms=N             answers after N ms
 //   GET /stream?chunks=N&intervalMs=M   N chunked lines, M ms apart
@@ -11,9 +11,13 @@
 //   GET /connect?host=H&port=P  tries an outbound TCP connect: {"ok", "errno"}
 //   GET /syscall?name=ptrace|mount   {"result", "errno"} (seccomp should give EPERM = 1)
 //   GET /write?name=F           creates F in the cwd
+//   GET /fill?mb=N&name=F       appends N MiB to F in the cwd: {"written"}
 //   POST /echo                  answers with the request body
+//   POST /drain                 full duplex: answers at once, streams "received <n>" per MiB read, then "total <n>"
 //
 // FIXTURE_NO_LISTEN=1: never listens (port-timeout tests). FIXTURE_IGNORE_SIGTERM=1: ignores SIGTERM.
+// FIXTURE_EXTRA_PORTS=9090,…: also serves each declared port n on $PORT_<n>, after
+// FIXTURE_EXTRA_PORT_DELAY_MS. `GET /` reports the local port the request came in on.
 import CSeccomp
 import Glibc
 
@@ -110,24 +114,35 @@ func tryConnect(host: String, port: UInt16) -> (Bool, Int32) {
     return (rc == 0, rc == 0 ? 0 : errno)
 }
 
-/// Reads one request head (and its body) from `fd`, keeping leftover bytes in `buffer`.
-func readRequest(_ fd: Int32, _ buffer: inout [UInt8]) -> (String, String, [UInt8])? {
-    func fill() -> Bool {
-        var chunk = [UInt8](repeating: 0, count: 16384)
-        let n = recv(fd, &chunk, chunk.count, 0)
-        if n <= 0 { return false }
-        buffer += chunk[0..<n]
-        return true
-    }
+struct RequestHead {
+    let method: String
+    let target: String
+    let contentLength: Int
+    let chunked: Bool
+}
+
+/// Reads more bytes from `fd` into `buffer`; false at EOF or on error.
+func fill(_ fd: Int32, _ buffer: inout [UInt8]) -> Bool {
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    let n = recv(fd, &chunk, chunk.count, 0)
+    if n <= 0 { return false }
+    buffer += chunk[0..<n]
+    return true
+}
+
+/// Reads one request head from `fd`, keeping the bytes after it in `buffer`.
+func readHead(_ fd: Int32, _ buffer: inout [UInt8]) -> RequestHead? {
     var headEnd: Int?
+    var scanned = 0
     while headEnd == nil {
         if buffer.count >= 4 {
-            for i in 0...(buffer.count - 4) where buffer[i] == 13 && buffer[i + 1] == 10 && buffer[i + 2] == 13 && buffer[i + 3] == 10 {
+            for i in max(0, scanned - 3)...(buffer.count - 4) where buffer[i] == 13 && buffer[i + 1] == 10 && buffer[i + 2] == 13 && buffer[i + 3] == 10 {
                 headEnd = i
                 break
             }
+            scanned = buffer.count
         }
-        if headEnd == nil && !fill() { return nil }
+        if headEnd == nil && !fill(fd, &buffer) { return nil }
     }
     let head = String(decoding: buffer[0..<headEnd!], as: UTF8.self)
     buffer.removeFirst(headEnd! + 4)
@@ -141,41 +156,88 @@ func readRequest(_ fd: Int32, _ buffer: inout [UInt8]) -> (String, String, [UInt
         if l.hasPrefix("content-length:") { contentLength = Int(l.dropFirst(15).trimmingPrefix(" ")) ?? 0 }
         if l.hasPrefix("transfer-encoding:") && l.contains("chunked") { chunked = true }
     }
-    var body: [UInt8] = []
-    if chunked {
+    return RequestHead(method: String(parts[0]), target: String(parts[1]), contentLength: contentLength, chunked: chunked)
+}
+
+/// Reads the request body piece by piece as it arrives, handing each piece to `onBytes`.
+func streamBody(_ fd: Int32, _ buffer: inout [UInt8], _ head: RequestHead, _ onBytes: (ArraySlice<UInt8>) -> Void) -> Bool {
+    if head.chunked {
         while true {
             var lineEnd: Int? = nil
             while lineEnd == nil {
                 if buffer.count >= 2 { for i in 0..<(buffer.count - 1) where buffer[i] == 13 && buffer[i + 1] == 10 { lineEnd = i; break } }
-                if lineEnd == nil && !fill() { return nil }
+                if lineEnd == nil && !fill(fd, &buffer) { return false }
             }
             let sizeText = String(decoding: buffer[0..<lineEnd!], as: UTF8.self).split(separator: ";").first ?? "0"
-            let size = Int(sizeText, radix: 16) ?? 0
+            var left = Int(sizeText, radix: 16) ?? 0
+            let last = left == 0
             buffer.removeFirst(lineEnd! + 2)
-            while buffer.count < size + 2 { if !fill() { return nil } }
-            body += buffer[0..<size]
-            buffer.removeFirst(size + 2)
-            if size == 0 { break }
+            while left > 0 {
+                if buffer.isEmpty && !fill(fd, &buffer) { return false }
+                let n = min(left, buffer.count)
+                onBytes(buffer[0..<n])
+                buffer.removeFirst(n)
+                left -= n
+            }
+            while buffer.count < 2 { if !fill(fd, &buffer) { return false } }
+            buffer.removeFirst(2)
+            if last { return true }
         }
-    } else {
-        while buffer.count < contentLength { if !fill() { return nil } }
-        body = Array(buffer[0..<contentLength])
-        buffer.removeFirst(contentLength)
     }
-    return (String(parts[0]), String(parts[1]), body)
+    var left = head.contentLength
+    while left > 0 {
+        if buffer.isEmpty && !fill(fd, &buffer) { return false }
+        let n = min(left, buffer.count)
+        onBytes(buffer[0..<n])
+        buffer.removeFirst(n)
+        left -= n
+    }
+    return true
+}
+
+/// The local port of a connected socket.
+func localPort(_ fd: Int32) -> Int {
+    var addr = sockaddr_in()
+    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+    return Int(UInt16(bigEndian: addr.sin_port))
+}
+
+func writeChunk(_ fd: Int32, _ text: String) -> Bool {
+    writeAll(fd, Array((String(text.utf8.count, radix: 16) + "\r\n" + text + "\r\n").utf8))
 }
 
 func handle(_ fd: Int32) {
     defer { close(fd) }
     var buffer: [UInt8] = []
-    while let (method, target, body) = readRequest(fd, &buffer) {
+    while let head = readHead(fd, &buffer) {
+        let (method, target) = (head.method, head.target)
         let path = target.split(separator: "?", maxSplits: 1).first.map(String.init) ?? "/"
         let q = query(Substring(target))
         var ok = true
+        if path == "/drain" {
+            // Full duplex: the response head goes out at once, then a line per MiB received, then the total.
+            ok = writeAll(fd, Array("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n".utf8))
+            var received = 0
+            var reported = 0
+            let done = streamBody(fd, &buffer, head) { bytes in
+                received += bytes.count
+                while ok && received >= reported + (1 << 20) {
+                    reported += 1 << 20
+                    ok = writeChunk(fd, "received \(reported)\n")
+                }
+            }
+            if !done { return }
+            if ok { ok = writeChunk(fd, "total \(received)\n") && writeAll(fd, Array("0\r\n\r\n".utf8)) }
+            if !ok { return }
+            continue
+        }
+        var body: [UInt8] = []
+        guard streamBody(fd, &buffer, head, { body += $0 }) else { return }
         switch path {
         case "/":
             let (cwd, files) = cwdAndFiles()
-            ok = respond(fd, "{\"pid\":\(getpid()),\"bootNonce\":\(jsonString(bootNonce)),\"cwd\":\(jsonString(cwd)),\"files\":[\(files.map(jsonString).joined(separator: ","))],\"env\":\(environmentJSON())}")
+            ok = respond(fd, "{\"pid\":\(getpid()),\"port\":\(localPort(fd)),\"bootNonce\":\(jsonString(bootNonce)),\"cwd\":\(jsonString(cwd)),\"files\":[\(files.map(jsonString).joined(separator: ","))],\"env\":\(environmentJSON())}")
         case "/ping":
             ok = respond(fd, type: "text/plain", "pong")
         case "/sleep":
@@ -213,6 +275,21 @@ func handle(_ fd: Int32) {
             }
             let err = rc == 0 ? 0 : errno
             ok = respond(fd, "{\"result\":\(rc),\"errno\":\(err)}")
+        case "/fill":
+            // Writes N MiB of real blocks to F in the cwd (disk-limit tests).
+            let f = open(q["name"] ?? "fill", O_CREAT | O_WRONLY | O_APPEND | O_CLOEXEC, 0o644)
+            var written = 0
+            if f >= 0 {
+                let block = [UInt8](repeating: 7, count: 1 << 20)
+                for _ in 0..<(Int(q["mb"] ?? "1") ?? 1) {
+                    let n = block.withUnsafeBytes { write(f, $0.baseAddress, $0.count) }
+                    if n <= 0 { break }
+                    written += n
+                }
+                fsync(f)
+                close(f)
+            }
+            ok = respond(fd, "{\"written\":\(written)}")
         case "/write":
             let f = open(q["name"] ?? "marker", O_CREAT | O_WRONLY | O_CLOEXEC, 0o644)
             if f >= 0 { _ = write(f, bootNonce, bootNonce.utf8.count); close(f) }
@@ -244,33 +321,56 @@ if env("FIXTURE_NO_LISTEN") == "1" {
     while true { pause() }
 }
 
-let port = UInt16(env("PORT") ?? "8080") ?? 8080
-let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-var one: Int32 = 1
-setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-var addr = sockaddr_in()
-addr.sin_family = sa_family_t(AF_INET)
-addr.sin_port = port.bigEndian
-addr.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
-let bound = withUnsafePointer(to: &addr) {
-    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+/// Listens on 127.0.0.1:`port`, or exits.
+func listenOn(_ port: UInt16) -> Int32 {
+    let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+    var one: Int32 = 1
+    setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_port = port.bigEndian
+    addr.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
+    let bound = withUnsafePointer(to: &addr) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard bound == 0, listen(listener, 512) == 0 else {
+        perror("container-fixture: listen on 127.0.0.1:\(port)")
+        exit(1)
+    }
+    let banner = "container-fixture \(getpid()) listening on 127.0.0.1:\(port)\n"
+    _ = write(1, banner, banner.utf8.count)
+    return listener
 }
-guard bound == 0, listen(listener, 512) == 0 else {
-    perror("container-fixture: listen on 127.0.0.1:\(port)")
-    exit(1)
-}
-let banner = "container-fixture \(getpid()) listening on 127.0.0.1:\(port)\n"
-_ = write(1, banner, banner.utf8.count)
 
-while true {
-    let fd = accept(listener, nil, nil)
-    if fd < 0 { continue }
-    setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-    var thread = pthread_t()
-    let box = Unmanaged.passRetained(Connection(fd)).toOpaque()
-    if pthread_create(&thread, nil, connectionThread, box) == 0 {
-        pthread_detach(thread)
-    } else {
-        close(fd)
+/// Accepts connections forever, one thread each.
+func acceptLoop(_ listener: Int32) -> Never {
+    var one: Int32 = 1
+    while true {
+        let fd = accept(listener, nil, nil)
+        if fd < 0 { continue }
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        var thread = pthread_t()
+        let box = Unmanaged.passRetained(Connection(fd)).toOpaque()
+        if pthread_create(&thread, nil, connectionThread, box) == 0 {
+            pthread_detach(thread)
+        } else {
+            close(fd)
+        }
     }
 }
+
+/// An extra port's thread: waits FIXTURE_EXTRA_PORT_DELAY_MS, then listens on it.
+func extraPortThread(_ arg: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
+    let port = UInt16(truncatingIfNeeded: Int(bitPattern: arg))
+    usleep(UInt32(Int(env("FIXTURE_EXTRA_PORT_DELAY_MS") ?? "0") ?? 0) * 1000)
+    acceptLoop(listenOn(port))
+}
+
+// FIXTURE_EXTRA_PORTS=9090,9091: also serve each declared port n on $PORT_<n> (n when unset).
+for declared in (env("FIXTURE_EXTRA_PORTS") ?? "").split(separator: ",") {
+    guard let n = UInt16(declared) else { continue }
+    let actual = UInt16(env("PORT_\(n)") ?? "") ?? n
+    var thread = pthread_t()
+    if pthread_create(&thread, nil, extraPortThread, UnsafeMutableRawPointer(bitPattern: Int(actual))) == 0 { pthread_detach(thread) }
+}
+acceptLoop(listenOn(UInt16(env("PORT") ?? "8080") ?? 8080))
