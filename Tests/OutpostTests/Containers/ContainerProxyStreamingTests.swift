@@ -1,0 +1,97 @@
+import Foundation
+import NIOCore
+import Outpost
+import Testing
+
+/// Request bodies through the container proxy: full duplex, never buffered whole.
+@Suite("Container proxy streaming", .serialized)
+struct ContainerProxyStreamingTests {
+    typealias S = ContainerTestSupport
+
+    /// A request body made on demand: `chunks` MiB of "a", pausing after the first until `open()`.
+    actor Upload {
+        let chunks: Int
+        private(set) var produced = 0
+        private var isOpen = false
+        private var waiter: CheckedContinuation<Void, Never>?
+
+        init(chunks: Int) { self.chunks = chunks }
+
+        func next() async -> ByteBuffer? {
+            if produced == 1 && !isOpen { await withCheckedContinuation { waiter = $0 } }
+            guard produced < chunks else { return nil }
+            produced += 1
+            return ByteBuffer(repeating: UInt8(ascii: "a"), count: 1 << 20)
+        }
+
+        func open() {
+            isOpen = true
+            waiter?.resume()
+            waiter = nil
+        }
+    }
+
+    /// This process's resident set size, from /proc.
+    static func residentBytes() -> Int {
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) * 1024
+    }
+
+    @Test func a64MiBUploadStreamsFullDuplexAndIsNeverBuffered() async throws {
+        try await S.withSupervisor(classes: [S.fixtureClass()]) { sup in
+            try await sup.start(className: "Fixture", instanceID: "upload", options: S.options())
+            let upload = Upload(chunks: 64)
+            // Half duplex would wait for the whole body before reading any answer: a deadlock here,
+            // since the body pauses until the answer shows the service got the first MiB.
+            let watchdog = Task {
+                try await Task.sleep(for: .seconds(20))
+                await upload.open()
+            }
+            defer { watchdog.cancel() }
+            let before = Self.residentBytes()
+            var peak = before
+            let response = try await sup.fetch(Request(method: .post, url: "/drain", body: Body(stream: AsyncStream { await upload.next() })),
+                                               className: "Fixture", instanceID: "upload", options: S.options())
+            #expect(await upload.produced == 1, "the response head came back with 63 MiB still to send")
+            var text = ""
+            for try await chunk in response.body {
+                text += String(buffer: chunk)
+                if text.contains("received 1048576\n") { await upload.open() }
+                peak = max(peak, Self.residentBytes())
+            }
+            #expect(!watchdog.isCancelled && text.hasPrefix("received 1048576\n"), "the service saw the first MiB before the client sent the second")
+            #expect(text.hasSuffix("total 67108864\n"), "every byte arrived: \(text.suffix(40))")
+            #expect(text.split(separator: "\n").count == 65)
+            let growth = peak - before
+            print("proxy upload of 64 MiB: runtime RSS grew by \(growth >> 10) KiB at most")
+            #expect(growth < 24 << 20, "the runtime buffered the body: RSS grew by \(growth >> 20) MiB")
+            // The connection is clean afterwards: the next exchange on the instance works.
+            let echo = try await sup.fetch(Request(method: .post, url: "/echo", body: Body("after")), className: "Fixture", instanceID: "upload", options: S.options())
+            #expect(try await echo.body.text() == "after")
+        }
+    }
+
+    @Test func anAnswerBeforeTheUploadEndsClosesTheConnectionAndReleasesTheInstance() async throws {
+        try await S.withSupervisor(classes: [S.fixtureClass()]) { sup in
+            try await sup.start(className: "Fixture", instanceID: "early", options: S.options())
+            let upload = Upload(chunks: 8)  // pauses after the first MiB until the end of the test
+            let watchdog = Task {
+                try await Task.sleep(for: .seconds(20))
+                await upload.open()
+            }
+            defer { watchdog.cancel() }
+            let response = try await sup.fetch(Request(method: .post, url: "/drain", body: Body(stream: AsyncStream { await upload.next() })),
+                                               className: "Fixture", instanceID: "early", options: S.options())
+            var it = response.body.makeAsyncIterator()
+            #expect(try await it.next().map { String(buffer: $0) } == "received 1048576\n")
+            #expect(await sup.activity(className: "Fixture", instanceID: "early")?.inFlight == 1)
+            _ = consume it
+            _ = consume response
+            #expect(await sup.activity(className: "Fixture", instanceID: "early")?.inFlight == 0, "abandoning the answer ends the exchange")
+            await upload.open()
+            let ping = try await sup.fetch(Request(url: "/ping"), className: "Fixture", instanceID: "early", options: S.options())
+            #expect(try await ping.body.text() == "pong", "a fresh connection serves the next request")
+        }
+    }
+}
