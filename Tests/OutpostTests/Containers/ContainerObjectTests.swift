@@ -203,6 +203,27 @@ struct ContainerObjectTests {
         }
     }
 
+    @Test func aScratchDirectoryOverTheDiskLimitIsKilledAndReportedToOnStop() async throws {
+        try await TestRuntime.with(config: F.config(), script: F.script, vars: ["DISK_MB": "8"]) { t in
+            let name = uniqueName()
+            let id = try objectID(t, name)
+            let pid = try #require(try await get(t, name)["pid"] as? Int)
+            let limits = try String(contentsOfFile: "/proc/\(pid)/limits", encoding: .utf8)
+            #expect(limits.contains("Max file size             8388608"), "each file is bounded by the disk too")
+            #expect(try await get(t, name, "/fill?mb=5&name=a")["written"] as? Int == 5 << 20)
+            try await Task.sleep(for: .milliseconds(1200))  // the supervisor measured it at least once
+            #expect(S.processExists(Int32(pid)), "5 MiB of 8 is allowed")
+            #expect(try await get(t, name, "/fill?mb=5&name=b")["written"] as? Int == 5 << 20)
+            #expect(await S.waitUntil(timeout: .seconds(5)) { hooks.count(id, prefix: "stop") == 1 }, "10 MiB of 8 is not")
+            #expect(hooks.entries(id).filter { $0.hasPrefix("stop") } == ["stop:137:diskLimit"])
+            #expect(!S.processExists(Int32(pid)))
+            let state = try await getContainer(t.durableObject("FIXTURE"), name: name).call { (c: FixtureContainer) in await c.getState() }
+            #expect(state.status == "stopped_with_code" && state.exitCode == 137)
+            let fresh = try await get(t, name)
+            #expect(fresh["files"] as? [String] == [], "the next start gets an empty scratch directory")
+        }
+    }
+
     @Test func withoutInternetTheInstanceCannotReachTheHostButTheRuntimeReachesIt() async throws {
         let (listener, hostPort) = try S.hostListener()
         defer { close(listener) }
