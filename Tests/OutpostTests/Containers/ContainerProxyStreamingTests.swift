@@ -55,17 +55,20 @@ struct ContainerProxyStreamingTests {
                                                className: "Fixture", instanceID: "upload", options: S.options())
             #expect(await upload.produced == 1, "the response head came back with 63 MiB still to send")
             var text = ""
+            var lead = 0  // MiB pulled from the client but not yet seen by the service: what is buffered on the way
             for try await chunk in response.body {
                 text += String(buffer: chunk)
                 if text.contains("received 1048576\n") { await upload.open() }
+                let received = text.split(separator: "\n").last { $0.hasPrefix("received ") }.flatMap { Int($0.dropFirst(9)) } ?? 0
+                lead = max(lead, await upload.produced - received >> 20)
                 peak = max(peak, Self.residentBytes())
             }
             #expect(!watchdog.isCancelled && text.hasPrefix("received 1048576\n"), "the service saw the first MiB before the client sent the second")
             #expect(text.hasSuffix("total 67108864\n"), "every byte arrived: \(text.suffix(40))")
             #expect(text.split(separator: "\n").count == 65)
-            let growth = peak - before
-            print("proxy upload of 64 MiB: runtime RSS grew by \(growth >> 10) KiB at most")
-            #expect(growth < 24 << 20, "the runtime buffered the body: RSS grew by \(growth >> 20) MiB")
+            // Loopback socket buffers hold a few MiB; a proxy that gathered the body would run 60+ ahead.
+            #expect(lead <= 16, "the proxy ran \(lead) MiB ahead of the service")
+            print("proxy upload of 64 MiB: at most \(lead) MiB in flight; process RSS grew by \((peak - before) >> 10) KiB")
             // The connection is clean afterwards: the next exchange on the instance works.
             let echo = try await sup.fetch(Request(method: .post, url: "/echo", body: Body("after")), className: "Fixture", instanceID: "upload", options: S.options())
             #expect(try await echo.body.text() == "after")
