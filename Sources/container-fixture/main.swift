@@ -217,6 +217,9 @@ func handle(_ fd: Int32) {
         var ok = true
         if path == "/drain" {
             // Full duplex: the response head goes out at once, then a line per MiB received, then the total.
+            // A fixed receive buffer (no autotuning up to tcp_rmem's max) keeps what sits in the kernel small.
+            var rcvbuf: Int32 = 256 << 10
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, socklen_t(MemoryLayout<Int32>.size))
             ok = writeAll(fd, Array("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n".utf8))
             var received = 0
             var reported = 0

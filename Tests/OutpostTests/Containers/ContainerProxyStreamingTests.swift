@@ -66,8 +66,9 @@ struct ContainerProxyStreamingTests {
             #expect(!watchdog.isCancelled && text.hasPrefix("received 1048576\n"), "the service saw the first MiB before the client sent the second")
             #expect(text.hasSuffix("total 67108864\n"), "every byte arrived: \(text.suffix(40))")
             #expect(text.split(separator: "\n").count == 65)
-            // Loopback socket buffers hold a few MiB; a proxy that gathered the body would run 60+ ahead.
-            #expect(lead <= 16, "the proxy ran \(lead) MiB ahead of the service")
+            // The socket buffers (send up to tcp_wmem's 4 MiB; the fixture fixes its receive buffer) and
+            // the lag of the service's reports account for the lead; a proxy that gathered the body would run 60+ ahead.
+            #expect(lead <= 20, "the proxy ran \(lead) MiB ahead of the service")
             print("proxy upload of 64 MiB: at most \(lead) MiB in flight; process RSS grew by \((peak - before) >> 10) KiB")
             // The connection is clean afterwards: the next exchange on the instance works.
             let echo = try await sup.fetch(Request(method: .post, url: "/echo", body: Body("after")), className: "Fixture", instanceID: "upload", options: S.options())
