@@ -13,6 +13,7 @@
 //   GET /write?name=F           creates F in the cwd
 //   GET /fill?mb=N&name=F       appends N MiB to F in the cwd: {"written"}
 //   POST /echo                  answers with the request body
+//   GET /ws?closeAfter=N        WebSocket echo: "hello" first, then echoes; closes after N messages if asked
 //   POST /drain                 full duplex: answers at once, streams "received <n>" per MiB read, then "total <n>"
 //
 // FIXTURE_NO_LISTEN=1: never listens (port-timeout tests). FIXTURE_IGNORE_SIGTERM=1: ignores SIGTERM.
@@ -119,6 +120,8 @@ struct RequestHead {
     let target: String
     let contentLength: Int
     let chunked: Bool
+    /// Sec-WebSocket-Key of an upgrade request.
+    var webSocketKey: String?
 }
 
 /// Reads more bytes from `fd` into `buffer`; false at EOF or on error.
@@ -151,12 +154,17 @@ func readHead(_ fd: Int32, _ buffer: inout [UInt8]) -> RequestHead? {
     guard parts.count >= 2 else { return nil }
     var contentLength = 0
     var chunked = false
+    var key: String?
+    var upgrade = false
     for line in lines.dropFirst() {
         let l = line.lowercased()
         if l.hasPrefix("content-length:") { contentLength = Int(l.dropFirst(15).trimmingPrefix(" ")) ?? 0 }
         if l.hasPrefix("transfer-encoding:") && l.contains("chunked") { chunked = true }
+        if l.hasPrefix("upgrade:") && l.contains("websocket") { upgrade = true }
+        if l.hasPrefix("sec-websocket-key:") { key = String(line.dropFirst(18).trimmingPrefix(" ")) }
     }
-    return RequestHead(method: String(parts[0]), target: String(parts[1]), contentLength: contentLength, chunked: chunked)
+    return RequestHead(method: String(parts[0]), target: String(parts[1]), contentLength: contentLength, chunked: chunked,
+                       webSocketKey: upgrade ? key : nil)
 }
 
 /// Reads the request body piece by piece as it arrives, handing each piece to `onBytes`.
@@ -207,6 +215,108 @@ func writeChunk(_ fd: Int32, _ text: String) -> Bool {
     writeAll(fd, Array((String(text.utf8.count, radix: 16) + "\r\n" + text + "\r\n").utf8))
 }
 
+/// SHA-1 of `bytes` (for the WebSocket handshake only).
+func sha1(_ bytes: [UInt8]) -> [UInt8] {
+    var h: [UInt32] = [0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0]
+    var message = bytes + [0x80]
+    while message.count % 64 != 56 { message.append(0) }
+    let bits = UInt64(bytes.count) * 8
+    for i in (0..<8).reversed() { message.append(UInt8(truncatingIfNeeded: bits >> (UInt64(i) * 8))) }
+    for block in stride(from: 0, to: message.count, by: 64) {
+        var w = [UInt32](repeating: 0, count: 80)
+        for i in 0..<16 {
+            w[i] = (0..<4).reduce(UInt32(0)) { $0 << 8 | UInt32(message[block + i * 4 + $1]) }
+        }
+        for i in 16..<80 {
+            let x = w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16]
+            w[i] = x << 1 | x >> 31
+        }
+        var (a, b, c, d, e) = (h[0], h[1], h[2], h[3], h[4])
+        for i in 0..<80 {
+            let (f, k): (UInt32, UInt32) = i < 20 ? ((b & c) | (~b & d), 0x5A827999)
+                : i < 40 ? (b ^ c ^ d, 0x6ED9EBA1) : i < 60 ? ((b & c) | (b & d) | (c & d), 0x8F1BBCDC) : (b ^ c ^ d, 0xCA62C1D6)
+            let t = (a << 5 | a >> 27) &+ f &+ e &+ k &+ w[i]
+            (e, d, c, b, a) = (d, c, b << 30 | b >> 2, a, t)
+        }
+        h[0] &+= a; h[1] &+= b; h[2] &+= c; h[3] &+= d; h[4] &+= e
+    }
+    return h.flatMap { v in (0..<4).map { UInt8(truncatingIfNeeded: v >> (24 - UInt32($0) * 8)) } }
+}
+
+func base64(_ bytes: [UInt8]) -> String {
+    let table = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+    var out = ""
+    for i in stride(from: 0, to: bytes.count, by: 3) {
+        let n = (UInt32(bytes[i]) << 16) | (i + 1 < bytes.count ? UInt32(bytes[i + 1]) << 8 : 0) | (i + 2 < bytes.count ? UInt32(bytes[i + 2]) : 0)
+        out.append(table[Int(n >> 18 & 63)])
+        out.append(table[Int(n >> 12 & 63)])
+        out.append(i + 1 < bytes.count ? table[Int(n >> 6 & 63)] : "=")
+        out.append(i + 2 < bytes.count ? table[Int(n & 63)] : "=")
+    }
+    return out
+}
+
+/// One WebSocket frame from the server (unmasked).
+func wsFrame(_ opcode: UInt8, _ payload: [UInt8]) -> [UInt8] {
+    var frame: [UInt8] = [0x80 | opcode]
+    if payload.count < 126 {
+        frame.append(UInt8(payload.count))
+    } else if payload.count < 65536 {
+        frame += [126, UInt8(payload.count >> 8), UInt8(payload.count & 0xff)]
+    } else {
+        frame.append(127)
+        for i in (0..<8).reversed() { frame.append(UInt8(truncatingIfNeeded: payload.count >> (i * 8))) }
+    }
+    return frame + payload
+}
+
+/// `GET /ws`: a WebSocket echo. Sends "hello" first, echoes text and binary frames, answers pings,
+/// and answers a close with a close. `?closeAfter=N` closes (1000) after echoing N messages.
+func webSocketEcho(_ fd: Int32, _ buffer: inout [UInt8], key: String, closeAfter: Int?) {
+    let accept = base64(sha1(Array((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").utf8)))
+    let head = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: \(accept)\r\n\r\n"
+    guard writeAll(fd, Array(head.utf8) + wsFrame(1, Array("hello".utf8))) else { return }
+    var echoed = 0
+    while true {
+        while buffer.count < 2 { if !fill(fd, &buffer) { return } }
+        let opcode = buffer[0] & 0x0f
+        let masked = buffer[1] & 0x80 != 0
+        var length = Int(buffer[1] & 0x7f)
+        var offset = 2
+        if length == 126 {
+            while buffer.count < 4 { if !fill(fd, &buffer) { return } }
+            length = Int(buffer[2]) << 8 | Int(buffer[3])
+            offset = 4
+        } else if length == 127 {
+            while buffer.count < 10 { if !fill(fd, &buffer) { return } }
+            length = (2..<10).reduce(0) { $0 << 8 | Int(buffer[$1]) }
+            offset = 10
+        }
+        let maskLength = masked ? 4 : 0
+        while buffer.count < offset + maskLength + length { if !fill(fd, &buffer) { return } }
+        let mask = Array(buffer[offset..<(offset + maskLength)])
+        var payload = Array(buffer[(offset + maskLength)..<(offset + maskLength + length)])
+        if masked { for i in payload.indices { payload[i] ^= mask[i % 4] } }
+        buffer.removeFirst(offset + maskLength + length)
+        switch opcode {
+        case 0x8:
+            _ = writeAll(fd, wsFrame(0x8, Array(payload.prefix(2))))
+            return
+        case 0x9:
+            guard writeAll(fd, wsFrame(0xA, payload)) else { return }
+        case 0x1, 0x2:
+            guard writeAll(fd, wsFrame(opcode, payload)) else { return }
+            echoed += 1
+            if let closeAfter, echoed >= closeAfter {
+                _ = writeAll(fd, wsFrame(0x8, [0x03, 0xE8]))
+                return
+            }
+        default:
+            break
+        }
+    }
+}
+
 func handle(_ fd: Int32) {
     defer { close(fd) }
     var buffer: [UInt8] = []
@@ -215,6 +325,10 @@ func handle(_ fd: Int32) {
         let path = target.split(separator: "?", maxSplits: 1).first.map(String.init) ?? "/"
         let q = query(Substring(target))
         var ok = true
+        if path == "/ws", let key = head.webSocketKey {
+            webSocketEcho(fd, &buffer, key: key, closeAfter: q["closeAfter"].flatMap { Int($0) })
+            return
+        }
         if path == "/drain" {
             // Full duplex: the response head goes out at once, then a line per MiB received, then the total.
             // A fixed receive buffer (no autotuning up to tcp_rmem's max) keeps what sits in the kernel small.

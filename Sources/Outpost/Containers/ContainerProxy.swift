@@ -10,6 +10,13 @@ import NIOHTTP1
 /// (`ProxyRequestBody`). Connections are kept alive and reused for warm requests; a reused
 /// connection that turns out dead before any answer is retried once on a fresh one when the
 /// request body can be sent again.
+///
+/// A WebSocket (any `Upgrade` request) is tunnelled: the upgrade goes to the service with its
+/// `Connection`/`Upgrade` headers, and when it answers 101 the connection carries raw bytes from
+/// then on. The 101 `Response`'s body is the service's side of the tunnel and the request's body
+/// is the client's: `dispatchFetch` and the HTTP front feed the client's bytes in as the request
+/// body and relay the response body out. Each chunk either way renews sleepAfter; the tunnel
+/// counts as in flight until either side closes, which closes the other.
 public struct ContainerProxy: Sendable {
     let pool: ContainerConnectionPool
     public var port: Int { pool.connector.port }
@@ -17,8 +24,10 @@ public struct ContainerProxy: Sendable {
     init(pool: ContainerConnectionPool) { self.pool = pool }
 
     /// Sends `request` and returns the response as soon as its head arrives.
-    /// - Parameter token: released when the exchange is over — body finished, failed or abandoned.
-    public func fetch(_ request: Request, token: ActivityToken = .none) async throws -> Response {
+    /// - Parameters:
+    ///   - token: released when the exchange is over — body finished, failed or abandoned.
+    ///   - activity: renewed by each chunk through an upgraded connection (each WebSocket message).
+    public func fetch(_ request: Request, token: ActivityToken = .none, activity: ActivityMonitor? = nil) async throws -> Response {
         do {
             var attempt = 0
             while true {
@@ -27,6 +36,9 @@ public struct ContainerProxy: Sendable {
                 do {
                     upload = try await send(request, on: connection)
                     let head = try await readHead(connection)
+                    if head.status.code == 101 && Self.isUpgrade(request) {
+                        return try await tunnel(head, request: request, connection: connection, token: token, activity: activity)
+                    }
                     return try await response(head, request: request, connection: connection, upload: upload, token: token)
                 } catch let error as CancellationError {
                     upload?.cancel()
@@ -60,6 +72,14 @@ public struct ContainerProxy: Sendable {
         }
         if !head.headers.contains(name: "host") { head.headers.add(name: "host", value: "127.0.0.1:\(port)") }
         head.headers.remove(name: "content-length")
+        if Self.isUpgrade(request), let upgrade = request.header("upgrade") {
+            // The body of an upgrade is what the client sends after the 101: it waits for the tunnel.
+            head.headers.add(name: "connection", value: "Upgrade")
+            head.headers.add(name: "upgrade", value: upgrade)
+            try await connection.write(.head(head), flush: false)
+            try await connection.write(.end(nil), flush: true)
+            return nil
+        }
         let body = request.body
         if let length = body.knownLength {
             if length > 0 || request.method == .post || request.method == .put || request.method == .patch {
@@ -123,6 +143,29 @@ public struct ContainerProxy: Sendable {
         if let length { fields[.contentLength] = String(length) }
         let reader = ProxyResponseReader(connection: connection, pool: pool, keepAlive: keepAlive, upload: upload, token: token)
         return Response(status: .init(code: Int(head.status.code)), headers: fields, body: Body(stream: ProxyResponseBody(reader: reader), length: length))
+    }
+
+    /// Turns the connection into a tunnel after a 101: the answer's body is the service's bytes,
+    /// the request's body is sent as the client's bytes.
+    private func tunnel(_ head: HTTPResponseHead, request: Request, connection: HTTPConnection, token: ActivityToken,
+                        activity: ActivityMonitor?) async throws -> Response {
+        try await connection.switchToBytes()
+        var fields = HTTPFields()
+        for (name, value) in head.headers {
+            guard let n = HTTPField.Name(name), n != .contentLength, n != .transferEncoding else { continue }
+            fields.append(HTTPField(name: n, value: value))
+        }
+        let touch: @Sendable () -> Void = { activity?.touch() }
+        let upload = request.body.isEmpty ? nil : ProxyRequestBody.start(request.body, on: connection, upgraded: true, onChunk: touch)
+        let reader = ProxyResponseReader(connection: connection, pool: pool, keepAlive: false, upload: upload, token: token,
+                                         upgraded: true, onChunk: touch)
+        return Response(status: .init(code: 101), headers: fields, body: Body(stream: ProxyResponseBody(reader: reader)))
+    }
+
+    /// A request that asks to switch protocols (`Connection: Upgrade` with `Upgrade: …`, as a WebSocket does).
+    static func isUpgrade(_ request: Request) -> Bool {
+        guard request.header("upgrade") != nil, let connection = request.header("connection") else { return false }
+        return connection.lowercased().split(separator: ",").contains { $0.split(separator: " ").first == "upgrade" }
     }
 
     static let hopByHop: Set<String> = ["connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade", "proxy-authenticate", "proxy-authorization"]

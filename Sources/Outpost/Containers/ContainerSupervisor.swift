@@ -134,7 +134,7 @@ public actor ContainerSupervisor: Service {
         let (pool, activity) = try await ensureRunning(key, options: options, onActivityExpired: onActivityExpired)
         var target = pool
         if let port, port != instances[key]?.options.defaultPort { target = try await readyPool(key, port: port) }
-        return try await ContainerProxy(pool: target).fetch(request, token: activity.begin())
+        return try await ContainerProxy(pool: target).fetch(request, token: activity.begin(), activity: activity)
     }
 
     /// Renews the sleepAfter deadline (each WebSocket message).

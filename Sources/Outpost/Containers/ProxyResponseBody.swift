@@ -24,15 +24,24 @@ final class ProxyResponseReader: @unchecked Sendable {
     private let keepAlive: Bool
     private let upload: ProxyRequestBody?
     private let token: ActivityToken
+    private let upgraded: Bool
+    private let onChunk: (@Sendable () -> Void)?
     private let lock = NIOLock()
     private var done = false
 
-    init(connection: HTTPConnection, pool: ContainerConnectionPool, keepAlive: Bool, upload: ProxyRequestBody?, token: ActivityToken) {
+    /// - Parameters:
+    ///   - upgraded: the connection was switched by a 101: the body is the instance's side of the
+    ///     tunnel, which ends when the instance closes the connection.
+    ///   - onChunk: called for each chunk read (activity).
+    init(connection: HTTPConnection, pool: ContainerConnectionPool, keepAlive: Bool, upload: ProxyRequestBody?, token: ActivityToken,
+         upgraded: Bool = false, onChunk: (@Sendable () -> Void)? = nil) {
         self.connection = connection
         self.pool = pool
-        self.keepAlive = keepAlive
+        self.keepAlive = keepAlive && !upgraded
         self.upload = upload
         self.token = token
+        self.upgraded = upgraded
+        self.onChunk = onChunk
     }
 
     func next() async throws -> ByteBuffer? {
@@ -41,11 +50,17 @@ final class ProxyResponseReader: @unchecked Sendable {
             while true {
                 guard let part = try await connection.parts.next() else {
                     finish(reusable: false)
+                    if upgraded { return nil }
                     throw ContainerError(.connectionLost, "The container closed the connection in the middle of the response.")
                 }
                 switch part {
                 case .body(let buffer):
-                    if buffer.readableBytes > 0 { return buffer }
+                    if buffer.readableBytes > 0 {
+                        onChunk?()
+                        return buffer
+                    }
+                case .end where upgraded:
+                    continue  // the end of the 101 itself; the tunnel's bytes follow
                 case .end:
                     finish(reusable: keepAlive)
                     return nil
@@ -73,6 +88,7 @@ final class ProxyResponseReader: @unchecked Sendable {
         token.release()
     }
 
-    /// An abandoned body (client abort) closes the connection and releases the activity.
+    /// An abandoned body (client abort, or the client side of a WebSocket going away) closes the
+    /// connection and releases the activity.
     deinit { finish(reusable: false) }
 }
