@@ -47,7 +47,8 @@ public struct ContainerProxy: Sendable {
                 } catch {
                     upload?.cancel()
                     connection.close()
-                    if reused, attempt == 0, request.body.isReplayable {
+                    // An upgrade's body only flows after a 101, so nothing of it was sent yet either.
+                    if reused, attempt == 0, request.body.isReplayable || Self.isUpgrade(request) {
                         attempt += 1
                         continue
                     }
