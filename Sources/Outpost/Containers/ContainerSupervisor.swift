@@ -120,7 +120,10 @@ public actor ContainerSupervisor: Service {
                       ports: [Int] = [], onActivityExpired: ActivityExpiredHandler? = nil) async throws(ContainerError) {
         for port in ports { try Self.checkDeclared(port, options) }
         let key = Key(className: className, instanceID: instanceID)
-        _ = try await ensureRunning(key, options: options, onActivityExpired: onActivityExpired)
+        let (_, activity) = try await ensureRunning(key, options: options, onActivityExpired: onActivityExpired)
+        // Waiting for ports counts as activity, so a short sleepAfter cannot stop the instance meanwhile.
+        let token = activity.begin()
+        defer { token.release() }
         for port in ports { _ = try await readyPool(key, port: port) }
     }
 
@@ -132,9 +135,12 @@ public actor ContainerSupervisor: Service {
         if let port { try Self.checkDeclared(port, options) }
         let key = Key(className: className, instanceID: instanceID)
         let (pool, activity) = try await ensureRunning(key, options: options, onActivityExpired: onActivityExpired)
+        let token = activity.begin()
         var target = pool
-        if let port, port != instances[key]?.options.defaultPort { target = try await readyPool(key, port: port) }
-        return try await ContainerProxy(pool: target).fetch(request, token: activity.begin(), activity: activity)
+        if let port, port != instances[key]?.options.defaultPort {
+            do { target = try await readyPool(key, port: port) } catch { token.release(); throw error }
+        }
+        return try await ContainerProxy(pool: target).fetch(request, token: token, activity: activity)
     }
 
     /// Renews the sleepAfter deadline (each WebSocket message).

@@ -53,7 +53,7 @@ struct ContainerProxyStreamingTests {
             var peak = before
             let response = try await sup.fetch(Request(method: .post, url: "/drain", body: Body(stream: AsyncStream { await upload.next() })),
                                                className: "Fixture", instanceID: "upload", options: S.options())
-            #expect(await upload.produced == 1, "the response head came back with 63 MiB still to send")
+            #expect(await upload.produced <= 1, "the response head came back with 63 MiB still to send")
             var text = ""
             var lead = 0  // MiB pulled from the client but not yet seen by the service: what is buffered on the way
             for try await chunk in response.body {
