@@ -51,6 +51,10 @@ struct UpgradeTunnelChannel: ServerChildChannel, HTTPChannelHandler {
             configuration.enablePipelining = false  // HTTP is pipelined by NIOAsyncChannel
             configuration.enableErrorHandling = false  // Hummingbird handles errors
             configuration.enableResponseHeaderValidation = false  // HTTP types validate already
+            let limits = HTTP1Channel.Configuration().httpDecoder  // the same header limits as Hummingbird's HTTP/1.1
+            configuration.decoderConfiguration.maxHeaderFieldSize = limits.maxHeaderFieldSize
+            configuration.decoderConfiguration.maxHeaderListSize = limits.maxHeaderListSize
+            configuration.decoderConfiguration.maxHeaderFieldCount = limits.maxHeaderFieldCount
             let negotiated = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: configuration)
             return Value(negotiated: negotiated, upgrader: upgrader, channel: channel)
         }
