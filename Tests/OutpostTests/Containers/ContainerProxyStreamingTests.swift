@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import Outpost
+import OutpostTesting
 import Testing
 
 /// Request bodies through the container proxy: full duplex, never buffered whole.
@@ -96,6 +97,16 @@ struct ContainerProxyStreamingTests {
             await upload.open()
             let ping = try await sup.fetch(Request(url: "/ping"), className: "Fixture", instanceID: "early", options: S.options())
             #expect(try await ping.body.text() == "pong", "a fresh connection serves the next request")
+        }
+    }
+
+    @Test func a64MiBUploadThroughTheHTTPFrontArrivesWhole() async throws {
+        try await TestRuntime.with(config: ContainerObjectFixtures.config(), script: ContainerObjectFixtures.script) { t in
+            try await ContainerWebSocketTests.withFront(t) { port in
+                let raw = try await offPool { try RawHTTP.upload(port: port, path: "/c/upload/drain", length: 64 << 20, chunk: 1 << 20) }
+                #expect(raw.hasPrefix("HTTP/1.1 200"), "\(raw.prefix(200))")
+                #expect(raw.contains("received 1048576\n") && raw.contains("total 67108864\n"), "\(raw.suffix(200))")
+            }
         }
     }
 }
