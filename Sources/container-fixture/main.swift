@@ -14,6 +14,7 @@
 //   GET /fill?mb=N&name=F       appends N MiB to F in the cwd: {"written"}
 //   POST /echo                  answers with the request body
 //   GET /ws?closeAfter=N        WebSocket echo: "hello" first, then echoes; closes after N messages if asked
+//   POST /early                 answers "early" at once and closes without reading the body
 //   POST /drain                 full duplex: answers at once, streams "received <n>" per MiB read, then "total <n>"
 //
 // FIXTURE_NO_LISTEN=1: never listens (port-timeout tests). FIXTURE_IGNORE_SIGTERM=1: ignores SIGTERM.
@@ -327,6 +328,11 @@ func handle(_ fd: Int32) {
         var ok = true
         if path == "/ws", let key = head.webSocketKey {
             webSocketEcho(fd, &buffer, key: key, closeAfter: q["closeAfter"].flatMap { Int($0) })
+            return
+        }
+        if path == "/early" {
+            // Answers at once and hangs up without reading the request body.
+            _ = respond(fd, type: "text/plain", "early")
             return
         }
         if path == "/drain" {

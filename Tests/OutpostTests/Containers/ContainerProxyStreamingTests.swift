@@ -109,4 +109,43 @@ struct ContainerProxyStreamingTests {
             }
         }
     }
+
+    /// POSTs `length` bytes to `path` on a kept-alive connection, giving up sending when the server
+    /// stops reading for 1 s, and returns what came back within 10 s. Blocking: call it through `offPool`.
+    static func uploadWithoutWaiting(port: Int, path: String, length: Int) throws -> String {
+        let fd = try RawHTTP.connect(port: port)
+        defer { close(fd) }
+        var send = timeval(tv_sec: 1, tv_usec: 0), receive = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &receive, socklen_t(MemoryLayout<timeval>.size))
+        try RawHTTP.sendAll(fd, Array("POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: \(length)\r\n\r\n".utf8))
+        let block = [UInt8](repeating: 0x61, count: 1 << 20)
+        var sent = 0
+        while sent < length, (try? RawHTTP.sendAll(fd, Array(block.prefix(min(block.count, length - sent))))) != nil {
+            sent += min(block.count, length - sent)
+        }
+        var response = [UInt8](), buffer = [UInt8](repeating: 0, count: 4096)
+        while !String(decoding: response, as: UTF8.self).hasSuffix("early") {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n <= 0 { break }
+            response += buffer.prefix(n)
+        }
+        return String(decoding: response, as: UTF8.self)
+    }
+
+    @Test func aServiceThatAnswersBeforeReadingAnUploadThroughTheFrontLeavesTheRuntimeWell() async throws {
+        try await TestRuntime.with(config: ContainerObjectFixtures.config(), script: ContainerObjectFixtures.script) { t in
+            try await ContainerWebSocketTests.withFront(t) { port in
+                // The answer arrives although the service never read the upload; the upload to it is
+                // cancelled, and the runtime neither hangs nor crashes (the client's body is shared with
+                // Hummingbird, which drains or closes the connection after the answer).
+                for _ in 0..<2 {
+                    let raw = try await offPool { try Self.uploadWithoutWaiting(port: port, path: "/c/early/early", length: 16 << 20) }
+                    #expect(raw.hasPrefix("HTTP/1.1 200") && raw.hasSuffix("early"), "\(raw.prefix(200))")
+                }
+                let after = try await offPool { try RawHTTP.upload(port: port, path: "/c/early/echo", length: 5, chunk: 5) }
+                #expect(after.hasPrefix("HTTP/1.1 200") && after.hasSuffix("aaaaa"), "the runtime still serves: \(after)")
+            }
+        }
+    }
 }
