@@ -9,6 +9,7 @@ extern int setns(int fd, int nstype);
 #define OUTPOST_CLONE_NEWNET 0x40000000
 extern int pipe2(int fds[2], int flags);
 #include <fcntl.h>
+#include <fts.h>
 #include <spawn.h>
 #include <unistd.h>
 #include <sys/syscall.h>
@@ -27,5 +28,25 @@ static inline int outpost_wifexited(int status) { return WIFEXITED(status); }
 static inline int outpost_wexitstatus(int status) { return WEXITSTATUS(status); }
 static inline int outpost_wifsignaled(int status) { return WIFSIGNALED(status); }
 static inline int outpost_wtermsig(int status) { return WTERMSIG(status); }
+
+/* Bytes allocated to everything under `path` (st_blocks * 512), without following symlinks or
+   crossing filesystems; 0 when it is gone. fts walks any depth with a bounded number of fds. */
+static inline long long outpost_disk_usage(const char *path) {
+    char *roots[] = { (char *)path, NULL };
+    FTS *fts = fts_open(roots, FTS_PHYSICAL | FTS_NOCHDIR | FTS_XDEV, NULL);
+    if (fts == NULL) return 0;
+    long long total = 0;
+    FTSENT *entry;
+    while ((entry = fts_read(fts)) != NULL) {
+        switch (entry->fts_info) {
+        case FTS_F: case FTS_SL: case FTS_SLNONE: case FTS_DEFAULT: case FTS_D:
+            if (entry->fts_statp != NULL) total += (long long)entry->fts_statp->st_blocks * 512;
+            break;
+        default: break;
+        }
+    }
+    fts_close(fts);
+    return total;
+}
 
 #endif

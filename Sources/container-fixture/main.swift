@@ -2,7 +2,7 @@
 // infrastructure, not a product). Plain POSIX sockets and one thread per connection, no Foundation,
 // so it starts in a few milliseconds. Listens on 127.0.0.1:$PORT.
 //
-//   GET /                       {"pid", "bootNonce", "env", "cwd", "files"}
+//   GET /                       {"pid", "port", "bootNonce", "env", "cwd", "files"}
 //   GET /ping                   "pong"
 //   GET /sleep?ms=N             answers after N ms
 //   GET /stream?chunks=N&intervalMs=M   N chunked lines, M ms apart
@@ -11,9 +11,15 @@
 //   GET /connect?host=H&port=P  tries an outbound TCP connect: {"ok", "errno"}
 //   GET /syscall?name=ptrace|mount   {"result", "errno"} (seccomp should give EPERM = 1)
 //   GET /write?name=F           creates F in the cwd
+//   GET /fill?mb=N&name=F       appends N MiB to F in the cwd: {"written"}
 //   POST /echo                  answers with the request body
+//   GET /ws?closeAfter=N        WebSocket echo: "hello" first, then echoes; closes after N messages if asked
+//   POST /early                 answers "early" at once and closes without reading the body
+//   POST /drain                 full duplex: answers at once, streams "received <n>" per MiB read, then "total <n>"
 //
 // FIXTURE_NO_LISTEN=1: never listens (port-timeout tests). FIXTURE_IGNORE_SIGTERM=1: ignores SIGTERM.
+// FIXTURE_EXTRA_PORTS=9090,…: also serves each declared port n on $PORT_<n>, after
+// FIXTURE_EXTRA_PORT_DELAY_MS. `GET /` reports the local port the request came in on.
 import CSeccomp
 import Glibc
 
@@ -110,24 +116,37 @@ func tryConnect(host: String, port: UInt16) -> (Bool, Int32) {
     return (rc == 0, rc == 0 ? 0 : errno)
 }
 
-/// Reads one request head (and its body) from `fd`, keeping leftover bytes in `buffer`.
-func readRequest(_ fd: Int32, _ buffer: inout [UInt8]) -> (String, String, [UInt8])? {
-    func fill() -> Bool {
-        var chunk = [UInt8](repeating: 0, count: 16384)
-        let n = recv(fd, &chunk, chunk.count, 0)
-        if n <= 0 { return false }
-        buffer += chunk[0..<n]
-        return true
-    }
+struct RequestHead {
+    let method: String
+    let target: String
+    let contentLength: Int
+    let chunked: Bool
+    /// Sec-WebSocket-Key of an upgrade request.
+    var webSocketKey: String?
+}
+
+/// Reads more bytes from `fd` into `buffer`; false at EOF or on error.
+func fill(_ fd: Int32, _ buffer: inout [UInt8]) -> Bool {
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    let n = recv(fd, &chunk, chunk.count, 0)
+    if n <= 0 { return false }
+    buffer += chunk[0..<n]
+    return true
+}
+
+/// Reads one request head from `fd`, keeping the bytes after it in `buffer`.
+func readHead(_ fd: Int32, _ buffer: inout [UInt8]) -> RequestHead? {
     var headEnd: Int?
+    var scanned = 0
     while headEnd == nil {
         if buffer.count >= 4 {
-            for i in 0...(buffer.count - 4) where buffer[i] == 13 && buffer[i + 1] == 10 && buffer[i + 2] == 13 && buffer[i + 3] == 10 {
+            for i in max(0, scanned - 3)...(buffer.count - 4) where buffer[i] == 13 && buffer[i + 1] == 10 && buffer[i + 2] == 13 && buffer[i + 3] == 10 {
                 headEnd = i
                 break
             }
+            scanned = buffer.count
         }
-        if headEnd == nil && !fill() { return nil }
+        if headEnd == nil && !fill(fd, &buffer) { return nil }
     }
     let head = String(decoding: buffer[0..<headEnd!], as: UTF8.self)
     buffer.removeFirst(headEnd! + 4)
@@ -136,46 +155,212 @@ func readRequest(_ fd: Int32, _ buffer: inout [UInt8]) -> (String, String, [UInt
     guard parts.count >= 2 else { return nil }
     var contentLength = 0
     var chunked = false
+    var key: String?
+    var upgrade = false
     for line in lines.dropFirst() {
         let l = line.lowercased()
         if l.hasPrefix("content-length:") { contentLength = Int(l.dropFirst(15).trimmingPrefix(" ")) ?? 0 }
         if l.hasPrefix("transfer-encoding:") && l.contains("chunked") { chunked = true }
+        if l.hasPrefix("upgrade:") && l.contains("websocket") { upgrade = true }
+        if l.hasPrefix("sec-websocket-key:") { key = String(line.dropFirst(18).trimmingPrefix(" ")) }
     }
-    var body: [UInt8] = []
-    if chunked {
+    return RequestHead(method: String(parts[0]), target: String(parts[1]), contentLength: contentLength, chunked: chunked,
+                       webSocketKey: upgrade ? key : nil)
+}
+
+/// Reads the request body piece by piece as it arrives, handing each piece to `onBytes`.
+func streamBody(_ fd: Int32, _ buffer: inout [UInt8], _ head: RequestHead, _ onBytes: (ArraySlice<UInt8>) -> Void) -> Bool {
+    if head.chunked {
         while true {
             var lineEnd: Int? = nil
             while lineEnd == nil {
                 if buffer.count >= 2 { for i in 0..<(buffer.count - 1) where buffer[i] == 13 && buffer[i + 1] == 10 { lineEnd = i; break } }
-                if lineEnd == nil && !fill() { return nil }
+                if lineEnd == nil && !fill(fd, &buffer) { return false }
             }
             let sizeText = String(decoding: buffer[0..<lineEnd!], as: UTF8.self).split(separator: ";").first ?? "0"
-            let size = Int(sizeText, radix: 16) ?? 0
+            var left = Int(sizeText, radix: 16) ?? 0
+            let last = left == 0
             buffer.removeFirst(lineEnd! + 2)
-            while buffer.count < size + 2 { if !fill() { return nil } }
-            body += buffer[0..<size]
-            buffer.removeFirst(size + 2)
-            if size == 0 { break }
+            while left > 0 {
+                if buffer.isEmpty && !fill(fd, &buffer) { return false }
+                let n = min(left, buffer.count)
+                onBytes(buffer[0..<n])
+                buffer.removeFirst(n)
+                left -= n
+            }
+            while buffer.count < 2 { if !fill(fd, &buffer) { return false } }
+            buffer.removeFirst(2)
+            if last { return true }
         }
-    } else {
-        while buffer.count < contentLength { if !fill() { return nil } }
-        body = Array(buffer[0..<contentLength])
-        buffer.removeFirst(contentLength)
     }
-    return (String(parts[0]), String(parts[1]), body)
+    var left = head.contentLength
+    while left > 0 {
+        if buffer.isEmpty && !fill(fd, &buffer) { return false }
+        let n = min(left, buffer.count)
+        onBytes(buffer[0..<n])
+        buffer.removeFirst(n)
+        left -= n
+    }
+    return true
+}
+
+/// The local port of a connected socket.
+func localPort(_ fd: Int32) -> Int {
+    var addr = sockaddr_in()
+    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+    return Int(UInt16(bigEndian: addr.sin_port))
+}
+
+func writeChunk(_ fd: Int32, _ text: String) -> Bool {
+    writeAll(fd, Array((String(text.utf8.count, radix: 16) + "\r\n" + text + "\r\n").utf8))
+}
+
+/// SHA-1 of `bytes` (for the WebSocket handshake only).
+func sha1(_ bytes: [UInt8]) -> [UInt8] {
+    var h: [UInt32] = [0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0]
+    var message = bytes + [0x80]
+    while message.count % 64 != 56 { message.append(0) }
+    let bits = UInt64(bytes.count) * 8
+    for i in (0..<8).reversed() { message.append(UInt8(truncatingIfNeeded: bits >> (UInt64(i) * 8))) }
+    for block in stride(from: 0, to: message.count, by: 64) {
+        var w = [UInt32](repeating: 0, count: 80)
+        for i in 0..<16 {
+            w[i] = (0..<4).reduce(UInt32(0)) { $0 << 8 | UInt32(message[block + i * 4 + $1]) }
+        }
+        for i in 16..<80 {
+            let x = w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16]
+            w[i] = x << 1 | x >> 31
+        }
+        var (a, b, c, d, e) = (h[0], h[1], h[2], h[3], h[4])
+        for i in 0..<80 {
+            let (f, k): (UInt32, UInt32) = i < 20 ? ((b & c) | (~b & d), 0x5A827999)
+                : i < 40 ? (b ^ c ^ d, 0x6ED9EBA1) : i < 60 ? ((b & c) | (b & d) | (c & d), 0x8F1BBCDC) : (b ^ c ^ d, 0xCA62C1D6)
+            let t = (a << 5 | a >> 27) &+ f &+ e &+ k &+ w[i]
+            (e, d, c, b, a) = (d, c, b << 30 | b >> 2, a, t)
+        }
+        h[0] &+= a; h[1] &+= b; h[2] &+= c; h[3] &+= d; h[4] &+= e
+    }
+    return h.flatMap { v in (0..<4).map { UInt8(truncatingIfNeeded: v >> (24 - UInt32($0) * 8)) } }
+}
+
+func base64(_ bytes: [UInt8]) -> String {
+    let table = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+    var out = ""
+    for i in stride(from: 0, to: bytes.count, by: 3) {
+        let n = (UInt32(bytes[i]) << 16) | (i + 1 < bytes.count ? UInt32(bytes[i + 1]) << 8 : 0) | (i + 2 < bytes.count ? UInt32(bytes[i + 2]) : 0)
+        out.append(table[Int(n >> 18 & 63)])
+        out.append(table[Int(n >> 12 & 63)])
+        out.append(i + 1 < bytes.count ? table[Int(n >> 6 & 63)] : "=")
+        out.append(i + 2 < bytes.count ? table[Int(n & 63)] : "=")
+    }
+    return out
+}
+
+/// One WebSocket frame from the server (unmasked).
+func wsFrame(_ opcode: UInt8, _ payload: [UInt8]) -> [UInt8] {
+    var frame: [UInt8] = [0x80 | opcode]
+    if payload.count < 126 {
+        frame.append(UInt8(payload.count))
+    } else if payload.count < 65536 {
+        frame += [126, UInt8(payload.count >> 8), UInt8(payload.count & 0xff)]
+    } else {
+        frame.append(127)
+        for i in (0..<8).reversed() { frame.append(UInt8(truncatingIfNeeded: payload.count >> (i * 8))) }
+    }
+    return frame + payload
+}
+
+/// `GET /ws`: a WebSocket echo. Sends "hello" first, echoes text and binary frames, answers pings,
+/// and answers a close with a close. `?closeAfter=N` closes (1000) after echoing N messages.
+func webSocketEcho(_ fd: Int32, _ buffer: inout [UInt8], key: String, closeAfter: Int?) {
+    let accept = base64(sha1(Array((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").utf8)))
+    let head = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: \(accept)\r\n\r\n"
+    guard writeAll(fd, Array(head.utf8) + wsFrame(1, Array("hello".utf8))) else { return }
+    var echoed = 0
+    while true {
+        while buffer.count < 2 { if !fill(fd, &buffer) { return } }
+        let opcode = buffer[0] & 0x0f
+        let masked = buffer[1] & 0x80 != 0
+        var length = Int(buffer[1] & 0x7f)
+        var offset = 2
+        if length == 126 {
+            while buffer.count < 4 { if !fill(fd, &buffer) { return } }
+            length = Int(buffer[2]) << 8 | Int(buffer[3])
+            offset = 4
+        } else if length == 127 {
+            while buffer.count < 10 { if !fill(fd, &buffer) { return } }
+            length = (2..<10).reduce(0) { $0 << 8 | Int(buffer[$1]) }
+            offset = 10
+        }
+        let maskLength = masked ? 4 : 0
+        while buffer.count < offset + maskLength + length { if !fill(fd, &buffer) { return } }
+        let mask = Array(buffer[offset..<(offset + maskLength)])
+        var payload = Array(buffer[(offset + maskLength)..<(offset + maskLength + length)])
+        if masked { for i in payload.indices { payload[i] ^= mask[i % 4] } }
+        buffer.removeFirst(offset + maskLength + length)
+        switch opcode {
+        case 0x8:
+            _ = writeAll(fd, wsFrame(0x8, Array(payload.prefix(2))))
+            return
+        case 0x9:
+            guard writeAll(fd, wsFrame(0xA, payload)) else { return }
+        case 0x1, 0x2:
+            guard writeAll(fd, wsFrame(opcode, payload)) else { return }
+            echoed += 1
+            if let closeAfter, echoed >= closeAfter {
+                _ = writeAll(fd, wsFrame(0x8, [0x03, 0xE8]))
+                return
+            }
+        default:
+            break
+        }
+    }
 }
 
 func handle(_ fd: Int32) {
     defer { close(fd) }
     var buffer: [UInt8] = []
-    while let (method, target, body) = readRequest(fd, &buffer) {
+    while let head = readHead(fd, &buffer) {
+        let (method, target) = (head.method, head.target)
         let path = target.split(separator: "?", maxSplits: 1).first.map(String.init) ?? "/"
         let q = query(Substring(target))
         var ok = true
+        if path == "/ws", let key = head.webSocketKey {
+            webSocketEcho(fd, &buffer, key: key, closeAfter: q["closeAfter"].flatMap { Int($0) })
+            return
+        }
+        if path == "/early" {
+            // Answers at once and hangs up without reading the request body.
+            _ = respond(fd, type: "text/plain", "early")
+            return
+        }
+        if path == "/drain" {
+            // Full duplex: the response head goes out at once, then a line per MiB received, then the total.
+            // A fixed receive buffer (no autotuning up to tcp_rmem's max) keeps what sits in the kernel small.
+            var rcvbuf: Int32 = 256 << 10
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, socklen_t(MemoryLayout<Int32>.size))
+            ok = writeAll(fd, Array("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n".utf8))
+            var received = 0
+            var reported = 0
+            let done = streamBody(fd, &buffer, head) { bytes in
+                received += bytes.count
+                while ok && received >= reported + (1 << 20) {
+                    reported += 1 << 20
+                    ok = writeChunk(fd, "received \(reported)\n")
+                }
+            }
+            if !done { return }
+            if ok { ok = writeChunk(fd, "total \(received)\n") && writeAll(fd, Array("0\r\n\r\n".utf8)) }
+            if !ok { return }
+            continue
+        }
+        var body: [UInt8] = []
+        guard streamBody(fd, &buffer, head, { body += $0 }) else { return }
         switch path {
         case "/":
             let (cwd, files) = cwdAndFiles()
-            ok = respond(fd, "{\"pid\":\(getpid()),\"bootNonce\":\(jsonString(bootNonce)),\"cwd\":\(jsonString(cwd)),\"files\":[\(files.map(jsonString).joined(separator: ","))],\"env\":\(environmentJSON())}")
+            ok = respond(fd, "{\"pid\":\(getpid()),\"port\":\(localPort(fd)),\"bootNonce\":\(jsonString(bootNonce)),\"cwd\":\(jsonString(cwd)),\"files\":[\(files.map(jsonString).joined(separator: ","))],\"env\":\(environmentJSON())}")
         case "/ping":
             ok = respond(fd, type: "text/plain", "pong")
         case "/sleep":
@@ -213,6 +398,21 @@ func handle(_ fd: Int32) {
             }
             let err = rc == 0 ? 0 : errno
             ok = respond(fd, "{\"result\":\(rc),\"errno\":\(err)}")
+        case "/fill":
+            // Writes N MiB of real blocks to F in the cwd (disk-limit tests).
+            let f = open(q["name"] ?? "fill", O_CREAT | O_WRONLY | O_APPEND | O_CLOEXEC, 0o644)
+            var written = 0
+            if f >= 0 {
+                let block = [UInt8](repeating: 7, count: 1 << 20)
+                for _ in 0..<(Int(q["mb"] ?? "1") ?? 1) {
+                    let n = block.withUnsafeBytes { write(f, $0.baseAddress, $0.count) }
+                    if n <= 0 { break }
+                    written += n
+                }
+                fsync(f)
+                close(f)
+            }
+            ok = respond(fd, "{\"written\":\(written)}")
         case "/write":
             let f = open(q["name"] ?? "marker", O_CREAT | O_WRONLY | O_CLOEXEC, 0o644)
             if f >= 0 { _ = write(f, bootNonce, bootNonce.utf8.count); close(f) }
@@ -244,33 +444,56 @@ if env("FIXTURE_NO_LISTEN") == "1" {
     while true { pause() }
 }
 
-let port = UInt16(env("PORT") ?? "8080") ?? 8080
-let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-var one: Int32 = 1
-setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-var addr = sockaddr_in()
-addr.sin_family = sa_family_t(AF_INET)
-addr.sin_port = port.bigEndian
-addr.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
-let bound = withUnsafePointer(to: &addr) {
-    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+/// Listens on 127.0.0.1:`port`, or exits.
+func listenOn(_ port: UInt16) -> Int32 {
+    let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+    var one: Int32 = 1
+    setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_port = port.bigEndian
+    addr.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
+    let bound = withUnsafePointer(to: &addr) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard bound == 0, listen(listener, 512) == 0 else {
+        perror("container-fixture: listen on 127.0.0.1:\(port)")
+        exit(1)
+    }
+    let banner = "container-fixture \(getpid()) listening on 127.0.0.1:\(port)\n"
+    _ = write(1, banner, banner.utf8.count)
+    return listener
 }
-guard bound == 0, listen(listener, 512) == 0 else {
-    perror("container-fixture: listen on 127.0.0.1:\(port)")
-    exit(1)
-}
-let banner = "container-fixture \(getpid()) listening on 127.0.0.1:\(port)\n"
-_ = write(1, banner, banner.utf8.count)
 
-while true {
-    let fd = accept(listener, nil, nil)
-    if fd < 0 { continue }
-    setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-    var thread = pthread_t()
-    let box = Unmanaged.passRetained(Connection(fd)).toOpaque()
-    if pthread_create(&thread, nil, connectionThread, box) == 0 {
-        pthread_detach(thread)
-    } else {
-        close(fd)
+/// Accepts connections forever, one thread each.
+func acceptLoop(_ listener: Int32) -> Never {
+    var one: Int32 = 1
+    while true {
+        let fd = accept(listener, nil, nil)
+        if fd < 0 { continue }
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        var thread = pthread_t()
+        let box = Unmanaged.passRetained(Connection(fd)).toOpaque()
+        if pthread_create(&thread, nil, connectionThread, box) == 0 {
+            pthread_detach(thread)
+        } else {
+            close(fd)
+        }
     }
 }
+
+/// An extra port's thread: waits FIXTURE_EXTRA_PORT_DELAY_MS, then listens on it.
+func extraPortThread(_ arg: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
+    let port = UInt16(truncatingIfNeeded: Int(bitPattern: arg))
+    usleep(UInt32(Int(env("FIXTURE_EXTRA_PORT_DELAY_MS") ?? "0") ?? 0) * 1000)
+    acceptLoop(listenOn(port))
+}
+
+// FIXTURE_EXTRA_PORTS=9090,9091: also serve each declared port n on $PORT_<n> (n when unset).
+for declared in (env("FIXTURE_EXTRA_PORTS") ?? "").split(separator: ",") {
+    guard let n = UInt16(declared) else { continue }
+    let actual = UInt16(env("PORT_\(n)") ?? "") ?? n
+    var thread = pthread_t()
+    if pthread_create(&thread, nil, extraPortThread, UnsafeMutableRawPointer(bitPattern: Int(actual))) == 0 { pthread_detach(thread) }
+}
+acceptLoop(listenOn(UInt16(env("PORT") ?? "8080") ?? 8080))

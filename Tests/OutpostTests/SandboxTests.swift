@@ -13,11 +13,12 @@ struct SandboxTests {
             let info = try await S.json(sup.fetch(Request(url: "/"), className: "Fixture", instanceID: "env", options: opts))
             let env = try #require(info["env"] as? [String: String])
             #expect(Set(env.keys) == ["CLOUDFLARE_APPLICATION_ID", "CLOUDFLARE_COUNTRY_A2", "CLOUDFLARE_LOCATION", "CLOUDFLARE_REGION",
-                                      "CLOUDFLARE_DURABLE_OBJECT_ID", "PORT", "GREETING"])
+                                      "CLOUDFLARE_DURABLE_OBJECT_ID", "PORT", "PORT_8080", "GREETING"])
             #expect(env["CLOUDFLARE_DURABLE_OBJECT_ID"] == "abc123")
             #expect(env["GREETING"] == "hi")
             let port = await sup.list().first?.port
             #expect(env["PORT"] == port.map(String.init))
+            #expect(env["PORT_8080"] == env["PORT"], "the default port's variable names the same port")
         }
     }
 

@@ -21,7 +21,8 @@ public protocol Container: DurableObject {
     var state: DurableObjectState { get }
     /// The port the service listens on (it also gets it as `PORT`; with internet, `PORT` is a free port).
     var defaultPort: Int { get }
-    /// Ports `startAndWaitForPorts` waits for; only `defaultPort` is supported (one port per instance).
+    /// More ports the service listens on: `startAndWaitForPorts` waits for them and
+    /// `containerFetch(_:port:)` reaches them. The process learns each as `PORT_<n>` (see Containers.md).
     var requiredPorts: [Int] { get }
     /// Idle time before the instance is put to sleep: "10m" by default.
     var sleepAfter: SleepAfter { get }
@@ -58,7 +59,8 @@ extension Container {
 
     public var startOptions: ContainerStartOptions {
         ContainerStartOptions(defaultPort: defaultPort, sleepAfter: sleepAfter, envVars: envVars, entrypoint: entrypoint,
-                              enableInternet: enableInternet, probe: ReadinessProbe(path: pingEndpoint), durableObjectID: state.id.hex)
+                              enableInternet: enableInternet, probe: ReadinessProbe(path: pingEndpoint), durableObjectID: state.id.hex,
+                              requiredPorts: requiredPorts)
     }
 
     public func onStart() async {}
@@ -71,14 +73,10 @@ extension Container {
         try await containerFetch(request)
     }
 
-    /// Sends `request` to the instance's port, starting the instance first when needed.
-    /// - Parameter port: must be nil or `defaultPort`: an instance has one port.
+    /// Sends `request` to one of the instance's ports, starting the instance first when needed.
+    /// - Parameter port: `defaultPort` when nil; otherwise one of `requiredPorts` (400 for any other).
     public func containerFetch(_ request: Request, port: Int? = nil) async throws -> Response {
-        let handle = try containerHandle()
-        if let port, port != defaultPort {
-            throw ContainerError(.notRunning, "Port \(port) is not served: an instance here has one port, defaultPort (\(defaultPort)).")
-        }
-        return try await handle.fetch(request, options: startOptions)
+        try await containerHandle().fetch(request, options: startOptions, port: port)
     }
 
     /// Starts the instance if it is not running and waits until its port answers.
@@ -87,12 +85,9 @@ extension Container {
     }
 
     /// Starts the instance and waits for `ports` (default `requiredPorts`, else `defaultPort`) to answer.
+    /// Each must be `defaultPort` or one of `requiredPorts`.
     public func startAndWaitForPorts(_ ports: [Int]? = nil) async throws {
-        let wanted = ports ?? requiredPorts
-        if let other = wanted.first(where: { $0 != defaultPort }) {
-            throw ContainerError(.startFailed, "Failed to start container: port \(other) cannot be waited for; an instance here has one port, defaultPort (\(defaultPort)).")
-        }
-        try await start()
+        try await containerHandle().start(options: startOptions, ports: ports ?? (requiredPorts.isEmpty ? [defaultPort] : requiredPorts))
     }
 
     /// Stops the instance: `signal` to its process group, SIGKILL after the grace period.

@@ -9,15 +9,18 @@ public struct ContainerClass: Sendable {
     public var maxInstances: Int
     /// Overrides the instance type's memory (tests).
     public var memoryLimitBytes: Int64?
+    /// Overrides the instance type's disk size (tests).
+    public var diskLimitBytes: Int64?
 
     public init(name: String, executable: String, arguments: [String] = [], instanceType: InstanceType = InstanceTypes.all[0],
-                maxInstances: Int = 20, memoryLimitBytes: Int64? = nil) {
+                maxInstances: Int = 20, memoryLimitBytes: Int64? = nil, diskLimitBytes: Int64? = nil) {
         self.name = name
         self.executable = executable
         self.arguments = arguments
         self.instanceType = instanceType
         self.maxInstances = maxInstances
         self.memoryLimitBytes = memoryLimitBytes
+        self.diskLimitBytes = diskLimitBytes
     }
 
     /// Builds the class from wrangler's `[[containers]]`, resolving its image.

@@ -19,6 +19,7 @@ public struct ContainerError: HTTPError, Hashable {
         case notRunning = "not_running"
         case unknownClass = "unknown_class"
         case shuttingDown = "shutting_down"
+        case undeclaredPort = "undeclared_port"
     }
 
     public let errorCode: Code
@@ -38,7 +39,7 @@ public struct ContainerError: HTTPError, Hashable {
         switch errorCode {
         case .noInstanceAvailable, .shuttingDown: 503
         case .egressBlocked: 520
-        case .invalidSleepAfter: 400
+        case .invalidSleepAfter, .undeclaredPort: 400
         default: 500
         }
     }

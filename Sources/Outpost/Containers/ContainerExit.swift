@@ -11,6 +11,8 @@ public struct ContainerExit: Sendable, Hashable, CustomStringConvertible {
         case destroyed
         /// The kernel killed it for going over its memory limit.
         case memoryLimit
+        /// The supervisor killed it: its scratch directory grew past the instance type's disk size.
+        case diskLimit
         /// The runtime shut down.
         case runtimeShutdown
         /// The launcher failed before the entrypoint ran.
@@ -37,6 +39,7 @@ public struct ContainerExit: Sendable, Hashable, CustomStringConvertible {
         case .killedAfterGrace: return "\(how): killed after the stop grace period"
         case .destroyed: return "\(how): destroyed"
         case .memoryLimit: return "\(how): killed for exceeding its memory limit"
+        case .diskLimit: return "\(how): killed for exceeding its disk limit"
         case .runtimeShutdown: return "\(how): runtime shutdown"
         case .startFailed(let message): return "start failed: \(message)"
         }

@@ -27,14 +27,15 @@ public struct ContainerHandle: Sendable {
         }
     }
 
-    /// Starts the instance if needed and waits until its port answers.
-    public func start(options: ContainerStartOptions) async throws(ContainerError) {
-        try await supervisor.start(className: className, instanceID: instanceID, options: options, onActivityExpired: activityExpired)
+    /// Starts the instance if needed and waits until its `defaultPort` answers, then each of `ports`.
+    public func start(options: ContainerStartOptions, ports: [Int] = []) async throws(ContainerError) {
+        try await supervisor.start(className: className, instanceID: instanceID, options: options, ports: ports, onActivityExpired: activityExpired)
     }
 
-    /// Proxies `request` to the instance, starting it first when needed.
-    public func fetch(_ request: Request, options: ContainerStartOptions) async throws -> Response {
-        try await supervisor.fetch(request, className: className, instanceID: instanceID, options: options, onActivityExpired: activityExpired)
+    /// Proxies `request` to the instance's `port` (`defaultPort` when nil), starting it first when needed.
+    public func fetch(_ request: Request, options: ContainerStartOptions, port: Int? = nil) async throws -> Response {
+        try await supervisor.fetch(request, className: className, instanceID: instanceID, options: options, port: port,
+                                   onActivityExpired: activityExpired)
     }
 
     /// Sends `signal`, then SIGKILL after `grace`.

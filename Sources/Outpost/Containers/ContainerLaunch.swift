@@ -6,10 +6,12 @@ public struct ContainerLaunch: Sendable {
     public var executable: String
     /// Arguments after the executable (the `entrypoint` tail).
     public var arguments: [String]
-    /// The whole environment of the process: Cloudflare variables, `PORT` and `envVars`.
+    /// The whole environment of the process: Cloudflare variables, `PORT`, `PORT_<n>` and `envVars`.
     public var environment: [String: String]
-    /// The port the process listens on (127.0.0.1).
+    /// The port the process listens on for `defaultPort` (127.0.0.1).
     public var port: Int
+    /// Every declared port → the port the process listens on for it (equal inside a network namespace).
+    public var ports: [Int: Int]
     public var instanceType: InstanceType
     /// Overrides the instance type's memory (tests use a small one).
     public var memoryLimitBytes: Int64?
@@ -21,11 +23,14 @@ public struct ContainerLaunch: Sendable {
     public var launcherPath: String?
     /// How long the launcher may take to exec the entrypoint (Cloudflare: 8 s).
     public var processTimeout: Duration
+    /// Overrides the instance type's disk size (bounds each file and the scratch directory).
+    public var diskLimitBytes: Int64?
 
     public init(className: String, instanceID: String, executable: String, arguments: [String] = [],
                 environment: [String: String] = [:], port: Int, instanceType: InstanceType = InstanceTypes.all[0],
                 memoryLimitBytes: Int64? = nil, enableInternet: Bool = true, stateDirectory: String,
-                launcherPath: String? = nil, processTimeout: Duration = .seconds(8)) {
+                launcherPath: String? = nil, processTimeout: Duration = .seconds(8), ports: [Int: Int] = [:],
+                diskLimitBytes: Int64? = nil) {
         self.className = className
         self.instanceID = instanceID
         self.executable = executable
@@ -38,12 +43,17 @@ public struct ContainerLaunch: Sendable {
         self.stateDirectory = stateDirectory
         self.launcherPath = launcherPath
         self.processTimeout = processTimeout
+        self.ports = ports
+        self.diskLimitBytes = diskLimitBytes
     }
 
     /// The Cloudflare variables every instance gets, plus `PORT` and the container's `envVars`.
+    /// - Parameter ports: declared port → the port to listen on; each becomes `PORT_<declared>`.
     public static func environment(applicationID: String, durableObjectID: String, port: Int, envVars: [String: String] = [:],
-                                   location: String = "local", region: String = "local", country: String = "XX") -> [String: String] {
+                                   location: String = "local", region: String = "local", country: String = "XX",
+                                   ports: [Int: Int] = [:]) -> [String: String] {
         var env = envVars
+        for (declared, actual) in ports { env["PORT_\(declared)"] = String(actual) }
         env["CLOUDFLARE_APPLICATION_ID"] = applicationID
         env["CLOUDFLARE_COUNTRY_A2"] = country
         env["CLOUDFLARE_LOCATION"] = location
@@ -54,6 +64,7 @@ public struct ContainerLaunch: Sendable {
     }
 
     var memoryBytes: Int64 { memoryLimitBytes ?? instanceType.memoryBytes }
+    var diskBytes: Int64 { diskLimitBytes ?? instanceType.diskBytes }
 
     /// The launcher's argv (after the launcher path).
     func launcherArguments(scratch: String, cgroup: ContainerCgroup?, statusFD: Int32) -> [String] {
@@ -61,8 +72,8 @@ public struct ContainerLaunch: Sendable {
         for (k, v) in environment.sorted(by: { $0.key < $1.key }) { args += ["--env", "\(k)=\(v)"] }
         for file in cgroup?.procsFiles ?? [] { args += ["--cgroup-procs", file] }
         // Each file the instance writes is bounded by its disk; the scratch dir is a plain directory
-        // on the state disk (see Containers.md for why not a tmpfs).
-        args += ["--rlimit", "fsize=\(instanceType.diskBytes)", "--rlimit", "nofile=65536", "--rlimit", "core=0"]
+        // on the state disk (see Containers.md for why not a tmpfs), its total measured by the supervisor.
+        args += ["--rlimit", "fsize=\(diskBytes)", "--rlimit", "nofile=65536", "--rlimit", "core=0"]
         if cgroup == nil {
             // Without a memory cgroup, bound the data segment (heap + anonymous maps) instead.
             args += ["--rlimit", "data=\(memoryBytes)"]

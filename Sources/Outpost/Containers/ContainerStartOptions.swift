@@ -1,5 +1,6 @@
-/// How one instance is started: the Container class's fields (`defaultPort`, `sleepAfter`,
-/// `envVars`, `entrypoint`, `enableInternet`, `pingEndpoint`) plus the runtime's timeouts.
+/// How one instance is started: the Container class's fields (`defaultPort`, `requiredPorts`,
+/// `sleepAfter`, `envVars`, `entrypoint`, `enableInternet`, `pingEndpoint`) plus the runtime's
+/// timeouts and optional limit overrides.
 public struct ContainerStartOptions: Sendable {
     public var defaultPort: Int
     public var sleepAfter: SleepAfter
@@ -14,10 +15,18 @@ public struct ContainerStartOptions: Sendable {
     public var processTimeout: Duration
     /// The Durable Object id reported as CLOUDFLARE_DURABLE_OBJECT_ID (default: the instance id).
     public var durableObjectID: String?
+    /// Ports besides `defaultPort` the instance listens on; `startAndWaitForPorts` waits for them
+    /// and `containerFetch(_:port:)` may address them. Each gets `PORT_<n>` in the environment.
+    public var requiredPorts: [Int]
+    /// Overrides the instance type's memory limit (bytes); nil keeps the instance type's.
+    public var memoryLimitBytes: Int64?
+    /// Overrides the instance type's disk size (bytes), which bounds the scratch directory.
+    public var diskLimitBytes: Int64?
 
     public init(defaultPort: Int = 8080, sleepAfter: SleepAfter = .default, envVars: [String: String] = [:], entrypoint: [String]? = nil,
                 enableInternet: Bool = true, probe: ReadinessProbe = ReadinessProbe(), stopGrace: Duration = .seconds(10),
-                processTimeout: Duration = .seconds(8), durableObjectID: String? = nil) {
+                processTimeout: Duration = .seconds(8), durableObjectID: String? = nil, requiredPorts: [Int] = [],
+                memoryLimitBytes: Int64? = nil, diskLimitBytes: Int64? = nil) {
         self.defaultPort = defaultPort
         self.sleepAfter = sleepAfter
         self.envVars = envVars
@@ -27,5 +36,15 @@ public struct ContainerStartOptions: Sendable {
         self.stopGrace = stopGrace
         self.processTimeout = processTimeout
         self.durableObjectID = durableObjectID
+        self.requiredPorts = requiredPorts
+        self.memoryLimitBytes = memoryLimitBytes
+        self.diskLimitBytes = diskLimitBytes
+    }
+
+    /// Every port the instance serves: `defaultPort` first, then the other `requiredPorts`.
+    public var declaredPorts: [Int] {
+        var ports = [defaultPort]
+        for port in requiredPorts where !ports.contains(port) { ports.append(port) }
+        return ports
     }
 }

@@ -26,12 +26,17 @@ public actor ContainerSupervisor: Service {
         let key: Key
         var state = ContainerState()
         var process: ContainerProcess?
-        var proxy: ContainerProxy?
-        var pool: ContainerConnectionPool?
+        /// One connection pool per declared port, keyed by the declared port.
+        var pools: [Int: ContainerConnectionPool] = [:]
+        /// Declared ports that answered HTTP since this process started (`defaultPort` once healthy).
+        var readyPorts: Set<Int> = []
         var activity: ActivityMonitor?
         var options = ContainerStartOptions()
         var startTask: Task<Void, any Error>?
+        /// The host port of `defaultPort` (the same port inside a network namespace).
         var port: Int?
+        /// The scratch disk limit of the running process (bytes).
+        var diskLimit: Int64 = 0
         var lastExit: ContainerExit?
         var expiryHandled = false
         var onActivityExpired: ActivityExpiredHandler?
@@ -51,6 +56,7 @@ public actor ContainerSupervisor: Service {
     private let onEvent: (@Sendable (ContainerEvent) -> Void)?
     private let logSink: ContainerLogSink
     private let sweepInterval: Duration
+    private let diskCheckInterval: Duration
     private var instances: [Key: Instance] = [:]
     private var shuttingDown = false
     private let jobs: AsyncStream<@Sendable () async -> Void>
@@ -62,10 +68,12 @@ public actor ContainerSupervisor: Service {
     ///   - launcherPath: `outpost-sandbox`; nil means beside the running binary.
     ///   - logSink: gets instance output lines; default: the logger, prefixed "[Class/id]".
     ///   - onEvent: lifecycle events for the Durable Object layer (`onStart`, `onStop`, `onError`).
+    ///   - sweepInterval: how often idle instances are looked for.
+    ///   - diskCheckInterval: how often each running instance's scratch directory is measured.
     public init(stateDirectory: String, classes: [ContainerClass], logger: Logger = Logger(label: "outpost.containers"),
                 launcherPath: String? = nil, applicationID: String = "outpost", group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
                 logSink: ContainerLogSink? = nil, onEvent: (@Sendable (ContainerEvent) -> Void)? = nil,
-                sweepInterval: Duration = .milliseconds(100)) {
+                sweepInterval: Duration = .milliseconds(100), diskCheckInterval: Duration = .seconds(1)) {
         self.stateDirectory = stateDirectory
         self.classes = Dictionary(classes.map { ($0.name, $0) }, uniquingKeysWith: { $1 })
         self.logger = logger
@@ -74,6 +82,7 @@ public actor ContainerSupervisor: Service {
         self.group = group
         self.onEvent = onEvent
         self.sweepInterval = sweepInterval
+        self.diskCheckInterval = diskCheckInterval
         self.logSink = logSink ?? { line in
             if line.stream == .stderr { logger.warning("\(line.prefixed)") } else { logger.info("\(line.prefixed)") }
         }
@@ -93,6 +102,7 @@ public actor ContainerSupervisor: Service {
         CgroupSupport.logOnce(logger)
         await withDiscardingTaskGroup { group in
             group.addTask { await self.sweepLoop() }
+            group.addTask { await self.diskLoop() }
             for await job in jobs.cancelOnGracefulShutdown() {
                 group.addTask { await job() }
             }
@@ -103,18 +113,34 @@ public actor ContainerSupervisor: Service {
 
     // MARK: Lifecycle
 
-    /// Starts the instance if it is not running and waits until its port answers. Concurrent
-    /// callers share one start; `options` of the first caller win.
+    /// Starts the instance if it is not running and waits until its `defaultPort` answers, then
+    /// until each of `ports` answers too. Concurrent callers share one start; `options` of the first caller win.
+    /// - Parameter ports: more ports to wait for (each must be `defaultPort` or one of `requiredPorts`).
     public func start(className: String, instanceID: String, options: ContainerStartOptions = ContainerStartOptions(),
-                      onActivityExpired: ActivityExpiredHandler? = nil) async throws(ContainerError) {
-        _ = try await ensureRunning(Key(className: className, instanceID: instanceID), options: options, onActivityExpired: onActivityExpired)
+                      ports: [Int] = [], onActivityExpired: ActivityExpiredHandler? = nil) async throws(ContainerError) {
+        for port in ports { try Self.checkDeclared(port, options) }
+        let key = Key(className: className, instanceID: instanceID)
+        let (_, activity) = try await ensureRunning(key, options: options, onActivityExpired: onActivityExpired)
+        // Waiting for ports counts as activity, so a short sleepAfter cannot stop the instance meanwhile.
+        let token = activity.begin()
+        defer { token.release() }
+        for port in ports { _ = try await readyPool(key, port: port) }
     }
 
     /// Proxies `request` to the instance, starting it first when needed.
+    /// - Parameter port: the declared port to send it to (`defaultPort` when nil); a port other than
+    ///   `defaultPort` is waited for (any HTTP answer) before the first request goes to it.
     public func fetch(_ request: Request, className: String, instanceID: String, options: ContainerStartOptions = ContainerStartOptions(),
-                      onActivityExpired: ActivityExpiredHandler? = nil) async throws -> Response {
-        let (proxy, activity) = try await ensureRunning(Key(className: className, instanceID: instanceID), options: options, onActivityExpired: onActivityExpired)
-        return try await proxy.fetch(request, token: activity.begin())
+                      port: Int? = nil, onActivityExpired: ActivityExpiredHandler? = nil) async throws -> Response {
+        if let port { try Self.checkDeclared(port, options) }
+        let key = Key(className: className, instanceID: instanceID)
+        let (pool, activity) = try await ensureRunning(key, options: options, onActivityExpired: onActivityExpired)
+        let token = activity.begin()
+        var target = pool
+        if let port, port != instances[key]?.options.defaultPort {
+            do { target = try await readyPool(key, port: port) } catch { token.release(); throw error }
+        }
+        return try await ContainerProxy(pool: target).fetch(request, token: token, activity: activity)
     }
 
     /// Renews the sleepAfter deadline (each WebSocket message).
@@ -179,7 +205,28 @@ public actor ContainerSupervisor: Service {
 
     // MARK: Internals
 
-    private func ensureRunning(_ key: Key, options: ContainerStartOptions, onActivityExpired: ActivityExpiredHandler?) async throws(ContainerError) -> (ContainerProxy, ActivityMonitor) {
+    /// A port a request or a wait may name: `defaultPort` or one of `requiredPorts`.
+    static func checkDeclared(_ port: Int, _ options: ContainerStartOptions) throws(ContainerError) {
+        guard options.declaredPorts.contains(port) else {
+            let others = options.requiredPorts.isEmpty ? "no requiredPorts" : "requiredPorts \(options.requiredPorts)"
+            throw ContainerError(.undeclaredPort,
+                "Port \(port) is not a port of this container (defaultPort \(options.defaultPort), \(others)): add it to requiredPorts.")
+        }
+    }
+
+    /// The pool of declared `port` of a running instance, once that port answered HTTP.
+    private func readyPool(_ key: Key, port: Int) async throws(ContainerError) -> ContainerConnectionPool {
+        guard let inst = instances[key], let process = inst.process, let pool = inst.pools[port] else {
+            if let inst = instances[key], inst.process != nil { try Self.checkDeclared(port, inst.options) }
+            throw ContainerError(.notRunning, "The container instance has stopped.")
+        }
+        if inst.readyPorts.contains(port) { return pool }
+        try await inst.options.probe.waitUntilReady(pool: pool, process: process)
+        if instances[key]?.process === process { inst.readyPorts.insert(port) }
+        return pool
+    }
+
+    private func ensureRunning(_ key: Key, options: ContainerStartOptions, onActivityExpired: ActivityExpiredHandler?) async throws(ContainerError) -> (ContainerConnectionPool, ActivityMonitor) {
         guard let cls = classes[key.className] else {
             throw ContainerError(.unknownClass, "No container class \"\(key.className)\" is configured; add it to [[containers]].")
         }
@@ -189,8 +236,9 @@ public actor ContainerSupervisor: Service {
                 instances[key] = created
                 return created
             }()
-            if inst.state.phase == .healthy, let proxy = inst.proxy, let activity = inst.activity, inst.process?.isRunning == true {
-                return (proxy, activity)
+            if inst.state.phase == .healthy, let pool = inst.pools[inst.options.defaultPort], let activity = inst.activity,
+               inst.process?.isRunning == true {
+                return (pool, activity)
             }
             if inst.startTask == nil, let process = inst.process, let exit = process.exit {
                 // It just died and the exit watcher has not run yet: record the exit now.
@@ -225,20 +273,27 @@ public actor ContainerSupervisor: Service {
 
     private func performStart(_ key: Key, _ cls: ContainerClass, _ options: ContainerStartOptions) async throws {
         defer { instances[key]?.startTask = nil }
-        let port: Int
+        // Inside its own network namespace an instance listens on its declared ports; on the host
+        // network each declared port maps to a free host port, so instances never collide.
+        var ports: [Int: Int] = [:]
         do {
-            port = options.enableInternet ? try Self.freePort() : options.defaultPort
+            for declared in options.declaredPorts {
+                ports[declared] = options.enableInternet ? try Self.freePort(avoiding: Set(ports.values)) : declared
+            }
         } catch {
             failStart(key, error)
             throw ContainerError.startFailure(error)
         }
+        let port = ports[options.defaultPort]!
         let env = ContainerLaunch.environment(applicationID: applicationID, durableObjectID: options.durableObjectID ?? key.instanceID,
-                                              port: port, envVars: options.envVars)
+                                              port: port, envVars: options.envVars, ports: ports)
         let launch = ContainerLaunch(className: key.className, instanceID: key.instanceID, executable: cls.executable,
                                      arguments: options.entrypoint.map { Array($0.dropFirst()) } ?? cls.arguments,
-                                     environment: env, port: port, instanceType: cls.instanceType, memoryLimitBytes: cls.memoryLimitBytes,
+                                     environment: env, port: port, instanceType: cls.instanceType,
+                                     memoryLimitBytes: options.memoryLimitBytes ?? cls.memoryLimitBytes,
                                      enableInternet: options.enableInternet, stateDirectory: stateDirectory, launcherPath: launcherPath,
-                                     processTimeout: options.processTimeout)
+                                     processTimeout: options.processTimeout, ports: ports,
+                                     diskLimitBytes: options.diskLimitBytes ?? cls.diskLimitBytes)
         let process: ContainerProcess
         do {
             process = try await ContainerProcess.spawn(launch, logSink: logSink)
@@ -257,15 +312,15 @@ public actor ContainerSupervisor: Service {
         }
         inst.process = process
         inst.port = port
+        inst.diskLimit = launch.diskBytes
+        inst.readyPorts = []
         logger.debug("Container \(key.className)/\(key.instanceID) started (pid \(process.pid), port \(port))")
         onEvent?(.started(className: key.className, instanceID: key.instanceID, pid: process.pid))
 
-        let pool: ContainerConnectionPool
         do {
             let namespace = options.enableInternet ? nil : try NetworkNamespace(pid: process.pid)
-            pool = ContainerConnectionPool(connector: ContainerConnector(port: port, namespace: namespace), group: group)
-            inst.pool = pool
-            try await options.probe.waitUntilReady(pool: pool, process: process)
+            inst.pools = ports.mapValues { ContainerConnectionPool(connector: ContainerConnector(port: $0, namespace: namespace), group: group) }
+            try await options.probe.waitUntilReady(pool: inst.pools[options.defaultPort]!, process: process)
         } catch {
             await process.destroy()
             let failure = ContainerError.startFailure(error)
@@ -275,7 +330,7 @@ public actor ContainerSupervisor: Service {
         guard instances[key]?.process === process, process.isRunning, (try? inst.state.apply(.ready)) != nil else {
             throw ContainerError(.startFailed, "Failed to start container: it stopped while starting.")
         }
-        inst.proxy = ContainerProxy(pool: pool)
+        inst.readyPorts.insert(options.defaultPort)
         inst.activity = ActivityMonitor(sleepAfter: options.sleepAfter)
         onEvent?(.healthy(className: key.className, instanceID: key.instanceID))
     }
@@ -291,7 +346,7 @@ public actor ContainerSupervisor: Service {
         guard let inst = instances[key] else { return nil }
         guard let process = inst.process else { return inst.lastExit }
         _ = try? inst.state.apply(.stop)
-        inst.pool?.close()
+        for pool in inst.pools.values { pool.close() }
         let exit: ContainerExit
         if signal == SIGKILL {
             exit = reason == .destroyed ? await process.destroy() : await process.stop(signal: SIGKILL, grace: .zero, reason: reason)
@@ -308,13 +363,13 @@ public actor ContainerSupervisor: Service {
         guard let inst = instances[key], inst.process === process else { return }
         _ = try? inst.state.apply(.exited(exit.exitCode))
         inst.process = nil
-        inst.proxy = nil
-        inst.pool?.close()
-        inst.pool = nil
+        for pool in inst.pools.values { pool.close() }
+        inst.pools = [:]
+        inst.readyPorts = []
         inst.activity = nil
         inst.lastExit = exit
         switch exit.reason {
-        case .exited where exit.exitCode != 0, .memoryLimit, .killedAfterGrace:
+        case .exited where exit.exitCode != 0, .memoryLimit, .diskLimit, .killedAfterGrace:
             logger.warning("Container \(key.className)/\(key.instanceID) (pid \(process.pid)) ended: \(exit)")
         default:
             logger.debug("Container \(key.className)/\(key.instanceID) (pid \(process.pid)) ended: \(exit)")
@@ -372,11 +427,45 @@ public actor ContainerSupervisor: Service {
         }
     }
 
+    private func diskLoop() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: diskCheckInterval)
+            await checkDisks()
+        }
+    }
+
+    /// Measures every running instance's scratch directory (off the actor, on the thread pool) and
+    /// kills each one over its instance type's disk size, reported with reason `diskLimit`.
+    private func checkDisks() async {
+        let running = instances.values.compactMap { inst -> (key: Key, process: ContainerProcess, limit: Int64)? in
+            guard let process = inst.process, process.isRunning, inst.state.phase != .stopping else { return nil }
+            return (inst.key, process, inst.diskLimit)
+        }
+        guard !running.isEmpty,
+              let usage = try? await NIOThreadPool.singleton.runIfActive({ running.map { DiskUsage.bytes(under: $0.process.scratchDirectory) } })
+        else { return }
+        for (instance, used) in zip(running, usage) where used > instance.limit {
+            let key = instance.key
+            guard instances[key]?.process === instance.process, instance.process.isRunning else { continue }
+            logger.warning("Container \(key.className)/\(key.instanceID) (pid \(instance.process.pid)) wrote \(used) bytes to its scratch directory, over its disk limit of \(instance.limit) bytes: killing it")
+            jobQueue.yield { [weak self] in _ = await self?.stop(key, signal: SIGKILL, grace: .zero, reason: .diskLimit) }
+        }
+    }
+
     /// A custom `onActivityExpired` that left the instance running keeps it for another period.
     private func afterExpiryHandler(_ key: Key) {
         guard let inst = instances[key], inst.state.phase == .healthy else { return }
         inst.activity?.touch()
         inst.expiryHandled = false
+    }
+
+    /// A free port on 127.0.0.1 other than those in `taken`.
+    static func freePort(avoiding taken: Set<Int>) throws(ContainerError) -> Int {
+        for _ in 0..<16 {
+            let port = try freePort()
+            if !taken.contains(port) { return port }
+        }
+        throw ContainerError(.spawnFailed, "Cannot pick a free port.")
     }
 
     static func freePort() throws(ContainerError) -> Int {

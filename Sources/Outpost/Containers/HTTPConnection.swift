@@ -24,8 +24,11 @@ final class HTTPConnection: Sendable {
             .channelOption(.autoRead, value: false)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    try channel.pipeline.syncOperations.addHandler(ResponsePartHandler(parts: parts))
+                    let pipeline = channel.pipeline.syncOperations
+                    try pipeline.addHandler(HTTPRequestEncoder(), name: encoderName)
+                    // After a 101 the bytes that follow the response head belong to the new protocol: keep them.
+                    try pipeline.addHandler(ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .forwardBytes)), name: decoderName)
+                    try pipeline.addHandler(ResponsePartHandler(parts: parts))
                 }
             }
             .withConnectedSocket(socket)
@@ -34,7 +37,33 @@ final class HTTPConnection: Sendable {
         return HTTPConnection(channel: channel, parts: parts)
     }
 
+    private static let encoderName = "outpost-http-encoder"
+    private static let decoderName = "outpost-http-decoder"
+
     var isActive: Bool { channel.isActive && !parts.isFinished }
+
+    /// After a 101 answer: the connection carries raw bytes both ways (a WebSocket, or any upgraded
+    /// protocol). Bytes from the instance arrive in `parts` as `.body`; `writeBytes` sends bytes as they are.
+    func switchToBytes() async throws {
+        try await channel.eventLoop.flatSubmit { [channel] () -> EventLoopFuture<Void> in
+            do {
+                let pipeline = channel.pipeline.syncOperations
+                let decoder = try pipeline.handler(type: ByteToMessageHandler<HTTPResponseDecoder>.self)
+                try pipeline.addHandler(UpgradedBytesHandler(), position: .after(decoder))
+            } catch {
+                return channel.eventLoop.makeFailedFuture(error)
+            }
+            // Removing the decoder hands the bytes it held past the 101 to UpgradedBytesHandler.
+            return channel.pipeline.removeHandler(name: Self.decoderName).flatMap {
+                channel.pipeline.removeHandler(name: Self.encoderName)
+            }
+        }.get()
+    }
+
+    /// Sends `bytes` as they are (after `switchToBytes`).
+    func writeBytes(_ bytes: ByteBuffer) async throws {
+        try await channel.writeAndFlush(bytes).get()
+    }
 
     func write(_ part: HTTPClientRequestPart, flush: Bool) async throws {
         if flush {

@@ -15,21 +15,33 @@ struct ProxyResponseBody: AsyncSequence, Sendable {
     func makeAsyncIterator() -> AsyncIterator { AsyncIterator(reader: reader) }
 }
 
-/// Owns the connection while a response body streams; gives it back (or closes it) exactly once.
+/// Owns the connection (and the request body still uploading on it) while a response body
+/// streams; gives it back (or closes it) exactly once.
 /// @unchecked Sendable: `done` is guarded by `lock`; `next()` is driven by the body's single consumer.
 final class ProxyResponseReader: @unchecked Sendable {
     private let connection: HTTPConnection
     private let pool: ContainerConnectionPool
     private let keepAlive: Bool
+    private let upload: ProxyRequestBody?
     private let token: ActivityToken
+    private let upgraded: Bool
+    private let onChunk: (@Sendable () -> Void)?
     private let lock = NIOLock()
     private var done = false
 
-    init(connection: HTTPConnection, pool: ContainerConnectionPool, keepAlive: Bool, token: ActivityToken) {
+    /// - Parameters:
+    ///   - upgraded: the connection was switched by a 101: the body is the instance's side of the
+    ///     tunnel, which ends when the instance closes the connection.
+    ///   - onChunk: called for each chunk read (activity).
+    init(connection: HTTPConnection, pool: ContainerConnectionPool, keepAlive: Bool, upload: ProxyRequestBody?, token: ActivityToken,
+         upgraded: Bool = false, onChunk: (@Sendable () -> Void)? = nil) {
         self.connection = connection
         self.pool = pool
-        self.keepAlive = keepAlive
+        self.keepAlive = keepAlive && !upgraded
+        self.upload = upload
         self.token = token
+        self.upgraded = upgraded
+        self.onChunk = onChunk
     }
 
     func next() async throws -> ByteBuffer? {
@@ -45,11 +57,17 @@ final class ProxyResponseReader: @unchecked Sendable {
                 }
                 guard let part = next else {
                     finish(reusable: false)
+                    if upgraded { return nil }
                     throw ContainerError(.connectionLost, "The container closed the connection in the middle of the response.")
                 }
                 switch part {
                 case .body(let buffer):
-                    if buffer.readableBytes > 0 { return buffer }
+                    if buffer.readableBytes > 0 {
+                        onChunk?()
+                        return buffer
+                    }
+                case .end where upgraded:
+                    continue  // the end of the 101 itself; the tunnel's bytes follow
                 case .end:
                     finish(reusable: keepAlive)
                     return nil
@@ -74,10 +92,14 @@ final class ProxyResponseReader: @unchecked Sendable {
             return !done
         }
         guard first else { return }
-        pool.release(connection, reusable: reusable)
+        // A connection with half a request body still on it cannot carry another exchange.
+        let uploaded = upload?.isFinished ?? true
+        upload?.cancel()
+        pool.release(connection, reusable: reusable && uploaded)
         token.release()
     }
 
-    /// An abandoned body (client abort) closes the connection and releases the activity.
+    /// An abandoned body (client abort, or the client side of a WebSocket going away) closes the
+    /// connection and releases the activity.
     deinit { finish(reusable: false) }
 }

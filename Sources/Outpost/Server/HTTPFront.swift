@@ -1,8 +1,10 @@
 public import Hummingbird
+import HummingbirdCore
 public import Logging
 public import NIOCore
 
-/// The HTTP server in front of a runtime: every request goes to the Worker.
+/// The HTTP server in front of a runtime: every request goes to the Worker, and a WebSocket
+/// upgrade the Worker answers with a 101 (a Container) is tunnelled (`UpgradeTunnelChannel`).
 public struct HTTPFront: Sendable {
     public let runtime: Runtime
     public let host: String
@@ -24,6 +26,7 @@ public struct HTTPFront: Sendable {
         logger.logLevel = max(logger.logLevel, .notice)
         return Application(
             responder: WorkerResponder(runtime: runtime, origin: origin, testScheduled: testScheduled),
+            server: HTTPServerBuilder { [runtime] responder in UpgradeTunnelChannel(responder: responder, runtime: runtime, origin: origin) },
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger

@@ -14,24 +14,44 @@ final class ContainerHookLog: @unchecked Sendable {
     func count(_ id: String, prefix: String) -> Int { entries(id).filter { $0.hasPrefix(prefix) }.count }
 }
 
-/// A Container whose image is `container-fixture`; `SLEEP_AFTER` (a var) sets its sleepAfter.
+/// A Container whose image is `container-fixture`, shaped by vars: `SLEEP_AFTER`, `NO_LISTEN`,
+/// `PORT_TIMEOUT` (seconds), `NO_INTERNET`, `MEMORY_MB`, `DISK_MB`, `EXTRA_PORTS` ("9090,9091": its
+/// requiredPorts, which the fixture serves) and `EXTRA_PORT_DELAY_MS` (how late it listens on them).
+/// A request with `x-container-port: N` goes to port N (`containerFetch(_:port:)`).
 actor FixtureContainer: Container {
     let state: DurableObjectState
     let sleepAfter: SleepAfter
     let envVars: [String: String]
     let portTimeout: Duration
+    let enableInternet: Bool
+    let requiredPorts: [Int]
+    let memoryLimitBytes: Int64?
+    let diskLimitBytes: Int64?
 
     init(state: DurableObjectState, env: Env) async throws {
         self.state = state
         sleepAfter = try SleepAfter(parsing: env["SLEEP_AFTER"] ?? "10m")
-        envVars = ["GREETING": "hello"].merging(env["NO_LISTEN"] == nil ? [:] : ["FIXTURE_NO_LISTEN": "1"]) { $1 }
+        var vars = ["GREETING": "hello"]
+        if env["NO_LISTEN"] != nil { vars["FIXTURE_NO_LISTEN"] = "1" }
+        if let ports = env["EXTRA_PORTS"] { vars["FIXTURE_EXTRA_PORTS"] = ports }
+        if let delay = env["EXTRA_PORT_DELAY_MS"] { vars["FIXTURE_EXTRA_PORT_DELAY_MS"] = delay }
+        envVars = vars
         portTimeout = .seconds(Int64(env["PORT_TIMEOUT"] ?? "10") ?? 10)
+        enableInternet = env["NO_INTERNET"] == nil
+        requiredPorts = (env["EXTRA_PORTS"] ?? "").split(separator: ",").compactMap { Int($0) }
+        memoryLimitBytes = env["MEMORY_MB"].flatMap { Int64($0) }.map { $0 << 20 }
+        diskLimitBytes = env["DISK_MB"].flatMap { Int64($0) }.map { $0 << 20 }
     }
 
     var startOptions: ContainerStartOptions {
         ContainerStartOptions(defaultPort: defaultPort, sleepAfter: sleepAfter, envVars: envVars, enableInternet: enableInternet,
                               probe: ReadinessProbe(portTimeout: portTimeout, path: pingEndpoint), stopGrace: .seconds(3),
-                              durableObjectID: state.id.hex)
+                              durableObjectID: state.id.hex, requiredPorts: requiredPorts,
+                              memoryLimitBytes: memoryLimitBytes, diskLimitBytes: diskLimitBytes)
+    }
+
+    func fetch(_ request: Request) async throws -> Response {
+        try await containerFetch(request, port: request.header("x-container-port").flatMap { Int($0) })
     }
 
     func onStart() async { ContainerHookLog.shared.record(state.id.hex, "start") }

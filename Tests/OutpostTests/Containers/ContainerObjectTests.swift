@@ -166,6 +166,84 @@ struct ContainerObjectTests {
         }
     }
 
+    @Test func aClientAbortMidStreamReleasesTheInstanceAndItSleeps() async throws {
+        try await TestRuntime.with(config: F.config(), script: F.script, vars: ["SLEEP_AFTER": "1s"]) { t in
+            let name = uniqueName()
+            let id = try objectID(t, name)
+            let pid = try #require(try await get(t, name)["pid"] as? Int)
+            let supervisor = try #require(t.runtime.subsystem(ContainersSubsystem.self)?.supervisor)
+            do {
+                // A 10 s stream, dropped after its first chunk.
+                let response = await t.dispatchFetch("/c/\(name)/stream?chunks=100&intervalMs=100")
+                var it = response.body.makeAsyncIterator()
+                #expect(try await it.next() != nil)
+                #expect(await supervisor.activity(className: "FixtureContainer", instanceID: id)?.inFlight == 1)
+            }
+            #expect(await supervisor.activity(className: "FixtureContainer", instanceID: id)?.inFlight == 0, "the abort released its count")
+            let aborted = ContinuousClock.now
+            #expect(await S.waitUntil(timeout: .seconds(6)) { !S.processExists(Int32(pid)) }, "asleep long before the stream would have ended")
+            #expect(ContinuousClock.now - aborted >= .milliseconds(900), "but not before sleepAfter")
+            #expect(await S.waitUntil { hooks.entries(id).filter { $0.hasPrefix("stop") } == ["stop:143:stopped"] })
+        }
+    }
+
+    @Test func overTheMemoryLimitIsKilledAndReportedToOnStop() async throws {
+        try await TestRuntime.with(config: F.config(), script: F.script, vars: ["MEMORY_MB": "48"]) { t in
+            let name = uniqueName()
+            let id = try objectID(t, name)
+            let pid = try #require(try await get(t, name)["pid"] as? Int)
+            let hog = await t.dispatchFetch("/c/\(name)/alloc?mb=200")
+            #expect(hog.status.code == 500, "the connection died with the process")
+            #expect(await S.waitUntil { hooks.count(id, prefix: "stop") == 1 })
+            #expect(hooks.entries(id).filter { $0.hasPrefix("stop") } == ["stop:137:memoryLimit"])
+            #expect(!S.processExists(Int32(pid)))
+            let state = try await getContainer(t.durableObject("FIXTURE"), name: name).call { (c: FixtureContainer) in await c.getState() }
+            #expect(state.status == "stopped_with_code" && state.exitCode == 137)
+            #expect(try await get(t, name)["pid"] as? Int != pid, "the next request starts a fresh process")
+        }
+    }
+
+    @Test func aScratchDirectoryOverTheDiskLimitIsKilledAndReportedToOnStop() async throws {
+        try await TestRuntime.with(config: F.config(), script: F.script, vars: ["DISK_MB": "8"]) { t in
+            let name = uniqueName()
+            let id = try objectID(t, name)
+            let pid = try #require(try await get(t, name)["pid"] as? Int)
+            let limits = try String(contentsOfFile: "/proc/\(pid)/limits", encoding: .utf8)
+            #expect(limits.contains("Max file size             8388608"), "each file is bounded by the disk too")
+            #expect(try await get(t, name, "/fill?mb=5&name=a")["written"] as? Int == 5 << 20)
+            try await Task.sleep(for: .milliseconds(1200))  // the supervisor measured it at least once
+            #expect(S.processExists(Int32(pid)), "5 MiB of 8 is allowed")
+            #expect(try await get(t, name, "/fill?mb=5&name=b")["written"] as? Int == 5 << 20)
+            #expect(await S.waitUntil(timeout: .seconds(5)) { hooks.count(id, prefix: "stop") == 1 }, "10 MiB of 8 is not")
+            #expect(hooks.entries(id).filter { $0.hasPrefix("stop") } == ["stop:137:diskLimit"])
+            #expect(!S.processExists(Int32(pid)))
+            let state = try await getContainer(t.durableObject("FIXTURE"), name: name).call { (c: FixtureContainer) in await c.getState() }
+            #expect(state.status == "stopped_with_code" && state.exitCode == 137)
+            let fresh = try await get(t, name)
+            #expect(fresh["files"] as? [String] == [], "the next start gets an empty scratch directory")
+        }
+    }
+
+    @Test func withoutInternetTheInstanceCannotReachTheHostButTheRuntimeReachesIt() async throws {
+        let (listener, hostPort) = try S.hostListener()
+        defer { close(listener) }
+        try await TestRuntime.with(config: F.config(), script: F.script, vars: ["NO_INTERNET": "1"]) { t in
+            let name = uniqueName()
+            // The answer itself comes from inside the instance's namespace: the runtime reaches its port.
+            let offline = try await get(t, name, "/connect?host=127.0.0.1&port=\(hostPort)")
+            #expect(offline["ok"] as? Bool == false, "enableInternet = false reached the host's 127.0.0.1:\(hostPort)")
+            #expect(offline["errno"] as? Int == Int(ECONNREFUSED), "its own loopback has no such listener")
+            let info = try await get(t, name)
+            let pid = try #require(info["pid"] as? Int)
+            let mine = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/net")
+            #expect(try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/ns/net") != mine, "own network namespace")
+        }
+        try await TestRuntime.with(config: F.config(), script: F.script) { t in
+            let online = try await get(t, uniqueName(), "/connect?host=127.0.0.1&port=\(hostPort)")
+            #expect(online["ok"] as? Bool == true, "with internet the same listener is reachable")
+        }
+    }
+
     @Test func anOnActivityExpiredOverrideThatKeepsTheInstanceGetsAnotherPeriod() async throws {
         try await TestRuntime.with(config: F.config(), script: F.script) { t in
             let name = uniqueName()
