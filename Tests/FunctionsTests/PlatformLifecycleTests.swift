@@ -24,11 +24,12 @@ struct PlatformLifecycleTests {
             let idle = Date().timeIntervalSince(finished)
             print("video-processor stopped \(idle) s after its last job (sleepAfter 2 s)")
             #expect(idle >= 1.5)
-            try await p.eventually("the orchestrator saw it stop") {
-                try await p.instances().first?["state"]?.stringValue?.hasPrefix("stopped") == true
+            // onStop reaches the orchestrator as an event of its own, just after the process is gone.
+            try await p.eventually("the orchestrator recorded the scale-down") {
+                let (_, ops) = try await p.get("/api/containers/instances", as: Platform.admin)
+                return ops["scalingEvents"]?.arrayValue?.first?["action"] == "scale_down"
             }
-            let (_, ops) = try await p.get("/api/containers/instances", as: Platform.admin)
-            #expect(ops["scalingEvents"]?.arrayValue?.first?["action"] == "scale_down")
+            #expect(try await p.instances().first?["state"]?.stringValue?.hasPrefix("stopped") == true)
             // The next job starts a fresh process.
             let second = try await p.submit("video.analyze", key: key)
             let job = try await p.waitForJob(second)
