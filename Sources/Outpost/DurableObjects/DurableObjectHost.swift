@@ -38,6 +38,14 @@ final class DurableObjectHost: Sendable {
 
     /// Admits one event to the object `id`, activating it if needed. Pair with `release`.
     func acquire(_ id: DurableObjectId) async throws -> ObjectInstance {
+        // Fast path: a live object whose input gate is open admits the event without suspending.
+        let live = table.withLockedValue { t -> ObjectInstance? in
+            guard let instance = t.instance(id.hex), instance.gate.isOpen else { return nil }
+            instance.inflight += 1
+            instance.lastUsed = .now
+            return instance
+        }
+        if let live { return live }
         while true {
             var candidate: ObjectInstance?
             let outcome: AdmissionOutcome = try await withCheckedThrowingContinuation { (c: Waiter) in

@@ -81,6 +81,9 @@ final class ObjectGate: Sendable {
 
     var isReset: Bool { state.withLockedValue { $0.reset } }
 
+    /// True when an event may enter now (what `admit` checks, without queueing a waiter).
+    var isOpen: Bool { state.withLockedValue { $0.blockers == 0 && !$0.reset } }
+
     /// Keeps the activation from being evicted until the matching `unpin`.
     func pin() { state.withLockedValue { $0.pins += 1 } }
     func unpin() { state.withLockedValue { $0.pins -= 1 } }
