@@ -178,22 +178,20 @@ func streamBody(_ fd: Int32, _ buffer: inout [UInt8], _ head: RequestHead, _ onB
                 if lineEnd == nil && !fill(fd, &buffer) { return false }
             }
             let sizeText = String(decoding: buffer[0..<lineEnd!], as: UTF8.self).split(separator: ";").first ?? "0"
-            var left = Int(sizeText, radix: 16) ?? 0
-            let last = left == 0
+            let size = Int(sizeText, radix: 16) ?? 0
             buffer.removeFirst(lineEnd! + 2)
-            while left > 0 {
-                if buffer.isEmpty && !fill(fd, &buffer) { return false }
-                let n = min(left, buffer.count)
-                onBytes(buffer[0..<n])
-                buffer.removeFirst(n)
-                left -= n
-            }
+            guard pass(fd, &buffer, size, onBytes) else { return false }
             while buffer.count < 2 { if !fill(fd, &buffer) { return false } }
             buffer.removeFirst(2)
-            if last { return true }
+            if size == 0 { return true }
         }
     }
-    var left = head.contentLength
+    return pass(fd, &buffer, head.contentLength, onBytes)
+}
+
+/// Hands the next `count` body bytes to `onBytes` as they arrive.
+func pass(_ fd: Int32, _ buffer: inout [UInt8], _ count: Int, _ onBytes: (ArraySlice<UInt8>) -> Void) -> Bool {
+    var left = count
     while left > 0 {
         if buffer.isEmpty && !fill(fd, &buffer) { return false }
         let n = min(left, buffer.count)
