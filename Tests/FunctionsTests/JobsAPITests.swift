@@ -143,6 +143,21 @@ struct JobsAPITests {
         }
     }
 
+    @Test("?wait= answers 200 with the finished job, or 202 with the job as it stands when the wait runs out")
+    func waitParameter() async throws {
+        try await Platform.with { p in
+            let key = try await p.upload("sample.mp4")
+            let (done, finished) = try await p.post("/api/containers/jobs?wait=60", ["type": "video.analyze", "input": ["key": .string(key)]])
+            #expect(done == 200)
+            #expect(finished["status"] == "succeeded")
+            let started = Date()
+            let (pending, job) = try await p.post("/api/containers/jobs?wait=0.3", ["type": "video.analyze", "input": ["key": .string(key)], "delaySeconds": 30])
+            #expect(pending == 202)
+            #expect(job["status"] == "queued")
+            #expect(Date().timeIntervalSince(started) >= 0.3)
+        }
+    }
+
     @Test("job status is cached in KV as job:<id> with the owner")
     func kvCache() async throws {
         try await Platform.with { p in

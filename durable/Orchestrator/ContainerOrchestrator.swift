@@ -71,6 +71,12 @@ public actor ContainerOrchestrator: DurableObject {
 
     /// Stores a new job (queued) and dispatches it if an instance has room.
     public func submit(_ submission: JobSubmission, owner: String) async throws -> JobRecord {
+        try await submit(submission, owner: owner, watch: false).job
+    }
+
+    /// Stores a new job and, with `watch`, also returns the stream of its later states (as
+    /// `watch(id:owner:)` would, in the same event: one round trip for `?wait=`).
+    public func submit(_ submission: JobSubmission, owner: String, watch: Bool) async throws -> (job: JobRecord, updates: AsyncStream<JobRecord>?) {
         let now = Self.now()
         let type = submission.type
         let job = JobRecord(
@@ -85,8 +91,10 @@ public actor ContainerOrchestrator: DurableObject {
             schedule([.set(JobTimer(kind: .release, jobId: job.id, dueAt: job.notBefore))])
         }
         publish(job.id)
+        // Watch before dispatching, so no change is missed.
+        let updates = watch ? addWatcher(job.id) : nil
         try await pump()
-        return live(try store.job(job.id) ?? job)
+        return (live(try store.job(job.id) ?? job), updates)
     }
 
     /// The job `id`, if `owner` may see it (nil: an admin, who sees every job).
@@ -125,6 +133,11 @@ public actor ContainerOrchestrator: DurableObject {
     public func watch(id: String, owner: String?) throws -> (job: JobRecord, updates: AsyncStream<JobRecord>?) {
         let job = try job(id: id, owner: owner)
         guard !job.status.isTerminal else { return (job, nil) }
+        return (job, addWatcher(id))
+    }
+
+    /// A stream of the job's later states that finishes after the terminal one.
+    private func addWatcher(_ id: String) -> AsyncStream<JobRecord> {
         let (updates, continuation) = AsyncStream.makeStream(of: JobRecord.self, bufferingPolicy: .bufferingNewest(32))
         let (ended, endedContinuation) = AsyncStream.makeStream(of: Void.self)
         let key = nextWatcher
@@ -142,7 +155,7 @@ public actor ContainerOrchestrator: DurableObject {
                 continuation.finish()
             }
         }
-        return (job, updates)
+        return updates
     }
 
     // MARK: operations

@@ -1,5 +1,6 @@
 import Durable
 import Foundation
+import NIOConcurrencyHelpers
 import Outpost
 
 /// `/api/containers/jobs`: create, read, list, cancel, watch (SSE) and download outputs.
@@ -38,10 +39,12 @@ enum JobRoutes {
         let wait = try waitSeconds(request)
         if let key = submission.inputKey { try await checkInput(key, ctx: ctx) }
         let owner = ctx.caller.id
-        let job = try await orchestrator(ctx).call(ContainerOrchestrator.self) { try await $0.submit(submission, owner: owner) }
+        let (job, updates) = try await orchestrator(ctx).call(ContainerOrchestrator.self) {
+            try await $0.submit(submission, owner: owner, watch: wait != nil)
+        }
         var final = job
-        if let wait, !job.status.isTerminal {
-            final = try await waitForEnd(job.id, seconds: wait, ctx: ctx) ?? job
+        if let wait, let updates, !job.status.isTerminal {
+            final = await waitForEnd(job, updates: updates, seconds: wait)
         }
         var response = Response.json(final.json, status: final.status.isTerminal && wait != nil ? .ok : .accepted)
         response.headers[.location] = "/api/containers/jobs/\(job.id)"
@@ -67,29 +70,21 @@ enum JobRoutes {
         if object.size == 0 { throw HTTPFailure.badRequest("The input \"\(key)\" is empty.", code: "empty_input") }
     }
 
-    /// Waits up to `seconds` for the job to end; the last state seen, or nil if none came.
-    static func waitForEnd(_ id: String, seconds: Double, ctx: APIContext) async throws -> JobRecord? {
-        let owner = ctx.owner
-        let (job, updates) = try await orchestrator(ctx).call(ContainerOrchestrator.self) { try await $0.watch(id: id, owner: owner) }
-        guard let updates else { return job }
-        return await withTaskGroup(of: JobRecord?.self) { group in
+    /// Waits up to `seconds` for the job to end; the last state seen.
+    static func waitForEnd(_ job: JobRecord, updates: AsyncStream<JobRecord>, seconds: Double) async -> JobRecord {
+        let last = NIOLockedValueBox(job)
+        await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                var last = job
                 for await update in updates {
-                    last = update
+                    last.withLockedValue { $0 = update }
                     if update.status.isTerminal { break }
                 }
-                return last
             }
-            group.addTask {
-                try? await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
-                return nil
-            }
-            let first = await group.next() ?? nil
+            group.addTask { try? await Task.sleep(for: .milliseconds(Int(seconds * 1000))) }
+            await group.next()
             group.cancelAll()
-            if let first { return first }
-            return nil
         }
+        return last.withLockedValue { $0 }
     }
 
     static func list(_ request: Request, ctx: APIContext) async throws -> Response {
