@@ -35,6 +35,9 @@ public struct JobType: Sendable, Equatable {
         return Dictionary(uniqueKeysWithValues: types.map { ($0.name, $0) })
     }()
 
+    /// One type per container class (any will do for what is per class: binding, instance names).
+    public static let byContainerClass: [String: JobType] = Dictionary(all.values.map { ($0.containerClass, $0) }) { a, b in a.name < b.name ? a : b }
+
     /// The type named `name`, or a 400 listing the types there are.
     public static func named(_ name: String) throws(JobInputError) -> JobType {
         guard let type = all[name] else {
@@ -45,6 +48,9 @@ public struct JobType: Sendable, Equatable {
 
     /// The instance names of the class, in the order they are used.
     func instanceName(_ index: Int) -> String { "\(instancePrefix)-\(index)" }
+
+    /// The index in an instance name (`video-processor-2` → 2).
+    static func instanceIndex(_ name: String) -> Int { Int(name.split(separator: "-").last ?? "") ?? 0 }
 
     /// The stub of instance `name` of the class.
     func instance(_ name: String, env: Env) throws -> DurableObjectStub {

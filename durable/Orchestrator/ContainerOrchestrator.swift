@@ -28,6 +28,8 @@ public actor ContainerOrchestrator: DurableObject {
     private var nextWatcher = 0
     /// `[[containers]]` settings per class, asked once.
     private var classSettings: [String: ContainerClassSettings] = [:]
+    /// Classes with no `[[containers]]` entry (the configuration does not change while running).
+    private var unconfigured: Set<String> = []
     /// Progress of running jobs: kept in memory only (it restarts with the attempt anyway).
     private var liveProgress: [String: (progress: Double, stage: String)] = [:]
     /// Jobs whose new status is written but not yet known to be on disk: watchers and the KV
@@ -56,7 +58,7 @@ public actor ContainerOrchestrator: DurableObject {
         let store = JobStore(sql: state.storage.sql)
         try store.migrate()
         _ = try store.requeueInterrupted()
-        if try store.unfinishedCount() > 0 { try state.storage.setAlarm(Self.now()) }
+        if try store.unfinishedCount() > 0 { try state.storage.setAlarm(PlatformTime.now()) }
         self.store = store
         // Terminal jobs whose webhook or dead letter had not reached the scheduler before a crash.
         let pending = try store.pendingHandoffs()
@@ -77,7 +79,7 @@ public actor ContainerOrchestrator: DurableObject {
     /// Stores a new job and, with `watch`, also returns the stream of its later states (as
     /// `watch(id:owner:)` would, in the same event: one round trip for `?wait=`).
     public func submit(_ submission: JobSubmission, owner: String, watch: Bool) async throws -> (job: JobRecord, updates: AsyncStream<JobRecord>?) {
-        let now = Self.now()
+        let now = PlatformTime.now()
         let type = submission.type
         let job = JobRecord(
             seq: 0, id: UUID().uuidString.lowercased(), owner: owner, type: type.name, status: .queued, priority: submission.priority,
@@ -122,7 +124,7 @@ public actor ContainerOrchestrator: DurableObject {
             throw JobInputError("Job \(id) already ended (\(job.status.rawValue)); only queued or running jobs can be cancelled.", code: "job_finished", status: 409)
         }
         stopAttempt(id)
-        try store.finish(id, status: .cancelled, error: nil, at: Self.now())
+        try store.finish(id, status: .cancelled, error: nil, at: PlatformTime.now())
         try await changed(id)
         try await pump()
         return try store.job(id) ?? job
@@ -192,9 +194,9 @@ public actor ContainerOrchestrator: DurableObject {
     public func instances() async throws -> JSONValue {
         var out: [JSONValue] = []
         for row in try store.instances() {
-            guard let type = JobType.all.values.first(where: { $0.containerClass == row.className }) else { continue }
+            guard let type = JobType.byContainerClass[row.className] else { continue }
             let info = try? await type.snapshot(row.name, env: env)
-            let index = Int(row.name.split(separator: "-").last ?? "") ?? 0
+            let index = JobType.instanceIndex(row.name)
             out.append(.object([
                 "class": .string(row.className), "name": .string(row.name), "id": .string(row.id),
                 "state": .string(info?.state ?? "stopped"), "pid": info?.pid.map { .number(Double($0)) } ?? .null,
@@ -210,14 +212,14 @@ public actor ContainerOrchestrator: DurableObject {
     /// Instance-seconds and cost per class, from each class's instance type.
     public func costs() async throws -> JSONValue {
         var seconds = try store.costSeconds()
-        let now = Self.now()
+        let now = PlatformTime.now()
         for row in try store.instances() {
             if let started = row.startedAt { seconds[row.className, default: 0] += max(0, Double(now - started) / 1000) }
         }
         var classes: [JSONValue] = []
         var total = 0.0
-        for type in Set(JobType.all.values.map(\.containerClass)).sorted() {
-            let settings = try? await settings(for: JobType.all.values.first { $0.containerClass == type }!)
+        for (type, jobType) in JobType.byContainerClass.sorted(by: { $0.key < $1.key }) {
+            let settings = try? await settings(for: jobType)
             let used = seconds[type] ?? 0
             let hourly = settings.map { CostTable.hourlyPrice($0.instanceType) } ?? 0
             let cost = used / 3600 * hourly
@@ -250,7 +252,7 @@ public actor ContainerOrchestrator: DurableObject {
         guard let job = try store.job(id), job.status == .running, job.attempts == attempt else { return }
         switch outcome {
         case .succeeded(let result, let outputs):
-            try store.succeed(id, result: result, outputs: outputs, at: Self.now())
+            try store.succeed(id, result: result, outputs: outputs, at: PlatformTime.now())
         case .failed(let failure, let retryable):
             try await failed(job, failure, retryable: retryable)
         }
@@ -263,7 +265,7 @@ public actor ContainerOrchestrator: DurableObject {
     public func attemptTimedOut(id: String, attempt: Int) async throws {
         guard running[id]?.attempt == attempt, let job = try store.job(id), job.status == .running else { return }
         stopAttempt(id)
-        let limit = settings.timeout(JobType.all[job.type] ?? JobType.all.values.first!)
+        let limit = JobType.all[job.type].map(settings.timeout) ?? 0
         try await failed(job, JobFailure(code: "timeout", message: "The attempt ran longer than \(Self.seconds(limit)) and was stopped."), retryable: true)
         try await changed(id)
         try await pump()
@@ -277,21 +279,21 @@ public actor ContainerOrchestrator: DurableObject {
     public func alarm(_ info: AlarmInvocationInfo) async throws {
         try await pump()
         if try store.unfinishedCount() > 0 {
-            try state.storage.setAlarm(Self.now() + Self.heartbeatMilliseconds)
+            try state.storage.setAlarm(PlatformTime.now() + Self.heartbeatMilliseconds)
         }
     }
 
     /// A container instance answered on its port.
     public func instanceStarted(id: String, pid: Int32?) throws {
-        try store.instanceStarted(id: id, pid: pid, at: Self.now())
+        try store.instanceStarted(id: id, pid: pid, at: PlatformTime.now())
     }
 
     /// A container instance's process ended; its running time goes to its class's cost.
     public func instanceStopped(id: String, exitCode: Int32) throws {
-        let now = Self.now()
+        let now = PlatformTime.now()
         guard let stopped = try store.instanceStopped(id: id, exitCode: exitCode, at: now) else { return }
         let (className, name) = stopped
-        let index = Int(name.split(separator: "-").last ?? "") ?? 0
+        let index = JobType.instanceIndex(name)
         let busy = pool.busyInstances(className)
         let why = pool.jobs(className: className, index: index) > 0
             ? "\(name) exited with code \(exitCode) while running jobs"
@@ -304,21 +306,21 @@ public actor ContainerOrchestrator: DurableObject {
     /// Starts queued work, best first, wherever an instance has room.
     private func pump() async throws {
         guard !Task.isCancelled else { return }
-        // Class settings need a call; ask before taking anything off the queue.
-        let classes = Set(try store.ready(now: Self.now(), limit: 256).compactMap { JobType.all[$0.type] }.map(\.containerClass))
-        for className in classes where classSettings[className] == nil {
-            if let type = JobType.all.values.first(where: { $0.containerClass == className }) { _ = try? await settings(for: type) }
+        // Class settings need a call: ask once per class, before taking anything off the queue.
+        for (className, type) in JobType.byContainerClass where classSettings[className] == nil && !unconfigured.contains(className) {
+            _ = try? await settings(for: type)
         }
         // From here to the end of the loop nothing awaits, so no other event can take the same job.
-        let now = Self.now()
+        let now = PlatformTime.now()
         let ready = try store.ready(now: now, limit: 256)
         var full: Set<String> = []
-        var started: [(job: JobRecord, type: JobType)] = []
+        var dispatched: [(job: JobRecord, type: JobType)] = []
+        var ended: [String] = []
         let depth = Dictionary(grouping: ready, by: { JobType.all[$0.type]?.containerClass ?? "" }).mapValues(\.count)
         for job in ready where running[job.id] == nil {
             guard let type = JobType.all[job.type] else {
                 try store.finish(job.id, status: .failed, error: JobFailure(code: "unknown_job_type", message: "Job type \(job.type) is no longer supported."), at: now)
-                started.append((job, JobType.all.values.first!))
+                ended.append(job.id)
                 continue
             }
             if full.contains(type.containerClass) { continue }
@@ -327,7 +329,7 @@ public actor ContainerOrchestrator: DurableObject {
                     code: "container_not_configured",
                     message: "No container runs \(type.name) jobs: add a [[containers]] entry with class_name = \"\(type.containerClass)\" and a Durable Object binding \(type.binding)."
                 ), at: now)
-                started.append((job, type))
+                ended.append(job.id)
                 continue
             }
             guard let slot = pool.acquire(className: type.containerClass, concurrency: type.concurrency, maxInstances: settings.maxInstances) else {
@@ -355,23 +357,18 @@ public actor ContainerOrchestrator: DurableObject {
             state.waitUntil {
                 await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
             }
-            started.append((current, type))
+            dispatched.append((current, type))
         }
-        guard !started.isEmpty else { return }
-        var timers: [JobTimer] = []
-        for (job, type) in started {
-            if running[job.id] != nil {
-                timers.append(JobTimer(kind: .timeout, jobId: job.id, attempt: job.attempts, dueAt: now + Int64(self.settings.timeout(type) * 1000)))
-            }
-            try await changed(job.id)
-        }
-        schedule(timers.map { .set($0) })
+        for id in ended + dispatched.map(\.job.id) { try await changed(id) }
+        schedule(dispatched.map { job, type in
+            .set(JobTimer(kind: .timeout, jobId: job.id, attempt: job.attempts, dueAt: now + Int64(self.settings.timeout(type) * 1000)))
+        })
     }
 
     /// Records a failed attempt: back to the queue after a backoff while attempts remain and the
     /// fault is worth retrying; otherwise dead-lettered (retryable) or failed (not).
     private func failed(_ job: JobRecord, _ failure: JobFailure, retryable: Bool) async throws {
-        let now = Self.now()
+        let now = PlatformTime.now()
         if retryable && job.attempts < job.maxAttempts {
             let delay = settings.retryDelay(afterAttempt: job.attempts)
             let at = now + Int64(delay * 1000)
@@ -488,14 +485,14 @@ public actor ContainerOrchestrator: DurableObject {
     private func settings(for type: JobType) async throws -> ContainerClassSettings? {
         if let known = classSettings[type.containerClass] { return known }
         let loaded = try await type.classSettings(env: env)
-        if let loaded { classSettings[type.containerClass] = loaded }
+        if let loaded { classSettings[type.containerClass] = loaded } else { unconfigured.insert(type.containerClass) }
         return loaded
     }
 
     /// Keeps an alarm set while work is unfinished: the heartbeat that also wakes the object after a restart.
     private func keepHeartbeat() throws {
         if try state.storage.getAlarm() == nil {
-            try state.storage.setAlarm(Self.now() + Self.heartbeatMilliseconds)
+            try state.storage.setAlarm(PlatformTime.now() + Self.heartbeatMilliseconds)
         }
     }
 
@@ -510,7 +507,6 @@ public actor ContainerOrchestrator: DurableObject {
 
     private func scheduler() throws -> DurableObjectStub { try PlatformBindings.scheduler(env) }
 
-    static func now() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
 
     static func seconds(_ value: Double) -> String {
         value == value.rounded() ? "\(Int(value)) s" : String(format: "%.1f s", value)

@@ -79,7 +79,7 @@ public actor JobScheduler: DurableObject {
         if let webhookURL {
             // Idempotent: a hand-off repeated after a restart queues nothing new.
             _ = try sql.exec("INSERT OR IGNORE INTO webhooks (job_id, url, event, body, next_at) VALUES (?, ?, ?, ?, ?)",
-                             .text(jobId), .text(webhookURL), .text(event), .blob(body), .integer(Self.now()))
+                             .text(jobId), .text(webhookURL), .text(event), .blob(body), .integer(PlatformTime.now()))
         }
         try rearm()
     }
@@ -112,7 +112,7 @@ public actor JobScheduler: DurableObject {
     }
 
     private func fireDueTimers() async throws {
-        let due = try sql.exec("SELECT * FROM timers WHERE due_at <= ? ORDER BY due_at", .integer(Self.now())).toArray()
+        let due = try sql.exec("SELECT * FROM timers WHERE due_at <= ? ORDER BY due_at", .integer(PlatformTime.now())).toArray()
         guard !due.isEmpty else { return }
         let orchestrator = try PlatformBindings.orchestrator(env)
         for row in due {
@@ -129,21 +129,21 @@ public actor JobScheduler: DurableObject {
                 // Only if it was not re-registered meanwhile.
                 _ = try sql.exec("DELETE FROM timers WHERE key = ? AND due_at = ?", .text(key), .integer(dueAt))
             } catch {
-                _ = try sql.exec("UPDATE timers SET due_at = ? WHERE key = ? AND due_at = ?", .integer(Self.now() + 1000), .text(key), .integer(dueAt))
+                _ = try sql.exec("UPDATE timers SET due_at = ? WHERE key = ? AND due_at = ?", .integer(PlatformTime.now() + 1000), .text(key), .integer(dueAt))
             }
         }
     }
 
     private func deliverDueWebhooks() async {
         guard let due = try? sql.exec("SELECT seq, url, event, body, attempts FROM webhooks WHERE status = 'pending' AND next_at <= ? ORDER BY seq LIMIT 100",
-                                      .integer(Self.now())).toArray() else { return }
+                                      .integer(PlatformTime.now())).toArray() else { return }
         for row in due {
             guard let seq = row["seq"]?.int64, let url = row["url"]?.string, let body = row["body"]?.bytes else { continue }
             let attempts = (row["attempts"]?.int ?? 0) + 1
             var headers = ["X-Outpost-Event": row["event"]?.string ?? "job", "X-Outpost-Delivery": String(seq)]
             if let secret = settings.webhookSecret { headers[WebhookSignature.header] = WebhookSignature.sign(body, secret: secret) }
             let failure = await WebhookDelivery.post(body, to: url, headers: headers)
-            let now = Self.now()
+            let now = PlatformTime.now()
             if failure == nil {
                 _ = try? sql.exec("UPDATE webhooks SET status = 'delivered', attempts = ?, delivered_at = ?, last_error = NULL WHERE seq = ?",
                                   .integer(Int64(attempts)), .integer(now), .integer(seq))
@@ -168,6 +168,4 @@ public actor JobScheduler: DurableObject {
         }
         if try state.storage.getAlarm() != next { try state.storage.setAlarm(next) }
     }
-
-    static func now() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
 }
