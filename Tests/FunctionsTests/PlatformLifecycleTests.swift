@@ -70,6 +70,28 @@ struct PlatformLifecycleTests {
         }
     }
 
+    @Test("a backlog scales out to more instances up to max_instances, recording why")
+    func scaleOut() async throws {
+        try await Platform.with(vars: ["CONTAINER_SLEEP_AFTER": "60s"], maxInstances: 2) { p in
+            let slow = try await p.upload(try p.makeSlowVideo())
+            var ids: [String] = []
+            for _ in 0..<7 { ids.append(try await p.submit("video.thumbnail", key: slow, params: ["timestamp": 39.5])) }
+            try await p.eventually("two instances run jobs") {
+                let busy = try await p.instances().filter { ($0["jobsInFlight"]?.intValue ?? 0) > 0 }
+                return busy.count == 2
+            }
+            let running = try await p.instances().map { $0["jobsInFlight"]?.intValue ?? 0 }
+            #expect(running == [3, 3])
+            let (_, queues) = try await p.get("/api/containers/queues")
+            #expect(queues["types"]?["video.thumbnail"]?["queued"]?["normal"] == 1)
+            let (_, ops) = try await p.get("/api/containers/instances", as: Platform.admin)
+            let reasons = (ops["scalingEvents"]?.arrayValue ?? []).filter { $0["action"] == "scale_up" }.compactMap { $0["reason"]?.stringValue }
+            #expect(reasons.count == 2)
+            #expect(reasons.contains { $0.contains("full at 3 jobs each") && $0.contains("video-processor-2") })
+            for id in ids { #expect(try await p.waitForJob(id)["status"] == "succeeded") }
+        }
+    }
+
     @Test("a container crash mid-job is retried with attempts counted, then dead-lettered with the error")
     func crashRetriesThenDeadLetters() async throws {
         try await Platform.with(vars: ["JOB_RETRY_BASE_SECONDS": "0.2"]) { p in
