@@ -210,8 +210,12 @@ struct PlatformLifecycleTests {
                 #expect(job["id"]?.stringValue == id)
                 #expect(job["status"] == "succeeded")
                 #expect(calls.withLockedValue { $0 } == 2)
-                let deliveries = try await PlatformBindings.scheduler(p.t.env).call(JobScheduler.self) { try await $0.webhookDeliveries(jobId: id) }
-                #expect(deliveries.first?["status"] == "delivered")
+                // The scheduler records the delivery once our answer reaches it.
+                var deliveries: [JSONValue] = []
+                try await p.eventually("the delivery is recorded") {
+                    deliveries = try await PlatformBindings.scheduler(p.t.env).call(JobScheduler.self) { try await $0.webhookDeliveries(jobId: id) }
+                    return deliveries.first?["status"] == "delivered"
+                }
                 #expect(deliveries.first?["attempts"] == 2)
             }
         }
