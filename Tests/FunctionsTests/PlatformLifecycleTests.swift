@@ -1,8 +1,6 @@
 import Durable
 import Foundation
 import Functions
-import Hummingbird
-import NIOConcurrencyHelpers
 import Outpost
 import OutpostTesting
 import Testing
@@ -174,34 +172,13 @@ struct PlatformLifecycleTests {
 
     @Test("a webhook gets the finished job, signed with HMAC-SHA256 of the body, retried after a failure")
     func webhook() async throws {
-        let received = NIOLockedValueBox<[(signature: String?, event: String?, body: [UInt8])]>([])
-        let calls = NIOLockedValueBox(0)
-        let router = Router()
-        router.post("/hook") { request, _ -> HTTPResponse.Status in
-            let body = try await request.body.collect(upTo: 1 << 20)
-            // The first delivery fails, to exercise the retry.
-            let n = calls.withLockedValue { $0 += 1; return $0 }
-            if n == 1 { return .internalServerError }
-            received.withLockedValue {
-                $0.append((request.headers[HTTPField.Name("X-Outpost-Signature")!], request.headers[HTTPField.Name("X-Outpost-Event")!], Array(body.readableBytesView)))
-            }
-            return .ok
-        }
-        let port = NIOLockedValueBox(0)
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), onServerRunning: { channel in
-            port.withLockedValue { $0 = channel.localAddress?.port ?? 0 }
-        })
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.runService() }
-            defer { group.cancelAll() }
-            while port.withLockedValue({ $0 }) == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        try await WebhookReceiver.with(failFirst: true) { receiver in
             try await Platform.with(vars: ["WEBHOOK_SECRET": "s3cret"]) { p in
                 let key = try await p.upload("sample.mp4")
-                let url = "http://127.0.0.1:\(port.withLockedValue { $0 })/hook"
-                let id = try await p.submit("video.analyze", key: key, extra: ["webhookUrl": .string(url)])
+                let id = try await p.submit("video.analyze", key: key, extra: ["webhookUrl": .string(receiver.url)])
                 try await p.waitForJob(id)
-                try await p.eventually("the webhook is delivered", timeout: 30) { !received.withLockedValue { $0 }.isEmpty }
-                let delivery = try #require(received.withLockedValue { $0 }.first)
+                try await p.eventually("the webhook is delivered", timeout: 30) { !receiver.deliveries.isEmpty }
+                let delivery = try #require(receiver.deliveries.first)
                 #expect(delivery.event == "job.succeeded")
                 #expect(delivery.signature == WebhookSignature.sign(delivery.body, secret: "s3cret"))
                 #expect(WebhookSignature.verify(delivery.body, secret: "s3cret", signature: delivery.signature ?? ""))
@@ -209,7 +186,7 @@ struct PlatformLifecycleTests {
                 let job = try JSONValue.parse(delivery.body)
                 #expect(job["id"]?.stringValue == id)
                 #expect(job["status"] == "succeeded")
-                #expect(calls.withLockedValue { $0 } == 2)
+                #expect(receiver.attempts == 2)
                 // The scheduler records the delivery once our answer reaches it.
                 var deliveries: [JSONValue] = []
                 try await p.eventually("the delivery is recorded") {
@@ -217,6 +194,35 @@ struct PlatformLifecycleTests {
                     return deliveries.first?["status"] == "delivered"
                 }
                 #expect(deliveries.first?["attempts"] == 2)
+            }
+        }
+    }
+
+    @Test("a webhook the scheduler could not take is handed over after a restart, once")
+    func webhookHandOffSurvivesRestart() async throws {
+        try await WebhookReceiver.with { receiver in
+            let directory = TestRuntime.makeTemporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let full = PitcheyRoutesTests.repositoryConfig
+            // First run without the SCHEDULER binding: the job runs, but its hand-off fails and stays marked.
+            let withoutScheduler = full.replacingOccurrences(of: "[[durable_objects.bindings]]\nname = \"SCHEDULER\"\nclass_name = \"JobScheduler\"\n", with: "")
+            try #require(withoutScheduler != full)
+            let vars = ["API_KEYS": "alice:user:alice-key, root:admin:admin-key"]
+            let id = try await TestRuntime(config: withoutScheduler, script: Pitchey.script, vars: vars, directory: directory).run { t in
+                let p = Platform(t: t)
+                let key = try await p.upload("sample.mp4")
+                let id = try await p.submit("video.analyze", key: key, extra: ["webhookUrl": .string(receiver.url)])
+                #expect(try await p.waitForJob(id)["status"] == "succeeded")
+                return id
+            }
+            #expect(receiver.deliveries.isEmpty)
+            try await TestRuntime(config: full, script: Pitchey.script, vars: vars, directory: directory).run { t in
+                let p = Platform(t: t)
+                try await p.eventually("the webhook is delivered after the restart", timeout: 30) { !receiver.deliveries.isEmpty }
+                #expect(try JSONValue.parse(receiver.deliveries[0].body)["id"]?.stringValue == id)
+                // The mark is cleared: later heartbeats do not hand it over again.
+                try await Task.sleep(for: .seconds(2.5))
+                #expect(receiver.attempts == 1)
             }
         }
     }

@@ -30,6 +30,8 @@ public actor ContainerOrchestrator: DurableObject {
     private var classSettings: [String: ContainerClassSettings] = [:]
     /// Classes with no `[[containers]]` entry (the configuration does not change while running).
     private var unconfigured: Set<String> = []
+    /// Jobs whose hand-off to the scheduler is under way.
+    private var handingOff: Set<String> = []
     /// Progress of running jobs: kept in memory only (it restarts with the attempt anyway).
     private var liveProgress: [String: (progress: Double, stage: String)] = [:]
     /// Jobs whose new status is written but not yet known to be on disk: watchers and the KV
@@ -58,15 +60,9 @@ public actor ContainerOrchestrator: DurableObject {
         let store = JobStore(sql: state.storage.sql)
         try store.migrate()
         _ = try store.requeueInterrupted()
-        if try store.unfinishedCount() > 0 { try state.storage.setAlarm(PlatformTime.now()) }
+        // Unfinished jobs, or webhooks and dead letters not yet handed to the scheduler: look now.
+        if try store.unfinishedCount() > 0 || !store.pendingHandoffs().isEmpty { try state.storage.setAlarm(PlatformTime.now()) }
         self.store = store
-        // Terminal jobs whose webhook or dead letter had not reached the scheduler before a crash.
-        let pending = try store.pendingHandoffs()
-        if !pending.isEmpty {
-            state.waitUntil { [weak self] in
-                for job in pending { await self?.handOff(job) }
-            }
-        }
     }
 
     // MARK: the jobs API
@@ -278,9 +274,17 @@ public actor ContainerOrchestrator: DurableObject {
 
     public func alarm(_ info: AlarmInvocationInfo) async throws {
         try await pump()
-        if try store.unfinishedCount() > 0 {
+        let pending = try store.pendingHandoffs()
+        for job in pending { startHandOff(job) }
+        if try store.unfinishedCount() > 0 || !pending.isEmpty {
             try state.storage.setAlarm(PlatformTime.now() + Self.heartbeatMilliseconds)
         }
+    }
+
+    /// The scheduler has the job's webhook and dead letter: the restart mark goes.
+    func handedOff(id: String) throws {
+        handingOff.remove(id)
+        try store.clearHandoffPending(id)
     }
 
     /// A container instance answered on its port.
@@ -402,7 +406,9 @@ public actor ContainerOrchestrator: DurableObject {
     private func changed(_ id: String) async throws {
         guard let job = try store.job(id) else { return }
         if job.status.isTerminal, job.webhookURL != nil || job.status == .deadLettered {
+            // Marked in the same transaction as the status, with the heartbeat that retries it.
             try store.setHandoffPending(id)
+            try keepHeartbeat()
         }
         publish(id)
     }
@@ -421,9 +427,7 @@ public actor ContainerOrchestrator: DurableObject {
                 guard let job = try? store.job(id).map(live) else { continue }
                 notify(job)
                 if kvCache.add(id, job) { state.waitUntil { [weak self] in await self?.writeKVCache() } }
-                if job.status.isTerminal && (job.webhookURL != nil || job.status == .deadLettered) {
-                    state.waitUntil { [weak self] in await self?.handOff(job) }
-                }
+                if job.status.isTerminal && (job.webhookURL != nil || job.status == .deadLettered) { startHandOff(job) }
             }
         }
     }
@@ -438,18 +442,24 @@ public actor ContainerOrchestrator: DurableObject {
         }
     }
 
-    /// Gives a terminal job's webhook and dead letter to the scheduler, then clears the mark that
-    /// makes a restart try again.
-    private func handOff(_ job: JobRecord) async {
+    /// Gives a terminal job's webhook and dead letter to the scheduler in the background, then
+    /// clears the mark (as an event). A failed hand-off keeps the mark: the heartbeat, or the next
+    /// start, tries again, and the scheduler ignores a repeat.
+    private func startHandOff(_ job: JobRecord) {
+        guard handingOff.insert(job.id).inserted else { return }
         let body = Array(job.json.serialized().utf8)
-        let (id, type, url, event) = (job.id, job.type, job.webhookURL, "job." + job.status.rawValue)
-        do {
-            try await scheduler().call(JobScheduler.self) { try await $0.jobEnded(jobId: id, type: type, webhookURL: url, event: event, body: body) }
-            try store.clearHandoffPending(id)
-        } catch {
-            // Left marked: the next activation tries again.
+        let (id, type, url, event, env) = (job.id, job.type, job.webhookURL, "job." + job.status.rawValue, self.env)
+        state.waitUntil { [weak self] in
+            do {
+                try await PlatformBindings.scheduler(env).call(JobScheduler.self) { try await $0.jobEnded(jobId: id, type: type, webhookURL: url, event: event, body: body) }
+                try await PlatformBindings.orchestrator(env).call(ContainerOrchestrator.self) { try await $0.handedOff(id: id) }
+            } catch {
+                await self?.handOffFailed(id)
+            }
         }
     }
+
+    private func handOffFailed(_ id: String) { handingOff.remove(id) }
 
     /// Sends timer changes to the scheduler in the background, in batches (the latest change per
     /// timer wins): none is needed for correctness right away — the heartbeat finds ready jobs,
@@ -505,7 +515,6 @@ public actor ContainerOrchestrator: DurableObject {
         return job
     }
 
-    private func scheduler() throws -> DurableObjectStub { try PlatformBindings.scheduler(env) }
 
 
     static func seconds(_ value: Double) -> String {
