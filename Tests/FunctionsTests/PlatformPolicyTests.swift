@@ -1,4 +1,5 @@
 @testable import Durable
+import Foundation
 import Outpost
 import Testing
 
@@ -45,5 +46,24 @@ struct PlatformPolicyTests {
         #expect(abs(CostTable.hourlyPrice(standard1) - 0.074016) < 1e-9)
         let lite = try #require(InstanceTypes.named("lite"))
         #expect(CostTable.hourlyPrice(lite) < CostTable.hourlyPrice(standard1))
+    }
+
+    @Test("timestamps read as ISO 8601 in UTC with milliseconds: Foundation's date and time to the second, exact milliseconds, across eras and leap days")
+    func timestamps() {
+        // Foundation's fractional seconds come from a Double and can be one millisecond low
+        // (0.999 → .998), so the date and time are compared to the second and the milliseconds exactly.
+        let seconds = Date.ISO8601FormatStyle()
+        var samples: [Int64] = [0, 1, 999, 86_399_999, 86_400_000, -1, -86_400_001, 951_782_400_000, 951_868_799_999, 4_107_542_400_000,
+                                1_795_414_211_123, 253_402_300_799_999]
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<2000 { samples.append(Int64.random(in: 0...253_402_300_799_999, using: &rng)) }
+        for ms in samples {
+            let whole = ms >= 0 ? ms / 1000 : (ms - 999) / 1000
+            let millis = ms - whole * 1000
+            let expected = String(seconds.format(Date(timeIntervalSince1970: Double(whole))).dropLast()) + "." + String(format: "%03d", millis) + "Z"
+            #expect(PlatformTime.iso8601(ms) == expected, "\(ms)")
+        }
+        #expect(PlatformTime.iso8601(951_782_400_000) == "2000-02-29T00:00:00.000Z")
+        #expect(PlatformTime.iso8601(-1) == "1969-12-31T23:59:59.999Z")
     }
 }

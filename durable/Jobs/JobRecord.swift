@@ -67,9 +67,7 @@ public struct JobRecord: Sendable, Equatable {
         return .object(o)
     }
 
-    static func timestamp(_ milliseconds: Int64) -> String {
-        Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(Date(timeIntervalSince1970: Double(milliseconds) / 1000))
-    }
+    static func timestamp(_ milliseconds: Int64) -> String { PlatformTime.iso8601(milliseconds) }
 
     /// The KV key of the cached status.
     public static func cacheKey(_ id: String) -> String { "job:" + id }

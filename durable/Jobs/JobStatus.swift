@@ -1,3 +1,4 @@
+import Outpost
 /// Where a job is in its life. `queued` and `running` are the only non-terminal states; each job
 /// ends in exactly one of the other four.
 public enum JobStatus: String, Sendable, Codable, CaseIterable {
@@ -45,4 +46,21 @@ public struct JobOutput: Sendable, Codable, Equatable {
     public var key: String
     public var contentType: String
     public var size: Int
+
+    /// As stored in the jobs table.
+    var stored: JSONValue {
+        ["name": .string(name), "key": .string(key), "contentType": .string(contentType), "size": .number(Double(size))]
+    }
+
+    init(name: String, key: String, contentType: String, size: Int) {
+        self.name = name
+        self.key = key
+        self.contentType = contentType
+        self.size = size
+    }
+
+    init?(stored: JSONValue) {
+        guard let name = stored["name"]?.stringValue, let key = stored["key"]?.stringValue else { return nil }
+        self.init(name: name, key: key, contentType: stored["contentType"]?.stringValue ?? "application/octet-stream", size: stored["size"]?.intValue ?? 0)
+    }
 }

@@ -113,7 +113,7 @@ struct JobStore: Sendable {
     }
 
     func succeed(_ id: String, result: JSONValue?, outputs: [JobOutput], at now: Int64) throws {
-        let encoded = String(decoding: try JSONEncoder().encode(outputs), as: UTF8.self)
+        let encoded = JSONValue.array(outputs.map(\.stored)).serialized()
         _ = try sql.exec(
             "UPDATE jobs SET status = 'succeeded', progress = 1, stage = 'done', result = ?, outputs = ?, finished_at = ?, error_code = NULL, error_message = NULL WHERE id = ?",
             result.map { .text($0.serialized()) } ?? .null, .text(encoded), .integer(now), .text(id)
@@ -257,7 +257,7 @@ struct JobStore: Sendable {
 
     static func record(_ row: [String: SQLiteValue]) -> JobRecord {
         let params = (try? JSONValue.parse(row["params"]?.string ?? "{}"))?.objectValue ?? [:]
-        let outputs = (try? JSONDecoder().decode([JobOutput].self, from: Data((row["outputs"]?.string ?? "[]").utf8))) ?? []
+        let outputs = row["outputs"]?.string.flatMap { try? JSONValue.parse($0) }?.arrayValue?.compactMap(JobOutput.init(stored:)) ?? []
         let error = row["error_code"]?.string.map { JobFailure(code: $0, message: row["error_message"]?.string ?? "") }
         return JobRecord(
             seq: row["seq"]?.int64 ?? 0, id: row["id"]?.string ?? "", owner: row["owner"]?.string ?? "", type: row["type"]?.string ?? "",

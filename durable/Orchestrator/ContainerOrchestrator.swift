@@ -432,13 +432,12 @@ public actor ContainerOrchestrator: DurableObject {
         }
     }
 
-    /// Writes `job:<id>` (24 h TTL) for each job's latest published status.
+    /// Writes `job:<id>` (24 h TTL) for each job's latest published status, a batch per commit.
     private func writeKVCache() async {
         let kv = try? env.kv(PlatformBindings.jobStatus)
         while let jobs = kvCache.next() {
-            for job in jobs {
-                try? await kv?.put(JobRecord.cacheKey(job.id), json: job.cacheJSON, options: KVPutOptions(expirationTtl: 86_400))
-            }
+            let entries = jobs.map { (key: JobRecord.cacheKey($0.id), value: Array($0.cacheJSON.serialized().utf8)) }
+            try? await kv?.put(entries, options: KVPutOptions(expirationTtl: 86_400))
         }
     }
 

@@ -24,17 +24,26 @@ struct JobRunner: Sendable {
     }
 
     func run() async {
-        let outcome = await execute()
+        var rest: Body.Iterator?
+        let outcome = await execute(rest: &rest)
         guard !Task.isCancelled else { return }
         let (id, attempt) = (job.id, self.attempt)
         await report { o in try await o.attemptFinished(id: id, attempt: attempt, outcome: outcome) }
+        // Then read the stream to its end (the service ends it right after its last line), so the
+        // connection goes back to the instance's pool instead of being closed.
+        var extra = 0
+        while extra < 64 << 10, let more = try? await rest?.next() { extra += more.readableBytes }
     }
 
-    private func execute() async -> Outcome {
+    /// Runs the attempt; `rest` is what is left of the service's stream after its last line.
+    private func execute(rest: inout Body.Iterator?) async -> Outcome {
         do {
             let response = try await send()
             guard response.status.code == 200 else { return try await Self.failure(from: response) }
-            return try await readStream(response.body)
+            var chunks = response.body.makeAsyncIterator()
+            let outcome = try await readStream(&chunks)
+            rest = chunks
+            return outcome
         } catch let failure as Outcome.FailureBox {
             return .failed(failure.failure, retryable: failure.retryable)
         } catch let error as ContainerError {
@@ -73,41 +82,34 @@ struct JobRunner: Sendable {
     }
 
     /// Reads the service's NDJSON lines until `result` or `error`.
-    private func readStream(_ body: Body) async throws -> Outcome {
+    private func readStream(_ chunks: inout Body.Iterator) async throws -> Outcome {
         var pending: [UInt8] = []
-        var lastReported = (progress: -1.0, stage: "")
-        for try await chunk in body {
+        let progress = ProgressReports(jobId: job.id, attempt: attempt, env: env)
+        while let chunk = try await chunks.next() {
             pending.append(contentsOf: chunk.readableBytesView)
-            while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+            var latest: (progress: Double, stage: String)?
+            var outcome: Outcome?
+            while outcome == nil, let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
                 let line = Array(pending[..<newline])
                 pending.removeSubrange(...newline)
                 guard !line.isEmpty, let message = try? JSONValue.parse(line) else { continue }
                 switch message["type"]?.stringValue {
                 case "progress":
-                    let progress = message["progress"]?.doubleValue ?? 0
-                    let stage = message["stage"]?.stringValue ?? ""
-                    // Report at most every 5 % (and each change of stage); the service sends every 1 %.
-                    if stage != lastReported.stage || progress - lastReported.progress >= 0.05 {
-                        lastReported = (progress, stage)
-                        // Not awaited: progress is advisory and must not slow the job down.
-                        let (id, attempt, env) = (job.id, self.attempt, self.env)
-                        Task {
-                            _ = try? await PlatformBindings.orchestrator(env).call(ContainerOrchestrator.self) {
-                                try await $0.attemptProgress(id: id, attempt: attempt, progress: progress, stage: stage)
-                            }
-                        }
-                    }
+                    latest = (message["progress"]?.doubleValue ?? 0, message["stage"]?.stringValue ?? "")
                 case "result":
-                    return .succeeded(result: message["job"]?["result"], outputs: try await store(outputs: message["job"]?["outputs"]?.arrayValue ?? []))
+                    outcome = .succeeded(result: message["job"]?["result"], outputs: try await store(outputs: message["job"]?["outputs"]?.arrayValue ?? []))
                 case "error":
                     let status = message["status"]?.intValue ?? 500
                     let failure = JobFailure(code: message["error"]?["code"]?.stringValue ?? "service_error",
                                              message: message["error"]?["message"]?.stringValue ?? "The service reported an error (HTTP \(status)).")
-                    return .failed(failure, retryable: status >= 500)
+                    outcome = .failed(failure, retryable: status >= 500)
                 default:
                     continue
                 }
             }
+            if let outcome { return outcome }
+            // Only the newest report of a chunk matters, and only one is sent at a time.
+            if let latest { progress.report(latest.progress, stage: latest.stage) }
         }
         return .failed(JobFailure(code: "container_connection_lost", message: "The container closed the job's stream before a result."), retryable: true)
     }

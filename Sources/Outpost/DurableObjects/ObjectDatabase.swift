@@ -20,6 +20,8 @@ final class ObjectDatabase: @unchecked Sendable {
     // (GroupCommitState admits one at a time) or by `close` when no round runs.
     private let lock = NIOLock()
     private var connection: SQLiteConnection?
+    /// `sql.exec`'s prepared statements.
+    private let statements = SqlStatementCache()
     private var inTransaction = false
     var savepointDepth = 0
     /// Set while the alarm handler runs: `getAlarm()` reports nil.
@@ -81,7 +83,10 @@ final class ObjectDatabase: @unchecked Sendable {
     }
 
     deinit {
-        lock.withLock { connection = nil }
+        lock.withLock {
+            statements.finalizeAll()
+            connection = nil
+        }
         if walFD >= 0 { _ = systemClose(walFD) }
         authorizerState.deallocate()
     }
@@ -96,6 +101,11 @@ final class ObjectDatabase: @unchecked Sendable {
             }
             return try body(connection)
         }
+    }
+
+    /// Runs `body` with the connection and `sql.exec`'s statement cache inside the implicit transaction.
+    func withStatements<T>(_ body: (SQLiteConnection, SqlStatementCache) throws -> T) throws -> T {
+        try withConnection { try body($0, statements) }
     }
 
     /// Runs `body` under the lock without opening a transaction (flags, closing checks).
@@ -199,6 +209,7 @@ final class ObjectDatabase: @unchecked Sendable {
         lock.withLock {
             if let connection, inTransaction { try? connection.execute("COMMIT") }
             inTransaction = false
+            statements.finalizeAll()
             connection = nil
             closeRequested = true
         }

@@ -24,8 +24,8 @@ public final class SqlStorage: Sendable {
         let length = query.utf8.count
         guard length <= DurableObjectLimits.maxStatementBytes else { throw DurableObjectError.statementTooLong(length) }
         guard bindings.count <= DurableObjectLimits.maxBoundParameters else { throw DurableObjectError.tooManyBindings(bindings.count) }
-        return try database.withConnection { conn in
-            try SqlStorage.run(query, bindings: bindings, on: conn, authorizer: database.authorizerState)
+        return try database.withStatements { conn, cache in
+            try SqlStorage.run(query, bindings: bindings, on: conn, authorizer: database.authorizerState, cache: cache)
         }
     }
 
@@ -38,61 +38,101 @@ public final class SqlStorage: Sendable {
         }) ?? 0
     }
 
-    static func run(_ query: String, bindings: [SQLiteValue], on conn: SQLiteConnection, authorizer: UnsafeMutablePointer<Int32>) throws -> SqlStorageCursor {
-        var columns: [String] = []
-        var rows: [[SQLiteValue]] = []
-        var rowsRead = 0
-        var rowsWritten = 0
-        var nextBinding = 0
-        var statementCount = 0
+    /// Runs `query`; with a `cache`, a single statement is kept prepared for the next call.
+    static func run(_ query: String, bindings: [SQLiteValue], on conn: SQLiteConnection, authorizer: UnsafeMutablePointer<Int32>,
+                    cache: SqlStatementCache? = nil) throws -> SqlStorageCursor {
+        // User SQL is authorized while it is prepared and while it runs (SQLite prepares a
+        // statement again, through the authorizer, when the schema changed).
+        authorizer[0] = 1
+        authorizer[1] = 0
+        defer { authorizer[0] = 0 }
+        if let stmt = cache?.take(query) {
+            defer {
+                sqlite3_reset(stmt)
+                sqlite3_clear_bindings(stmt)
+            }
+            var result = Result()
+            try execute(stmt, bindings: bindings, from: 0, on: conn, into: &result)
+            return try result.cursor(bindings: bindings)
+        }
+        var result = Result()
         try query.utf8CString.withUnsafeBufferPointer { buffer in
             guard var tail = buffer.baseAddress else { return }
             while tail.pointee != 0 {
                 var stmt: OpaquePointer?
                 var next: UnsafePointer<CChar>?
-                authorizer[0] = 1
-                authorizer[1] = 0
-                let rc = sqlite3_prepare_v3(conn.handle, tail, -1, 0, &stmt, &next)
-                authorizer[0] = 0
+                let rc = sqlite3_prepare_v3(conn.handle, tail, -1, cache == nil ? 0 : UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, &next)
                 guard rc == SQLITE_OK else {
                     throw SqlStorage.prepareError(rc, conn: conn, denial: AuthorizerDenial(rawValue: authorizer[1]) ?? .none)
                 }
+                let single = tail == buffer.baseAddress && (next?.pointee ?? 0) == 0
                 tail = next ?? tail
                 guard let stmt else { continue }  // whitespace or a comment
-                defer { sqlite3_finalize(stmt) }
-                statementCount += 1
-                let parameterCount = Int(sqlite3_bind_parameter_count(stmt))
-                guard nextBinding + parameterCount <= bindings.count else {
-                    throw DurableObjectError(.invalidArgument, "The SQL needs \(nextBinding + parameterCount) bindings but \(bindings.count) were given.")
-                }
-                for i in 0..<parameterCount {
-                    try bind(bindings[nextBinding + i], at: Int32(i + 1), stmt, conn)
-                }
-                nextBinding += parameterCount
-                let n = Int(sqlite3_column_count(stmt))
-                columns = (0..<Int32(n)).map { String(cString: sqlite3_column_name(stmt, $0)) }
-                rows = []
-                let before = sqlite3_total_changes(conn.handle)
-                while true {
-                    let step = sqlite3_step(stmt)
-                    if step == SQLITE_ROW {
-                        rows.append((0..<n).map { columnValue(stmt, Int32($0)) })
-                    } else if step == SQLITE_DONE {
-                        break
+                var kept = false
+                defer {
+                    if kept {
+                        sqlite3_reset(stmt)
+                        sqlite3_clear_bindings(stmt)
                     } else {
-                        throw SqlStorage.stepError(step, conn: conn)
+                        sqlite3_finalize(stmt)
                     }
                 }
-                let written = Int(sqlite3_total_changes(conn.handle) - before)
-                rowsWritten += written
-                rowsRead += rows.count + Int(sqlite3_stmt_status(stmt, SQLITE_STMTSTATUS_FULLSCAN_STEP, 0))
-                if sqlite3_stmt_readonly(stmt) == 0 { rowsRead += written }
+                try execute(stmt, bindings: bindings, from: result.nextBinding, on: conn, into: &result)
+                if single, let cache { kept = cache.keep(stmt, for: query) }
             }
         }
-        guard nextBinding == bindings.count else {
-            throw DurableObjectError(.invalidArgument, "\(bindings.count) bindings were given but the SQL uses \(nextBinding).")
+        return try result.cursor(bindings: bindings)
+    }
+
+    /// What the statements of one `exec` produced: the last one's rows, and counts over all.
+    private struct Result {
+        var columns: [String] = []
+        var rows: [[SQLiteValue]] = []
+        var rowsRead = 0
+        var rowsWritten = 0
+        var nextBinding = 0
+
+        func cursor(bindings: [SQLiteValue]) throws -> SqlStorageCursor {
+            guard nextBinding == bindings.count else {
+                throw DurableObjectError(.invalidArgument, "\(bindings.count) bindings were given but the SQL uses \(nextBinding).")
+            }
+            return SqlStorageCursor(columnNames: columns, rows: rows, rowsRead: rowsRead, rowsWritten: rowsWritten)
         }
-        return SqlStorageCursor(columnNames: columns, rows: rows, rowsRead: rowsRead, rowsWritten: rowsWritten)
+    }
+
+    /// Binds (from `bindings[first...]`) and steps one prepared statement to its end.
+    private static func execute(_ stmt: OpaquePointer, bindings: [SQLiteValue], from first: Int, on conn: SQLiteConnection, into result: inout Result) throws {
+        let parameterCount = Int(sqlite3_bind_parameter_count(stmt))
+        guard first + parameterCount <= bindings.count else {
+            throw DurableObjectError(.invalidArgument, "The SQL needs \(first + parameterCount) bindings but \(bindings.count) were given.")
+        }
+        for i in 0..<parameterCount {
+            try bind(bindings[first + i], at: Int32(i + 1), stmt, conn)
+        }
+        result.nextBinding = first + parameterCount
+        var rows: [[SQLiteValue]] = []
+        let before = sqlite3_total_changes(conn.handle)
+        // Columns are read once stepping started: a step may prepare the statement again after a
+        // schema change, and `SELECT *` then has the new columns.
+        var n = -1
+        while true {
+            let step = sqlite3_step(stmt)
+            if step == SQLITE_ROW {
+                if n < 0 { n = Int(sqlite3_column_count(stmt)) }
+                rows.append((0..<n).map { columnValue(stmt, Int32($0)) })
+            } else if step == SQLITE_DONE {
+                break
+            } else {
+                throw SqlStorage.stepError(step, conn: conn)
+            }
+        }
+        let written = Int(sqlite3_total_changes(conn.handle) - before)
+        result.columns = (0..<sqlite3_column_count(stmt)).map { String(cString: sqlite3_column_name(stmt, $0)) }
+        result.rows = rows
+        result.rowsWritten += written
+        // The full-scan counter is read and reset: a kept statement counts each run on its own.
+        result.rowsRead += rows.count + Int(sqlite3_stmt_status(stmt, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1))
+        if sqlite3_stmt_readonly(stmt) == 0 { result.rowsRead += written }
     }
 
     private static func bind(_ value: SQLiteValue, at index: Int32, _ stmt: OpaquePointer, _ conn: SQLiteConnection) throws {

@@ -31,6 +31,36 @@ struct DurableObjectStorageTests {
         }
     }
 
+    @Test("a statement run again is kept prepared: same results with new bindings, new columns after ALTER, and no way around the _cf_ guard by swapping a table for a view")
+    func durableSQLKeptStatements() async throws {
+        try await TestRuntime.with(config: DOFixtures.config, script: DOFixtures.script) { t in
+            try await Self.withStorage(t) { s in
+                try s.sql.exec("CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT)")
+                for i in 1...5 { try s.sql.exec("INSERT INTO items (name) VALUES (?)", .text("n\(i)")) }
+                let select = "SELECT * FROM items WHERE id >= ? ORDER BY id"
+                #expect(try s.sql.exec(select, 4).toArray() == [["id": 4, "name": "n4"], ["id": 5, "name": "n5"]])
+                #expect(try s.sql.exec(select, 5).toArray() == [["id": 5, "name": "n5"]])
+                // A failed run leaves the kept statement usable, and its bindings are not left behind.
+                #expect(throws: DurableObjectError.self) { try s.sql.exec(select) }
+                #expect(try s.sql.exec(select, 6).toArray().isEmpty)
+                // A schema change: SQLite prepares the kept statement again.
+                try s.sql.exec("ALTER TABLE items ADD COLUMN size INTEGER DEFAULT 7")
+                #expect(try s.sql.exec(select, 5).toArray() == [["id": 5, "name": "n5", "size": 7]])
+                // Reading the runtime's tables through a view is refused, also for a kept statement.
+                let guarded = "SELECT * FROM shadow"
+                try s.sql.exec("CREATE TABLE shadow (key BLOB, value BLOB)")
+                #expect(try s.sql.exec(guarded).toArray().isEmpty)
+                try s.sql.exec("DROP TABLE shadow")
+                try s.sql.exec("CREATE VIEW shadow AS SELECT * FROM _cf_KV")
+                #expect(throws: DurableObjectError.self) { try s.sql.exec(guarded) }
+                // Full scans are counted per run, not summed over the runs of a kept statement.
+                let scan = "SELECT count(*) AS n FROM items WHERE name LIKE 'n%'"
+                let first = try s.sql.exec(scan).rowsRead
+                #expect(try s.sql.exec(scan).rowsRead == first)
+            }
+        }
+    }
+
     @Test func durableSQLRefusesTransactionsAndOversizeInput() async throws {
         try await TestRuntime.with(config: DOFixtures.config, script: DOFixtures.script) { t in
             try await Self.withStorage(t) { s in

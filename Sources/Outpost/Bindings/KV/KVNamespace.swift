@@ -120,8 +120,22 @@ public struct KVNamespace: Sendable {
 
     /// Stores raw bytes.
     public func put(_ key: String, bytes value: [UInt8], options: KVPutOptions = .init()) async throws {
-        try Self.validate(key: key)
-        guard value.count <= KVLimits.maxValueBytes else { throw KVError.valueTooLarge(value.count) }
+        try await put([(key, value)], options: options)
+    }
+
+    /// Stores `value` as JSON text (JSONValue's own writer, not `JSONEncoder`).
+    public func put(_ key: String, json value: JSONValue, options: KVPutOptions = .init()) async throws {
+        try await put(key, bytes: Array(value.serialized().utf8), options: options)
+    }
+
+    /// Stores several values in one commit (one fsync), all with the same options. An Outpost
+    /// addition for writers that batch, such as caches; the Workers binding writes one key per
+    /// call. Every entry is checked as `put` checks it before anything is written.
+    public func put(_ entries: [(key: String, value: [UInt8])], options: KVPutOptions = .init()) async throws {
+        for (key, value) in entries {
+            try Self.validate(key: key)
+            guard value.count <= KVLimits.maxValueBytes else { throw KVError.valueTooLarge(value.count) }
+        }
         let metadataText = options.metadata?.serialized()
         if let metadataText, metadataText.utf8.count > KVLimits.maxMetadataBytes {
             throw KVError.metadataTooLarge(metadataText.utf8.count)
@@ -129,10 +143,14 @@ public struct KVNamespace: Sendable {
         let expiration = try resolveExpiration(options)
         let ns = namespaceID
         try await store.database.write { db in
-            try db.run(
-                "INSERT OR REPLACE INTO kv (namespace, key, value, expiration, metadata) VALUES (?, ?, ?, ?, ?)",
-                [.text(ns), .text(key), .blob(value), SQLiteValue(expiration), SQLiteValue(metadataText)]
-            )
+            try db.transaction {
+                for (key, value) in entries {
+                    try db.run(
+                        "INSERT OR REPLACE INTO kv (namespace, key, value, expiration, metadata) VALUES (?, ?, ?, ?, ?)",
+                        [.text(ns), .text(key), .blob(value), SQLiteValue(expiration), SQLiteValue(metadataText)]
+                    )
+                }
+            }
         }
     }
 
