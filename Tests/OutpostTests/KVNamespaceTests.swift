@@ -21,6 +21,22 @@ struct KVNamespaceTests {
         }
     }
 
+    @Test("a batch put stores every entry with the options; one bad entry refuses the batch and writes nothing")
+    func batchPut() async throws {
+        try await withKV { _, kv in
+            try await kv.put([(key: "a", value: Array("1".utf8)), (key: "b", value: Array("2".utf8))], options: KVPutOptions(metadata: ["v": 1]))
+            #expect(try await kv.get(["a", "b"]) == ["a": "1", "b": "2"])
+            #expect(try await kv.getWithMetadata("b")?.metadata == ["v": 1])
+            await #expect(throws: KVError.self) {
+                try await kv.put([(key: "c", value: Array("3".utf8)), (key: "", value: Array("4".utf8))])
+            }
+            await #expect(throws: KVError.self) {
+                try await kv.put([(key: "c", value: Array("3".utf8)), (key: "d", value: [UInt8](repeating: 0, count: 25 * 1024 * 1024 + 1))])
+            }
+            #expect(try await kv.get("c") == nil)
+        }
+    }
+
     @Test("put of the empty string stores it; delete of a missing key is a no-op")
     func emptyValueAndDelete() async throws {
         try await withKV { _, kv in
