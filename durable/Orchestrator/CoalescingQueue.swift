@@ -25,6 +25,16 @@ final class CoalescingQueue<Key: Hashable & Sendable, Value: Sendable>: Sendable
         }
     }
 
+    /// Takes back the value waiting under `key` when `matches` says so; true when it was taken.
+    func withdraw(_ key: Key, if matches: (Value) -> Bool) -> Bool {
+        state.withLockedValue { s in
+            guard let value = s.pending[key], matches(value) else { return false }
+            s.pending[key] = nil
+            s.order.removeAll { $0 == key }
+            return true
+        }
+    }
+
     /// The next batch in arrival order, or nil (and the writer stops) when there is none.
     func next() -> [Value]? {
         state.withLockedValue { s in

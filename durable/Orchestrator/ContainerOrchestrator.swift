@@ -24,7 +24,7 @@ public actor ContainerOrchestrator: DurableObject {
     /// The attempt in flight per job id.
     private var running: [String: RunningAttempt] = [:]
     /// Status watchers per job id (SSE, `?wait=`).
-    private var watchers: [String: [Int: AsyncStream<JobRecord>.Continuation]] = [:]
+    private var watchers: [String: [Int: Watcher]] = [:]
     private var nextWatcher = 0
     /// `[[containers]]` settings per class, asked once.
     private var classSettings: [String: ContainerClassSettings] = [:]
@@ -41,6 +41,11 @@ public actor ContainerOrchestrator: DurableObject {
     private let kvCache = CoalescingQueue<String, JobRecord>()
     /// Timers for the scheduler, sent in batches.
     private let timers = CoalescingQueue<String, JobTimer.Change>()
+
+    struct Watcher {
+        let continuation: AsyncStream<JobRecord>.Continuation
+        let endOnly: Bool
+    }
 
     struct RunningAttempt {
         let attempt: Int
@@ -69,12 +74,12 @@ public actor ContainerOrchestrator: DurableObject {
 
     /// Stores a new job (queued) and dispatches it if an instance has room.
     public func submit(_ submission: JobSubmission, owner: String) async throws -> JobRecord {
-        try await submit(submission, owner: owner, watch: false).job
+        try await submit(submission, owner: owner, watch: nil).job
     }
 
     /// Stores a new job and, with `watch`, also returns the stream of its later states (as
     /// `watch(id:owner:)` would, in the same event: one round trip for `?wait=`).
-    public func submit(_ submission: JobSubmission, owner: String, watch: Bool) async throws -> (job: JobRecord, updates: AsyncStream<JobRecord>?) {
+    public func submit(_ submission: JobSubmission, owner: String, watch: JobWatch?) async throws -> (job: JobRecord, updates: AsyncStream<JobRecord>?) {
         let now = PlatformTime.now()
         let type = submission.type
         let job = JobRecord(
@@ -90,7 +95,7 @@ public actor ContainerOrchestrator: DurableObject {
         }
         publish(job.id)
         // Watch before dispatching, so no change is missed.
-        let updates = watch ? addWatcher(job.id) : nil
+        let updates = watch.map { addWatcher(job.id, $0) }
         try await pump()
         return (live(try store.job(job.id) ?? job), updates)
     }
@@ -126,34 +131,45 @@ public actor ContainerOrchestrator: DurableObject {
         return try store.job(id) ?? job
     }
 
-    /// The job now and, unless it has ended, a stream of its later states that finishes after
-    /// the terminal one.
-    public func watch(id: String, owner: String?) throws -> (job: JobRecord, updates: AsyncStream<JobRecord>?) {
+    /// The job now and, unless it has ended, a stream of its later states (`watch` says which)
+    /// that finishes after the terminal one.
+    public func watch(id: String, owner: String?, _ watch: JobWatch = .everyChange) throws -> (job: JobRecord, updates: AsyncStream<JobRecord>?) {
         let job = try job(id: id, owner: owner)
         guard !job.status.isTerminal else { return (job, nil) }
-        return (job, addWatcher(id))
+        return (job, addWatcher(id, watch))
     }
 
-    /// A stream of the job's later states that finishes after the terminal one.
-    private func addWatcher(_ id: String) -> AsyncStream<JobRecord> {
+    /// A stream of the job's later states that finishes after the terminal one (or, for
+    /// `.end(within:)`, at the deadline, with the state then).
+    private func addWatcher(_ id: String, _ watch: JobWatch) -> AsyncStream<JobRecord> {
         let (updates, continuation) = AsyncStream.makeStream(of: JobRecord.self, bufferingPolicy: .bufferingNewest(32))
-        let (ended, endedContinuation) = AsyncStream.makeStream(of: Void.self)
         let key = nextWatcher
         nextWatcher += 1
-        watchers[id, default: [:]][key] = continuation
-        continuation.onTermination = { [weak self] _ in
-            endedContinuation.finish()
-            Task { await self?.unwatch(id, key) }
+        let (endOnly, deadline): (Bool, Duration?) = switch watch {
+        case .everyChange: (false, nil)
+        case .end(let within): (true, within)
         }
-        // Keeps the object (and so the watcher list) in memory while someone watches.
-        state.waitUntil {
-            await withTaskCancellationHandler {
-                for await _ in ended {}
-            } onCancel: {
-                continuation.finish()
-            }
+        watchers[id, default: [:]][key] = Watcher(continuation: continuation, endOnly: endOnly)
+        // Keeps the object (and so the watcher list) in memory while someone watches, until the
+        // deadline; cancelled when the stream ends first, and at shutdown (which ends the stream).
+        let pin = state.waitUntil { [weak self] in
+            try? await Task.sleep(for: deadline ?? .seconds(365 * 86_400))
+            if !Task.isCancelled { await self?.endWatcher(id, key) }
+            continuation.finish()
+        }
+        continuation.onTermination = { [weak self] reason in
+            pin.cancel()
+            // A terminal state already removed its watchers; a watcher that left did not.
+            if case .cancelled = reason { Task { await self?.unwatch(id, key) } }
         }
         return updates
+    }
+
+    /// A watcher's time ran out: it gets the job's state now, and goes.
+    private func endWatcher(_ id: String, _ key: Int) {
+        guard let watcher = watchers[id]?[key] else { return }
+        unwatch(id, key)
+        if watcher.endOnly, let job = try? store.job(id) { watcher.continuation.yield(live(job)) }
     }
 
     // MARK: operations
@@ -238,7 +254,7 @@ public actor ContainerOrchestrator: DurableObject {
     public func attemptProgress(id: String, attempt: Int, progress: Double, stage: String) throws {
         guard running[id]?.attempt == attempt else { return }
         liveProgress[id] = (min(max(progress, 0), 1), stage)
-        if watchers[id] != nil, let job = try store.job(id) { notify(live(job)) }
+        if watchers[id]?.values.contains(where: { !$0.endOnly }) == true, let job = try store.job(id) { notify(live(job)) }
     }
 
     /// The current attempt of `id` ended.
@@ -356,11 +372,8 @@ public actor ContainerOrchestrator: DurableObject {
             current.status = .running
             current.instance = name
             let runner = JobRunner(job: current, type: type, attempt: attempt, instanceName: name, env: env)
-            let task = Task.detached { await runner.run() }
+            let task = state.waitUntil { await runner.run() }
             running[job.id] = RunningAttempt(attempt: attempt, className: type.containerClass, index: slot.index, task: task)
-            state.waitUntil {
-                await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
-            }
             dispatched.append((current, type))
         }
         for id in ended + dispatched.map(\.job.id) { try await changed(id) }
@@ -460,28 +473,39 @@ public actor ContainerOrchestrator: DurableObject {
 
     private func handOffFailed(_ id: String) { handingOff.remove(id) }
 
-    /// Sends timer changes to the scheduler in the background, in batches (the latest change per
-    /// timer wins): none is needed for correctness right away — the heartbeat finds ready jobs,
-    /// and a stale timeout is ignored.
+    /// Sends timer changes to the scheduler in the background, in batches gathered over
+    /// `timerBatchDelay` (the latest change per timer wins): none is needed for correctness right
+    /// away — the heartbeat finds ready jobs, and a stale timeout is ignored. A cancel that meets
+    /// its own timer still waiting here takes it back, so a short attempt's timeout never reaches
+    /// the scheduler at all.
     private func schedule(_ changes: [JobTimer.Change]) {
         var start = false
-        for change in changes where timers.add(change.key, change) { start = true }
+        for change in changes {
+            if case .cancel = change, timers.withdraw(change.key, if: { if case .set = $0 { true } else { false } }) { continue }
+            if timers.add(change.key, change) { start = true }
+        }
         guard start else { return }
         let (env, timers) = (self.env, self.timers)
         state.waitUntil {
-            while let batch = timers.next() {
+            while true {
+                try? await Task.sleep(for: Self.timerBatchDelay)
+                guard let batch = timers.next() else { return }
                 _ = try? await PlatformBindings.scheduler(env).call(JobScheduler.self) { try await $0.apply(batch) }
             }
         }
     }
 
+    /// How long timer changes gather before they go to the scheduler.
+    static let timerBatchDelay = Duration.milliseconds(200)
+
     private func notify(_ job: JobRecord) {
         guard let list = watchers[job.id] else { return }
-        for continuation in list.values {
-            continuation.yield(job)
-            if job.status.isTerminal { continuation.finish() }
+        let terminal = job.status.isTerminal
+        if terminal { watchers[job.id] = nil }
+        for watcher in list.values where terminal || !watcher.endOnly {
+            watcher.continuation.yield(job)
+            if terminal { watcher.continuation.finish() }
         }
-        if job.status.isTerminal { watchers[job.id] = nil }
     }
 
     private func unwatch(_ id: String, _ key: Int) {

@@ -1,6 +1,5 @@
 import Durable
 import Foundation
-import NIOConcurrencyHelpers
 import Outpost
 
 /// `/api/containers/jobs`: create, read, list, cancel, watch (SSE) and download outputs.
@@ -40,11 +39,12 @@ enum JobRoutes {
         if let key = submission.inputKey { try await checkInput(key, ctx: ctx) }
         let owner = ctx.caller.id
         let (job, updates) = try await orchestrator(ctx).call(ContainerOrchestrator.self) {
-            try await $0.submit(submission, owner: owner, watch: wait != nil)
+            try await $0.submit(submission, owner: owner, watch: wait.map { .end(within: .milliseconds(Int($0 * 1000))) })
         }
         var final = job
-        if let wait, let updates, !job.status.isTerminal {
-            final = await waitForEnd(job, updates: updates, seconds: wait)
+        if let updates, !job.status.isTerminal {
+            // The orchestrator sends the terminal state, or the state at the deadline, then ends the stream.
+            for await update in updates { final = update }
         }
         var response = Response.json(final.json, status: final.status.isTerminal && wait != nil ? .ok : .accepted)
         response.headers[.location] = "/api/containers/jobs/\(job.id)"
@@ -68,23 +68,6 @@ enum JobRoutes {
             throw HTTPFailure.badRequest("No upload with key \"\(key)\": upload the file first with POST /api/containers/uploads.", code: "input_not_found")
         }
         if object.size == 0 { throw HTTPFailure.badRequest("The input \"\(key)\" is empty.", code: "empty_input") }
-    }
-
-    /// Waits up to `seconds` for the job to end; the last state seen.
-    static func waitForEnd(_ job: JobRecord, updates: AsyncStream<JobRecord>, seconds: Double) async -> JobRecord {
-        let last = NIOLockedValueBox(job)
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                for await update in updates {
-                    last.withLockedValue { $0 = update }
-                    if update.status.isTerminal { break }
-                }
-            }
-            group.addTask { try? await Task.sleep(for: .milliseconds(Int(seconds * 1000))) }
-            await group.next()
-            group.cancelAll()
-        }
-        return last.withLockedValue { $0 }
     }
 
     static func list(_ request: Request, ctx: APIContext) async throws -> Response {

@@ -11,6 +11,8 @@ final class BenchService: Sendable {
     let url: String
     let kind: String
     private let process: Process?
+    /// The service's process id (this process when the service runs in-process).
+    var pid: Int32 { process?.processIdentifier ?? getpid() }
     private let task: Task<Void, any Error>?
     private let scratch: String
 

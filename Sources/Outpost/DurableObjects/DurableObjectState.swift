@@ -19,11 +19,13 @@ public final class DurableObjectState: Sendable {
     ///
     /// The operation is not an event: storage writes belong in events, so make them by calling
     /// back into the object through its stub. On runtime shutdown the operation is cancelled
-    /// before containers stop and storage closes.
-    public func waitUntil(_ operation: @escaping @Sendable () async -> Void) {
+    /// before containers stop and storage closes. The task it runs in is returned (an Outpost
+    /// addition), so the object can cancel the operation itself.
+    @discardableResult
+    public func waitUntil(_ operation: @escaping @Sendable () async -> Void) -> Task<Void, Never> {
         let gate = self.gate
         gate.pin()
-        tasks.start {
+        return tasks.start {
             await operation()
             gate.unpin()
         }

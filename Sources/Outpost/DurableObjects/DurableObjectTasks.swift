@@ -18,7 +18,8 @@ public final class DurableObjectTasks: Service, Sendable {
     init() {}
 
     /// Starts `operation`; cancelled at once when the runtime is already shutting down.
-    func start(_ operation: @escaping @Sendable () async -> Void) {
+    @discardableResult
+    func start(_ operation: @escaping @Sendable () async -> Void) -> Task<Void, Never> {
         state.withLockedValue { s in
             let id = s.next
             s.next += 1
@@ -27,6 +28,7 @@ public final class DurableObjectTasks: Service, Sendable {
                 _ = self?.state.withLockedValue { $0.running.removeValue(forKey: id) }
             }
             if s.draining { task.cancel() } else { s.running[id] = task }
+            return task
         }
     }
 
