@@ -9,7 +9,7 @@ struct JobStore: Sendable {
     func migrate() throws {
         _ = try sql.exec("""
             CREATE TABLE IF NOT EXISTS jobs (
-                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                seq INTEGER PRIMARY KEY,
                 id TEXT NOT NULL UNIQUE,
                 owner TEXT NOT NULL,
                 type TEXT NOT NULL,
@@ -35,6 +35,7 @@ struct JobStore: Sendable {
             );
             CREATE INDEX IF NOT EXISTS jobs_queue ON jobs (status, priority, seq);
             CREATE INDEX IF NOT EXISTS jobs_owner ON jobs (owner, seq);
+            CREATE INDEX IF NOT EXISTS jobs_handoff ON jobs (handoff) WHERE handoff = 1;
             CREATE TABLE IF NOT EXISTS instances (
                 id TEXT PRIMARY KEY,
                 class TEXT NOT NULL,
@@ -81,13 +82,13 @@ struct JobStore: Sendable {
     }
 
     func job(_ id: String) throws -> JobRecord? {
-        try sql.exec("SELECT * FROM jobs WHERE id = ?", .text(id)).toArray().first.map(Self.record)
+        try sql.exec("SELECT \(Self.columns) FROM jobs WHERE id = ?", .text(id)).raw().first.map(Self.record)
     }
 
     /// Queued jobs ready at `now`, best first: priority, then age.
     func ready(now: Int64, limit: Int) throws -> [JobRecord] {
-        try sql.exec("SELECT * FROM jobs WHERE status = 'queued' AND not_before <= ? ORDER BY priority, seq LIMIT ?", .integer(now), .integer(Int64(limit)))
-            .toArray().map(Self.record)
+        try sql.exec("SELECT \(Self.columns) FROM jobs WHERE status = 'queued' AND not_before <= ? ORDER BY priority, seq LIMIT ?", .integer(now), .integer(Int64(limit)))
+            .raw().map(Self.record)
     }
 
     /// A page of jobs, newest first. `owner` nil lists everyone's.
@@ -98,11 +99,11 @@ struct JobStore: Sendable {
         if let status { conditions.append("status = ?"); values.append(.text(status.rawValue)) }
         if let type { conditions.append("type = ?"); values.append(.text(type)) }
         if let cursor { conditions.append("seq < ?"); values.append(.integer(cursor)) }
-        var query = "SELECT * FROM jobs"
+        var query = "SELECT \(Self.columns) FROM jobs"
         if !conditions.isEmpty { query += " WHERE " + conditions.joined(separator: " AND ") }
         query += " ORDER BY seq DESC LIMIT ?"
         values.append(.integer(Int64(limit)))
-        return try sql.exec(query, bindings: values).toArray().map(Self.record)
+        return try sql.exec(query, bindings: values).raw().map(Self.record)
     }
 
     func markRunning(_ id: String, attempt: Int, instance: String, at now: Int64) throws {
@@ -156,7 +157,7 @@ struct JobStore: Sendable {
     }
 
     func pendingHandoffs() throws -> [JobRecord] {
-        try sql.exec("SELECT * FROM jobs WHERE handoff = 1").toArray().map(Self.record)
+        try sql.exec("SELECT \(Self.columns) FROM jobs WHERE handoff = 1").raw().map(Self.record)
     }
 
     func unfinishedCount() throws -> Int {
@@ -255,18 +256,24 @@ struct JobStore: Sendable {
 
     // MARK: decoding
 
-    static func record(_ row: [String: SQLiteValue]) -> JobRecord {
-        let params = (try? JSONValue.parse(row["params"]?.string ?? "{}"))?.objectValue ?? [:]
-        let outputs = row["outputs"]?.string.flatMap { try? JSONValue.parse($0) }?.arrayValue?.compactMap(JobOutput.init(stored:)) ?? []
-        let error = row["error_code"]?.string.map { JobFailure(code: $0, message: row["error_message"]?.string ?? "") }
+    /// The columns `record` reads, in its order (named, so a table created by an older version
+    /// with the same columns in another order reads the same).
+    static let columns = "seq, id, owner, type, status, priority, attempts, max_attempts, progress, stage, created_at, started_at, "
+        + "finished_at, not_before, params, input_key, result, error_code, error_message, outputs, webhook_url, instance"
+
+    /// A job from a row of `columns`.
+    static func record(_ row: [SQLiteValue]) -> JobRecord {
+        let params = row[14].string.flatMap { try? JSONValue.parse($0) }?.objectValue ?? [:]
+        let outputs = row[19].string.flatMap { try? JSONValue.parse($0) }?.arrayValue?.compactMap(JobOutput.init(stored:)) ?? []
+        let error = row[17].string.map { JobFailure(code: $0, message: row[18].string ?? "") }
         return JobRecord(
-            seq: row["seq"]?.int64 ?? 0, id: row["id"]?.string ?? "", owner: row["owner"]?.string ?? "", type: row["type"]?.string ?? "",
-            status: JobStatus(rawValue: row["status"]?.string ?? "") ?? .failed, priority: JobPriority(rank: row["priority"]?.int ?? 1) ?? .normal,
-            attempts: row["attempts"]?.int ?? 0, maxAttempts: row["max_attempts"]?.int ?? 3, progress: row["progress"]?.double ?? 0,
-            stage: row["stage"]?.string, createdAt: row["created_at"]?.int64 ?? 0, startedAt: row["started_at"]?.int64,
-            finishedAt: row["finished_at"]?.int64, notBefore: row["not_before"]?.int64 ?? 0, params: params,
-            inputKey: row["input_key"]?.string, resultText: row["result"]?.string,
-            error: error, outputs: outputs, webhookURL: row["webhook_url"]?.string, instance: row["instance"]?.string
+            seq: row[0].int64 ?? 0, id: row[1].string ?? "", owner: row[2].string ?? "", type: row[3].string ?? "",
+            status: JobStatus(rawValue: row[4].string ?? "") ?? .failed, priority: JobPriority(rank: row[5].int ?? 1) ?? .normal,
+            attempts: row[6].int ?? 0, maxAttempts: row[7].int ?? 3, progress: row[8].double ?? 0,
+            stage: row[9].string, createdAt: row[10].int64 ?? 0, startedAt: row[11].int64,
+            finishedAt: row[12].int64, notBefore: row[13].int64 ?? 0, params: params,
+            inputKey: row[15].string, resultText: row[16].string,
+            error: error, outputs: outputs, webhookURL: row[20].string, instance: row[21].string
         )
     }
 }
