@@ -445,10 +445,13 @@ public actor ContainerOrchestrator: DurableObject {
         }
     }
 
-    /// Writes `job:<id>` (24 h TTL) for each job's latest published status, a batch per commit.
+    /// Writes `job:<id>` (24 h TTL) for each job's latest published status, a batch per commit,
+    /// gathered over `kvCacheDelay`: a job that ends within it has only its final status written.
     private func writeKVCache() async {
         let kv = try? env.kv(PlatformBindings.jobStatus)
-        while let jobs = kvCache.next() {
+        while true {
+            try? await Task.sleep(for: Self.kvCacheDelay)
+            guard let jobs = kvCache.next() else { return }
             let entries = jobs.map { (key: JobRecord.cacheKey($0.id), value: Array($0.cacheJSON.serialized().utf8)) }
             try? await kv?.put(entries, options: KVPutOptions(expirationTtl: 86_400))
         }
@@ -494,6 +497,9 @@ public actor ContainerOrchestrator: DurableObject {
             }
         }
     }
+
+    /// How long job statuses gather before they are written to the KV cache.
+    static let kvCacheDelay = Duration.milliseconds(250)
 
     /// How long timer changes gather before they go to the scheduler.
     static let timerBatchDelay = Duration.milliseconds(200)
