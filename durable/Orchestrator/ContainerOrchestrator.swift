@@ -34,9 +34,6 @@ public actor ContainerOrchestrator: DurableObject {
     private var handingOff: Set<String> = []
     /// Progress of running jobs: kept in memory only (it restarts with the attempt anyway).
     private var liveProgress: [String: (progress: Double, stage: String)] = [:]
-    /// Jobs whose new status is written but not yet known to be on disk: watchers and the KV
-    /// cache hear of them only after `storage.sync()`.
-    private let unpublished = CoalescingQueue<String, String>()
     /// Latest status per job for the KV cache (a slow fsync per put: it may lag, never block).
     private let kvCache = CoalescingQueue<String, JobRecord>()
     /// Timers for the scheduler, sent in batches.
@@ -93,7 +90,7 @@ public actor ContainerOrchestrator: DurableObject {
         if job.notBefore > now {
             schedule([.set(JobTimer(kind: .release, jobId: job.id, dueAt: job.notBefore))])
         }
-        publish(job.id)
+        publish(job)
         // Watch before dispatching, so no change is missed.
         let updates = watch.map { addWatcher(job.id, $0) }
         try await pump()
@@ -254,7 +251,7 @@ public actor ContainerOrchestrator: DurableObject {
     public func attemptProgress(id: String, attempt: Int, progress: Double, stage: String) throws {
         guard running[id]?.attempt == attempt else { return }
         liveProgress[id] = (min(max(progress, 0), 1), stage)
-        if watchers[id]?.values.contains(where: { !$0.endOnly }) == true, let job = try store.job(id) { notify(live(job)) }
+        if watchers[id]?.values.contains(where: { !$0.endOnly }) == true, let job = try store.job(id) { notifyProgress(live(job)) }
     }
 
     /// The current attempt of `id` ended.
@@ -423,25 +420,26 @@ public actor ContainerOrchestrator: DurableObject {
             try store.setHandoffPending(id)
             try keepHeartbeat()
         }
-        publish(id)
+        publish(job)
     }
 
-    /// Queues `id` for publication after the next `storage.sync()`.
-    private func publish(_ id: String) {
-        if unpublished.add(id, id) { state.waitUntil { [weak self] in await self?.publishDurable() } }
-    }
-
-    /// Waits until what was written is on disk, then tells watchers, queues the KV cache update
-    /// and hands terminal jobs to the scheduler; repeats while more came in.
-    private func publishDurable() async {
-        while let ids = unpublished.next() {
-            try? await state.storage.sync()
-            for id in ids {
-                guard let job = try? store.job(id).map(live) else { continue }
-                notify(job)
-                if kvCache.add(id, job) { state.waitUntil { [weak self] in await self?.writeKVCache() } }
-                if job.status.isTerminal && (job.webhookURL != nil || job.status == .deadLettered) { startHandOff(job) }
+    /// Once `job`'s new state is on disk (`storage.afterDurable`, when the event's commit is
+    /// synced): its watchers hear of it, the KV cache gets it, and a terminal job with a webhook
+    /// or a dead letter goes to the scheduler. Nothing unsynced is ever shown.
+    private func publish(_ job: JobRecord) {
+        let shown = live(job)
+        let terminal = shown.status.isTerminal
+        let listeners = (watchers[job.id] ?? [:]).values.filter { terminal || !$0.endOnly }.map(\.continuation)
+        if terminal { watchers[job.id] = nil }
+        let handOff = terminal && (shown.webhookURL != nil || shown.status == .deadLettered)
+        let (kvCache, state) = (self.kvCache, self.state)
+        state.storage.afterDurable { [weak self] in
+            for listener in listeners {
+                listener.yield(shown)
+                if terminal { listener.finish() }
             }
+            if kvCache.add(shown.id, shown) { state.waitUntil { [weak self] in await self?.writeKVCache() } }
+            if handOff { Task { [weak self] in await self?.startHandOff(shown) } }
         }
     }
 
@@ -504,14 +502,10 @@ public actor ContainerOrchestrator: DurableObject {
     /// How long timer changes gather before they go to the scheduler.
     static let timerBatchDelay = Duration.milliseconds(200)
 
-    private func notify(_ job: JobRecord) {
-        guard let list = watchers[job.id] else { return }
-        let terminal = job.status.isTerminal
-        if terminal { watchers[job.id] = nil }
-        for watcher in list.values where terminal || !watcher.endOnly {
-            watcher.continuation.yield(job)
-            if terminal { watcher.continuation.finish() }
-        }
+    /// Tells the watchers that hear every change about a running job's progress (kept in memory
+    /// only: nothing to wait for on disk).
+    private func notifyProgress(_ job: JobRecord) {
+        for watcher in (watchers[job.id] ?? [:]).values where !watcher.endOnly { watcher.continuation.yield(job) }
     }
 
     private func unwatch(_ id: String, _ key: Int) {

@@ -96,7 +96,9 @@ public struct ContainerProxy: Sendable {
             return nil
         }
         if !body.isReplayable {
-            try await connection.write(.head(head), flush: true)
+            // Not awaited: the body's writes queue behind the head in order, and a failed write
+            // shows up as a failed upload or read.
+            connection.channel.writeAndFlush(HTTPClientRequestPart.head(head), promise: nil)
             return ProxyRequestBody.start(body, on: connection)
         }
         try await connection.write(.head(head), flush: false)

@@ -273,6 +273,16 @@ public final class DurableObjectStorage: Sendable {
         try await database.waitDurable(database.commitPending())
     }
 
+    /// Runs `action` once every write made so far — this event's included, when it commits — is
+    /// on disk: the moment the output gate opens, for messages the object sends on its own (an
+    /// Outpost addition; `await sync()` does the same from a task of its own, which costs a trip
+    /// back into the object). Runs at once when everything is already durable, else on the task
+    /// that finished the sync: keep it short and non-blocking (yield to a stream, resume a
+    /// continuation, start a task). If storage closes first, it never runs.
+    public func afterDurable(_ action: @escaping @Sendable () -> Void) {
+        database.afterDurable(action)
+    }
+
     /// Ends an event: commits its implicit transaction; returns the commit to wait for.
     func endEvent() -> UInt64 { database.endEvent() }
 

@@ -7,13 +7,18 @@
 /// commit written before it started durable with one fsync; waiters it covers are released,
 /// and the first remaining waiter leads the next round. So the writes of events processed
 /// while a sync is in flight are made durable together.
+///
+/// Actions waiting for a commit (`storage.afterDurable`) are handed out by the round that makes
+/// it durable, in the order they were attached.
 struct GroupCommitState<Waiter> {
+    typealias Action = @Sendable () -> Void
     /// Number of commits written to the WAL.
     private(set) var committed: UInt64 = 0
     /// Commits known to be on disk.
     private(set) var durable: UInt64 = 0
     private(set) var syncing = false
     private var waiters: [(seq: UInt64, waiter: Waiter)] = []
+    private var actions: [(seq: UInt64, action: Action)] = []
 
     enum WaitAction: Equatable {
         /// Already durable.
@@ -38,6 +43,21 @@ struct GroupCommitState<Waiter> {
         }
         waiters.append((seq, waiter()))
         return .wait
+    }
+
+    /// Attaches `action` to commit `seq`; returns it when that commit is already durable (run it now).
+    mutating func attach(_ action: @escaping Action, to seq: UInt64) -> Action? {
+        if durable >= seq { return action }
+        actions.append((seq, action))
+        return nil
+    }
+
+    /// The actions whose commits are durable now, in order (after `finishRound`).
+    mutating func takeDurableActions() -> [Action] {
+        guard let first = actions.first, first.seq <= durable else { return [] }
+        let ready = actions.prefix { $0.seq <= durable }.map(\.action)
+        actions.removeFirst(ready.count)
+        return ready
     }
 
     /// The commit a round starting now covers.

@@ -20,6 +20,8 @@ final class ObjectDatabase: @unchecked Sendable {
     // (GroupCommitState admits one at a time) or by `close` when no round runs.
     private let lock = NIOLock()
     private var connection: SQLiteConnection?
+    /// `afterDurable` actions registered during the open transaction: they wait for its commit.
+    private var uncommittedActions: [@Sendable () -> Void] = []
     /// `sql.exec`'s prepared statements.
     private let statements = SqlStatementCache()
     private var inTransaction = false
@@ -127,7 +129,9 @@ final class ObjectDatabase: @unchecked Sendable {
     }
 
     private func commit(insideSavepoint: Bool) -> UInt64 {
-        lock.withLock {
+        var ready: [@Sendable () -> Void] = []
+        let seq: UInt64 = lock.withLock {
+            var written: UInt64?
             if let connection, inTransaction, insideSavepoint || savepointDepth == 0 {
                 let wrote = sqlite3_txn_state(connection.handle, nil) == SQLITE_TXN_WRITE
                 do {
@@ -137,10 +141,35 @@ final class ObjectDatabase: @unchecked Sendable {
                 }
                 inTransaction = false
                 savepointDepth = 0
-                if wrote { return gate.withLockedValue { $0.didCommit() } }
+                if wrote { written = gate.withLockedValue { $0.didCommit() } }
             }
-            return gate.withLockedValue { $0.committed }
+            let committed = written ?? gate.withLockedValue { $0.committed }
+            if !inTransaction, !uncommittedActions.isEmpty {
+                let actions = uncommittedActions
+                uncommittedActions = []
+                gate.withLockedValue { state in
+                    for action in actions { if let now = state.attach(action, to: committed) { ready.append(now) } }
+                }
+            }
+            return committed
         }
+        for action in ready { action() }
+        return seq
+    }
+
+    /// Runs `action` once everything written so far, including the open transaction when it
+    /// commits, is on disk: right away when it already is, else on the thread of the sync round
+    /// that makes it durable. Keep it short and non-blocking (resume a continuation, yield to a
+    /// stream). If the object's storage closes first, it never runs.
+    func afterDurable(_ action: @escaping @Sendable () -> Void) {
+        let now: (@Sendable () -> Void)? = lock.withLock {
+            if inTransaction {
+                uncommittedActions.append(action)
+                return nil
+            }
+            return gate.withLockedValue { $0.attach(action, to: $0.committed) }
+        }
+        now?()
     }
 
     /// Waits until commit `seq` is on disk (the output gate).
@@ -166,7 +195,11 @@ final class ObjectDatabase: @unchecked Sendable {
             for c in failed { c.resume(throwing: error) }
             throw error
         }
-        let (release, next) = gate.withLockedValue { $0.finishRound(target) }
+        let (release, next, actions) = gate.withLockedValue { state in
+            let (release, next) = state.finishRound(target)
+            return (release, next, state.takeDurableActions())
+        }
+        for action in actions { action() }
         for c in release { c.resume(returning: .released) }
         next?.resume(returning: .lead)
         if next == nil { closeFileIfRequested() }

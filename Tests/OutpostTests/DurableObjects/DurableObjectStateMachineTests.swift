@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 @testable import Outpost
 import Testing
 
@@ -35,6 +36,34 @@ struct DurableObjectStateMachineTests {
         let failed = s.failRound()
         #expect(failed == [1, 2])
         #expect(s.wait(for: c, 3) == .lead)
+    }
+
+    @Test("afterDurable actions run in order when the round that makes their commit durable ends, not before; a failed round keeps them")
+    func groupCommitActionsWaitForTheirCommit() {
+        var s = GroupCommitState<String>()
+        let ran = NIOLockedValueBox<[Int]>([])
+        func action(_ n: Int) -> @Sendable () -> Void { { ran.withLockedValue { $0.append(n) } } }
+        // Nothing written yet: an action for commit 0 runs at once.
+        #expect(s.attach(action(0), to: s.committed) != nil)
+        let c1 = s.didCommit()
+        #expect(s.attach(action(1), to: c1) == nil)
+        let c2 = s.didCommit()
+        #expect(s.attach(action(2), to: c2) == nil)
+        #expect(s.takeDurableActions().isEmpty)
+        #expect(s.wait(for: c2, "w") == .lead)
+        _ = s.failRound()
+        #expect(s.takeDurableActions().isEmpty, "a failed sync makes nothing durable")
+        #expect(s.wait(for: c1, "w") == .lead)
+        let round = s.startRound()
+        let c3 = s.didCommit()
+        #expect(s.attach(action(3), to: c3) == nil)
+        _ = s.finishRound(round)
+        for a in s.takeDurableActions() { a() }
+        #expect(ran.withLockedValue { $0 } == [1, 2], "commits 1 and 2 were covered; 3 came after the round started")
+        #expect(s.wait(for: c3, "w") == .lead)
+        _ = s.finishRound(s.startRound())
+        for a in s.takeDurableActions() { a() }
+        #expect(ran.withLockedValue { $0 } == [1, 2, 3])
     }
 
     final class Box {}

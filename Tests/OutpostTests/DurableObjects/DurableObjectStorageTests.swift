@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import Outpost
 import OutpostTesting
 import Testing
@@ -58,6 +59,25 @@ struct DurableObjectStorageTests {
                 let first = try s.sql.exec(scan).rowsRead
                 #expect(try s.sql.exec(scan).rowsRead == first)
             }
+        }
+    }
+
+    @Test("afterDurable runs once the event's writes are synced: not inside the event, by the time the call returns, and at once when nothing is pending")
+    func afterDurableWaitsForTheEventsCommit() async throws {
+        try await TestRuntime.with(config: DOFixtures.config, script: DOFixtures.script) { t in
+            let ran = NIOLockedValueBox<[String]>([])
+            let seenInEvent = try await Self.withStorage(t) { s in
+                try s.put("k", "v")
+                s.afterDurable { ran.withLockedValue { $0.append("write") } }
+                return ran.withLockedValue { $0 }
+            }
+            #expect(seenInEvent.isEmpty)
+            #expect(ran.withLockedValue { $0 } == ["write"])
+            try await Self.withStorage(t) { s in
+                _ = try s.get("k", as: String.self)
+                s.afterDurable { ran.withLockedValue { $0.append("read") } }
+            }
+            #expect(ran.withLockedValue { $0 } == ["write", "read"])
         }
     }
 
