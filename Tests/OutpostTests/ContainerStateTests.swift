@@ -126,7 +126,7 @@ struct ContainerStateTests {
         #expect(try ContainerImage.resolve(ContainerTestSupport.fixture) == ContainerTestSupport.fixture)
         #expect(try ContainerImage.resolve("/bin/true") == "/bin/true")
         let plain = NSTemporaryDirectory() + "outpost-not-executable-\(UUID().uuidString)"
-        FileManager.default.createFile(atPath: plain, contents: Data("x".utf8), attributes: [.posixPermissions: 0o644])
+        #expect(FileManager.default.createFile(atPath: plain, contents: Data("x".utf8), attributes: [.posixPermissions: 0o644]))
         defer { try? FileManager.default.removeItem(atPath: plain) }
         #expect { try ContainerImage.resolve(plain) } throws: { ($0 as? ContainerError)?.errorCode == .imageNotFound }
     }

@@ -92,7 +92,7 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
 
     /// Whether the expression fires at the minute containing `date`.
     public func matches(_ date: Date) -> Bool {
-        let t = Self.Civil(seconds: Int64(date.timeIntervalSince1970.rounded(.down)))
+        let t = UTCTime(seconds: Int64(date.timeIntervalSince1970.rounded(.down)))
         return has(months, t.month) && dayMatches(t) && has(hours, t.hour) && has(minutes, t.minute)
     }
 
@@ -100,13 +100,13 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
     public func next(after date: Date) -> Date? {
         var t = (Int64(date.timeIntervalSince1970.rounded(.down)) / 60 + 1) * 60
         if date.timeIntervalSince1970 < 0 { t = Int64((date.timeIntervalSince1970 / 60).rounded(.down) + 1) * 60 }
-        let limitYear = Civil(seconds: t).year + 10
+        let limitYear = UTCTime(seconds: t).year + 10
         while true {
-            let c = Civil(seconds: t)
+            let c = UTCTime(seconds: t)
             if c.year > limitYear { return nil }
             if !has(months, c.month) {
                 let (y, m) = c.month == 12 ? (c.year + 1, 1) : (c.year, c.month + 1)
-                t = Civil.days(year: y, month: m, day: 1) * 86_400
+                t = UTCTime.days(year: y, month: m, day: 1) * 86_400
             } else if !dayMatches(c) {
                 t = (c.days + 1) * 86_400
             } else if !has(hours, c.hour) {
@@ -121,43 +121,10 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
 
     private func has(_ bits: UInt64, _ v: Int) -> Bool { bits & (1 << UInt64(v)) != 0 }
 
-    private func dayMatches(_ c: Civil) -> Bool {
+    private func dayMatches(_ c: UTCTime) -> Bool {
         let dom = has(daysOfMonth, c.day), dow = has(daysOfWeek, c.weekday)
         if dayOfMonthRestricted && dayOfWeekRestricted { return dom || dow }
         return dom && dow
-    }
-
-    /// A UTC calendar breakdown of a time in seconds (Howard Hinnant's civil-from-days).
-    struct Civil {
-        var days: Int64
-        var year: Int, month: Int, day: Int, hour: Int, minute: Int, weekday: Int
-
-        init(seconds: Int64) {
-            days = seconds >= 0 ? seconds / 86_400 : -((-seconds + 86_399) / 86_400)
-            let secondOfDay = Int(seconds - days * 86_400)
-            hour = secondOfDay / 3600
-            minute = secondOfDay % 3600 / 60
-            weekday = Int(((days % 7) + 11) % 7)  // 1970-01-01 was a Thursday (4)
-            let z = days + 719_468
-            let era = (z >= 0 ? z : z - 146_096) / 146_097
-            let doe = z - era * 146_097
-            let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-            let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-            let mp = (5 * doy + 2) / 153
-            day = Int(doy - (153 * mp + 2) / 5 + 1)
-            month = Int(mp < 10 ? mp + 3 : mp - 9)
-            year = Int(yoe + era * 400) + (month <= 2 ? 1 : 0)
-        }
-
-        static func days(year: Int, month: Int, day: Int) -> Int64 {
-            let y = Int64(month <= 2 ? year - 1 : year)
-            let era = (y >= 0 ? y : y - 399) / 400
-            let yoe = y - era * 400
-            let m = Int64(month)
-            let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + Int64(day) - 1
-            let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-            return era * 146_097 + doe - 719_468
-        }
     }
 }
 
