@@ -149,9 +149,14 @@ public actor ContainerOrchestrator: DurableObject {
         watchers[id, default: [:]][key] = Watcher(continuation: continuation, endOnly: endOnly)
         // Keeps the object (and so the watcher list) in memory while someone watches, until the
         // deadline; cancelled when the stream ends first, and at shutdown (which ends the stream).
-        let pin = state.waitUntil { [weak self] in
+        // At the deadline the state comes from an event, so it has passed the output gate.
+        let env = self.env
+        let pin = state.waitUntil {
             try? await Task.sleep(for: deadline ?? .seconds(365 * 86_400))
-            if !Task.isCancelled { await self?.endWatcher(id, key) }
+            if !Task.isCancelled,
+               case let last?? = try? await PlatformBindings.orchestrator(env).call(ContainerOrchestrator.self, { try await $0.endWatcher(id, key) }) {
+                continuation.yield(last)
+            }
             continuation.finish()
         }
         continuation.onTermination = { [weak self] reason in
@@ -162,11 +167,13 @@ public actor ContainerOrchestrator: DurableObject {
         return updates
     }
 
-    /// A watcher's time ran out: it gets the job's state now, and goes.
-    private func endWatcher(_ id: String, _ key: Int) {
-        guard let watcher = watchers[id]?[key] else { return }
+    /// A watcher's time ran out: it goes, and an end-only watcher gets the job's state now
+    /// (nil when the watcher is already gone: its terminal state is on its way).
+    func endWatcher(_ id: String, _ key: Int) throws -> JobRecord? {
+        guard let watcher = watchers[id]?[key] else { return nil }
         unwatch(id, key)
-        if watcher.endOnly, let job = try? store.job(id) { watcher.continuation.yield(live(job)) }
+        guard watcher.endOnly, let job = try store.job(id) else { return nil }
+        return live(job)
     }
 
     // MARK: operations
