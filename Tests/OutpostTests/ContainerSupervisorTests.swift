@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import Outpost
+import OutpostTesting
 import ServiceLifecycle
 import Testing
 
@@ -246,7 +247,7 @@ struct ContainerSupervisorTests {
     @Test func orphansOfAKilledRuntimeAreReapedAtTheNextStart() async throws {
         let state = S.stateDirectory()
         defer { try? FileManager.default.removeItem(atPath: state) }
-        let helper = Process()
+        let helper = ChildProcess()
         helper.executableURL = URL(fileURLWithPath: S.binDirectory + "/container-orphan-helper")
         helper.arguments = [state, S.fixture, "3"]
         let out = Pipe()

@@ -1,5 +1,6 @@
 import Foundation
 import Outpost
+import OutpostTesting
 import Testing
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -85,27 +86,20 @@ struct DurableObjectCrashTests {
         #expect(missing.isEmpty, "acknowledged writes lost: \(missing.prefix(10))")
 
         // The CLI sees the same state.
-        let list = try Self.cli(dir, ["do", "list", "--class", "TestObject"])
+        let list = try await Self.cli(dir, ["do", "list", "--class", "TestObject"])
         let objects = try JSONDecoder().decode([DurableObjectInspector.ObjectInfo].self, from: Data(list.utf8))
         #expect(objects.map(\.id) == [id])
         #expect(objects.first?.name == "crash")
-        let rows = try Self.cli(dir, ["do", "sql", "--class", "TestObject", "--name", "crash", "SELECT count(*) AS n FROM _cf_KV"])
+        let rows = try await Self.cli(dir, ["do", "sql", "--class", "TestObject", "--name", "crash", "SELECT count(*) AS n FROM _cf_KV"])
         let parsed = try JSONValue.parse(rows)
         #expect(parsed.arrayValue?.first?["n"]?.intValue ?? 0 >= keys.count)
     }
 
     /// Runs the test app's CLI and returns its stdout.
-    static func cli(_ dir: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ServerProcess.binDirectory + "/outpost-testapp")
-        process.arguments = arguments + ["--config", dir + "/wrangler.toml", "--persist-to", dir + "/state"]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "outpost \(arguments.joined(separator: " ")) failed")
-        return String(decoding: data, as: UTF8.self)
+    static func cli(_ dir: String, _ arguments: [String]) async throws -> String {
+        let (status, stdout, stderr) = try await ChildProcess.run(
+            ServerProcess.binDirectory + "/outpost-testapp", arguments + ["--config", dir + "/wrangler.toml", "--persist-to", dir + "/state"])
+        #expect(status == 0, "outpost \(arguments.joined(separator: " ")) failed: \(String(decoding: stderr, as: UTF8.self))")
+        return String(decoding: stdout, as: UTF8.self)
     }
 }
