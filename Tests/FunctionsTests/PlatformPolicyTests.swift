@@ -48,6 +48,22 @@ struct PlatformPolicyTests {
         #expect(CostTable.hourlyPrice(lite) < CostTable.hourlyPrice(standard1))
     }
 
+    @Test("background writer queue: the latest value per key in arrival order; a withdrawn value is never handed out")
+    func coalescingQueue() {
+        let q = CoalescingQueue<String, JobTimer.Change>()
+        let timeout = JobTimer.Change.set(JobTimer(kind: .timeout, jobId: "a", attempt: 1, dueAt: 10))
+        #expect(q.add("timeout:a", timeout), "the first value starts a writer")
+        #expect(!q.add("release:b", .set(JobTimer(kind: .release, jobId: "b", dueAt: 5))), "one writer at a time")
+        // A cancel meeting its own unsent timer takes it back: the scheduler never hears of either.
+        let isSet: (JobTimer.Change) -> Bool = { if case .set = $0 { true } else { false } }
+        #expect(q.withdraw("timeout:a", if: isSet))
+        #expect(!q.withdraw("timeout:a", if: isSet))
+        #expect(!q.add("release:b", .cancel(.release, jobId: "b")))
+        #expect(q.next() == [.cancel(.release, jobId: "b")])
+        #expect(q.next() == nil, "empty: the writer stops")
+        #expect(q.add("timeout:a", timeout), "the next value starts a writer again")
+    }
+
     @Test("timestamps read as ISO 8601 in UTC with milliseconds: Foundation's date and time to the second, exact milliseconds, across eras and leap days")
     func timestamps() {
         // Foundation's fractional seconds come from a Double and can be one millisecond low

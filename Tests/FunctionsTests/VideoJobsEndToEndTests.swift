@@ -36,6 +36,43 @@ struct VideoJobsEndToEndTests {
         }
     }
 
+    @Test("jobs one after another on a warm instance reuse the runtime's connection to it instead of opening one each")
+    func connectionsAreReused() async throws {
+        try await Platform.with { p in
+            let key = try await p.upload("sample.mp4")
+            let (first, _) = try await p.post("/api/video/analyze?wait=60", ["key": .string(key)])
+            try #require(first == 200)
+            let pid = try #require(try await p.pid(of: "video-processor-1"))
+            // The instance has its own network namespace; its /proc view lists both ends of every
+            // connection to the service's port, closed ones too (TIME_WAIT, for a minute).
+            let before = try Self.connections(pid: pid, port: 8080)
+            for _ in 0..<5 {
+                let (status, job) = try await p.post("/api/video/analyze?wait=60", ["key": .string(key)])
+                #expect(status == 200 && job["status"] == "succeeded")
+            }
+            let after = try Self.connections(pid: pid, port: 8080)
+            // A new connection per job would add five; one may be opened when a job starts before
+            // the previous one's stream is read to its end.
+            #expect(after.subtracting(before).count <= 1, "connections before: \(before.sorted()), after: \(after.sorted())")
+        }
+    }
+
+    /// The client-side ports of the connections (open or closing) to `port` in the network
+    /// namespace of process `pid`, from `/proc/<pid>/net/tcp`.
+    static func connections(pid: Int32, port: Int) throws -> Set<Int> {
+        let table = try String(contentsOfFile: "/proc/\(pid)/net/tcp", encoding: .utf8)
+        var clients: Set<Int> = []
+        for line in table.split(separator: "\n").dropFirst() {
+            let fields = line.split(separator: " ")
+            guard fields.count > 3, let local = fields[1].split(separator: ":").last.flatMap({ Int($0, radix: 16) }),
+                  let remote = fields[2].split(separator: ":").last.flatMap({ Int($0, radix: 16) }) else { continue }
+            // The service's side (local = port) names the client's port; the client's own side
+            // (remote = port) names it too, after the service's side is gone.
+            if local == port, remote != 0 { clients.insert(remote) } else if remote == port { clients.insert(local) }
+        }
+        return clients
+    }
+
     @Test("a thumbnail matches ffmpeg -ss T -frames:v 1 to PSNR ≥ 35 dB and is served from outputs")
     func thumbnail() async throws {
         try await Platform.with { p in

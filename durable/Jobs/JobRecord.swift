@@ -1,5 +1,4 @@
 public import Outpost
-import Foundation
 
 /// One job as the orchestrator stores it.
 public struct JobRecord: Sendable, Equatable {
@@ -40,9 +39,9 @@ public struct JobRecord: Sendable, Equatable {
             "id": .string(id), "type": .string(type), "status": .string(status.rawValue), "priority": .string(priority.rawValue),
             "attempts": .number(Double(attempts)), "maxAttempts": .number(Double(maxAttempts)),
             "progress": .number((progress * 1000).rounded() / 1000),
-            "createdAt": .string(Self.timestamp(createdAt)),
-            "startedAt": startedAt.map { .string(Self.timestamp($0)) } ?? .null,
-            "finishedAt": finishedAt.map { .string(Self.timestamp($0)) } ?? .null,
+            "createdAt": .string(PlatformTime.iso8601(createdAt)),
+            "startedAt": startedAt.map { .string(PlatformTime.iso8601($0)) } ?? .null,
+            "finishedAt": finishedAt.map { .string(PlatformTime.iso8601($0)) } ?? .null,
             "params": .object(params),
             "input": inputKey.map { .object(["key": .string($0)]) } ?? .null,
             "result": result ?? .null,
@@ -56,7 +55,7 @@ public struct JobRecord: Sendable, Equatable {
         ]
         if let stage { o["stage"] = .string(stage) }
         if let webhookURL { o["webhookUrl"] = .string(webhookURL) }
-        if notBefore > createdAt, status == .queued { o["notBefore"] = .string(Self.timestamp(notBefore)) }
+        if notBefore > createdAt, status == .queued { o["notBefore"] = .string(PlatformTime.iso8601(notBefore)) }
         return .object(o)
     }
 
@@ -66,8 +65,6 @@ public struct JobRecord: Sendable, Equatable {
         o["owner"] = .string(owner)
         return .object(o)
     }
-
-    static func timestamp(_ milliseconds: Int64) -> String { PlatformTime.iso8601(milliseconds) }
 
     /// The KV key of the cached status.
     public static func cacheKey(_ id: String) -> String { "job:" + id }

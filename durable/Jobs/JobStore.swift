@@ -234,7 +234,7 @@ struct JobStore: Sendable {
     func scalingEvents(limit: Int) throws -> [JSONValue] {
         try sql.exec("SELECT * FROM scaling_events ORDER BY seq DESC LIMIT ?", .integer(Int64(limit))).toArray().map { row in
             .object([
-                "at": .string(JobRecord.timestamp(row["at"]?.int64 ?? 0)), "class": .string(row["class"]?.string ?? ""),
+                "at": .string(PlatformTime.iso8601(row["at"]?.int64 ?? 0)), "class": .string(row["class"]?.string ?? ""),
                 "action": .string(row["action"]?.string ?? ""), "instances": .number(Double(row["instances"]?.int ?? 0)),
                 "reason": .string(row["reason"]?.string ?? ""),
             ])
