@@ -123,17 +123,22 @@ public struct Body: Sendable, AsyncSequence {
     /// Decodes the body as JSON; a malformed body throws `InvalidJSONError` (a 400).
     public func json<T: Decodable>(_ type: T.Type = T.self, upTo maxSize: Int = 10 << 20) async throws -> T {
         let buffer = try await collect(upTo: maxSize)
-        if T.self == JSONValue.self {
-            do {
-                return try JSONParser.parse(Array(buffer.readableBytesView)) as! T
-            } catch {
-                throw InvalidJSONError(detail: "\(error)")
-            }
-        }
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
         } catch let error as DecodingError {
             throw InvalidJSONError(error)
+        }
+    }
+
+    /// Parses the body as a `JSONValue` with the runtime's own parser (no `Decoder`); chosen over
+    /// the generic `json()` whenever a `JSONValue` is wanted. Malformed JSON throws
+    /// `InvalidJSONError` (a 400).
+    public func json(_ type: JSONValue.Type = JSONValue.self, upTo maxSize: Int = 10 << 20) async throws -> JSONValue {
+        let buffer = try await collect(upTo: maxSize)
+        do {
+            return try JSONParser.parse(Array(buffer.readableBytesView))
+        } catch {
+            throw InvalidJSONError(detail: "\(error)")
         }
     }
 }
