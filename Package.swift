@@ -7,6 +7,39 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+/// A container image under `services/<image>/`: its descriptor (a small target the platform
+/// imports too), its library code and a thin `main.swift`. Adding a service adds one entry here.
+struct ServiceImage {
+    /// The folder and executable name, as wrangler's `image =`.
+    var image: String
+    /// The library's module name (the folder under `services/<image>/` holding its code).
+    var library: String
+    /// The descriptor's module name (in `services/<image>/Descriptor/`).
+    var descriptor: String
+    /// What the library links besides ServiceKit and its descriptor (C modules, packages).
+    var dependencies: [Target.Dependency]
+
+    var products: [Product] {
+        [.library(name: library, targets: [library]), .executable(name: image, targets: [image])]
+    }
+
+    var targets: [Target] {
+        [
+            .target(name: descriptor, dependencies: ["ServiceDescriptors"], path: "services/\(image)/Descriptor",
+                    swiftSettings: swiftSettings),
+            .target(name: library, dependencies: ["ServiceKit", .target(name: descriptor)] + dependencies,
+                    path: "services/\(image)/\(library)", swiftSettings: swiftSettings),
+            .executableTarget(name: image, dependencies: ["ServiceKit", .target(name: library)],
+                              path: "services/\(image)", exclude: ["Descriptor", library, "README.md"],
+                              sources: ["main.swift"], swiftSettings: swiftSettings),
+        ]
+    }
+}
+
+let services: [ServiceImage] = [
+    ServiceImage(image: "video-processor", library: "VideoProcessing", descriptor: "VideoProcessorDescriptor", dependencies: ["CAVFormat"]),
+]
+
 let package = Package(
     name: "outpost",
     platforms: [.macOS(.v15)],
@@ -18,9 +51,7 @@ let package = Package(
         .library(name: "ServiceKit", targets: ["ServiceKit"]),
         .library(name: "Durable", targets: ["Durable"]),
         .library(name: "Functions", targets: ["Functions"]),
-        .library(name: "VideoProcessing", targets: ["VideoProcessing"]),
-        .executable(name: "video-processor", targets: ["video-processor"]),
-    ],
+    ] + services.flatMap(\.products),
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1", traits: []),
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
@@ -52,9 +83,14 @@ let package = Package(
             providers: [.apt(["libseccomp-dev"])]
         ),
         .systemLibrary(name: "COutpostSys"),
+        // JSONValue, its reader and writer: shared by the runtime, ServiceKit and the descriptors.
+        .target(name: "OutpostJSON", swiftSettings: swiftSettings),
+        // What a service declares (operations, parameters, outputs, routes), as plain values.
+        .target(name: "ServiceDescriptors", dependencies: ["OutpostJSON"], swiftSettings: swiftSettings),
         .target(
             name: "Outpost",
             dependencies: [
+                "OutpostJSON",
                 "CSQLite",
                 "COutpostSys",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -88,17 +124,17 @@ let package = Package(
         .target(
             name: "Durable",
             dependencies: [
-                "Outpost",
+                "Outpost", "ServiceDescriptors",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-            ],
+            ] + services.map { .target(name: $0.descriptor) },
             path: "durable",
             swiftSettings: swiftSettings
         ),
         .target(
             name: "Functions",
             dependencies: [
-                "Outpost", "Durable",
+                "Outpost", "Durable", "ServiceDescriptors",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
@@ -107,17 +143,13 @@ let package = Package(
         ),
         .executableTarget(
             name: "outpost",
-            dependencies: ["OutpostCLI", "Functions"],
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "outpost-testapp",
-            dependencies: ["OutpostCLI", "Outpost"],
+            dependencies: ["OutpostCLI", "Functions", "Durable"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "ServiceKit",
             dependencies: [
+                "OutpostJSON", "ServiceDescriptors",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -130,21 +162,10 @@ let package = Package(
             exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
-        .target(
-            name: "VideoProcessing",
-            dependencies: ["CAVFormat", "ServiceKit"],
-            exclude: ["README.md"],
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "video-processor",
-            dependencies: ["VideoProcessing", "ServiceKit"],
-            swiftSettings: swiftSettings
-        ),
         .testTarget(
             name: "VideoProcessorTests",
             dependencies: [
-                "VideoProcessing", "ServiceKit", "OutpostTesting",
+                "VideoProcessing", "VideoProcessorDescriptor", "ServiceKit", "OutpostTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -156,14 +177,35 @@ let package = Package(
             dependencies: ["CSeccomp"],
             swiftSettings: swiftSettings
         ),
+        // Executables that exist only for tests.
+        .executableTarget(
+            name: "outpost-testapp",
+            dependencies: ["OutpostCLI", "Outpost"],
+            path: "Tests/Fixtures/outpost-testapp",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "container-fixture",
             dependencies: ["CSeccomp"],
+            path: "Tests/Fixtures/container-fixture",
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "container-orphan-helper",
             dependencies: ["Outpost"],
+            path: "Tests/Fixtures/container-orphan-helper",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "service-fixture",
+            dependencies: ["ServiceKit", "ServiceFixtureDescriptor", .product(name: "Hummingbird", package: "hummingbird")],
+            path: "Tests/Fixtures/service-fixture/Executable",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ServiceFixtureDescriptor",
+            dependencies: ["ServiceDescriptors"],
+            path: "Tests/Fixtures/service-fixture/Descriptor",
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -174,11 +216,11 @@ let package = Package(
         .testTarget(
             name: "FunctionsTests",
             dependencies: [
-                "Functions", "Durable", "OutpostTesting", "Outpost",
+                "Functions", "Durable", "OutpostTesting", "Outpost", "ServiceDescriptors", "ServiceFixtureDescriptor",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
-    ]
+    ] + services.flatMap(\.targets)
 )

@@ -1,16 +1,18 @@
+import Durable
 import Outpost
 
 /// The `/api/*` routes.
 enum APIRoutes {
-    static func router() -> WorkerRouter<APIContext> {
+    static func router(services: ServiceRegistry) -> WorkerRouter<APIContext> {
         var r = WorkerRouter<APIContext>()
         r.on(.get, "/api/me") { _, _, ctx in
             .json(["id": .string(ctx.caller.id), "role": .string(ctx.caller.role.rawValue)] as JSONValue)
         }
         r.on(.post, "/api/containers/uploads") { request, _, ctx in try await UploadRoute.handle(request, ctx: ctx) }
         JobRoutes.add(to: &r)
-        VideoRoutes.add(to: &r)
         OperationsRoutes.add(to: &r)
+        // Last: the generic service routes (and their 404s for unknown services) come after every fixed path.
+        ServiceRoutes.add(to: &r, services: services)
         return r
     }
 }

@@ -1,5 +1,5 @@
 public import Outpost
-import Durable
+public import Durable
 import Foundation
 
 /// The Pitchey Worker: `/health` and `/metrics` in the open, `/api/*` behind authentication,
@@ -9,10 +9,13 @@ public struct PitcheyWorker: Worker {
     let rateLimiter = RateLimiter()
     let metrics = RequestMetrics()
     let healthCache = HealthCache()
+    let services: ServiceRegistry
     let api: WorkerRouter<APIContext>
 
-    public init() {
-        api = APIRoutes.router()
+    /// - Parameter services: the container services the API serves (Pitchey's by default).
+    public init(services: ServiceRegistry = .pitchey) {
+        self.services = services
+        api = APIRoutes.router(services: services)
     }
 
     public func fetch(_ request: Request, env: Env, context: ExecutionContext) async throws -> Response {
@@ -54,7 +57,7 @@ public struct PitcheyWorker: Worker {
         if let wait = rateLimiter.take(caller: caller.id, perMinute: perMinute, burst: burst, now: now) {
             throw RateLimited(retryAfter: wait)
         }
-        let ctx = APIContext(caller: caller, env: env, execution: context)
+        let ctx = APIContext(caller: caller, env: env, execution: context, services: services)
         guard let response = try await api.handle(request, context: ctx) else {
             throw HTTPFailure.notFound("No route for \(request.method.rawValue) \(path)")
         }
@@ -67,6 +70,7 @@ struct APIContext: Sendable {
     let caller: Caller
     let env: Env
     let execution: ExecutionContext
+    let services: ServiceRegistry
 
     /// Throws 403 unless the caller is an admin.
     func requireAdmin() throws {
@@ -85,11 +89,14 @@ struct APIContext: Sendable {
 
 /// The whole Pitchey deployment: the Worker and its exported classes.
 public enum Pitchey {
-    public static var script: WorkerScript {
-        WorkerScript(worker: PitcheyWorker(), durableObjects: [
-            "ContainerOrchestrator": ContainerOrchestrator.self,
-            "JobScheduler": JobScheduler.self,
-            "VideoProcessor": VideoProcessor.self,
-        ])
+    /// With the services Pitchey ships.
+    public static var script: WorkerScript { script(services: .pitchey) }
+
+    /// The Worker, the orchestrator and scheduler, and one Container class per service.
+    public static func script(services: ServiceRegistry) -> WorkerScript {
+        var classes = services.durableObjectFactories
+        classes["ContainerOrchestrator"] = { state, env in try await ContainerOrchestrator(state: state, env: env, services: services) }
+        classes["JobScheduler"] = { state, env in try await JobScheduler(state: state, env: env) }
+        return WorkerScript(worker: PitcheyWorker(services: services), durableObjectFactories: classes)
     }
 }

@@ -1,9 +1,11 @@
 public import Outpost
+public import ServiceDescriptors
+import VideoProcessorDescriptor
 
-/// The `video-processor` service's container class: analyze and thumbnail jobs, 3 at a time
-/// per instance. It needs no network: inputs arrive as request bodies and outputs go back in
-/// the response, so it runs with `enableInternet = false`.
+/// The `video-processor` service's container class. Everything about it is in its descriptor:
+/// it needs no network (inputs arrive as request bodies, outputs go back in the response).
 public actor VideoProcessor: ServiceContainer {
+    public static var descriptor: ServiceDescriptor { VideoProcessorDescriptor.service }
     public let state: DurableObjectState
     public let env: Env
     public let sleepAfter: SleepAfter
@@ -11,9 +13,6 @@ public actor VideoProcessor: ServiceContainer {
     public init(state: DurableObjectState, env: Env) async throws {
         self.state = state
         self.env = env
-        sleepAfter = try Self.sleepAfter(env: env, default: SleepAfter(duration: .seconds(300)))
+        sleepAfter = try Self.sleepAfter(env: env)
     }
-
-    public var enableInternet: Bool { false }
-    public var envVars: [String: String] { ["JOB_CONCURRENCY": "3"] }
 }

@@ -1,5 +1,6 @@
 import Outpost
 import Foundation
+import ServiceDescriptors
 import NIOCore
 
 /// Runs one attempt of one job on one container instance, outside the orchestrator's actor:
@@ -24,8 +25,14 @@ struct JobRunner: Sendable {
     }
 
     func run() async {
+        let progress = ProgressReports(jobId: job.id, attempt: attempt, env: env)
         var rest: Body.Iterator?
-        let outcome = await execute(rest: &rest)
+        let outcome = await withTaskGroup(of: Void.self) { group in
+            // Progress goes to the orchestrator beside the stream, never holding it up.
+            group.addTask { await progress.deliver() }
+            defer { progress.finish() }
+            return await execute(rest: &rest, progress: progress)
+        }
         guard !Task.isCancelled else { return }
         let (id, attempt) = (job.id, self.attempt)
         await report { o in try await o.attemptFinished(id: id, attempt: attempt, outcome: outcome) }
@@ -36,12 +43,12 @@ struct JobRunner: Sendable {
     }
 
     /// Runs the attempt; `rest` is what is left of the service's stream after its last line.
-    private func execute(rest: inout Body.Iterator?) async -> Outcome {
+    private func execute(rest: inout Body.Iterator?, progress: ProgressReports) async -> Outcome {
         do {
             let response = try await send()
             guard response.status.code == 200 else { return try await Self.failure(from: response) }
             var chunks = response.body.makeAsyncIterator()
-            let outcome = try await readStream(&chunks)
+            let outcome = try await readStream(&chunks, progress: progress)
             rest = chunks
             return outcome
         } catch let failure as Outcome.FailureBox {
@@ -57,9 +64,15 @@ struct JobRunner: Sendable {
     /// Sends the job with its input as the body; returns once the response head is in.
     private func send() async throws -> Response {
         let media = try env.r2(PlatformBindings.media)
-        guard let key = job.inputKey else { throw Outcome.FailureBox(JobFailure(code: "missing_input", message: "The job has no input key."), retryable: false) }
-        guard let input = try await media.get(key) else {
-            throw Outcome.FailureBox(JobFailure(code: "input_not_found", message: "The input \"\(key)\" is not in the \(PlatformBindings.media) bucket (upload it with POST /api/containers/uploads)."), retryable: false)
+        var body = Body.empty
+        var contentType = "application/json"
+        if type.operation.input == .media {
+            guard let key = job.inputKey else { throw Outcome.FailureBox(JobFailure(code: "missing_input", message: "The job has no input key."), retryable: false) }
+            guard let input = try await media.get(key) else {
+                throw Outcome.FailureBox(JobFailure(code: "input_not_found", message: "The input \"\(key)\" is not in the \(PlatformBindings.media) bucket (upload it with POST /api/containers/uploads)."), retryable: false)
+            }
+            body = input.body
+            contentType = input.object.httpMetadata.contentType ?? "application/octet-stream"
         }
         var query: [String] = []
         for (name, value) in job.params.sorted(by: { $0.key < $1.key }) {
@@ -73,18 +86,17 @@ struct JobRunner: Sendable {
             query.append(Self.encode(name) + "=" + Self.encode(text))
         }
         var headers = HTTPFields()
-        headers[.contentType] = input.object.httpMetadata.contentType ?? "application/octet-stream"
+        headers[.contentType] = contentType == "application/json" ? "application/octet-stream" : contentType
         headers[.accept] = "application/x-ndjson"
         headers[HTTPField.Name("X-Job-Id")!] = job.id
-        let url = "http://\(instanceName)/jobs/\(type.operation)" + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
-        let request = Request(method: .post, url: url, headers: headers, body: input.body)
+        let url = "http://\(instanceName)/jobs/\(type.operation.name)" + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
+        let request = Request(method: .post, url: url, headers: headers, body: body)
         return try await env.durableObject(type.binding).getByName(instanceName).fetch(request)
     }
 
     /// Reads the service's NDJSON lines until `result` or `error`.
-    private func readStream(_ chunks: inout Body.Iterator) async throws -> Outcome {
+    private func readStream(_ chunks: inout Body.Iterator, progress: ProgressReports) async throws -> Outcome {
         var pending: [UInt8] = []
-        let progress = ProgressReports(jobId: job.id, attempt: attempt, env: env)
         while let chunk = try await chunks.next() {
             pending.append(contentsOf: chunk.readableBytesView)
             var latest: (progress: Double, stage: String)?
@@ -121,7 +133,7 @@ struct JobRunner: Sendable {
         for output in outputs {
             guard let name = output["name"]?.stringValue, let encoded = output["base64"]?.stringValue, let bytes = Data(base64Encoded: encoded) else { continue }
             let contentType = output["contentType"]?.stringValue ?? "application/octet-stream"
-            let key = "outputs/\(job.id)/\(name)" + Self.fileExtension(contentType)
+            let key = "outputs/\(job.id)/\(name)" + type.fileExtension(contentType)
             _ = try await media.put(key, bytes: Array(bytes), options: R2PutOptions(httpMetadata: R2HTTPMetadata(contentType: contentType),
                                                                                      customMetadata: ["owner": job.owner, "job": job.id]))
             stored.append(JobOutput(name: name, key: key, contentType: contentType, size: bytes.count))
@@ -129,10 +141,13 @@ struct JobRunner: Sendable {
         return stored
     }
 
+    /// Between tries of a report: 0.1 s, 0.5 s, 2 s.
+    static let reportBackoff = Backoff(base: 0.1, cap: 2, factor: 5)
+
     /// Reports to the orchestrator; retried a few times, since a lost report leaves the job running until the next restart.
     private func report(_ body: @escaping @Sendable (ContainerOrchestrator) async throws -> Void) async {
-        for delay in [0, 100, 500, 2000] {
-            if delay > 0 { try? await Task.sleep(for: .milliseconds(delay)) }
+        for attempt in 0...3 {
+            if attempt > 0 { try? await Task.sleep(for: .milliseconds(Self.reportBackoff.milliseconds(afterAttempt: attempt))) }
             if Task.isCancelled { return }
             do {
                 try await PlatformBindings.orchestrator(env).call(ContainerOrchestrator.self) { o in try await body(o) }
@@ -151,15 +166,6 @@ struct JobRunner: Sendable {
         let failure = JobFailure(code: parsed?["error"]?["code"]?.stringValue ?? "service_http_\(status)",
                                  message: parsed?["error"]?["message"]?.stringValue ?? "The service answered HTTP \(status).")
         return .failed(failure, retryable: status >= 500 || status == 429 || status == 408)
-    }
-
-    static func fileExtension(_ contentType: String) -> String {
-        switch contentType.lowercased() {
-        case "image/png": ".png"
-        case "image/jpeg": ".jpg"
-        case "application/json": ".json"
-        default: ""
-        }
     }
 
     private static func encode(_ text: String) -> String {

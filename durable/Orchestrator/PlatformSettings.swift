@@ -30,8 +30,8 @@ public struct PlatformSettings: Sendable, Equatable {
     func maxAttempts(_ type: JobType) -> Int { maxAttemptsOverride ?? type.maxAttempts }
     func timeout(_ type: JobType) -> Double { timeoutOverride ?? type.timeoutSeconds }
 
-    /// Delay before attempt `attempt + 1` after `attempt` failed: base · 2^(attempt-1), capped at 5 minutes.
-    func retryDelay(afterAttempt attempt: Int) -> Double {
-        min(300, retryBaseSeconds * Double(1 << min(max(attempt - 1, 0), 16)))
-    }
+    /// Between a failed attempt and the next: base · 2^(attempt-1), at most 5 minutes.
+    var retryBackoff: Backoff { Backoff(base: retryBaseSeconds, cap: 300) }
+
+    func retryDelay(afterAttempt attempt: Int) -> Double { retryBackoff.delay(afterAttempt: attempt) }
 }

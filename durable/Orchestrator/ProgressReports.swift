@@ -1,17 +1,14 @@
-import NIOConcurrencyHelpers
 import Outpost
 
-/// An attempt's progress on its way to the orchestrator: fire-and-forget, at most one report in
-/// flight, and while one is, only the newest waits (progress is advisory; a job never waits for it).
-///
-/// Reports are thinned to every 5 % of progress and each change of stage (the service sends one
-/// line per 1 %).
-final class ProgressReports: Sendable {
+/// An attempt's progress on its way to the orchestrator: advisory, so a job never waits for it.
+/// At most one report is in flight, and while one is, only the newest waits. Reports are thinned
+/// to every 5 % of progress and each change of stage (the service sends one line per 1 %).
+struct ProgressReports: Sendable {
     private let jobId: String
     private let attempt: Int
     private let env: Env
-    private let queue = CoalescingQueue<Int, Report>()
-    private let last = NIOLockedValueBox(Report(progress: -1, stage: ""))
+    private let reports: AsyncStream<Report>
+    private let continuation: AsyncStream<Report>.Continuation
 
     struct Report: Sendable {
         let progress: Double
@@ -22,23 +19,32 @@ final class ProgressReports: Sendable {
         self.jobId = jobId
         self.attempt = attempt
         self.env = env
+        (reports, continuation) = AsyncStream.makeStream(of: Report.self, bufferingPolicy: .bufferingNewest(1))
     }
 
+    /// The last report sent. Only `report` touches it, called from the runner's one stream-reading task.
+    final class Thinning: @unchecked Sendable {
+        var last = Report(progress: -1, stage: "")
+    }
+    private let thinning = Thinning()
+
+    /// Called by the runner's stream reader, one line at a time.
     func report(_ progress: Double, stage: String) {
-        let worth = last.withLockedValue { last in
-            guard stage != last.stage || progress - last.progress >= 0.05 else { return false }
-            last = Report(progress: progress, stage: stage)
-            return true
-        }
-        guard worth, queue.add(0, Report(progress: progress, stage: stage)) else { return }
-        let (id, attempt, env, queue) = (jobId, self.attempt, self.env, self.queue)
-        Task {
-            while let batch = queue.next() {
-                guard let report = batch.last else { continue }
-                _ = try? await PlatformBindings.orchestrator(env).call(ContainerOrchestrator.self) {
-                    try await $0.attemptProgress(id: id, attempt: attempt, progress: report.progress, stage: report.stage)
-                }
+        let last = thinning.last
+        guard stage != last.stage || progress - last.progress >= 0.05 else { return }
+        thinning.last = Report(progress: progress, stage: stage)
+        continuation.yield(thinning.last)
+    }
+
+    /// Sends reports until `finish()`.
+    func deliver() async {
+        let (id, attempt, env) = (jobId, self.attempt, self.env)
+        for await report in reports {
+            _ = try? await PlatformBindings.orchestrator(env).call(ContainerOrchestrator.self) {
+                try await $0.attemptProgress(id: id, attempt: attempt, progress: report.progress, stage: report.stage)
             }
         }
     }
+
+    func finish() { continuation.finish() }
 }

@@ -13,35 +13,14 @@ public actor JobScheduler: DurableObject {
     let env: Env
     let settings: PlatformSettings
     private var sql: SqlStorage { state.storage.sql }
+    /// Between webhook deliveries: 1 s, 2 s, 4 s … at most 60 s.
+    static let webhookBackoff = Backoff(base: 1, cap: 60)
 
     public init(state: DurableObjectState, env: Env) async throws {
         self.state = state
         self.env = env
         settings = PlatformSettings(env: env)
-        _ = try state.storage.sql.exec("""
-            CREATE TABLE IF NOT EXISTS timers (
-                key TEXT PRIMARY KEY,
-                kind TEXT NOT NULL,
-                job_id TEXT NOT NULL,
-                attempt INTEGER NOT NULL,
-                due_at INTEGER NOT NULL
-            );
-            CREATE INDEX IF NOT EXISTS timers_due ON timers (due_at);
-            CREATE TABLE IF NOT EXISTS webhooks (
-                seq INTEGER PRIMARY KEY AUTOINCREMENT,
-                job_id TEXT NOT NULL,
-                url TEXT NOT NULL,
-                event TEXT NOT NULL,
-                body BLOB NOT NULL,
-                status TEXT NOT NULL DEFAULT 'pending',
-                attempts INTEGER NOT NULL DEFAULT 0,
-                next_at INTEGER NOT NULL,
-                last_error TEXT,
-                delivered_at INTEGER
-            );
-            CREATE INDEX IF NOT EXISTS webhooks_due ON webhooks (status, next_at);
-            CREATE UNIQUE INDEX IF NOT EXISTS webhooks_job ON webhooks (job_id, event);
-            """)
+        try SchedulerSchema.migrations.migrate(state.storage.sql)
     }
 
     // MARK: API for the orchestrator
@@ -151,7 +130,7 @@ public actor JobScheduler: DurableObject {
                 _ = try? sql.exec("UPDATE webhooks SET status = 'failed', attempts = ?, last_error = ? WHERE seq = ?",
                                   .integer(Int64(attempts)), .text(failure ?? ""), .integer(seq))
             } else {
-                let delay = Int64(min(60_000, 1000 << min(attempts - 1, 16)))
+                let delay = Self.webhookBackoff.milliseconds(afterAttempt: attempts)
                 _ = try? sql.exec("UPDATE webhooks SET attempts = ?, next_at = ?, last_error = ? WHERE seq = ?",
                                   .integer(Int64(attempts)), .integer(now + delay), .text(failure ?? ""), .integer(seq))
             }

@@ -9,7 +9,7 @@ enum JobRoutes {
     static func add(to r: inout WorkerRouter<APIContext>) {
         r.on(.post, "/api/containers/jobs") { request, _, ctx in
             try ctx.requireWrite()
-            let submission = try JobSubmission(json: try await request.body.json(JSONValue.self))
+            let submission = try JobSubmission(json: try await request.body.json(JSONValue.self), services: ctx.services)
             return try await submit(submission, request: request, ctx: ctx)
         }
         r.on(.get, "/api/containers/jobs") { request, _, ctx in try await list(request, ctx: ctx) }
@@ -80,7 +80,7 @@ enum JobRoutes {
             status = parsed
         }
         let type = q["type"].flatMap { $0.isEmpty ? nil : $0 }
-        if let type { _ = try JobType.named(type) }
+        if let type { _ = try ctx.services.jobType(named: type) }
         var limit = 20
         if let l = q["limit"] {
             guard let n = Int(l), n >= 1, n <= 100 else { throw HTTPFailure.badRequest("\"limit\" must be a whole number from 1 to 100.", code: "invalid_limit") }

@@ -30,3 +30,11 @@ public struct DurableObjectNamespace: Sendable {
         get(idFromName(name))
     }
 }
+
+extension DurableObjectNamespace {
+    /// The `[[containers]]` entry of this namespace's class, when it is a Container class (an
+    /// Outpost addition: lets an app read `max_instances` and `instance_type` without a call).
+    public var containerConfig: ContainerConfig? {
+        host.context.config.containers.first { $0.className == className }
+    }
+}

@@ -136,7 +136,7 @@ public struct Body: Sendable, AsyncSequence {
     public func json(_ type: JSONValue.Type = JSONValue.self, upTo maxSize: Int = 10 << 20) async throws -> JSONValue {
         let buffer = try await collect(upTo: maxSize)
         do {
-            return try JSONParser.parse(Array(buffer.readableBytesView))
+            return try JSONValue.parse(Array(buffer.readableBytesView))
         } catch {
             throw InvalidJSONError(detail: "\(error)")
         }

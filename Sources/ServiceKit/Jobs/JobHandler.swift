@@ -5,7 +5,11 @@ public import Hummingbird
 /// ``ContainerService`` does the HTTP, input fetching, scratch files, output delivery, errors
 /// and progress; a handler only turns a ``Job`` into a ``JobResult``.
 public protocol JobHandler: Sendable {
-    /// The operations this service accepts, e.g. `["analyze", "thumbnail"]`.
+    /// The service's declaration, shared with the platform: its operations, their parameters
+    /// (checked before ``validate(operation:parameters:)``) and inputs. Nil for ad-hoc handlers.
+    var descriptor: ServiceDescriptor? { get }
+
+    /// The operations this service accepts, e.g. `["analyze", "thumbnail"]`. Defaults to the descriptor's.
     var operations: [String] { get }
 
     /// Whether `operation` reads an input. Defaults to true.
@@ -22,7 +26,9 @@ public protocol JobHandler: Sendable {
 }
 
 extension JobHandler {
-    public func needsInput(_ operation: String) -> Bool { true }
+    public var descriptor: ServiceDescriptor? { nil }
+    public var operations: [String] { descriptor?.operations.map(\.name) ?? [] }
+    public func needsInput(_ operation: String) -> Bool { descriptor?.operation(operation)?.input != InputKind.none }
     public func validate(operation: String, parameters: JobParameters) throws(ServiceError) {}
     public func addRoutes(to router: Router<BasicRequestContext>) {}
 }

@@ -108,3 +108,20 @@ private struct ShutdownNotice: Service {
         logger.info("draining", metadata: ["jobsInFlight": "\(stats.snapshot().jobsInFlight)"])
     }
 }
+
+extension ContainerService {
+    /// A service's whole `main`: the configuration from the environment (named after the
+    /// descriptor's image, with its jobs per instance as the default concurrency), then serve
+    /// until SIGTERM. A configuration error is printed and exits 1.
+    public static func main(_ handler: Handler) async -> Never {
+        let name = handler.descriptor?.image ?? "service"
+        do {
+            let configuration = try ServiceConfiguration.fromEnvironment(name: name, defaultConcurrency: handler.descriptor?.jobsPerInstance ?? 1)
+            try await ContainerService(configuration: configuration, handler: handler).run()
+            exit(0)
+        } catch {
+            FileHandle.standardError.write(Data("\(name): \(error)\n".utf8))
+            exit(1)
+        }
+    }
+}

@@ -21,18 +21,19 @@ struct Platform {
         return url.appendingPathComponent("fixtures").path
     }()
 
-    /// Boots the platform. `maxInstances` rewrites the video class's `max_instances`.
+    /// Boots the platform. `maxInstances` rewrites the video class's `max_instances`; `services`
+    /// and `extraConfig` (wrangler blocks appended to the repository's) add services.
     static func with(
-        vars: [String: String] = [:], maxInstances: Int? = nil,
+        vars: [String: String] = [:], maxInstances: Int? = nil, services: ServiceRegistry = .pitchey, extraConfig: String = "",
         _ body: @Sendable (Platform) async throws -> Void
     ) async throws {
-        var config = PitcheyRoutesTests.repositoryConfig
+        var config = PitcheyRoutesTests.repositoryConfig + extraConfig
         if let maxInstances { config = config.replacingOccurrences(of: "max_instances = 3", with: "max_instances = \(maxInstances)") }
         let secrets = [
             "API_KEYS": "root:admin:admin-key, alice:user:alice-key, bob:user:bob-key, val:viewer:viewer-key",
             "RATE_LIMIT_PER_MINUTE": "100000", "RATE_LIMIT_BURST": "10000",
         ].merging(vars) { $1 }
-        try await TestRuntime.with(config: config, script: Pitchey.script, vars: secrets) { t in
+        try await TestRuntime.with(config: config, script: Pitchey.script(services: services), vars: secrets) { t in
             try await body(Platform(t: t))
         }
     }

@@ -1,5 +1,6 @@
 public import Hummingbird
 public import ServiceKit
+import VideoProcessorDescriptor
 
 /// The video-processor's operations for ``ContainerService``: `analyze` and `thumbnail`, plus
 /// `GET /formats`.
@@ -11,7 +12,7 @@ public struct VideoJobHandler: JobHandler {
     /// Creates the handler.
     public init() {}
 
-    public var operations: [String] { ["analyze", "thumbnail"] }
+    public var descriptor: ServiceDescriptor? { VideoProcessorDescriptor.service }
 
     public func validate(operation: String, parameters: JobParameters) throws(ServiceError) {
         if operation == "thumbnail" { _ = try Self.thumbnailRequest(parameters) }

@@ -1,23 +1,38 @@
 public import Outpost
+public import ServiceDescriptors
 
-/// A Pitchey service class: a `Container` whose instances the orchestrator runs jobs on.
+/// A Pitchey service class: a `Container` whose instances the orchestrator runs jobs on, declared
+/// by its service's descriptor.
 ///
-/// It reports its instance's starts and stops to the orchestrator (for `GET
-/// /api/containers/instances` and costs) and honours `CONTAINER_SLEEP_AFTER`.
+/// Its network, environment and `sleepAfter` come from the descriptor (`CONTAINER_SLEEP_AFTER`
+/// overrides every class's). It reports its instance's starts and stops to the orchestrator
+/// (for `GET /api/containers/instances` and costs).
 public protocol ServiceContainer: Container {
+    /// The service this class runs.
+    static var descriptor: ServiceDescriptor { get }
     var env: Env { get }
 }
 
-/// What the orchestrator needs to know of a container class.
+/// What the orchestrator needs to know of a container class, from its `[[containers]]` entry.
 public struct ContainerClassSettings: Sendable, Equatable {
     public var maxInstances: Int
     public var instanceType: InstanceType
+
+    public init(maxInstances: Int, instanceType: InstanceType) {
+        self.maxInstances = maxInstances
+        self.instanceType = instanceType
+    }
 }
 
 extension ServiceContainer {
-    /// The class's `sleepAfter`: `CONTAINER_SLEEP_AFTER` when set, else `fallback`.
-    public static func sleepAfter(env: Env, default fallback: SleepAfter) throws -> SleepAfter {
-        guard let text = PlatformSettings(env: env).sleepAfterOverride else { return fallback }
+    public var enableInternet: Bool { Self.descriptor.enableInternet }
+    public var envVars: [String: String] { Self.descriptor.environment }
+
+    /// The class's `sleepAfter`: `CONTAINER_SLEEP_AFTER` when set, else the descriptor's.
+    public static func sleepAfter(env: Env) throws -> SleepAfter {
+        guard let text = PlatformSettings(env: env).sleepAfterOverride else {
+            return SleepAfter(duration: .seconds(descriptor.sleepAfterSeconds))
+        }
         do {
             return try SleepAfter(parsing: text)
         } catch {
@@ -39,12 +54,6 @@ extension ServiceContainer {
     private func reportToOrchestrator(_ body: @escaping @Sendable (ContainerOrchestrator) async throws -> Void) async {
         guard let stub = try? PlatformBindings.orchestrator(env) else { return }
         _ = try? await stub.call(ContainerOrchestrator.self) { o in try await body(o) }
-    }
-
-    /// `max_instances` and `instance_type` of this class.
-    public func classSettings() async -> ContainerClassSettings? {
-        guard let cls = await state.container?.containerClass() else { return nil }
-        return ContainerClassSettings(maxInstances: cls.maxInstances, instanceType: cls.instanceType)
     }
 
     /// The instance as `outpost containers list` shows it.

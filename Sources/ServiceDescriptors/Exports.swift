@@ -1,0 +1,2 @@
+// Descriptors declare defaults and parameters as JSONValue: importing them brings it along.
+@_exported public import OutpostJSON

@@ -1,0 +1,66 @@
+public import OutpostJSON
+
+/// One operation of a service: its parameters and their rules, what input it takes, how long an
+/// attempt may run and what it outputs.
+public struct OperationDescriptor: Sendable {
+    public var name: String
+    public var summary: String
+    public var input: InputKind
+    public var parameters: [ParameterSpec]
+    /// How long one attempt may run before it is stopped and retried.
+    public var timeoutSeconds: Double
+    /// The content types its outputs may have.
+    public var outputs: [OutputType]
+
+    public init(name: String, summary: String, input: InputKind = .media, parameters: [ParameterSpec] = [],
+                timeoutSeconds: Double, outputs: [OutputType]) {
+        self.name = name
+        self.summary = summary
+        self.input = input
+        self.parameters = parameters
+        self.timeoutSeconds = timeoutSeconds
+        self.outputs = outputs
+    }
+
+    /// Checks `params` against the declared parameters: unknown names, types, ranges, choices and
+    /// required ones. The first problem is thrown, naming the parameter and what it accepts.
+    public func validate(_ params: [String: JSONValue]) throws(ParameterError) {
+        let known = parameters.map(\.name)
+        if let unknown = params.keys.sorted().first(where: { !known.contains($0) }) {
+            let accepted = known.isEmpty ? "it takes none" : known.joined(separator: ", ")
+            throw ParameterError(name: unknown, message: "is not a parameter of \(name) (\(accepted))")
+        }
+        for spec in parameters {
+            switch params[spec.name] {
+            case nil, .null?:
+                if spec.required { throw ParameterError(name: spec.name, message: "is required: \(spec.rule)") }
+            case let value?:
+                try spec.check(value)
+            }
+        }
+    }
+}
+
+/// What input an operation reads.
+public enum InputKind: String, Sendable {
+    /// A file: an upload in the request (multipart `file` or a raw body), or the R2 key of one.
+    case media
+    /// Only JSON parameters; no input file.
+    case none
+}
+
+/// A content type an operation may output, with the extension its R2 key gets.
+public struct OutputType: Sendable, Hashable {
+    public var contentType: String
+    /// With the dot, e.g. `.png`; empty for none.
+    public var fileExtension: String
+
+    public init(_ contentType: String, fileExtension: String) {
+        self.contentType = contentType
+        self.fileExtension = fileExtension
+    }
+
+    public static let json = OutputType("application/json", fileExtension: ".json")
+    public static let png = OutputType("image/png", fileExtension: ".png")
+    public static let jpeg = OutputType("image/jpeg", fileExtension: ".jpg")
+}

@@ -1,0 +1,102 @@
+public import OutpostJSON
+
+/// One parameter of an operation and its rule. Values arrive as JSON, or as text from form fields
+/// and query strings, so numbers and booleans are accepted in either form.
+public struct ParameterSpec: Sendable {
+    public var name: String
+    public var kind: Kind
+    public var required: Bool
+    /// The value the service uses when the parameter is absent (documentation and the API contract).
+    public var defaultValue: JSONValue?
+    public var summary: String
+
+    public enum Kind: Sendable {
+        /// A finite number in the range.
+        case number(ClosedRange<Double>)
+        /// A whole number in the range.
+        case integer(ClosedRange<Int>)
+        /// One of these strings (compared case-insensitively).
+        case choice([String])
+        /// Any text up to this many bytes.
+        case text(maxBytes: Int)
+        case boolean
+    }
+
+    public init(_ name: String, _ kind: Kind, required: Bool = false, default defaultValue: JSONValue? = nil, summary: String) {
+        self.name = name
+        self.kind = kind
+        self.required = required
+        self.defaultValue = defaultValue
+        self.summary = summary
+    }
+
+    /// What the parameter accepts, as the error messages say it.
+    public var rule: String {
+        switch kind {
+        case .number(let range): "a number from \(Self.format(range.lowerBound)) to \(Self.format(range.upperBound))"
+        case .integer(let range): "a whole number from \(range.lowerBound) to \(range.upperBound)"
+        case .choice(let values): "one of " + values.joined(separator: ", ")
+        case .text(let max): "text of at most \(max) bytes"
+        case .boolean: "true or false"
+        }
+    }
+
+    /// Throws unless `value` satisfies the rule.
+    public func check(_ value: JSONValue) throws(ParameterError) {
+        let ok: Bool = switch kind {
+        case .number(let range): Self.number(value).map { $0.isFinite && range.contains($0) } ?? false
+        case .integer(let range): Self.number(value).map { $0 == $0.rounded() && $0 >= Double(range.lowerBound) && $0 <= Double(range.upperBound) } ?? false
+        case .choice(let values): value.stringValue.map { text in values.contains { $0.equalsIgnoringCase(text) } } ?? false
+        case .text(let max): value.stringValue.map { $0.utf8.count <= max } ?? false
+        case .boolean: Self.boolean(value) != nil
+        }
+        if !ok { throw ParameterError(name: name, message: "must be \(rule), got \(value.display)") }
+    }
+
+    /// A number given as a JSON number or as text.
+    public static func number(_ value: JSONValue) -> Double? {
+        switch value {
+        case .number(let n): n
+        case .string(let s): Double(s.trimmingSpaces)
+        default: nil
+        }
+    }
+
+    /// A boolean given as JSON or as text (`true`/`false`/`1`/`0`).
+    public static func boolean(_ value: JSONValue) -> Bool? {
+        switch value {
+        case .bool(let b): b
+        case .string(let s): ["true": true, "1": true, "false": false, "0": false][s.lowercased()]
+        default: nil
+        }
+    }
+
+    private static func format(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+    }
+}
+
+extension String {
+    fileprivate func equalsIgnoringCase(_ other: String) -> Bool { lowercased() == other.lowercased() }
+
+    fileprivate var trimmingSpaces: Substring {
+        let scalars = unicodeScalars
+        guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        let end = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
+        return self[start...end]
+    }
+}
+
+/// A parameter that breaks its rule: its name, and what it accepts.
+public struct ParameterError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var name: String
+    public var message: String
+
+    public init(name: String, message: String) {
+        self.name = name
+        self.message = message
+    }
+
+    /// `Parameter "width" must be a whole number from 0 to 8192, got 1.5.`
+    public var description: String { "Parameter \"\(name)\" \(message)." }
+}

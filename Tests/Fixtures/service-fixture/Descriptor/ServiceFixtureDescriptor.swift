@@ -1,0 +1,42 @@
+public import ServiceDescriptors
+
+/// A service that exists only for tests: it proves that a service is one declaration. Its
+/// descriptor, its executable and its wrangler blocks live in the test tree; `functions/` and
+/// `durable/` know nothing of it.
+public enum ServiceFixtureDescriptor {
+    public static let service = ServiceDescriptor(
+        image: "service-fixture",
+        containerClass: "ServiceFixture",
+        binding: "SERVICE_FIXTURE",
+        apiName: "fixture",
+        containerPath: "fixture-service",
+        instanceType: "lite",
+        jobsPerInstance: 2,
+        sleepAfterSeconds: 60,
+        operations: [
+            OperationDescriptor(
+                name: "checksum",
+                summary: "The input's size and a byte sum, and the parameters it was given.",
+                parameters: [
+                    ParameterSpec("label", .text(maxBytes: 64), summary: "Echoed back."),
+                    ParameterSpec("repeat", .integer(1...5), default: 1, summary: "How many progress steps to report."),
+                ],
+                timeoutSeconds: 30,
+                outputs: [.json]
+            ),
+            OperationDescriptor(
+                name: "note",
+                summary: "A text file made from parameters alone (no input).",
+                input: .none,
+                parameters: [
+                    ParameterSpec("text", .text(maxBytes: 1024), required: true, summary: "The file's text."),
+                    ParameterSpec("shout", .boolean, default: false, summary: "Upper-case it."),
+                ],
+                timeoutSeconds: 30,
+                outputs: [OutputType("text/plain", fileExtension: ".txt")]
+            ),
+        ],
+        catalogues: [Catalogue(name: "colours", summary: "A fixed list, to show catalogues pass through.")],
+        aliases: [RouteAlias("/api/fixture-alias/sum", .operation("checksum"))]
+    )
+}

@@ -1,0 +1,37 @@
+import Foundation
+import Hummingbird
+import ServiceFixtureDescriptor
+import ServiceKit
+
+/// The test-only service: `checksum` reads its input, `note` makes a file from parameters.
+struct FixtureHandler: JobHandler {
+    var descriptor: ServiceDescriptor? { ServiceFixtureDescriptor.service }
+
+    struct Checksum: Encodable, Sendable {
+        var size: Int64
+        var sum: UInt64
+        var label: String?
+    }
+
+    func run(_ job: Job, context: JobContext) async throws -> JobResult {
+        switch job.operation {
+        case "checksum":
+            let steps = try job.parameters.int("repeat") ?? 1
+            var sum: UInt64 = 0
+            let data = try Data(contentsOf: URL(fileURLWithPath: job.inputPath ?? ""))
+            for byte in data { sum &+= UInt64(byte) }
+            for step in 1...steps { context.progress(Double(step) / Double(steps), stage: "summing") }
+            return .json(Checksum(size: job.inputSize, sum: sum, label: try job.parameters.string("label")))
+        default:
+            let text = try job.parameters.string("text") ?? ""
+            let shout = job.parameters.values["shout"].flatMap(ParameterSpec.boolean) ?? false
+            return .file(JobOutputFile(name: "note", contentType: "text/plain", bytes: Array((shout ? text.uppercased() : text).utf8)))
+        }
+    }
+
+    func addRoutes(to router: Router<BasicRequestContext>) {
+        router.get("/colours") { _, _ in try ServiceJSON.response(["colours": ["red", "green", "blue"]]) }
+    }
+}
+
+await ContainerService.main(FixtureHandler())
