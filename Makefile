@@ -7,6 +7,8 @@ DEB_PACKAGES := libsqlite3-dev libseccomp-dev pkg-config \
 BENCH_PACKAGES := wrk curl python3
 STATE ?= .outpost/state
 PORT ?= 8787
+# Every container image wrangler.toml names (`image = "…"`): each is an executable product.
+IMAGES := $(shell sed -n 's/^image *= *"\(.*\)"/\1/p' wrangler.toml)
 
 .PHONY: dev test build release bench deps bench-deps clean
 
@@ -24,11 +26,11 @@ bench-deps: deps
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
-# The app, the container launcher, and the container images wrangler.toml names (video-processor).
+# The app, the container launcher, and every container image wrangler.toml names.
 build: deps
 	$(SWIFT) build --product outpost
 	$(SWIFT) build --product outpost-sandbox
-	$(SWIFT) build --product video-processor
+	@for image in $(IMAGES); do echo "$(SWIFT) build --product $$image"; $(SWIFT) build --product $$image || exit 1; done
 
 dev: build
 	$$($(SWIFT) build --show-bin-path)/outpost dev --config wrangler.toml --persist-to $(STATE) --port $(PORT)
@@ -40,7 +42,7 @@ test: deps
 release: deps
 	$(SWIFT) build -c release --product outpost
 	$(SWIFT) build -c release --product outpost-sandbox
-	$(SWIFT) build -c release --product video-processor
+	@for image in $(IMAGES); do echo "$(SWIFT) build -c release --product $$image"; $(SWIFT) build -c release --product $$image || exit 1; done
 
 bench: bench-deps
 	bash Benchmarks/run.sh

@@ -159,7 +159,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
-            exclude: ["README.md"],
+            
             swiftSettings: swiftSettings
         ),
         .testTarget(
