@@ -143,7 +143,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "outpost",
-            dependencies: ["OutpostCLI", "Functions", "Durable"],
+            dependencies: [
+                "OutpostCLI", "Functions", "Durable", "Outpost",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -210,7 +213,7 @@ let package = Package(
         ),
         .testTarget(
             name: "OutpostTests",
-            dependencies: ["Outpost", "OutpostTesting"],
+            dependencies: ["Outpost", "OutpostTesting", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,4 +1,4 @@
 import Functions
 import OutpostCLI
 
-await OutpostCommand.main(script: Pitchey.script)
+await OutpostCommand.main(script: Pitchey.script, commands: [KeysCommand.self])

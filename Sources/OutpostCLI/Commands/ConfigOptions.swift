@@ -1,20 +1,22 @@
-import ArgumentParser
+public import ArgumentParser
 import Foundation
-import Outpost
+public import Outpost
 
 /// Options every command shares: which configuration, which environment, which state directory.
-struct ConfigOptions: ParsableArguments {
+public struct ConfigOptions: ParsableArguments, Sendable {
+    public init() {}
+
     @Option(name: .customLong("config"), help: "Path to wrangler.toml.")
-    var configPath = "wrangler.toml"
+    public var configPath = "wrangler.toml"
 
     @Option(name: .customLong("env"), help: "Use the [env.NAME] section of the configuration.")
-    var environment: String?
+    public var environment: String?
 
     @Option(name: .customLong("persist-to"), help: "Directory for all state.")
-    var stateDirectory = ".outpost/state"
+    public var stateDirectory = ".outpost/state"
 
     /// Loads the configuration, printing warnings to stderr; exits with the located error on failure.
-    func load() throws -> WranglerConfig {
+    public func load() throws -> WranglerConfig {
         do {
             let (config, warnings) = try ConfigLoader.load(path: configPath, environment: environment)
             for w in warnings { Console.error("\(w)") }
@@ -27,23 +29,23 @@ struct ConfigOptions: ParsableArguments {
 }
 
 /// Output for scripts (stdout, JSON) and for people (stderr).
-enum Console {
-    static func error(_ message: String) {
+public enum Console {
+    public static func error(_ message: String) {
         FileHandle.standardError.write(Data((message + "\n").utf8))
     }
 
-    static func json(_ value: JSONValue) {
+    public static func json(_ value: JSONValue) {
         print(value.serialized())
     }
 
-    static func json(_ value: some Encodable) {
+    public static func json(_ value: some Encodable) {
         let data = (try? JSONCoding.encoder.encode(value)) ?? Data("null".utf8)
         print(String(decoding: data, as: UTF8.self))
     }
 }
 
 /// A user-facing failure: printed as `error: …` with exit code 1.
-struct CLIError: Error, CustomStringConvertible {
-    let description: String
-    init(_ message: String) { description = message }
+public struct CLIError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ message: String) { description = message }
 }

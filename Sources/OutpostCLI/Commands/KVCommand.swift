@@ -111,7 +111,7 @@ struct KVCommand: AsyncParsableCommand {
 }
 
 /// Runs a binding call, turning its user-facing errors into `error: …` and exit code 1.
-func userFacing<T>(_ body: () async throws -> T) async throws -> T {
+public func userFacing<T>(_ body: () async throws -> T) async throws -> T {
     do {
         return try await body()
     } catch let error as any HTTPError {

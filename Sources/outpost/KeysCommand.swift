@@ -1,8 +1,11 @@
 import ArgumentParser
 import Foundation
+import Functions
 import Outpost
+import OutpostCLI
 
-/// `outpost keys create --name N --role R`: a new API key, stored hashed in a KV namespace.
+/// `outpost keys create --name N --role R`: a new Pitchey API key, stored hashed in a KV namespace
+/// (`APIKeyRecord`, which the Worker reads).
 struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys", abstract: "Manage API keys (stored as SHA-256 hashes in a KV namespace).",

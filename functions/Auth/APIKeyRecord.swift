@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+public import Outpost
 
 /// An API key as stored: only its SHA-256 is kept (`apikey:<hex>` in a KV namespace), with the
 /// name and role of whoever holds it. Written by `outpost keys create`, read by Workers.
