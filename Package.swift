@@ -201,7 +201,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "service-fixture",
-            dependencies: ["ServiceKit", "ServiceFixtureDescriptor", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: [
+                "ServiceKit", "ServiceFixtureDescriptor",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
             path: "Tests/Fixtures/service-fixture/Executable",
             swiftSettings: swiftSettings
         ),

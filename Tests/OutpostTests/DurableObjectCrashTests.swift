@@ -54,17 +54,18 @@ struct DurableObjectCrashTests {
                 }
             }
             group.addTask {
-                // Kill once a good stream of writes has been acknowledged, while writers are mid-request.
-                let deadline = Date().addingTimeInterval(60)
-                while await acked.count < 1500, Date() < deadline {
-                    try? await Task.sleep(for: .milliseconds(10))
+                // Kill once a stream of writes has been acknowledged, while writers are mid-request:
+                // an event (a count), not a time, so a slow machine kills later, never too early.
+                while await acked.count < 300 {
+                    try? await Task.sleep(for: .milliseconds(5))
                 }
                 server.kill(signal: SIGKILL)
             }
         }
         _ = try await server.waitForExit()
+        // However many were acknowledged before the kill, every one of them must be there.
         let keys = await acked.keys
-        #expect(keys.count >= 1500)
+        #expect(keys.count >= 300)
 
         let restarted = try ServerProcess(directory: dir)
         try await restarted.waitUntilReady()

@@ -368,10 +368,12 @@ public actor ContainerOrchestrator: DurableObject {
     private func publish(_ job: JobRecord) {
         let shown = live(job)
         let terminal = shown.status.isTerminal
+        let durable = watchers.isWatched(shown.id) ? watchers.durable : nil
         let listeners = watchers.published(shown)
         let handOff = terminal && (shown.webhookURL != nil || shown.status == .deadLettered)
         let (kvCache, scheduler, state) = (self.kvCache, self.scheduler, self.state)
         state.storage.afterDurable {
+            durable?.record(shown)
             for listener in listeners {
                 listener.yield(shown)
                 if terminal { listener.finish() }

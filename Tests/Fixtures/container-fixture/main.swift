@@ -480,18 +480,25 @@ func acceptLoop(_ listener: Int32) -> Never {
     }
 }
 
-/// An extra port's thread: waits FIXTURE_EXTRA_PORT_DELAY_MS, then listens on it.
+let extraPortDelay = UInt32(Int(env("FIXTURE_EXTRA_PORT_DELAY_MS") ?? "0") ?? 0) * 1000
+
+/// An extra port's thread: waits FIXTURE_EXTRA_PORT_DELAY_MS, then listens on it; without a
+/// delay the socket is already listening (arg is then the listener, negated, minus one).
 func extraPortThread(_ arg: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
-    let port = UInt16(truncatingIfNeeded: Int(bitPattern: arg))
-    usleep(UInt32(Int(env("FIXTURE_EXTRA_PORT_DELAY_MS") ?? "0") ?? 0) * 1000)
-    acceptLoop(listenOn(port))
+    let value = Int(bitPattern: arg)
+    if value < 0 { acceptLoop(Int32(-value - 1)) }
+    usleep(extraPortDelay)
+    acceptLoop(listenOn(UInt16(truncatingIfNeeded: value)))
 }
 
 // FIXTURE_EXTRA_PORTS=9090,9091: also serve each declared port n on $PORT_<n> (n when unset).
+// Without a delay they listen before the default port does, so a client that saw the default
+// port ready finds them ready too, however loaded the machine.
 for declared in (env("FIXTURE_EXTRA_PORTS") ?? "").split(separator: ",") {
     guard let n = UInt16(declared) else { continue }
     let actual = UInt16(env("PORT_\(n)") ?? "") ?? n
+    let arg = extraPortDelay == 0 ? -Int(listenOn(actual)) - 1 : Int(actual)
     var thread = pthread_t()
-    if pthread_create(&thread, nil, extraPortThread, UnsafeMutableRawPointer(bitPattern: Int(actual))) == 0 { pthread_detach(thread) }
+    if pthread_create(&thread, nil, extraPortThread, UnsafeMutableRawPointer(bitPattern: arg)) == 0 { pthread_detach(thread) }
 }
 acceptLoop(listenOn(UInt16(env("PORT") ?? "8080") ?? 8080))

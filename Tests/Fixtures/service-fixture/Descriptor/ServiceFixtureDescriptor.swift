@@ -35,6 +35,14 @@ public enum ServiceFixtureDescriptor {
                 timeoutSeconds: 30,
                 outputs: [OutputType("text/plain", fileExtension: ".txt")]
             ),
+            OperationDescriptor(
+                name: "hold",
+                summary: "Reports stage \"holding\", then holds the job until `POST /release?label=` (or a cancel).",
+                input: .none,
+                parameters: [ParameterSpec("label", .text(maxBytes: 64), required: true, summary: "What /release names.")],
+                timeoutSeconds: 120,
+                outputs: [.json]
+            ),
         ],
         catalogues: [Catalogue(name: "colours", summary: "A fixed list, to show catalogues pass through.")],
         aliases: [RouteAlias("/api/fixture-alias/sum", .operation("checksum"))]

@@ -1,7 +1,11 @@
 import Foundation
 import Hummingbird
+import NIOConcurrencyHelpers
 import ServiceFixtureDescriptor
 import ServiceKit
+
+/// Labels released by `POST /release?label=`.
+let released = NIOLockedValueBox<Set<String>>([])
 
 /// The test-only service: `checksum` reads its input, `note` makes a file from parameters.
 struct FixtureHandler: JobHandler {
@@ -22,6 +26,13 @@ struct FixtureHandler: JobHandler {
             for byte in data { sum &+= UInt64(byte) }
             for step in 1...steps { context.progress(Double(step) / Double(steps), stage: "summing") }
             return .json(Checksum(size: job.inputSize, sum: sum, label: try job.parameters.string("label")))
+        case "hold":
+            let label = try job.parameters.string("label") ?? job.id
+            context.progress(0.5, stage: "holding")
+            while !released.withLockedValue({ $0.contains(label) }) && !context.isCancelled {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            return .json(["released": label])
         default:
             let text = try job.parameters.string("text") ?? ""
             let shout = job.parameters.values["shout"].flatMap(ParameterSpec.boolean) ?? false
@@ -31,6 +42,11 @@ struct FixtureHandler: JobHandler {
 
     func addRoutes(to router: Router<BasicRequestContext>) {
         router.get("/colours") { _, _ in try ServiceJSON.response(["colours": ["red", "green", "blue"]]) }
+        router.post("/release") { request, _ in
+            let label = request.uri.queryParameters["label"].map(String.init) ?? ""
+            released.withLockedValue { _ = $0.insert(label) }
+            return try ServiceJSON.response(["released": label])
+        }
     }
 }
 
