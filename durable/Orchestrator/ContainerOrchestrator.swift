@@ -82,7 +82,24 @@ public actor ContainerOrchestrator: DurableObject {
     /// Stores a new job and, with `watch`, also returns the stream of its later states (as
     /// `watch(id:owner:)` would, in the same event: one round trip for `?wait=`).
     public func submit(_ submission: JobSubmission, owner: String, watch: JobWatch?) async throws -> (job: JobRecord, updates: AsyncStream<JobRecord>?) {
+        let job = try store(submission, owner: owner, at: PlatformTime.now())
+        // Watch before dispatching, so no change is missed.
+        let updates = watch.map { addWatcher(job, $0) }
+        try pump()
+        return (live(try store.job(job.id) ?? job), updates)
+    }
+
+    /// Stores every job of a batch in this one event (one commit), then dispatches. The API has
+    /// checked every entry first: a batch is stored whole or not at all.
+    public func submit(batch: [JobSubmission], owner: String) throws -> [JobRecord] {
         let now = PlatformTime.now()
+        let jobs = try batch.map { try store($0, owner: owner, at: now) }
+        try pump()
+        return try jobs.map { live(try store.job($0.id) ?? $0) }
+    }
+
+    /// Inserts one queued job (with its release timer when delayed) and publishes it.
+    private func store(_ submission: JobSubmission, owner: String, at now: Int64) throws -> JobRecord {
         let type = submission.type
         let job = JobRecord(
             seq: 0, id: UUID().uuidString.lowercased(), owner: owner, type: type.name, status: .queued, priority: submission.priority,
@@ -96,10 +113,7 @@ public actor ContainerOrchestrator: DurableObject {
             schedule([.set(JobTimer(kind: .release, jobId: job.id, dueAt: job.notBefore))])
         }
         publish(job)
-        // Watch before dispatching, so no change is missed.
-        let updates = watch.map { addWatcher(job, $0) }
-        try pump()
-        return (live(try store.job(job.id) ?? job), updates)
+        return job
     }
 
     /// The job `id`, if `owner` may see it (nil: an admin, who sees every job).

@@ -12,6 +12,7 @@ enum JobRoutes {
             let submission = try JobSubmission(json: try await request.body.json(JSONValue.self), services: ctx.services)
             return try await submit(submission, request: request, ctx: ctx)
         }
+        r.on(.post, "/api/containers/jobs/batch") { request, _, ctx in try await batch(request, ctx: ctx) }
         r.on(.get, "/api/containers/jobs") { request, _, ctx in try await list(request, ctx: ctx) }
         r.on(.get, "/api/containers/jobs/:id") { _, params, ctx in
             let id = params["id"] ?? ""
@@ -49,6 +50,40 @@ enum JobRoutes {
         var response = Response.json(final.json, status: final.status.isTerminal && wait != nil ? .ok : .accepted)
         response.headers[.location] = "/api/containers/jobs/\(job.id)"
         return response
+    }
+
+    /// Most jobs one batch may hold.
+    static let maxBatch = 100
+
+    /// `POST /api/containers/jobs/batch` with `{"jobs": [job request, …]}` (1…100): every entry is
+    /// checked first, and a bad one is reported by its index with nothing stored; otherwise all
+    /// are stored in one orchestrator event (one commit) → 202 `{"jobs": [job, …]}` in order.
+    static func batch(_ request: Request, ctx: APIContext) async throws -> Response {
+        try ctx.requireWrite()
+        guard case .object(let body) = try await request.body.json(JSONValue.self), let entries = body["jobs"]?.arrayValue else {
+            throw JobInputError("The body must be {\"jobs\": [job request, …]}, each entry as for POST /api/containers/jobs.", code: "invalid_batch")
+        }
+        guard (1...maxBatch).contains(entries.count) else {
+            throw JobInputError("A batch holds 1 to \(maxBatch) jobs, got \(entries.count).", code: "invalid_batch")
+        }
+        var submissions: [JobSubmission] = []
+        var problems: [JSONValue] = []
+        for (index, entry) in entries.enumerated() {
+            do {
+                let submission = try JobSubmission(json: entry, services: ctx.services)
+                if let key = submission.inputKey { try await checkInput(key, ctx: ctx) }
+                submissions.append(submission)
+            } catch let error as any HTTPError {
+                problems.append(["index": .number(Double(index)), "code": .string(error.code), "message": .string(error.message)])
+            }
+        }
+        guard problems.isEmpty else {
+            let message = "\(problems.count) of \(entries.count) jobs are invalid; nothing was stored. First: job \(problems[0]["index"]?.intValue ?? 0): \(problems[0]["message"]?.stringValue ?? "")"
+            return .json(["error": ["code": "invalid_batch", "message": .string(message), "jobs": .array(problems)]] as JSONValue, status: .badRequest)
+        }
+        let (owner, checked) = (ctx.caller.id, submissions)
+        let jobs = try await orchestrator(ctx).call(ContainerOrchestrator.self) { try await $0.submit(batch: checked, owner: owner) }
+        return .json(["jobs": .array(jobs.map(\.json))] as JSONValue, status: .accepted)
     }
 
     /// `?wait=` in seconds: absent, or 0 < wait ≤ 60.
