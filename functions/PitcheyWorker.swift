@@ -11,11 +11,14 @@ public struct PitcheyWorker: Worker {
     let healthCache = HealthCache()
     let services: ServiceRegistry
     let api: WorkerRouter<APIContext>
+    /// `GET /openapi.json`, made once from the services' descriptors.
+    let openAPI: Body
 
     /// - Parameter services: the container services the API serves (Pitchey's by default).
     public init(services: ServiceRegistry = .pitchey) {
         self.services = services
         api = APIRoutes.router(services: services)
+        openAPI = Body(OpenAPIDocument.make(services: services).serialized())
     }
 
     public func fetch(_ request: Request, env: Env, context: ExecutionContext) async throws -> Response {
@@ -47,6 +50,11 @@ public struct PitcheyWorker: Worker {
     private func route(_ request: Request, env: Env, context: ExecutionContext) async throws -> Response {
         let path = request.path
         if path == "/metrics", request.method == .get { return metrics.response() }
+        if path == "/openapi.json", request.method == .get {
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            return Response(status: .ok, headers: headers, body: openAPI)
+        }
         guard path == "/api" || path.hasPrefix("/api/") else {
             throw HTTPFailure.notFound("No route for \(request.method.rawValue) \(path)")
         }

@@ -22,26 +22,45 @@ enum ServiceRoutes {
     static func add(to r: inout WorkerRouter<APIContext>, services: ServiceRegistry) {
         for service in services.services {
             for alias in service.aliases { add(alias, of: service, to: &r) }
-            r.on(.post, "/api/\(service.apiName)/:operation") { request, params, ctx in
-                try await submit(service, operationNamed: params["operation"] ?? "", request, ctx: ctx)
+            for operation in service.operations {
+                for path in ["/api/\(service.apiName)/\(operation.name)", "/api/containers/\(service.containerPath)/\(operation.name)"] {
+                    r.on(.post, path) { request, _, ctx in try await submit(service, operationNamed: operation.name, request, ctx: ctx) }
+                }
             }
-            r.on(.get, "/api/\(service.apiName)/:catalogue") { _, params, ctx in
-                try await catalogue(service, named: params["catalogue"] ?? "", ctx: ctx)
-            }
-            r.on(.post, "/api/containers/\(service.containerPath)/:operation") { request, params, ctx in
-                try await submit(service, operationNamed: params["operation"] ?? "", request, ctx: ctx)
+            for catalogue in service.catalogues {
+                r.on(.get, "/api/\(service.apiName)/\(catalogue.name)") { _, _, ctx in try await self.catalogue(service, named: catalogue.name, ctx: ctx) }
             }
         }
-        // Anything else of the same shape names a service that does not exist.
-        r.on(.post, "/api/containers/:path/:operation") { _, params, ctx in
-            throw unknownService(params["path"] ?? "", known: ctx.services.services.map { "/api/containers/\($0.containerPath)" })
+        // What is left of the same shapes names an operation, catalogue or service that does not
+        // exist: a 404 that lists what does.
+        for (method, pattern) in fallbacks(services) {
+            r.on(method, pattern) { _, params, ctx in throw notFound(pattern, params, services: ctx.services) }
         }
-        r.on(.post, "/api/:service/:operation") { _, params, ctx in
-            throw unknownService(params["service"] ?? "", known: ctx.services.services.map { "/api/\($0.apiName)" })
+    }
+
+    /// The routes that only answer 404 (with what exists), after every real one.
+    static func fallbacks(_ services: ServiceRegistry) -> [(HTTPRequest.Method, String)] {
+        services.services.flatMap { service in
+            [(.post, "/api/\(service.apiName)/:operation"), (.get, "/api/\(service.apiName)/:catalogue"),
+             (.post, "/api/containers/\(service.containerPath)/:operation")]
+        } + [(.post, "/api/containers/:path/:operation"), (.post, "/api/:service/:operation"), (.get, "/api/:service/:catalogue")]
+    }
+
+    private static func notFound(_ pattern: String, _ params: RouteParameters, services: ServiceRegistry) -> HTTPFailure {
+        if let name = params["path"] {
+            return unknownService(name, known: services.services.map { "/api/containers/\($0.containerPath)" })
         }
-        r.on(.get, "/api/:service/:catalogue") { _, params, ctx in
-            throw unknownService(params["service"] ?? "", known: ctx.services.services.map { "/api/\($0.apiName)" })
+        if let name = params["service"] {
+            return unknownService(name, known: services.services.map { "/api/\($0.apiName)" })
         }
+        let service = services.services.first { pattern.hasPrefix("/api/\($0.apiName)/") || pattern.hasPrefix("/api/containers/\($0.containerPath)/") }
+        let operations = service?.operations.map(\.name).joined(separator: ", ") ?? ""
+        let catalogues = service?.catalogues.map(\.name).joined(separator: ", ") ?? ""
+        let what = params["operation"].map { "operation \"\($0)\"" } ?? "catalogue \"\(params["catalogue"] ?? "")\""
+        return HTTPFailure.notFound(
+            "The \(service?.apiName ?? "") service has no \(what). Operations (POST): \(operations)"
+                + (catalogues.isEmpty ? "." : "; catalogues (GET): \(catalogues)."),
+            code: params["operation"] != nil ? "unknown_operation" : "unknown_catalogue")
     }
 
     private static func add(_ alias: RouteAlias, of service: ServiceDescriptor, to r: inout WorkerRouter<APIContext>) {

@@ -7,6 +7,7 @@ public struct WorkerRouter<Context: Sendable>: Sendable {
 
     struct Route: Sendable {
         let method: HTTPRequest.Method
+        let pattern: String
         let segments: [Segment]
         let handler: Handler
     }
@@ -28,7 +29,12 @@ public struct WorkerRouter<Context: Sendable>: Sendable {
             if s.hasPrefix("*") { return .rest(String(s.dropFirst())) }
             return .literal(String(s))
         }
-        routes.append(Route(method: method, segments: segments, handler: handler))
+        routes.append(Route(method: method, pattern: pattern, segments: segments, handler: handler))
+    }
+
+    /// Every route's method and pattern, in the order they match (for API descriptions and their tests).
+    public var patterns: [(method: HTTPRequest.Method, pattern: String)] {
+        routes.map { ($0.method, $0.pattern) }
     }
 
     /// Routes `request`; nil when no pattern matches the path at all.
