@@ -204,7 +204,7 @@ final class DurableObjectHost: Sendable {
             instance = try await acquire(id)
         } catch {
             context.logger.error("Durable Object \(className) \(entry.id): alarm could not activate the object: \(error)")
-            try? directory.setAlarm(className: className, id: entry.id, time: context.clock.nowMilliseconds() + Int64(options.alarmRetryDelay(afterAttempt: entry.retry) * 1000), retry: entry.retry)
+            try? directory.setAlarm(className: className, id: entry.id, time: context.clock.nowMilliseconds() + options.alarmRetryMilliseconds(afterAttempt: entry.retry), retry: entry.retry)
             return
         }
         let storage = instance.storage
@@ -226,7 +226,7 @@ final class DurableObjectHost: Sendable {
                 if succeeded {
                     try storage.deleteAlarm()
                 } else if entry.retry < options.alarmMaxRetries {
-                    let next = clock.nowMilliseconds() + Int64(options.alarmRetryDelay(afterAttempt: entry.retry) * 1000)
+                    let next = clock.nowMilliseconds() + options.alarmRetryMilliseconds(afterAttempt: entry.retry)
                     try storage.setAlarmForRetry(next, retry: entry.retry + 1)
                 } else {
                     logger.error("Durable Object \(className) \(entry.id): alarm failed \(entry.retry + 1) times; giving up")
