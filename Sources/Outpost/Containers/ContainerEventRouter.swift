@@ -54,20 +54,19 @@ final class ContainerEventRouter: Service, Sendable {
     @discardableResult
     private func withContainer(className: String, instanceID: String, _ body: @Sendable (any Container) async -> Void) async -> Bool {
         guard let host = hosts[className], let id = try? host.codec.idFromString(instanceID) else { return false }
+        let instance: ObjectInstance
         do {
-            let instance = try await host.acquire(id)
-            guard let object = instance.object as? any Container else {
-                await host.release(instance)
-                return false
-            }
-            await body(object)
-            let seq = await object.outpostEndEvent(instance.storage)
-            try? await instance.database.waitDurable(seq)
-            await host.release(instance)
-            return true
+            instance = try await host.acquire(id)
         } catch {
             logger.warning("Container \(className)/\(instanceID): could not deliver a lifecycle hook: \(error)")
             return false
         }
+        // The hook ran even when its commit fails to become durable: nobody waits for its reply.
+        let delivered = try? await host.withEvent(admitted: instance) { instance -> (Result<Bool, any Error>, UInt64) in
+            guard let object = instance.object as? any Container else { return (.success(false), 0) }
+            await body(object)
+            return (.success(true), await object.outpostEndEvent(instance.storage))
+        }
+        return delivered ?? true
     }
 }
