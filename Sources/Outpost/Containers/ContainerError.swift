@@ -2,8 +2,8 @@
 ///
 /// Errors that reach HTTP map to Cloudflare's statuses: no instance → 503, start failure and
 /// connection lost → 500, blocked egress → 520.
-public struct ContainerError: HTTPError, Hashable {
-    public enum Code: String, Sendable, Hashable {
+public struct ContainerError: HTTPCodedError, Hashable {
+    public enum Code: String, HTTPErrorCode {
         case invalidSleepAfter = "invalid_sleep_after"
         case imageNotSupported = "image_not_supported"
         case imageNotFound = "image_not_found"
@@ -20,6 +20,15 @@ public struct ContainerError: HTTPError, Hashable {
         case unknownClass = "unknown_class"
         case shuttingDown = "shutting_down"
         case undeclaredPort = "undeclared_port"
+
+        public var status: Int {
+            switch self {
+            case .noInstanceAvailable, .shuttingDown: 503
+            case .egressBlocked: 520
+            case .invalidSleepAfter, .undeclaredPort: 400
+            default: 500
+            }
+        }
     }
 
     public let errorCode: Code
@@ -33,16 +42,7 @@ public struct ContainerError: HTTPError, Hashable {
         self.cause = cause
     }
 
-    public var code: String { errorCode.rawValue }
-
-    public var status: Int {
-        switch errorCode {
-        case .noInstanceAvailable, .shuttingDown: 503
-        case .egressBlocked: 520
-        case .invalidSleepAfter, .undeclaredPort: 400
-        default: 500
-        }
-    }
+    public var kind: Code { errorCode }
 
     /// Cloudflare's 503 text.
     public static let noInstance = ContainerError(.noInstanceAvailable, "There is no Container instance available at this time")

@@ -1,6 +1,6 @@
 /// A Durable Object operation refused or failed, with a code and a message a user can act on.
-public struct DurableObjectError: HTTPError, Equatable {
-    public enum Code: String, Sendable {
+public struct DurableObjectError: HTTPCodedError, Equatable {
+    public enum Code: String, HTTPErrorCode {
         case invalidId = "do_invalid_id"
         case handlerMissing = "do_handler_missing"
         case storageLimit = "do_storage_limit"
@@ -11,22 +11,21 @@ public struct DurableObjectError: HTTPError, Equatable {
         case closed = "do_closed"
         case notExported = "do_class_not_exported"
         case wrongClass = "do_wrong_class"
+
+        public var status: Int {
+            switch self {
+            case .invalidId, .storageLimit, .transactionStatement, .sqlError, .invalidArgument: 400
+            case .handlerMissing: 501
+            case .reset, .closed: 503
+            case .notExported, .wrongClass: 500
+            }
+        }
     }
 
     public let kind: Code
     public let message: String
     /// The underlying error's description, when there is one (a SQLite message, say).
     public let cause: String?
-
-    public var code: String { kind.rawValue }
-    public var status: Int {
-        switch kind {
-        case .invalidId, .storageLimit, .transactionStatement, .sqlError, .invalidArgument: 400
-        case .handlerMissing: 501
-        case .reset, .closed: 503
-        case .notExported, .wrongClass: 500
-        }
-    }
 
     public init(_ kind: Code, _ message: String, cause: String? = nil) {
         self.kind = kind
