@@ -15,11 +15,18 @@ final class DurableObjectHost: Sendable {
     let classDirectory: String
     let options: DurableObjectOptions
     let context: RuntimeContext
+    /// The Worker's env, which objects are built with (`DurableObjectsSubsystem` makes it after this host).
+    let env: @Sendable () -> Env
+    /// The containers, for the classes that own one (`state.container`).
+    let containers: ContainersSubsystem?
     let syncPool: NIOThreadPool
     let tasks: DurableObjectTasks
     private let table = NIOLockedValueBox(ActivationTable<ObjectInstance, Waiter>())
 
-    init(className: String, factory: @escaping DurableObjectFactory, directory: ObjectDirectory, options: DurableObjectOptions, context: RuntimeContext, syncPool: NIOThreadPool, tasks: DurableObjectTasks) throws {
+    init(
+        className: String, factory: @escaping DurableObjectFactory, directory: ObjectDirectory, options: DurableObjectOptions,
+        context: RuntimeContext, env: @escaping @Sendable () -> Env, containers: ContainersSubsystem?, syncPool: NIOThreadPool, tasks: DurableObjectTasks
+    ) throws {
         self.tasks = tasks
         self.className = className
         self.factory = factory
@@ -27,6 +34,8 @@ final class DurableObjectHost: Sendable {
         self.classDirectory = directory.classDirectory(className)
         self.options = options
         self.context = context
+        self.env = env
+        self.containers = containers
         self.syncPool = syncPool
         self.codec = DurableObjectIdCodec(keyBytes: try directory.namespaceKey(className: className))
         try FileManager.default.createDirectory(atPath: classDirectory, withIntermediateDirectories: true)
@@ -92,10 +101,13 @@ final class DurableObjectHost: Sendable {
             let gate = ObjectGate(id: id, generation: generation, blockConcurrencyTimeout: options.blockConcurrencyTimeout) { [weak self] gate, error in
                 self?.reset(gate, error)
             }
-            let state = DurableObjectState(id: id, storage: storage, gate: gate, tasks: tasks, container: context.containerHandle(className: className, id: id))
+            let container = containers?.handle(className: className, id: id) { [weak self] _, instanceID in
+                await self?.containerActivityExpired(instanceID: instanceID) ?? false
+            }
+            let state = DurableObjectState(id: id, storage: storage, gate: gate, tasks: tasks, container: container)
             let object: any DurableObject
             do {
-                object = try await factory(state, context.env)
+                object = try await factory(state, env())
             } catch {
                 await closeOffPool(database)
                 throw error
