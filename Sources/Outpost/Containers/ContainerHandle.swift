@@ -8,20 +8,23 @@ public struct ContainerHandle: Sendable {
     /// The object id (64 hex digits), which names the instance.
     public let instanceID: String
     let supervisor: ContainerSupervisor
-    let router: ContainerEventRouter
+    let runActivityExpired: ActivityExpiredHook
 
-    init(className: String, instanceID: String, supervisor: ContainerSupervisor, router: ContainerEventRouter) {
+    /// Runs the owning object's `onActivityExpired`; false when no Container object could take it.
+    typealias ActivityExpiredHook = @Sendable (_ className: String, _ instanceID: String) async -> Bool
+
+    init(className: String, instanceID: String, supervisor: ContainerSupervisor, activityExpired: @escaping ActivityExpiredHook) {
         self.className = className
         self.instanceID = instanceID
         self.supervisor = supervisor
-        self.router = router
+        self.runActivityExpired = activityExpired
     }
 
     /// Runs the object's `onActivityExpired`; stops the instance when no object can take the hook,
     /// since a handler that leaves it running keeps it awake.
     private var activityExpired: ContainerSupervisor.ActivityExpiredHandler {
-        { [router, supervisor] className, instanceID in
-            if await !router.activityExpired(className: className, instanceID: instanceID) {
+        { [runActivityExpired, supervisor] className, instanceID in
+            if await !runActivityExpired(className, instanceID) {
                 await supervisor.stop(className: className, instanceID: instanceID)
             }
         }

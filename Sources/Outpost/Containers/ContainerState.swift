@@ -106,8 +106,10 @@ public struct ContainerState: Sendable, Hashable {
 }
 
 /// An event that makes no sense in the current phase (a bug in the caller, never user input).
-public struct ContainerStateError: Error, Sendable, Hashable, CustomStringConvertible {
+public struct ContainerStateError: CodedError, Hashable {
     public let phase: ContainerState.Phase
     public let event: ContainerState.Event
-    public var description: String { "container state: event \(event) is not valid in phase \(phase)" }
+    public var code: String { "invalid_transition" }
+    public var message: String { "event \(event) is not valid in phase \(phase)" }
+    public var description: String { "container state: \(message)" }
 }

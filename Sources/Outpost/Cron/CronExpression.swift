@@ -129,8 +129,9 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// A cron expression that cannot be parsed.
-public struct CronParseError: Error, CustomStringConvertible, Sendable, Equatable {
+public struct CronParseError: CodedError, Equatable {
     public let expression: String
     public let message: String
+    public var code: String { "invalid_cron" }
     public var description: String { "invalid cron \"\(expression)\": \(message)" }
 }

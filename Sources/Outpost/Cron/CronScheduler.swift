@@ -10,14 +10,17 @@ import NIOConcurrencyHelpers
 public final class CronScheduler: Service, Sendable {
     public let crons: [CronExpression]
     let context: RuntimeContext
+    /// The Worker's env, passed to `scheduled()`.
+    let env: Env
     let bell = Doorbell()
     private let stopping = NIOLockedValueBox(false)
     /// The first fire times, counted from boot (so a clock moved between boot and `run` is honoured).
     private let firstDue: [Date?]
 
-    init(crons: [CronExpression], context: RuntimeContext) {
+    init(crons: [CronExpression], context: RuntimeContext, env: Env) {
         self.crons = crons
         self.context = context
+        self.env = env
         let now = Date(timeIntervalSince1970: context.clock.now())
         self.firstDue = crons.map { $0.next(after: now) }
         context.clock.onAdvance { [bell] in bell.ring() }
@@ -49,7 +52,7 @@ public final class CronScheduler: Service, Sendable {
 
     private func fire(_ controller: ScheduledController) async {
         do {
-            try await context.script.worker.scheduled(controller, env: context.env, context: context.makeExecutionContext())
+            try await context.script.worker.scheduled(controller, env: env, context: context.makeExecutionContext())
         } catch {
             context.logger.error("scheduled handler for \"\(controller.cron)\" threw: \(error)")
         }

@@ -6,9 +6,9 @@ public struct CronSubsystem: RuntimeSubsystem {
     public var bindings: [String: any Sendable] { [:] }
     public var services: [any Service] { scheduler.map { [$0] } ?? [] }
 
-    init(context: RuntimeContext) {
+    init(context: RuntimeContext, env: Env) {
         // ConfigLoader has already rejected expressions that do not parse.
         let crons = context.config.crons.compactMap { try? CronExpression($0) }
-        scheduler = crons.isEmpty ? nil : CronScheduler(crons: crons, context: context)
+        scheduler = crons.isEmpty ? nil : CronScheduler(crons: crons, context: context, env: env)
     }
 }

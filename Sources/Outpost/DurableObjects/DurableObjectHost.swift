@@ -15,11 +15,18 @@ final class DurableObjectHost: Sendable {
     let classDirectory: String
     let options: DurableObjectOptions
     let context: RuntimeContext
+    /// The Worker's env, which objects are built with (`DurableObjectsSubsystem` makes it after this host).
+    let env: @Sendable () -> Env
+    /// The containers, for the classes that own one (`state.container`).
+    let containers: ContainersSubsystem?
     let syncPool: NIOThreadPool
     let tasks: DurableObjectTasks
     private let table = NIOLockedValueBox(ActivationTable<ObjectInstance, Waiter>())
 
-    init(className: String, factory: @escaping DurableObjectFactory, directory: ObjectDirectory, options: DurableObjectOptions, context: RuntimeContext, syncPool: NIOThreadPool, tasks: DurableObjectTasks) throws {
+    init(
+        className: String, factory: @escaping DurableObjectFactory, directory: ObjectDirectory, options: DurableObjectOptions,
+        context: RuntimeContext, env: @escaping @Sendable () -> Env, containers: ContainersSubsystem?, syncPool: NIOThreadPool, tasks: DurableObjectTasks
+    ) throws {
         self.tasks = tasks
         self.className = className
         self.factory = factory
@@ -27,6 +34,8 @@ final class DurableObjectHost: Sendable {
         self.classDirectory = directory.classDirectory(className)
         self.options = options
         self.context = context
+        self.env = env
+        self.containers = containers
         self.syncPool = syncPool
         self.codec = DurableObjectIdCodec(keyBytes: try directory.namespaceKey(className: className))
         try FileManager.default.createDirectory(atPath: classDirectory, withIntermediateDirectories: true)
@@ -92,10 +101,13 @@ final class DurableObjectHost: Sendable {
             let gate = ObjectGate(id: id, generation: generation, blockConcurrencyTimeout: options.blockConcurrencyTimeout) { [weak self] gate, error in
                 self?.reset(gate, error)
             }
-            let state = DurableObjectState(id: id, storage: storage, gate: gate, tasks: tasks, container: context.containerHandle(className: className, id: id))
+            let container = containers?.handle(className: className, id: id) { [weak self] _, instanceID in
+                await self?.containerActivityExpired(instanceID: instanceID) ?? false
+            }
+            let state = DurableObjectState(id: id, storage: storage, gate: gate, tasks: tasks, container: container)
             let object: any DurableObject
             do {
-                object = try await factory(state, context.env)
+                object = try await factory(state, env())
             } catch {
                 await closeOffPool(database)
                 throw error
@@ -156,12 +168,24 @@ final class DurableObjectHost: Sendable {
 
     // MARK: events
 
-    /// Delivers a request and returns the response once the writes before it are durable.
-    func fetch(_ id: DurableObjectId, _ request: Request) async throws -> Response {
-        let instance = try await acquire(id)
-        let (result, seq) = await instance.object.outpostFetch(request, storage: instance.storage)
+    /// Runs one event on object `id`: admits it (activating the object if needed), runs `body`,
+    /// then holds the result until the event's commit is durable (the output gate) and ends the
+    /// admission, whatever happened.
+    ///
+    /// `body` delivers the event on the actor and ends it there, returning the event's result and
+    /// its commit (0 when it ran no event). When `body` throws, no event ran; the error is rethrown
+    /// after the release, as is a failure to make the commit durable.
+    func withEvent<T>(_ id: DurableObjectId, _ body: (ObjectInstance) async throws -> (Result<T, any Error>, UInt64)) async throws -> T {
+        try await withEvent(admitted: try await acquire(id), body)
+    }
+
+    /// `withEvent(_:_:)` for an instance already admitted with `acquire`; ends its admission.
+    func withEvent<T>(admitted instance: ObjectInstance, _ body: (ObjectInstance) async throws -> (Result<T, any Error>, UInt64)) async throws -> T {
+        let result: Result<T, any Error>
         do {
-            try await instance.database.waitDurable(seq)
+            let (outcome, commit) = try await body(instance)
+            try await instance.database.waitDurable(commit)
+            result = outcome
         } catch {
             await release(instance)
             throw error
@@ -170,25 +194,23 @@ final class DurableObjectHost: Sendable {
         return try result.get()
     }
 
+    /// Delivers a request and returns the response once the writes before it are durable.
+    func fetch(_ id: DurableObjectId, _ request: Request) async throws -> Response {
+        try await withEvent(id) { instance in
+            await instance.object.outpostFetch(request, storage: instance.storage)
+        }
+    }
+
     /// Runs `body` with the object as `O`, then releases its result once the writes before it are durable.
     func call<O: DurableObject, T: Sendable>(_ id: DurableObjectId, as type: O.Type, _ body: @Sendable (O) async throws -> T) async throws -> T {
-        let instance = try await acquire(id)
-        guard let object = instance.object as? O else {
-            await release(instance)
-            throw DurableObjectError(.wrongClass, "The object bound as class \(className) is a \(Swift.type(of: instance.object)), not a \(O.self).")
+        try await withEvent(id) { instance in
+            guard let object = instance.object as? O else {
+                throw DurableObjectError(.wrongClass, "The object bound as class \(className) is a \(Swift.type(of: instance.object)), not a \(O.self).")
+            }
+            let result: Result<T, any Error>
+            do { result = .success(try await body(object)) } catch { result = .failure(error) }
+            return (result, await object.outpostEndEvent(instance.storage))
         }
-        let result: Result<T, any Error>
-        do { result = .success(try await body(object)) } catch { result = .failure(error) }
-        let storage = instance.storage
-        let seq = await object.outpostEndEvent(storage)
-        do {
-            try await instance.database.waitDurable(seq)
-        } catch {
-            await release(instance)
-            throw error
-        }
-        await release(instance)
-        return try result.get()
     }
 
     /// Runs the alarm of `entry` once: the handler, then the bookkeeping (clear, or schedule a
@@ -204,43 +226,43 @@ final class DurableObjectHost: Sendable {
             instance = try await acquire(id)
         } catch {
             context.logger.error("Durable Object \(className) \(entry.id): alarm could not activate the object: \(error)")
-            try? directory.setAlarm(className: className, id: entry.id, time: context.clock.nowMilliseconds() + Int64(options.alarmRetryDelay(afterAttempt: entry.retry) * 1000), retry: entry.retry)
+            try? directory.setAlarm(className: className, id: entry.id, time: context.clock.nowMilliseconds() + options.alarmRetryMilliseconds(afterAttempt: entry.retry), retry: entry.retry)
             return
         }
-        let storage = instance.storage
         let directory = self.directory
         let className = self.className
-        let stored = await instance.object.outpostStoredAlarm(storage)
-        guard stored != nil else {
-            // The index had a row the object no longer has (deleted, or a crash between the two writes).
-            try? directory.deleteAlarm(className: className, id: entry.id)
-            await release(instance)
-            return
-        }
         let options = self.options
         let clock = context.clock
         let logger = context.logger
-        let (result, seq) = await instance.object.outpostAlarm(AlarmInvocationInfo(retryCount: entry.retry), storage: storage) { succeeded, changed in
-            guard !changed else { return }
-            do {
-                if succeeded {
-                    try storage.deleteAlarm()
-                } else if entry.retry < options.alarmMaxRetries {
-                    let next = clock.nowMilliseconds() + Int64(options.alarmRetryDelay(afterAttempt: entry.retry) * 1000)
-                    try storage.setAlarmForRetry(next, retry: entry.retry + 1)
-                } else {
-                    logger.error("Durable Object \(className) \(entry.id): alarm failed \(entry.retry + 1) times; giving up")
-                    try storage.deleteAlarm()
-                }
-            } catch {
-                logger.error("Durable Object \(className) \(entry.id): alarm bookkeeping failed: \(error)")
+        // Nobody waits for an alarm's reply, so a commit that fails to become durable is only lost work.
+        try? await withEvent(admitted: instance) { instance in
+            let storage = instance.storage
+            guard await instance.object.outpostStoredAlarm(storage) != nil else {
+                // The index had a row the object no longer has (deleted, or a crash between the two writes).
+                try? directory.deleteAlarm(className: className, id: entry.id)
+                return (.success(()), 0)
             }
+            let (result, seq) = await instance.object.outpostAlarm(AlarmInvocationInfo(retryCount: entry.retry), storage: storage) { succeeded, changed in
+                guard !changed else { return }
+                do {
+                    if succeeded {
+                        try storage.deleteAlarm()
+                    } else if entry.retry < options.alarmMaxRetries {
+                        let next = clock.nowMilliseconds() + options.alarmRetryMilliseconds(afterAttempt: entry.retry)
+                        try storage.setAlarmForRetry(next, retry: entry.retry + 1)
+                    } else {
+                        logger.error("Durable Object \(className) \(entry.id): alarm failed \(entry.retry + 1) times; giving up")
+                        try storage.deleteAlarm()
+                    }
+                } catch {
+                    logger.error("Durable Object \(className) \(entry.id): alarm bookkeeping failed: \(error)")
+                }
+            }
+            if case .failure(let error) = result {
+                logger.warning("Durable Object \(className) \(entry.id): alarm threw (retry \(entry.retry)): \(error)")
+            }
+            return (.success(()), seq)
         }
-        if case .failure(let error) = result {
-            logger.warning("Durable Object \(className) \(entry.id): alarm threw (retry \(entry.retry)): \(error)")
-        }
-        try? await instance.database.waitDurable(seq)
-        await release(instance)
     }
 
     // MARK: eviction

@@ -29,8 +29,18 @@ public struct DurableObjectOptions: Sendable {
         self.syncThreads = syncThreads
     }
 
-    /// Seconds before retry number `retryCount + 1` of a throwing alarm.
+    /// The backoff of a throwing alarm: `alarmRetryBaseDelay` doubling per attempt, at most 2^30 times it.
+    public var alarmRetryBackoff: Backoff {
+        Backoff(base: alarmRetryBaseDelay, cap: alarmRetryBaseDelay * Double(1 << 30))
+    }
+
+    /// Seconds before retry number `retryCount + 1` of a throwing alarm (`retryCount` is 0-based).
     public func alarmRetryDelay(afterAttempt retryCount: Int) -> Double {
-        alarmRetryBaseDelay * Double(1 << min(retryCount, 30))
+        alarmRetryBackoff.delay(afterAttempt: retryCount + 1)
+    }
+
+    /// `alarmRetryDelay(afterAttempt:)` in whole milliseconds.
+    func alarmRetryMilliseconds(afterAttempt retryCount: Int) -> Int64 {
+        alarmRetryBackoff.milliseconds(afterAttempt: retryCount + 1)
     }
 }

@@ -1,32 +1,32 @@
 import Foundation
+import NIOConcurrencyHelpers
 import NIOPosix
 public import ServiceLifecycle
 
 /// Durable Objects for a runtime: a `DurableObjectNamespace` per `[[durable_objects.bindings]]`,
-/// one host per exported class, and the alarm scheduler.
+/// one host per exported class, the alarm scheduler, and the router of container events to
+/// Container objects. It makes the Worker's `env`, which holds its namespaces.
 ///
 /// State layout: `<state>/do/index.sqlite` (namespace keys, names, alarms) and
 /// `<state>/do/<ClassName>/<64-hex-id>.sqlite`, one file per object.
 public final class DurableObjectsSubsystem: RuntimeSubsystem {
     public let bindings: [String: any Sendable]
+    /// The Worker's env: the bindings this subsystem was given, and its namespaces.
+    public let env: Env
     let hosts: [String: DurableObjectHost]
     let scheduler: AlarmScheduler?
+    let router: ContainerEventRouter?
     let syncPool: NIOThreadPool?
     /// Objects' background operations (`state.waitUntil`); the runtime runs it after every other service.
     public let tasks = DurableObjectTasks()
 
-    public var services: [any Service] { scheduler.map { [$0] } ?? [] }
+    /// The router before the containers' supervisor, so it stops after it and still delivers the shutdown's `onStop`s.
+    public var services: [any Service] { (scheduler.map { [$0] } ?? []) + (router.map { [$0] } ?? []) }
 
-    init(context: RuntimeContext) throws {
+    /// The local `[[durable_objects.bindings]]`; throws unless the Worker script exports each one's class.
+    static func localBindings(_ context: RuntimeContext) throws -> [DurableObjectBindingConfig] {
         let config = context.config
         let local = config.durableObjects.filter { $0.scriptName == nil }
-        guard !local.isEmpty else {
-            bindings = [:]
-            hosts = [:]
-            scheduler = nil
-            syncPool = nil
-            return
-        }
         let exports = context.script.durableObjects
         for binding in local where exports[binding.className] == nil {
             let exported = exports.keys.sorted().joined(separator: ", ")
@@ -34,6 +34,37 @@ public final class DurableObjectsSubsystem: RuntimeSubsystem {
                 file: config.path,
                 message: "Durable Object binding \"\(binding.name)\" refers to class \"\(binding.className)\", which the Worker script does not export (exported: \(exported.isEmpty ? "none" : exported)). Add it to WorkerScript(durableObjects:)."
             )
+        }
+        return local
+    }
+
+    /// - Parameters:
+    ///   - vars: the env's vars.
+    ///   - bindings: every other subsystem's bindings, for the env.
+    ///   - containers: the containers of the classes that own one.
+    ///   - containerEvents: the stream the containers' supervisor yields its events to.
+    init(
+        context: RuntimeContext, vars: [String: String], bindings others: [String: any Sendable],
+        containers: ContainersSubsystem? = nil,
+        containerEvents: (stream: AsyncStream<ContainerEvent>, continuation: AsyncStream<ContainerEvent>.Continuation)
+    ) throws {
+        let local = try Self.localBindings(context)
+        guard !local.isEmpty else {
+            bindings = [:]
+            env = Env(vars: vars, bindings: others)
+            hosts = [:]
+            scheduler = nil
+            router = nil
+            syncPool = nil
+            return
+        }
+        let exports = context.script.durableObjects
+        // The env holds the namespaces and the hosts build objects with it: the one cycle, closed
+        // below before this initializer returns, and no object is built before then.
+        let envBox = NIOLockedValueBox<Env?>(nil)
+        let envOfObjects: @Sendable () -> Env = {
+            guard let env = envBox.withLockedValue({ $0 }) else { preconditionFailure("a Durable Object was built before the runtime's env existed") }
+            return env
         }
         let options = context.durableObjectOptions
         let pool = NIOThreadPool(numberOfThreads: max(1, options.syncThreads))
@@ -49,7 +80,7 @@ public final class DurableObjectsSubsystem: RuntimeSubsystem {
                 } else {
                     host = try DurableObjectHost(
                         className: binding.className, factory: exports[binding.className]!, directory: directory,
-                        options: options, context: context, syncPool: pool, tasks: tasks
+                        options: options, context: context, env: envOfObjects, containers: containers, syncPool: pool, tasks: tasks
                     )
                     hosts[binding.className] = host
                 }
@@ -59,10 +90,14 @@ public final class DurableObjectsSubsystem: RuntimeSubsystem {
             try? pool.syncShutdownGracefully()
             throw error
         }
+        let env = Env(vars: vars, bindings: others.merging(bindings) { $1 })
+        envBox.withLockedValue { $0 = env }
+        self.env = env
         self.hosts = hosts
         self.bindings = bindings
         self.syncPool = pool
         self.scheduler = AlarmScheduler(hosts: hosts, directory: directory, options: options, clock: context.clock, logger: context.logger)
+        self.router = containers.map { _ in ContainerEventRouter(hosts: hosts, events: containerEvents) }
     }
 
     /// The namespace of `className`, whichever binding names it.

@@ -14,6 +14,8 @@ public final class QueueConsumer: Service, Sendable {
     public let config: QueueConsumerConfig
     let store: QueueStore
     let context: RuntimeContext
+    /// The Worker's env, passed to `queue()`.
+    let env: Env
     let bell = Doorbell()
     /// Who holds a lease: this process and this consumer instance.
     let owner: String
@@ -26,10 +28,11 @@ public final class QueueConsumer: Service, Sendable {
     /// The longest the loop sleeps without a reason, so rows written by other processes are seen.
     static let recheckMilliseconds: Int64 = 1000
 
-    init(config: QueueConsumerConfig, store: QueueStore, context: RuntimeContext) {
+    init(config: QueueConsumerConfig, store: QueueStore, context: RuntimeContext, env: Env) {
         self.config = config
         self.store = store
         self.context = context
+        self.env = env
         self.owner = "\(getpid()):\(UUID().uuidString)"
         self.maxConcurrency = config.maxConcurrency ?? Self.defaultConcurrency
         store.register(bell: bell, for: config.queue)
@@ -102,7 +105,7 @@ public final class QueueConsumer: Service, Sendable {
         let batch = MessageBatch(queue: config.queue, delivered: delivered)
         var threw = false
         do {
-            try await context.script.worker.queue(batch, env: context.env, context: context.makeExecutionContext())
+            try await context.script.worker.queue(batch, env: env, context: context.makeExecutionContext())
         } catch {
             threw = true
             logger.error("queue \(config.queue): handler threw: \(error)", metadata: ["messages": "\(delivered.count)"])

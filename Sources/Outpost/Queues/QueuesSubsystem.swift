@@ -9,15 +9,22 @@ public struct QueuesSubsystem: RuntimeSubsystem {
 
     public var services: [any Service] { consumers }
 
-    init(context: RuntimeContext) throws {
-        let store = try QueueStore(stateDirectory: context.stateDirectory, clock: context.clock)
+    /// - Parameters:
+    ///   - bindings: `producers(config:store:)`, made before `env` so that it can hold them.
+    ///   - env: the Worker's env, for the consumers.
+    init(context: RuntimeContext, store: QueueStore, bindings: [String: any Sendable], env: Env) {
         self.store = store
+        self.bindings = bindings
+        self.consumers = context.config.queueConsumers.map { QueueConsumer(config: $0, store: store, context: context, env: env) }
+    }
+
+    /// A `Queue` per `[[queues.producers]]` binding.
+    static func producers(config: WranglerConfig, store: QueueStore) -> [String: any Sendable] {
         var bindings: [String: any Sendable] = [:]
-        for p in context.config.queueProducers {
+        for p in config.queueProducers {
             bindings[p.binding] = store.queue(named: p.queue, deliveryDelay: p.deliveryDelay)
         }
-        self.bindings = bindings
-        self.consumers = context.config.queueConsumers.map { QueueConsumer(config: $0, store: store, context: context) }
+        return bindings
     }
 }
 

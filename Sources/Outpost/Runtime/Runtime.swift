@@ -46,30 +46,35 @@ public final class Runtime: Sendable {
         }
         vars.merge(options.varOverrides) { $1 }
 
-        let subsystems = try Runtime.makeSubsystems(context)
-        self.subsystems = subsystems
-        var bindings: [String: any Sendable] = [:]
-        for s in subsystems { bindings.merge(s.bindings) { $1 } }
-        let env = Env(vars: vars, bindings: bindings)
-        self.env = env
-        context.setEnv(env)
+        (self.subsystems, self.env) = try Runtime.makeSubsystems(context, vars: vars)
     }
 
-    /// The subsystems, in dependency order: storage first.
-    static func makeSubsystems(_ context: RuntimeContext) throws -> [any RuntimeSubsystem] {
-        var out: [any RuntimeSubsystem] = []
-        out.append(try KVSubsystem(config: context.config, stateDirectory: context.stateDirectory, clock: context.clock))
-        out.append(try R2Subsystem(context: context))
-        out.append(try QueuesSubsystem(context: context))
-        out.append(CronSubsystem(context: context))
-        let durableObjects = try DurableObjectsSubsystem(context: context)
-        out.append(durableObjects)
-        if !context.config.containers.isEmpty {
-            let containers = try ContainersSubsystem(context: context, durableObjects: durableObjects)
-            context.setContainers(containers)
-            out.append(containers)
-        }
-        return out
+    /// The subsystems, in dependency order (storage first), and the Worker's env.
+    ///
+    /// Each part is built once what it needs exists: the storage bindings, then the containers
+    /// (whose events go into a stream the Container objects' side reads), then the Durable
+    /// Objects, which make the env (it holds their namespaces, and their objects are built with
+    /// it), then the parts that call the Worker with the env.
+    static func makeSubsystems(_ context: RuntimeContext, vars: [String: String]) throws -> ([any RuntimeSubsystem], Env) {
+        let config = context.config
+        let kv = try KVSubsystem(config: config, stateDirectory: context.stateDirectory, clock: context.clock)
+        let r2 = try R2Subsystem(context: context)
+        let queueStore = try QueueStore(stateDirectory: context.stateDirectory, clock: context.clock)
+        let producers = QueuesSubsystem.producers(config: config, store: queueStore)
+        let objectClasses = Set(try DurableObjectsSubsystem.localBindings(context).map(\.className))
+        let containerEvents = AsyncStream.makeStream(of: ContainerEvent.self)
+        let containers = config.containers.isEmpty ? nil : try ContainersSubsystem(
+            context: context, objectClasses: objectClasses, onEvent: { containerEvents.continuation.yield($0) }
+        )
+        let durableObjects = try DurableObjectsSubsystem(
+            context: context, vars: vars,
+            bindings: kv.bindings.merging(r2.bindings) { $1 }.merging(producers) { $1 },
+            containers: containers, containerEvents: containerEvents
+        )
+        let env = durableObjects.env
+        let queues = QueuesSubsystem(context: context, store: queueStore, bindings: producers, env: env)
+        let cron = CronSubsystem(context: context, env: env)
+        return ([kv, r2, queues, cron, durableObjects] + (containers.map { [$0] } ?? []), env)
     }
 
     /// The first subsystem of type `T`.

@@ -29,7 +29,7 @@ public struct Env: Sendable {
 }
 
 /// Asking for a binding that is not configured.
-public struct BindingError: Error, CustomStringConvertible, Sendable {
+public struct BindingError: CodedError {
     public let message: String
-    public var description: String { message }
+    public var code: String { "binding_error" }
 }

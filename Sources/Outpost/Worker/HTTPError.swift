@@ -1,17 +1,13 @@
-/// An error that becomes an HTTP response with a status, a code and a message a user can act on.
+/// A coded error that becomes an HTTP response with a status, a code and a message a user can act on.
 ///
 /// The runtime turns these into `{"error": {"code": …, "message": …}}` with their status;
 /// any other error thrown from a handler is a 500.
-public protocol HTTPError: Error, Sendable, CustomStringConvertible {
+public protocol HTTPError: CodedError {
     var status: Int { get }
-    var code: String { get }
-    var message: String { get }
 }
 
 extension HTTPError {
-    public var description: String { message }
-
-    /// The JSON error response for this error.
+    /// The JSON error response for this error: the one place an error becomes HTTP.
     public var response: Response {
         Response.jsonError(status: status, code: code, message: message)
     }
