@@ -5,18 +5,27 @@ SWIFT ?= swift
 DEB_PACKAGES := libsqlite3-dev libseccomp-dev pkg-config \
 	libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev ffmpeg
 BENCH_PACKAGES := wrk curl python3
+# PyPI tools the tests use as independent checkers (module name=package name).
+PY_PACKAGES := openapi_spec_validator=openapi-spec-validator
 STATE ?= .outpost/state
 PORT ?= 8787
 # Every container image wrangler.toml names (`image = "…"`): each is an executable product.
 IMAGES := $(shell sed -n 's/^image *= *"\(.*\)"/\1/p' wrangler.toml)
 
-.PHONY: dev test build release bench deps bench-deps clean
+.PHONY: dev test build release bench deps py-deps bench-deps clean
 
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing:$$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+py-deps:
+	@missing=""; for entry in $(PY_PACKAGES); do python3 -c "import $${entry%%=*}" 2>/dev/null || missing="$$missing $${entry#*=}"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing from PyPI:$$missing"; \
+		python3 -m pip install -q $$missing; \
 	fi
 
 bench-deps: deps
@@ -35,7 +44,7 @@ build: deps
 dev: build
 	$$($(SWIFT) build --show-bin-path)/outpost dev --config wrangler.toml --persist-to $(STATE) --port $(PORT)
 
-test: deps
+test: deps py-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel --num-workers 2
 
