@@ -1,5 +1,4 @@
 import Durable
-import Foundation
 import Outpost
 import ServiceDescriptors
 
@@ -9,7 +8,12 @@ import ServiceDescriptors
 enum OpenAPIDocument {
     static func make(services: ServiceRegistry) -> JSONValue {
         var paths: [String: [String: JSONValue]] = [:]
-        func add(_ method: String, _ path: String, _ operation: JSONValue) { paths[path, default: [:]][method] = operation }
+        // Each operation's id is its method and path, so it is unique (one operation serves several paths).
+        func add(_ method: String, _ path: String, _ operation: JSONValue) {
+            guard case .object(var described) = operation else { return }
+            described["operationId"] = .string(method + path.map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined())
+            paths[path, default: [:]][method] = .object(described)
+        }
 
         add("get", "/health", plain("The runtime and its bindings (no storage I/O).", tag: "operations", auth: false, ok: .object(["type": "object"])))
         add("get", "/metrics", plain("Prometheus text.", tag: "operations", auth: false, ok: nil, contentType: "text/plain"))
@@ -110,8 +114,7 @@ enum OpenAPIDocument {
         body["application/json"] = ["schema": ["type": "object", "additionalProperties": false, "required": .array(required), "properties": .object(properties)]]
         let outputs = operation.outputs.map(\.contentType).joined(separator: ", ")
         return self.operation("\(operation.summary) Outputs: \(outputs). Times out after \(Int(operation.timeoutSeconds)) s.",
-                              tag: service.apiName, write: true, parameters: parameters, body: .object(body), responses: jobCreated,
-                              id: "\(service.apiName)_\(operation.name)".replacingOccurrences(of: "-", with: "_"))
+                              tag: service.apiName, write: true, parameters: parameters, body: .object(body), responses: jobCreated)
     }
 
     /// A parameter's JSON schema from its rule. Values may also arrive as text (forms, query strings).
@@ -157,14 +160,13 @@ enum OpenAPIDocument {
     }
 
     static func operation(_ summary: String, tag: String, write: Bool = false, parameters: [JSONValue] = [], body: JSONValue? = nil,
-                          responses: JSONValue, id: String? = nil) -> JSONValue {
+                          responses: JSONValue) -> JSONValue {
         var all = responses.objectValue ?? [:]
         all.merge(standardErrors) { a, _ in a }
         if write { all["403"] = all["403"] ?? error("Viewers cannot create or change things.") }
         var out: [String: JSONValue] = ["summary": .string(summary), "tags": [.string(tag)], "responses": .object(all)]
         if !parameters.isEmpty { out["parameters"] = .array(parameters) }
         if let body { out["requestBody"] = ["required": true, "content": body] }
-        if let id { out["operationId"] = .string(id) }
         return .object(out)
     }
 
