@@ -15,6 +15,10 @@
 #include <libavutil/opt.h>
 #include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
+#include <libavfilter/avfilter.h>
+#include <libavfilter/buffersink.h>
+#include <libavfilter/buffersrc.h>
+#include <libswresample/swresample.h>
 
 static inline int outpost_averror(int posixError) { return AVERROR(posixError); }
 static inline int outpost_averror_eagain(void) { return AVERROR(EAGAIN); }
@@ -33,6 +37,11 @@ static inline int outpost_av_log_quiet(void) { return AV_LOG_QUIET; }
 static inline int outpost_av_log_error(void) { return AV_LOG_ERROR; }
 static inline int outpost_av_log_warning(void) { return AV_LOG_WARNING; }
 static inline int outpost_sws_bicubic(void) { return SWS_BICUBIC; }
+static inline int outpost_codec_flag_global_header(void) { return AV_CODEC_FLAG_GLOBAL_HEADER; }
+static inline int outpost_avfmt_globalheader(void) { return AVFMT_GLOBALHEADER; }
+static inline int outpost_avfmt_nofile(void) { return AVFMT_NOFILE; }
+static inline int outpost_avio_flag_write(void) { return AVIO_FLAG_WRITE; }
+static inline int outpost_codec_cap_variable_frame_size(void) { return AV_CODEC_CAP_VARIABLE_FRAME_SIZE; }
 
 // sws_getContext cannot take colour ranges, and setting them afterwards does not reach the
 // unscaled fast paths chosen at init; so set them as options before sws_init_context.

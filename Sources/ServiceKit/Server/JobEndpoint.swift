@@ -175,6 +175,23 @@ struct JobEndpoint<Handler: JobHandler>: Sendable {
                 return .json(JobResponse(jobId: plan.id, operation: plan.operation, result: file.metadata, outputs: [output]))
             }
             return .bytes(file, JobResponse(jobId: plan.id, operation: plan.operation, result: file.metadata, outputs: [output]))
+        case .files(let files, let metadata):
+            var outputs: [JobResponse.Output] = []
+            for file in files {
+                var output = JobResponse.Output(name: file.name, contentType: file.contentType, size: file.bytes.count)
+                if let url = plan.outputURL {
+                    let fileExtension = handler.descriptor?.operation(plan.operation)?.outputs
+                        .first { $0.contentType.lowercased() == file.contentType.lowercased() }?.fileExtension ?? ""
+                    let target = url.deletingLastPathComponent().appendingPathComponent(file.name + fileExtension)
+                    output.etag = try await HTTPTransfer.put(file.bytes, contentType: file.contentType, to: target)
+                    output.url = target.absoluteString
+                } else {
+                    // Several files cannot be one response body: they come inline, streamed or not.
+                    output.base64 = Data(file.bytes).base64EncodedString()
+                }
+                outputs.append(output)
+            }
+            return .json(JobResponse(jobId: plan.id, operation: plan.operation, result: metadata, outputs: outputs))
         }
     }
 

@@ -30,10 +30,31 @@ public enum VideoProcessorDescriptor {
                 timeoutSeconds: 300,
                 outputs: [.png, .jpeg]
             ),
+            OperationDescriptor(
+                name: "process",
+                summary: "Transcode to MP4 (H.264 + AAC), WebM (VP9 + Opus) or HLS (H.264 + AAC segments and a VOD playlist).",
+                parameters: [
+                    ParameterSpec("outputFormat", .choice(["mp4", "webm", "hls"]), default: "mp4", summary: "Container and codecs."),
+                    ParameterSpec("quality", .choice(["low", "medium", "high", "ultra"]), default: "medium",
+                                  summary: "CRF and maximum height (shorter side): low 28/480, medium 23/720, high 20/1080, ultra 17/2160 (H.264 CRF; VP9 40/34/30/24)."),
+                    ParameterSpec("resolution", .text(maxBytes: 16), summary: "WIDTHxHEIGHT (fit inside, aspect kept) or a height; never larger than the source unless upscale."),
+                    ParameterSpec("upscale", .boolean, default: false, summary: "Let resolution enlarge the picture."),
+                    ParameterSpec("bitrate", .integer(100...50_000), summary: "Video bit rate in kbit/s (average bit rate instead of the quality's CRF)."),
+                    ParameterSpec("framerate", .number(1...120), summary: "Output frames per second; absent keeps the source's."),
+                    ParameterSpec("segmentSeconds", .number(1...30), default: 4, summary: "HLS segment length (a keyframe starts each)."),
+                ],
+                timeoutSeconds: 3600,
+                outputs: [Self.mp4, Self.webm, Self.playlist, Self.segment]
+            ),
         ],
         catalogues: [Catalogue(name: "formats", summary: "The containers and codecs the service reads.")],
         aliases: [
-            RouteAlias("/api/containers/video-processing/process", .operationField("operation", allowed: ["analyze", "thumbnail"])),
+            RouteAlias("/api/containers/video-processing/process", .operationField("operation", allowed: ["analyze", "thumbnail", "process"])),
         ]
     )
+
+    static let mp4 = OutputType("video/mp4", fileExtension: ".mp4")
+    static let webm = OutputType("video/webm", fileExtension: ".webm")
+    static let playlist = OutputType("application/vnd.apple.mpegurl", fileExtension: ".m3u8")
+    static let segment = OutputType("video/mp2t", fileExtension: ".ts")
 }

@@ -9,6 +9,8 @@ public struct VideoError: Error, Sendable, Equatable, CustomStringConvertible {
         case unreadableInput = "unreadable_input"
         /// The input has no video stream (422).
         case noVideoStream = "no_video_stream"
+        /// The input has no audio stream, and the operation needs one (422).
+        case noAudioStream = "no_audio_stream"
         /// The video codec has no decoder here (422).
         case unsupportedCodec = "unsupported_codec"
         /// No frame could be decoded at the requested time (422).
@@ -44,7 +46,7 @@ public struct VideoError: Error, Sendable, Equatable, CustomStringConvertible {
     public var httpStatus: Int {
         switch code {
         case .invalidParameter: 400
-        case .unreadableInput, .noVideoStream, .unsupportedCodec, .decodeFailed: 422
+        case .unreadableInput, .noVideoStream, .noAudioStream, .unsupportedCodec, .decodeFailed: 422
         case .encodeFailed, .internalError: 500
         case .cancelled: 499
         }

@@ -19,8 +19,12 @@ final class CodecContext {
     }
 
     /// Opens the codec with the parameters set on `context`.
-    func open(failure: VideoError.Code, what: String) throws(VideoError) {
-        let status = avcodec_open2(context, codec, nil)
+    /// - Parameter options: the codec's private options (`preset`, `crf`…), as with `ffmpeg -preset`.
+    func open(failure: VideoError.Code, what: String, options: [String: String] = [:]) throws(VideoError) {
+        var dictionary: OpaquePointer?
+        for (key, value) in options { av_dict_set(&dictionary, key, value, 0) }
+        defer { av_dict_free(&dictionary) }
+        let status = avcodec_open2(context, codec, &dictionary)
         guard status >= 0 else {
             let cause = FFmpegError("avcodec_open2", code: status)
             throw VideoError(failure, "Opening the \(what) failed (\(cause.message)).", cause: cause)

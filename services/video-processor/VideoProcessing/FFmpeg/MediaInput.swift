@@ -56,3 +56,11 @@ final class MediaInput {
         return Double(duration) / Double(outpost_av_time_base())
     }
 }
+
+extension MediaInput {
+    /// The kinds of the streams, for error messages: `audio, data`, or `no streams`.
+    var streamKinds: String {
+        let kinds = streams.compactMap { av_get_media_type_string($0.pointee.codecpar.pointee.codec_type).map { String(cString: $0) } }
+        return kinds.isEmpty ? "no streams" : kinds.joined(separator: ", ")
+    }
+}

@@ -15,7 +15,11 @@ public struct VideoJobHandler: JobHandler {
     public var descriptor: ServiceDescriptor? { VideoProcessorDescriptor.service }
 
     public func validate(operation: String, parameters: JobParameters) throws(ServiceError) {
-        if operation == "thumbnail" { _ = try Self.thumbnailRequest(parameters) }
+        switch operation {
+        case "thumbnail": _ = try Self.thumbnailRequest(parameters)
+        case "process": _ = try TranscodeRequest(parameters: parameters)
+        default: break
+        }
     }
 
     public func run(_ job: Job, context: JobContext) async throws -> JobResult {
@@ -39,6 +43,11 @@ public struct VideoJobHandler: JobHandler {
                 }
             }
             return .file(JobOutputFile(name: "thumbnail", contentType: request.format.contentType, bytes: thumbnail.bytes, metadata: thumbnail.info))
+        case "process":
+            let request = try TranscodeRequest(parameters: job.parameters)
+            return try await Self.withScratch(job, context: context) { directory in
+                try ProcessOperation.run(inputPath: path, request: request, directory: directory, progress: context.progress, isCancelled: { context.isCancelled })
+            }
         default:
             throw ServiceError.badRequest("Unknown operation \"\(job.operation)\".", code: "unknown_operation")
         }
@@ -49,6 +58,31 @@ public struct VideoJobHandler: JobHandler {
         router.get("/formats") { _, _ in
             try ServiceJSON.response(formats)
         }
+    }
+
+    /// What an operation that writes files hands back: its summary (the job's `result`) and files.
+    typealias WrittenFiles = (summary: any Encodable & Sendable, files: [OutputFile])
+
+    /// Runs file-writing work in a scratch directory on a job thread and returns its files, then
+    /// removes the directory (on every path).
+    static func withScratch(_ job: Job, context: JobContext, _ body: @escaping @Sendable (String) throws -> WrittenFiles) async throws -> JobResult {
+        let scratch = try JobScratch(beside: job.inputPath ?? ".", jobId: job.id)
+        defer { scratch.remove() }
+        let written = try await context.runBlocking { () throws -> Written in
+            let result: WrittenFiles
+            do { result = try body(scratch.path) } catch let error as VideoError { throw Self.serviceError(error) }
+            return Written(summary: result.summary, outputs: try JobScratch.outputs(result.files))
+        }
+        if written.outputs.count == 1, var file = written.outputs.first {
+            file.metadata = written.summary
+            return .file(file)
+        }
+        return .files(written.outputs, metadata: written.summary)
+    }
+
+    private struct Written: Sendable {
+        var summary: any Encodable & Sendable
+        var outputs: [JobOutputFile]
     }
 
     /// Reads and range-checks the thumbnail parameters (400 on any problem).

@@ -1,0 +1,277 @@
+import CAVFormat
+
+/// One kept stream of a transcode: its decoder, filter graph, encoder and output stream.
+///
+/// Not Sendable: built and used on the job's one thread.
+final class TranscodeLane {
+    let isVideo: Bool
+    let inputIndex: Int32
+    let decoder: CodecContext
+    let graph: FilterGraph
+    let encoder: CodecContext
+    private let stream: UnsafeMutablePointer<AVStream>
+    private let inputTimeBase: AVRational
+    /// The input's start time in the stream's time base: subtracted so the output starts at 0.
+    private let startOffset: Int64
+    /// One frame's duration in the encoder's time base (video packets need it for HLS).
+    private let frameDuration: Int64
+    private let decoded: Frame
+    private let filtered: Frame
+    private let encoded: Packet
+
+    private(set) var framesDecoded = 0
+    private(set) var framesEncoded = 0
+    private(set) var decodedSeconds = 0.0
+    private(set) var lastError: FFmpegError?
+
+    private init(isVideo: Bool, inputIndex: Int32, decoder: CodecContext, graph: FilterGraph, encoder: CodecContext,
+                 stream: UnsafeMutablePointer<AVStream>, inputTimeBase: AVRational, startOffset: Int64, frameDuration: Int64) throws(VideoError) {
+        self.isVideo = isVideo
+        self.inputIndex = inputIndex
+        self.decoder = decoder
+        self.graph = graph
+        self.encoder = encoder
+        self.stream = stream
+        self.inputTimeBase = inputTimeBase
+        self.startOffset = startOffset
+        self.frameDuration = frameDuration
+        decoded = try Frame()
+        filtered = try Frame()
+        encoded = try Packet()
+    }
+
+    /// The video lane: decoder → scale, fps, overlays, yuv420p → encoder.
+    static func video(input: MediaInput, settings: EncodeSettings.Video, output: MediaOutput) throws(VideoError) -> TranscodeLane {
+        var decoderCodec: UnsafePointer<AVCodec>?
+        let index = av_find_best_stream(input.context, AVMEDIA_TYPE_VIDEO, -1, -1, &decoderCodec, 0)
+        if index == outpost_averror_decoder_not_found() {
+            throw VideoError(.unsupportedCodec, "The video stream's codec has no decoder in this FFmpeg build; see GET /formats for the codecs supported.")
+        }
+        guard index >= 0, let decoderCodec else {
+            throw VideoError(.noVideoStream, "The input has no video stream (it has: \(input.streamKinds)); this operation needs video.")
+        }
+        let source = input.streams[Int(index)]
+        let decoder = try openDecoder(decoderCodec, stream: source)
+        let guessed = av_guess_frame_rate(input.context, source, nil)
+        let timeBase = source.pointee.time_base
+        let width = Int(decoder.context.pointee.width)
+        let height = Int(decoder.context.pointee.height)
+        let pixelFormat = decoder.context.pointee.pix_fmt
+        guard width > 0, height > 0, pixelFormat != AV_PIX_FMT_NONE else {
+            throw VideoError(.decodeFailed, "The video stream has no picture size or pixel format; the file is probably corrupt.")
+        }
+        var sar = decoder.context.pointee.sample_aspect_ratio
+        if sar.num <= 0 || sar.den <= 0 { sar = AVRational(num: 1, den: 1) }
+        let pixelFormatName = av_get_pix_fmt_name(pixelFormat).map { String(cString: $0) } ?? "\(pixelFormat.rawValue)"
+        var arguments = "video_size=\(width)x\(height):pix_fmt=\(pixelFormatName):time_base=\(timeBase.num)/\(timeBase.den):pixel_aspect=\(sar.num)/\(sar.den)"
+        if guessed.num > 0 && guessed.den > 0 { arguments += ":frame_rate=\(guessed.num)/\(guessed.den)" }
+
+        let size = settings.size(width, height)
+        var filters: [String] = []
+        if size.width != width || size.height != height { filters.append("scale=\(size.width):\(size.height):flags=bicubic") }
+        if let rate = settings.frameRate { filters.append("fps=\(rate)") }
+        filters += settings.overlays
+        filters.append("format=yuv420p")
+        let graph = try FilterGraph.make(video: true, sourceArguments: arguments, description: filters.joined(separator: ","))
+
+        let encoder = try CodecContext(codec: try findEncoder(settings.encoder))
+        let context = encoder.context
+        context.pointee.width = graph.width
+        context.pointee.height = graph.height
+        context.pointee.pix_fmt = AV_PIX_FMT_YUV420P
+        context.pointee.sample_aspect_ratio = graph.sampleAspectRatio
+        context.pointee.time_base = graph.timeBase
+        var rate = graph.frameRate
+        if rate.num <= 0 || rate.den <= 0 { rate = guessed }
+        if rate.num <= 0 || rate.den <= 0 { rate = AVRational(num: 25, den: 1) }
+        context.pointee.framerate = rate
+        context.pointee.thread_count = 0
+        if let bitRate = settings.bitRate { context.pointee.bit_rate = bitRate }
+        var options = settings.options
+        if let seconds = settings.keyframeSeconds {
+            let gop = max(1, Int32((seconds * av_q2d(rate)).rounded()))
+            context.pointee.gop_size = gop
+            context.pointee.keyint_min = gop
+            if settings.encoder == "libx264" { options["x264-params"] = "keyint=\(gop):min-keyint=\(gop):scenecut=0" }
+        }
+        if output.wantsGlobalHeader { context.pointee.flags |= outpost_codec_flag_global_header() }
+        try encoder.open(failure: .encodeFailed, what: "\(settings.encoder) encoder", options: options)
+        let stream = try output.addStream(for: encoder)
+        stream.pointee.avg_frame_rate = rate
+        let frameDuration = max(1, av_rescale_q(1, av_inv_q(rate), context.pointee.time_base))
+        return try TranscodeLane(
+            isVideo: true, inputIndex: index, decoder: decoder, graph: graph, encoder: encoder, stream: stream,
+            inputTimeBase: timeBase, startOffset: av_rescale_q(input.startTime, outpost_av_time_base_q(), timeBase), frameDuration: frameDuration
+        )
+    }
+
+    /// The audio lane: decoder → resample to the encoder's format, rate and layout → encoder.
+    /// Nil when the input has no audio and it is not `required`.
+    static func audio(input: MediaInput, settings: EncodeSettings.Audio, output: MediaOutput, required: Bool) throws(VideoError) -> TranscodeLane? {
+        var decoderCodec: UnsafePointer<AVCodec>?
+        let index = av_find_best_stream(input.context, AVMEDIA_TYPE_AUDIO, -1, -1, &decoderCodec, 0)
+        guard index >= 0, let decoderCodec else {
+            guard required else { return nil }
+            if index == outpost_averror_decoder_not_found() {
+                throw VideoError(.unsupportedCodec, "The audio stream's codec has no decoder in this FFmpeg build; see GET /formats.")
+            }
+            throw VideoError(.noAudioStream, "The input has no audio stream (it has: \(input.streamKinds)); this operation needs audio.")
+        }
+        let source = input.streams[Int(index)]
+        let decoder = try openDecoder(decoderCodec, stream: source)
+        let timeBase = source.pointee.time_base
+        var layout = AVChannelLayout()
+        if decoder.context.pointee.ch_layout.order == AV_CHANNEL_ORDER_UNSPEC || decoder.context.pointee.ch_layout.nb_channels <= 0 {
+            av_channel_layout_default(&layout, max(1, decoder.context.pointee.ch_layout.nb_channels))
+        } else {
+            av_channel_layout_copy(&layout, &decoder.context.pointee.ch_layout)
+        }
+        defer { av_channel_layout_uninit(&layout) }
+        let sourceRate = Int(decoder.context.pointee.sample_rate)
+        guard sourceRate > 0, let sampleFormatName = av_get_sample_fmt_name(decoder.context.pointee.sample_fmt) else {
+            throw VideoError(.decodeFailed, "The audio stream has no sample rate or sample format; the file is probably corrupt.")
+        }
+        let arguments = "time_base=\(timeBase.num)/\(timeBase.den):sample_rate=\(sourceRate):sample_fmt=\(String(cString: sampleFormatName)):channel_layout=\(describe(&layout))"
+
+        let codec = try findEncoder(settings.encoder)
+        let sampleRate = try chooseSampleRate(codec, requested: settings.sampleRate, source: sourceRate, encoder: settings.encoder)
+        let channels = settings.channels ?? min(Int(layout.nb_channels), 2)
+        var outputLayout = AVChannelLayout()
+        av_channel_layout_default(&outputLayout, Int32(channels))
+        defer { av_channel_layout_uninit(&outputLayout) }
+        let sampleFormat = codec.pointee.sample_fmts?[0] ?? AV_SAMPLE_FMT_FLTP
+        let formatName = av_get_sample_fmt_name(sampleFormat).map { String(cString: $0) } ?? "fltp"
+        let description = "aresample=\(sampleRate),aformat=sample_fmts=\(formatName):sample_rates=\(sampleRate):channel_layouts=\(describe(&outputLayout))"
+        let graph = try FilterGraph.make(video: false, sourceArguments: arguments, description: description)
+
+        let encoder = try CodecContext(codec: codec)
+        let context = encoder.context
+        context.pointee.sample_rate = Int32(sampleRate)
+        context.pointee.sample_fmt = sampleFormat
+        av_channel_layout_copy(&context.pointee.ch_layout, &outputLayout)
+        context.pointee.time_base = AVRational(num: 1, den: Int32(sampleRate))
+        if let bitRate = settings.bitRate { context.pointee.bit_rate = bitRate }
+        if output.wantsGlobalHeader { context.pointee.flags |= outpost_codec_flag_global_header() }
+        try encoder.open(failure: .encodeFailed, what: "\(settings.encoder) encoder")
+        if context.pointee.frame_size > 0 && codec.pointee.capabilities & Int32(outpost_codec_cap_variable_frame_size()) == 0 {
+            graph.setFrameSize(context.pointee.frame_size)
+        }
+        let stream = try output.addStream(for: encoder)
+        return try TranscodeLane(
+            isVideo: false, inputIndex: index, decoder: decoder, graph: graph, encoder: encoder, stream: stream,
+            inputTimeBase: timeBase, startOffset: av_rescale_q(input.startTime, outpost_av_time_base_q(), timeBase), frameDuration: 0
+        )
+    }
+
+    /// Decodes `packet` (nil: the end of the input, which drains the decoder, graph and encoder)
+    /// and sends every frame through the graph to the encoder and the muxer.
+    func decode(_ packet: Packet?, output: MediaOutput) throws(VideoError) {
+        let sent = avcodec_send_packet(decoder.context, packet?.pointer)
+        // A damaged packet is skipped; decoding goes on with the next one.
+        if sent < 0 && sent != outpost_averror_eagain() && sent != outpost_averror_eof() {
+            lastError = FFmpegError("avcodec_send_packet", code: sent)
+        }
+        while true {
+            let received = avcodec_receive_frame(decoder.context, decoded.pointer)
+            if received == outpost_averror_eagain() || received == outpost_averror_eof() { break }
+            if received < 0 {
+                lastError = FFmpegError("avcodec_receive_frame", code: received)
+                break
+            }
+            framesDecoded += 1
+            let best = decoded.pointer.pointee.best_effort_timestamp
+            if best != outpost_av_nopts_value() {
+                let pts = best - startOffset
+                decoded.pointer.pointee.pts = pts
+                let length = decoded.pointer.pointee.pkt_duration
+                decodedSeconds = max(decodedSeconds, Double(pts + max(length, 0)) * av_q2d(inputTimeBase))
+            }
+            try graph.push(decoded)
+            try drainGraph(output: output)
+        }
+        if packet == nil {
+            try graph.push(nil)
+            try drainGraph(output: output)
+            try encode(nil, output: output)
+        }
+    }
+
+    private func drainGraph(output: MediaOutput) throws(VideoError) {
+        while true {
+            let status = graph.pull(into: filtered)
+            if status == outpost_averror_eagain() || status == outpost_averror_eof() { return }
+            guard status >= 0 else {
+                let cause = FFmpegError("av_buffersink_get_frame", code: status)
+                throw VideoError(.encodeFailed, "Filtering failed (\(cause.message)).", cause: cause)
+            }
+            // The decoder's picture types would force the encoder's keyframes.
+            filtered.pointer.pointee.pict_type = AV_PICTURE_TYPE_NONE
+            defer { av_frame_unref(filtered.pointer) }
+            try encode(filtered, output: output)
+        }
+    }
+
+    private func encode(_ frame: Frame?, output: MediaOutput) throws(VideoError) {
+        var status = avcodec_send_frame(encoder.context, frame?.pointer)
+        guard status >= 0 || status == outpost_averror_eof() else { throw Self.encodeFailure("avcodec_send_frame", status) }
+        if frame != nil && isVideo { framesEncoded += 1 }
+        while true {
+            status = avcodec_receive_packet(encoder.context, encoded.pointer)
+            if status == outpost_averror_eagain() || status == outpost_averror_eof() { return }
+            guard status >= 0 else { throw Self.encodeFailure("avcodec_receive_packet", status) }
+            if isVideo && encoded.pointer.pointee.duration <= 0 { encoded.pointer.pointee.duration = frameDuration }
+            encoded.pointer.pointee.stream_index = stream.pointee.index
+            av_packet_rescale_ts(encoded.pointer, encoder.context.pointee.time_base, stream.pointee.time_base)
+            try output.write(encoded)
+        }
+    }
+
+    private static func openDecoder(_ codec: UnsafePointer<AVCodec>, stream: UnsafeMutablePointer<AVStream>) throws(VideoError) -> CodecContext {
+        let decoder = try CodecContext(codec: codec)
+        let status = avcodec_parameters_to_context(decoder.context, stream.pointee.codecpar)
+        guard status >= 0 else {
+            let cause = FFmpegError("avcodec_parameters_to_context", code: status)
+            throw VideoError(.unsupportedCodec, "A stream's parameters are invalid (\(cause.message)).", cause: cause)
+        }
+        decoder.context.pointee.pkt_timebase = stream.pointee.time_base
+        decoder.context.pointee.thread_count = 0
+        try decoder.open(failure: .unsupportedCodec, what: "decoder")
+        return decoder
+    }
+
+    private static func findEncoder(_ name: String) throws(VideoError) -> UnsafePointer<AVCodec> {
+        guard let codec = avcodec_find_encoder_by_name(name) else {
+            throw VideoError(.encodeFailed, "This FFmpeg build has no \(name) encoder.")
+        }
+        return codec
+    }
+
+    /// The requested rate if the encoder takes it (else a 400 naming the ones it does); without a
+    /// request, the source's rate if the encoder takes it, else 48 kHz, else the encoder's first.
+    private static func chooseSampleRate(_ codec: UnsafePointer<AVCodec>, requested: Int?, source: Int, encoder: String) throws(VideoError) -> Int {
+        var supported: [Int] = []
+        if let list = codec.pointee.supported_samplerates {
+            var index = 0
+            while list[index] != 0 { supported.append(Int(list[index])); index += 1 }
+        }
+        if let requested {
+            guard supported.isEmpty || supported.contains(requested) else {
+                throw VideoError(.invalidParameter, "sampleRate \(requested) is not supported by \(encoder); use one of \(supported.map(String.init).joined(separator: ", ")).")
+            }
+            return requested
+        }
+        if supported.isEmpty || supported.contains(source) { return source }
+        return supported.contains(48000) ? 48000 : supported[0]
+    }
+
+    private static func describe(_ layout: UnsafePointer<AVChannelLayout>) -> String {
+        var buffer = [CChar](repeating: 0, count: 64)
+        guard av_channel_layout_describe(layout, &buffer, buffer.count) > 0 else { return "stereo" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    private static func encodeFailure(_ function: String, _ status: Int32) -> VideoError {
+        let cause = FFmpegError(function, code: status)
+        return VideoError(.encodeFailed, "Encoding failed (\(cause.message)).", cause: cause)
+    }
+}
