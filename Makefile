@@ -6,7 +6,7 @@ DEB_PACKAGES := libsqlite3-dev libseccomp-dev pkg-config \
 	libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev ffmpeg
 BENCH_PACKAGES := wrk curl python3
 # PyPI tools the tests use as independent checkers (module name=package name).
-PY_PACKAGES := openapi_spec_validator=openapi-spec-validator
+PY_PACKAGES := openapi_spec_validator=openapi-spec-validator schemathesis=schemathesis
 STATE ?= .outpost/state
 PORT ?= 8787
 # Every container image wrangler.toml names (`image = "…"`): each is an executable product.

@@ -46,7 +46,10 @@ enum OpenAPIDocument {
             responses: ["200": json("The cancelled job.", ref("Job")), "404": error("No such job of yours."), "409": error("The job already ended.")]))
         add("get", "/api/containers/jobs/{id}/events", operation(
             "Server-sent events: `status` on each change of status, `progress` otherwise; ends after the terminal one.", tag: "jobs",
-            parameters: [idParameter], responses: ["200": ["description": "An event stream.", "content": ["text/event-stream": ["schema": ["type": "string"]]]], "404": error("No such job of yours.")]))
+            parameters: [idParameter], responses: ["200": ["description": "An event stream: `status` and `progress` events whose data is the job's JSON.", "content": ["text/event-stream": ["schema": [
+                "type": "object", "required": ["event", "data"],
+                "properties": ["event": ["type": "string", "enum": ["status", "progress"]], "data": ["type": "string"], "id": ["type": "string"]],
+            ]]]], "404": error("No such job of yours.")]))
         add("get", "/api/containers/jobs/{id}/outputs/{name}", operation(
             "An output's bytes.", tag: "jobs", parameters: [idParameter, path("name")],
             responses: ["200": ["description": "The output.", "content": ["*/*": ["schema": ["type": "string", "format": "binary"]]]], "404": error("No such job or output.")]))
@@ -171,6 +174,7 @@ enum OpenAPIDocument {
     }
 
     static let standardErrors: [String: JSONValue] = [
+        "400": error("Bad input: the message names the field or parameter and what it accepts."),
         "401": error("No or bad credentials."),
         "429": ["description": "Over the caller's rate limit.", "headers": ["Retry-After": ["schema": ["type": "integer"]]],
                 "content": ["application/json": ["schema": ref("Error")]]],
