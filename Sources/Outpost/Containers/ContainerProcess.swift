@@ -177,9 +177,11 @@ public final class ContainerProcess: Sendable {
         return await waitForExit()
     }
 
-    /// Resident set size of the process (from /proc), nil once it is gone.
+    /// Resident set size of the instance (from /proc: the launcher, its init and the service with
+    /// its children), nil once it is gone.
     public var memoryBytes: Int64? {
-        isRunning ? ProcFS.residentBytes(pid) : nil
+        guard isRunning, let own = ProcFS.residentBytes(pid) else { return nil }
+        return ProcFS.tree(pid).dropFirst().reduce(own) { $0 + (ProcFS.residentBytes($1) ?? 0) }
     }
 
     /// Memory charged to its cgroup (RSS plus page cache), when it has one.

@@ -293,7 +293,7 @@ public actor ContainerSupervisor: Service {
                                      memoryLimitBytes: options.memoryLimitBytes ?? cls.memoryLimitBytes,
                                      enableInternet: options.enableInternet, stateDirectory: stateDirectory, launcherPath: launcherPath,
                                      processTimeout: options.processTimeout, ports: ports,
-                                     diskLimitBytes: options.diskLimitBytes ?? cls.diskLimitBytes)
+                                     diskLimitBytes: options.diskLimitBytes ?? cls.diskLimitBytes, sandbox: cls.sandbox)
         let process: ContainerProcess
         do {
             process = try await ContainerProcess.spawn(launch, logSink: logSink)
