@@ -11,6 +11,7 @@
 //     --nested             let the service build its own sandboxes (user/mount/pid/net namespaces)
 //     --no-seccomp         skip the seccomp filter (diagnostics only)
 //     --no-isolation       no user, mount or pid isolation: the benchmark's baseline only, never the runtime
+//                          (also when started through a link named outpost-sandbox-no-isolation)
 //     --status-fd N        on failure "stage: message" is written here; it closes when the service has exec'd
 //
 // With isolation (see Containers.md): the launcher joins the cgroups, sets the rlimits, creates the
@@ -28,7 +29,7 @@ import Glibc
 /// The init's pid on the host, for the signal handler (set once, before the handler is installed).
 nonisolated(unsafe) var instanceInitPID: pid_t = 0
 
-let options = LauncherOptions.parse(CommandLine.arguments.dropFirst())
+let options = LauncherOptions.parse(CommandLine.arguments.dropFirst(), invokedAs: CommandLine.arguments[0])
 if statusFD >= 0 { _ = fcntl(statusFD, F_SETFD, FD_CLOEXEC) }
 
 if setsid() < 0 { fail("setsid", "cannot start a new session", errno: errno) }

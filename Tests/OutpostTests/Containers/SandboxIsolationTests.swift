@@ -117,7 +117,7 @@ struct SandboxIsolationTests {
     @Test func anotherInstancesScratchFilesAreUnreadable() async throws {
         try await S.withSupervisor(classes: [S.fixtureClass()]) { sup in
             #expect(try await get(sup, "/write?name=secret", instance: "a")["written"] as? Bool == true)
-            _ = try await get(sup, "/ping", instance: "b")
+            _ = try await get(sup, "/", instance: "b")
             let scratchA = try #require(await sup.process(className: "Fixture", instanceID: "a")?.scratchDirectory)
             let scratchB = try #require(await sup.process(className: "Fixture", instanceID: "b")?.scratchDirectory)
             #expect(FileManager.default.fileExists(atPath: scratchA + "/secret"))
@@ -133,7 +133,7 @@ struct SandboxIsolationTests {
 
     @Test func theRuntimeAndOtherInstancesAreNotVisibleFromInside() async throws {
         try await S.withSupervisor(classes: [S.fixtureClass()]) { sup in
-            _ = try await get(sup, "/ping", instance: "other")
+            _ = try await get(sup, "/", instance: "other")
             let other = try #require(await sup.process(className: "Fixture", instanceID: "other")?.pid)
             let procs = try #require(try await get(sup, "/list?path=/proc")["entries"] as? [String])
             let pids = Set(procs.compactMap { Int($0) })
@@ -210,6 +210,9 @@ struct SandboxIsolationTests {
         var loader = ConfigLoader(path: "wrangler.toml")
         let config = try loader.parse("""
             name = "x"
+            [[durable_objects.bindings]]
+            name = "RUNNER"
+            class_name = "Runner"
             [[containers]]
             class_name = "Runner"
             image = "/usr/bin/true"
@@ -217,12 +220,13 @@ struct SandboxIsolationTests {
             """)
         #expect(config.containers.first?.sandbox == ContainerSandbox(readOnlyPaths: ["/opt/models"], nested: true))
         #expect(loader.warnings.contains { $0.message.contains("\"colour\"") && $0.message.contains("sandbox") })
+        let binding = "name = \"x\"\n[[durable_objects.bindings]]\nname = \"R\"\nclass_name = \"R\"\n"
         var bad = ConfigLoader(path: "wrangler.toml")
         #expect(throws: ConfigError.self) {
-            try bad.parse("name = \"x\"\n[[containers]]\nclass_name = \"R\"\nimage = \"/usr/bin/true\"\nsandbox = { read_only_paths = [\"relative\"] }\n")
+            try bad.parse(binding + "[[containers]]\nclass_name = \"R\"\nimage = \"/usr/bin/true\"\nsandbox = { read_only_paths = [\"relative\"] }\n")
         }
         var plain = ConfigLoader(path: "wrangler.toml")
-        let defaults = try plain.parse("name = \"x\"\n[[containers]]\nclass_name = \"R\"\nimage = \"/usr/bin/true\"\n")
+        let defaults = try plain.parse(binding + "[[containers]]\nclass_name = \"R\"\nimage = \"/usr/bin/true\"\n")
         #expect(defaults.containers.first?.sandbox == ContainerSandbox())
     }
 
