@@ -96,10 +96,7 @@ struct FilesystemView {
     private func buildEtc() {
         makeDirectory("/newroot/etc")
         makeDirectory("/newroot/etc/ssl")
-        for name in Self.etcFiles {
-            guard let text = readFile("/oldroot/etc/" + name, trimming: false) else { continue }
-            create("/newroot/etc/" + name, text)
-        }
+        for name in Self.etcFiles { copy("/oldroot/etc/" + name, to: "/newroot/etc/" + name) }
         for name in Self.etcDirectories where exists("/oldroot/etc/" + name) { bindReadOnly("/etc/" + name) }
         let (uid, gid) = (identity.uid, identity.gid)
         create("/newroot/etc/passwd", "root:x:0:0:root:/root:/usr/sbin/nologin\n"
@@ -167,6 +164,24 @@ struct FilesystemView {
         if fd < 0 { fail("mount", "creating \(path)", errno: errno) }
         defer { close(fd) }
         if !text.isEmpty, (text.withCString { write(fd, $0, strlen($0)) }) < 0 { fail("mount", "writing \(path)", errno: errno) }
+    }
+
+    /// Copies a host file (following symlinks) when it exists; plain bytes, no text decoding.
+    private func copy(_ source: String, to target: String) {
+        let input = open(source, O_RDONLY | O_CLOEXEC)
+        if input < 0 { return }
+        defer { close(input) }
+        let output = open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        if output < 0 { fail("mount", "creating \(target)", errno: errno) }
+        defer { close(output) }
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: 65536, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let n = read(input, buffer, 65536)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return }
+            if write(output, buffer, n) != n { fail("mount", "writing \(target)", errno: errno) }
+        }
     }
 
     private func parent(of path: String) -> String {

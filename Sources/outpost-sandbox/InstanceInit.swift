@@ -24,7 +24,38 @@ enum InstanceInit {
                 if servicePID > 0 { kill(-1, sig) } else { pendingSignal = sig }
             }
         }
+
+        // The service's process is forked first and waits while the view is built: the fork's
+        // scheduling delay on a busy machine overlaps the set-up. It shares the mount namespace, so
+        // both pivots move its root too.
+        let argv = cStrings(options.program)
+        let envp = cStrings(options.env)
+        var go: [Int32] = [-1, -1]
+        if pipe(&go) != 0 { fail("fork", "pipe", errno: errno) }
+        for fd in go { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        let child = fork()
+        if child < 0 { fail("fork", "starting the service", errno: errno) }
+        if child == 0 {
+            close(go[1])
+            for s in forwardedSignals { signal(s, SIG_DFL) }
+            var byte: UInt8 = 0
+            var n = 0
+            repeat { n = read(go[0], &byte, 1) } while n < 0 && errno == EINTR
+            if n != 1 { _exit(127) }  // the init failed and said why
+            identity.drop()
+            if chdir(FilesystemView.scratchPath) != 0 { fail("scratch", "chdir \(FilesystemView.scratchPath)", errno: errno) }
+            var empty = sigset_t()
+            sigemptyset(&empty)
+            sigprocmask(SIG_SETMASK, &empty, nil)
+            if let serviceFilter { SeccompFilter.load(serviceFilter) }
+            execve(options.program[0], argv, envp)
+            fail("exec", "cannot execute \(options.program[0])", errno: errno)
+        }
+        close(go[0])
+        servicePID = child
+        if pendingSignal != 0 { kill(-1, pendingSignal) }
         setSignals(forwardedSignals, blocked: false)
+
         view.build()
         identity.drop()
         // Changing credentials cleared the parent-death signal: set it again. If the outer launcher
@@ -33,24 +64,8 @@ enum InstanceInit {
         // The outer launcher may now drop to the same user: it can still signal this process.
         var ready: UInt8 = 1
         if write(report, &ready, 1) != 1 { _exit(127) }
-
-        let argv = cStrings(options.program)
-        let envp = cStrings(options.env)
-        setSignals(forwardedSignals, blocked: true)
-        let child = fork()
-        if child < 0 { fail("fork", "starting the service", errno: errno) }
-        if child == 0 {
-            for s in forwardedSignals { signal(s, SIG_DFL) }
-            var empty = sigset_t()
-            sigemptyset(&empty)
-            sigprocmask(SIG_SETMASK, &empty, nil)
-            if let serviceFilter { SeccompFilter.load(serviceFilter) }
-            execve(options.program[0], argv, envp)
-            fail("exec", "cannot execute \(options.program[0])", errno: errno)
-        }
-        servicePID = child
-        if pendingSignal != 0 { kill(-1, pendingSignal) }
-        setSignals(forwardedSignals, blocked: false)
+        if write(go[1], &ready, 1) != 1 { fail("fork", "starting the service", errno: errno) }
+        close(go[1])
         if let initFilter { SeccompFilter.load(initFilter) }
         close(statusFD)
         while true {
