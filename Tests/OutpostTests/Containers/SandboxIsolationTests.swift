@@ -145,6 +145,35 @@ struct SandboxIsolationTests {
         }
     }
 
+    @Test func aSigtermToTheLauncherAloneReachesTheServiceAndItsStatusIsTheExit() async throws {
+        let events = EventLog()
+        try await S.withSupervisor(classes: [S.fixtureClass()], events: events) { sup in
+            _ = try await get(sup, "/")
+            let launcher = try #require(await sup.process(className: "Fixture", instanceID: "iso")?.pid)
+            let service = try #require(S.servicePID(launcher: launcher))
+            kill(launcher, SIGTERM)  // not the group: the launcher forwards it to the init, which passes it on
+            #expect(await S.waitUntil { !events.stops.isEmpty })
+            let exit = try #require(events.stops.first)
+            #expect(exit.exitCode == 128 + SIGTERM && exit.signal == SIGTERM, "\(exit)")
+            #expect(!S.processExists(service))
+            // A new start; the service's own exit code comes through unchanged.
+            _ = try? await sup.fetch(Request(url: "/crash?code=7"), className: "Fixture", instanceID: "iso", options: S.options()).body.text()
+            #expect(await S.waitUntil { events.stops.count == 2 })
+            #expect(events.stops.last?.exitCode == 7 && events.stops.last?.signal == nil, "\(String(describing: events.stops.last))")
+        }
+    }
+
+    @Test func killingTheLauncherTakesTheWholeNamespaceWithIt() async throws {
+        try await S.withSupervisor(classes: [S.fixtureClass()]) { sup in
+            _ = try await get(sup, "/")
+            let launcher = try #require(await sup.process(className: "Fixture", instanceID: "iso")?.pid)
+            let initPID = try #require(S.children(of: launcher).first)
+            let service = try #require(S.servicePID(launcher: launcher))
+            kill(launcher, SIGKILL)  // what the orphan reaper does to a leftover launcher
+            #expect(await S.waitUntil { !S.processExists(initPID) && !S.processExists(service) }, "the init and the service die with it")
+        }
+    }
+
     @Test func aMissingOrNonExecutableImageFailsTheStartNamingThePathAndTheStage() async throws {
         let notExecutable = "/var/tmp/outpost-not-executable-" + UUID().uuidString
         FileManager.default.createFile(atPath: notExecutable, contents: Data("#!/bin/sh\n".utf8), attributes: [.posixPermissions: 0o644])
