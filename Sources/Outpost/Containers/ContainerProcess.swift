@@ -31,6 +31,7 @@ public final class ContainerProcess: Sendable {
         var exitWaiters: [UInt64: CheckedContinuation<ContainerExit?, Never>] = [:]
         var nextWaiter: UInt64 = 0
         var requested: ContainerExit.Reason?
+        var lastErrorLine: String?
     }
 
     private init(pid: Int32, launch: ContainerLaunch, scratch: String, logFile: String, cgroup: ContainerCgroup?) {
@@ -106,6 +107,10 @@ public final class ContainerProcess: Sendable {
 
     /// The exit, once it happened.
     public var exit: ContainerExit? { state.withLockedValue { $0.exit } }
+
+    /// The last line the process wrote to stderr (complete once `exit` is set): why an instance that
+    /// exited during its start failed, e.g. the dynamic loader's "error while loading shared libraries".
+    public var lastErrorLine: String? { state.withLockedValue { $0.lastErrorLine } }
 
     public var isRunning: Bool { exit == nil }
 
@@ -249,6 +254,7 @@ public final class ContainerProcess: Sendable {
                 let record = Array((kind == .stderr ? "stderr: " : "") .utf8) + line + [10]
                 _ = record.withUnsafeBytes { Glibc.write(logFD, $0.baseAddress, $0.count) }
             }
+            if kind == .stderr, !text.isEmpty { state.withLockedValue { $0.lastErrorLine = String(text.prefix(500)) } }
             logSink?(ContainerLogLine(className: launch.className, instanceID: launch.instanceID, stream: kind, text: text))
         }
         /// Reads once from stream `i`; returns the read result (0 or less: nothing more for now).

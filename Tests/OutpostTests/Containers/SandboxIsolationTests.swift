@@ -199,6 +199,33 @@ struct SandboxIsolationTests {
         }
     }
 
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/gcc"), "needs gcc to build an image with a library outside the sandbox"))
+    func anImageNeedingALibraryOutsideTheSandboxFailsNamingTheLibrary() async throws {
+        let dir = "/var/tmp/outpost-libtest-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "int outpost_outside(void) { return 0; }\n".write(toFile: dir + "/outside.c", atomically: true, encoding: .utf8)
+        try "int outpost_outside(void);\nint main(void) { return outpost_outside(); }\n".write(toFile: dir + "/main.c", atomically: true, encoding: .utf8)
+        for args in [["-shared", "-fPIC", "-o", dir + "/liboutside.so", dir + "/outside.c"],
+                     ["-o", dir + "/image", dir + "/main.c", "-L" + dir, "-loutside", "-Wl,-rpath," + dir]] {
+            let gcc = ChildProcess()
+            gcc.executableURL = URL(fileURLWithPath: "/usr/bin/gcc")
+            gcc.arguments = args
+            try gcc.run()
+            gcc.waitUntilExit()
+            try #require(gcc.terminationStatus == 0, "gcc \(args)")
+        }
+        try await S.withSupervisor(classes: [ContainerClass(name: "Outside", executable: dir + "/image")]) { sup in
+            do {
+                try await sup.start(className: "Outside", instanceID: "x", options: S.options())
+                Issue.record("the start should fail")
+            } catch let error as ContainerError {
+                #expect(error.status == 500)
+                #expect(error.message.contains("exited (exit 127)") && error.message.contains("liboutside.so"), "\(error.message)")
+            }
+        }
+    }
+
     @Test func withoutTheNestedKeyAServiceCannotUnshareWithItItCanRunBubblewrap() async throws {
         let nested = ContainerClass(name: "Nested", executable: S.fixture, sandbox: ContainerSandbox(nested: true))
         try await S.withSupervisor(classes: [S.fixtureClass(), nested]) { sup in
