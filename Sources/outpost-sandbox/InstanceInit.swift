@@ -57,6 +57,8 @@ enum InstanceInit {
         setSignals(forwardedSignals, blocked: false)
 
         view.build()
+        // Its own UTS namespace: the host's name stays the host's.
+        if sethostname("container", 9) != 0 { fail("namespaces", "sethostname", errno: errno) }
         identity.drop()
         // Changing credentials cleared the parent-death signal: set it again. If the outer launcher
         // died before that, the report pipe has no reader and the write fails.
