@@ -184,9 +184,12 @@ public final class ContainerProcess: Sendable {
 
     /// Resident set size of the instance (from /proc: the launcher, its init and the service with
     /// its children), nil once it is gone.
-    public var memoryBytes: Int64? {
+    public var memoryBytes: Int64? { memoryBytes(children: ProcFS.children()) }
+
+    /// `memoryBytes` from a `ProcFS.children()` map taken once for many instances.
+    func memoryBytes(children: [Int32: [Int32]]) -> Int64? {
         guard isRunning, let own = ProcFS.residentBytes(pid) else { return nil }
-        return ProcFS.tree(pid).dropFirst().reduce(own) { $0 + (ProcFS.residentBytes($1) ?? 0) }
+        return ProcFS.tree(pid, children: children).dropFirst().reduce(own) { $0 + (ProcFS.residentBytes($1) ?? 0) }
     }
 
     /// Memory charged to its cgroup (RSS plus page cache), when it has one.
