@@ -1,129 +1,35 @@
-// outpost-sandbox: sets up one container instance's sandbox in this process, then execs it.
+// outpost-sandbox: sets up one container instance's sandbox, then runs its service in it.
 //
 //     outpost-sandbox [options] -- PROGRAM [ARGS...]
 //
-//     --dir PATH           working directory (the instance's fresh scratch dir)
+//     --dir PATH           the instance's fresh scratch dir: its working directory /scratch and its /tmp
 //     --env NAME=VALUE     one environment variable; repeated, these are the whole environment
 //     --cgroup-procs PATH  a cgroup.procs/tasks file to join (cgroups are created by the runtime)
 //     --rlimit NAME=VALUE  as, data, fsize, nofile, nproc, core (soft = hard = VALUE)
 //     --no-network         own network namespace with only `lo` up (enableInternet = false)
+//     --ro-bind PATH       also show host PATH read-only at the same path (repeated)
+//     --nested             let the service build its own sandboxes (user/mount/pid/net namespaces)
 //     --no-seccomp         skip the seccomp filter (diagnostics only)
-//     --status-fd N        on failure "stage: message" is written here; on success it closes at exec
+//     --no-isolation       no user, mount or pid isolation: the benchmark's baseline only, never the runtime
+//                          (also when started through a link named outpost-sandbox-no-isolation)
+//     --status-fd N        on failure "stage: message" is written here; it closes when the service has exec'd
+//
+// With isolation (see Containers.md): the launcher joins the cgroups, sets the rlimits, creates the
+// network, mount, pid, IPC and UTS namespaces and forks the instance's init (pid 1), which builds
+// the filesystem view, drops to the instance's uid and starts the service. This process stays
+// outside as the runtime's handle: it drops to the same uid, loads the same filter, and exits with
+// the service's status (re-raising the signal that ended it), so the runtime sees the exit as if it
+// had exec'd the service itself.
 //
 // Options are plain argv words, not JSON: the launcher links neither Foundation nor a JSON
 // parser, so it starts in about a millisecond. Exit status 127 means setup failed.
 import CSeccomp
 import Glibc
 
-nonisolated(unsafe) var statusFD: Int32 = -1  // set once while parsing options, before anything else runs
+/// The init's pid on the host, for the signal handler (set once, before the handler is installed).
+nonisolated(unsafe) var instanceInitPID: pid_t = 0
 
-func fail(_ stage: String, _ message: String, errno err: Int32 = 0) -> Never {
-    var text = "\(stage): \(message)"
-    if err != 0 { text += " (\(String(cString: strerror(err))), errno \(err))" }
-    text += "\n"
-    let fd = statusFD >= 0 ? statusFD : 2
-    _ = text.withCString { write(fd, $0, strlen($0)) }
-    _exit(127)
-}
-
-struct Options {
-    var dir: String?
-    var env: [String] = []
-    var cgroupProcs: [String] = []
-    var rlimits: [(Int32, UInt64)] = []
-    var noNetwork = false
-    var seccomp = true
-    var program: [String] = []
-}
-
-func rlimitResource(_ name: Substring) -> Int32? {
-    switch name {
-    case "as": Int32(RLIMIT_AS.rawValue)
-    case "data": Int32(RLIMIT_DATA.rawValue)
-    case "fsize": Int32(RLIMIT_FSIZE.rawValue)
-    case "nofile": Int32(RLIMIT_NOFILE.rawValue)
-    case "nproc": Int32(__RLIMIT_NPROC.rawValue)
-    case "core": Int32(RLIMIT_CORE.rawValue)
-    default: nil
-    }
-}
-
-func parse(_ args: ArraySlice<String>) -> Options {
-    var o = Options()
-    var it = args.makeIterator()
-    func value(_ flag: String) -> String {
-        guard let v = it.next() else { fail("options", "\(flag) needs a value") }
-        return v
-    }
-    while let a = it.next() {
-        switch a {
-        case "--dir": o.dir = value(a)
-        case "--env": o.env.append(value(a))
-        case "--cgroup-procs": o.cgroupProcs.append(value(a))
-        case "--rlimit":
-            let v = value(a)
-            let parts = v.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2, let res = rlimitResource(parts[0]), let n = UInt64(parts[1]) else {
-                fail("options", "bad --rlimit \(v)")
-            }
-            o.rlimits.append((res, n))
-        case "--no-network": o.noNetwork = true
-        case "--no-seccomp": o.seccomp = false
-        case "--status-fd":
-            let v = value(a)
-            guard let fd = Int32(v) else { fail("options", "bad --status-fd \(v)") }
-            statusFD = fd
-        case "--":
-            while let p = it.next() { o.program.append(p) }
-        default: fail("options", "unknown option \(a)")
-        }
-    }
-    if o.program.isEmpty { fail("options", "no program after --") }
-    return o
-}
-
-/// Syscalls no container needs: they would let it escape or change the host (EPERM instead).
-let deniedSyscalls = [
-    "ptrace", "process_vm_readv", "process_vm_writev", "kcmp",
-    "mount", "umount", "umount2", "pivot_root", "chroot", "mount_setattr",
-    "fsopen", "fsconfig", "fsmount", "fspick", "move_mount", "open_tree", "open_by_handle_at",
-    "unshare", "setns",
-    "kexec_load", "kexec_file_load", "reboot",
-    "bpf", "perf_event_open", "userfaultfd",
-    "init_module", "finit_module", "delete_module", "create_module",
-    "swapon", "swapoff", "acct", "quotactl", "syslog",
-    "settimeofday", "clock_settime", "clock_adjtime", "adjtimex",
-    "sethostname", "setdomainname", "iopl", "ioperm",
-    "add_key", "request_key", "keyctl", "lookup_dcookie", "nfsservctl", "vhangup",
-]
-
-func loadSeccomp() {
-    guard let ctx = seccomp_init(outpost_scmp_act_allow()) else { fail("seccomp", "seccomp_init failed") }
-    let deny = outpost_scmp_act_errno(EPERM)
-    for name in deniedSyscalls {
-        let nr = seccomp_syscall_resolve_name(name)
-        if nr == __NR_SCMP_ERROR { continue }  // not on this architecture
-        let rc = outpost_seccomp_rule_add(ctx, deny, nr)
-        if rc < 0 { fail("seccomp", "rule for \(name)", errno: -rc) }
-    }
-    let rc = seccomp_load(ctx)
-    if rc < 0 { fail("seccomp", "seccomp_load", errno: -rc) }
-    seccomp_release(ctx)
-}
-
-func writeFile(_ path: String, _ text: String) -> Int32 {
-    let fd = open(path, O_WRONLY | O_CLOEXEC)
-    if fd < 0 { return errno }
-    defer { close(fd) }
-    let n = text.withCString { write(fd, $0, strlen($0)) }
-    return n < 0 ? errno : 0
-}
-
-func cStrings(_ strings: [String]) -> [UnsafeMutablePointer<CChar>?] {
-    strings.map { strdup($0) } + [nil]
-}
-
-let options = parse(CommandLine.arguments.dropFirst())
+let options = LauncherOptions.parse(CommandLine.arguments.dropFirst(), invokedAs: CommandLine.arguments[0])
 if statusFD >= 0 { _ = fcntl(statusFD, F_SETFD, FD_CLOEXEC) }
 
 if setsid() < 0 { fail("setsid", "cannot start a new session", errno: errno) }
@@ -145,17 +51,80 @@ for (resource, value) in options.rlimits {
     }
 }
 
+if !options.isolation {
+    if options.noNetwork {
+        if outpost_unshare_net() != 0 { fail("network", "unshare(CLONE_NEWNET)", errno: errno) }
+        if outpost_loopback_up() != 0 { fail("network", "bringing lo up", errno: errno) }
+    }
+    if let dir = options.dir, chdir(dir) != 0 { fail("scratch", "chdir \(dir)", errno: errno) }
+    if outpost_set_no_new_privs() != 0 { fail("no_new_privs", "prctl(PR_SET_NO_NEW_PRIVS)", errno: errno) }
+    if options.seccomp { SeccompFilter.load(SeccompFilter.make(nested: options.nested)) }
+    execve(options.program[0], cStrings(options.program), cStrings(options.env))
+    fail("exec", "cannot execute \(options.program[0])", errno: errno)
+}
+
+guard let scratch = options.dir, scratch.hasPrefix("/") else { fail("options", "--dir with an absolute path is required") }
+let identity = Identity.current()
+if identity.changesUser {
+    if chown(scratch, identity.uid, identity.gid) != 0 { fail("scratch", "chown \(scratch)", errno: errno) }
+    if chmod(scratch, 0o700) != 0 { fail("scratch", "chmod \(scratch)", errno: errno) }
+} else {
+    identity.enterUserNamespace()
+}
 if options.noNetwork {
     if outpost_unshare_net() != 0 { fail("network", "unshare(CLONE_NEWNET)", errno: errno) }
     if outpost_loopback_up() != 0 { fail("network", "bringing lo up", errno: errno) }
 }
+// The mount namespace is shared with the init: its pivot_root moves this process's root (and its
+// cwd, "/" from here on) into the instance's view too, so nothing here keeps the host's tree.
+if chdir("/") != 0 { fail("namespaces", "chdir /", errno: errno) }
+if outpost_unshare(OUTPOST_CLONE_NEWNS | OUTPOST_CLONE_NEWPID | OUTPOST_CLONE_NEWIPC | OUTPOST_CLONE_NEWUTS) != 0 {
+    fail("namespaces", "unshare(mount, pid, ipc, uts)", errno: errno)
+}
+Identity.dropBoundingSet()
 
-if let dir = options.dir, chdir(dir) != 0 { fail("scratch", "chdir \(dir)", errno: errno) }
+let view = FilesystemView(scratch: scratch, executable: options.program[0], readOnlyPaths: options.readOnlyPaths,
+                          identity: identity, swiftRuntime: FilesystemView.swiftRuntimeDirectory())
+let strictFilter = options.seccomp ? SeccompFilter.make(nested: false) : nil
+let serviceFilter = options.seccomp && options.nested ? SeccompFilter.make(nested: true) : strictFilter
+var report: [Int32] = [-1, -1]
+if pipe(&report) != 0 { fail("fork", "pipe", errno: errno) }
+for fd in report { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
 
-if outpost_set_no_new_privs() != 0 { fail("no_new_privs", "prctl(PR_SET_NO_NEW_PRIVS)", errno: errno) }
-if options.seccomp { loadSeccomp() }
+// Signals wait until the init exists; then each goes to it (and on to the service) exactly once.
+setSignals(forwardedSignals, blocked: true)
+let initPID = fork()
+if initPID < 0 { fail("fork", "starting the instance's init", errno: errno) }
+if initPID == 0 {
+    close(report[0])
+    InstanceInit.run(options, view: view, identity: identity, initFilter: strictFilter, serviceFilter: serviceFilter, report: report[1])
+}
+instanceInitPID = initPID
+for s in forwardedSignals {
+    signal(s) { sig in kill(instanceInitPID, sig) }
+}
+setSignals(forwardedSignals, blocked: false)
+close(report[1])
 
-let argv = cStrings(options.program)
-let envp = cStrings(options.env)
-execve(options.program[0], argv, envp)
-fail("exec", "cannot execute \(options.program[0])", errno: errno)
+// Stay root until the init has dropped to the instance's user, so a forwarded signal always lands.
+var ready: UInt8 = 0
+while read(report[0], &ready, 1) < 0 && errno == EINTR {}
+identity.drop()
+if let strictFilter { SeccompFilter.load(strictFilter) }
+close(statusFD)
+
+var initStatus: Int32 = 0
+while waitpid(initPID, &initStatus, 0) < 0 && errno == EINTR {}
+var serviceStatus: Int32 = 0
+let got = withUnsafeMutableBytes(of: &serviceStatus) { read(report[0], $0.baseAddress, 4) }
+let status = got == 4 ? serviceStatus : initStatus
+let endSignal = status & 0x7f
+if endSignal == 0 { _exit((status >> 8) & 0xff) }
+// Ended by a signal: end the same way, so the runtime sees 128 + n and (for SIGKILL) a memory-limit kill.
+signal(endSignal, SIG_DFL)
+var unblock = sigset_t()
+sigemptyset(&unblock)
+sigaddset(&unblock, endSignal)
+sigprocmask(SIG_UNBLOCK, &unblock, nil)
+kill(getpid(), endSignal)
+_exit(128 + endSignal)

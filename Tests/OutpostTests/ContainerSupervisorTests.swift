@@ -204,7 +204,8 @@ struct ContainerSupervisorTests {
             let missing = try await sup.fetch(Request(url: "/nope"), className: "Fixture", instanceID: "echo", options: S.options())
             #expect(missing.status.code == 404)
             _ = try await missing.body.text()
-            let pid = try #require(await sup.process(className: "Fixture", instanceID: "echo")?.pid)
+            let launcher = try #require(await sup.process(className: "Fixture", instanceID: "echo")?.pid)
+            let pid = try #require(S.servicePID(launcher: launcher), "the service below the launcher and its init")
             for _ in 0..<20 { _ = try await sup.fetch(Request(url: "/ping"), className: "Fixture", instanceID: "echo", options: S.options()).body.text() }
             let sockets = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd"))?.filter {
                 ((try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\($0)")) ?? "").hasPrefix("socket:")

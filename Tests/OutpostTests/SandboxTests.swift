@@ -68,13 +68,14 @@ struct SandboxTests {
             _ = try await sup.fetch(Request(url: "/write?name=marker"), className: "Fixture", instanceID: "disk", options: opts).body.text()
             let first = try await S.json(sup.fetch(Request(url: "/"), className: "Fixture", instanceID: "disk", options: opts))
             #expect(first["files"] as? [String] == ["marker"])
-            let cwd1 = try #require(first["cwd"] as? String)
-            #expect(FileManager.default.fileExists(atPath: cwd1 + "/marker"))
+            #expect(first["cwd"] as? String == "/scratch", "the scratch dir is the working directory at a fixed path")
+            let scratch1 = try #require(await sup.process(className: "Fixture", instanceID: "disk")?.scratchDirectory)
+            #expect(FileManager.default.fileExists(atPath: scratch1 + "/marker"))
             await sup.stop(className: "Fixture", instanceID: "disk")
-            #expect(!FileManager.default.fileExists(atPath: cwd1), "scratch dir deleted on stop")
+            #expect(!FileManager.default.fileExists(atPath: scratch1), "scratch dir deleted on stop")
             let second = try await S.json(sup.fetch(Request(url: "/"), className: "Fixture", instanceID: "disk", options: opts))
             #expect(second["files"] as? [String] == [])
-            #expect(second["cwd"] as? String != cwd1)
+            #expect(await sup.process(className: "Fixture", instanceID: "disk")?.scratchDirectory != scratch1)
             #expect(second["pid"] as? Int != first["pid"] as? Int)
         }
     }
@@ -120,7 +121,7 @@ struct SandboxTests {
                 Issue.record("start should fail")
             } catch let error as ContainerError {
                 #expect(error.status == 500)
-                #expect(error.message.hasPrefix("Failed to start container: exec: cannot execute /nonexistent/program"), "\(error.message)")
+                #expect(error.message.hasPrefix("Failed to start container: mount: cannot map the image /nonexistent/program"), "\(error.message)")
             }
             #expect(events.startFailures.count == 1)
             #expect(await sup.state(className: "Broken", instanceID: "x").status == "stopped")

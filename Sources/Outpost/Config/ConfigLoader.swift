@@ -163,7 +163,7 @@ public struct ConfigLoader {
         }
 
         for (i, t) in try tables(top["containers"], key: "containers").enumerated() {
-            try checkKeys(t, "containers", allowed: ["class_name", "image", "max_instances", "instance_type", "name", "image_build_context", "image_vars", "rollout_step_percentage", "rollout_kind"])
+            try checkKeys(t, "containers", allowed: ["class_name", "image", "max_instances", "instance_type", "name", "image_build_context", "image_vars", "rollout_step_percentage", "rollout_kind", "sandbox"])
             var c = ContainerConfig(
                 className: try required(t, "class_name", in: "containers", index: i),
                 image: try required(t, "image", in: "containers", index: i)
@@ -179,6 +179,9 @@ public struct ConfigLoader {
                 c.instanceType = v
             }
             c.name = try string(t["name"], key: "name")
+            if let v = t["sandbox"] {
+                c.sandbox = try containerSandbox(v)
+            }
             config.containers.append(c)
         }
 
@@ -295,6 +298,27 @@ public struct ConfigLoader {
             guard let s = item.string else { throw typeError(key, "an array of strings") }
             return s
         }
+    }
+
+    /// Outpost's `[containers.sandbox]` extension table.
+    private mutating func containerSandbox(_ v: any TOMLValueConvertible) throws -> ContainerSandbox {
+        guard let t = v.table else { throw typeError("sandbox", "a table: sandbox = { nested = true, read_only_paths = [\"/opt/models\"] }") }
+        var sandbox = ContainerSandbox()
+        for key in t.keys where !["nested", "read_only_paths"].contains(key) {
+            warn(key: key, "unknown key \"\(key)\" in [containers.sandbox] (ignored)")
+        }
+        if let n = t["nested"] {
+            guard let b = n.bool else { throw typeError("nested", "a boolean") }
+            sandbox.nested = b
+        }
+        sandbox.readOnlyPaths = try stringArray(t["read_only_paths"], key: "read_only_paths")
+        for path in sandbox.readOnlyPaths {
+            guard path.hasPrefix("/"), !path.split(separator: "/").contains("..") else {
+                throw valueError("read_only_paths", "read_only_paths must hold absolute paths without \"..\", got \"\(path)\"")
+            }
+            guard path != "/" else { throw valueError("read_only_paths", "read_only_paths cannot hold \"/\": that is the whole host") }
+        }
+        return sandbox
     }
 
     private func tables(_ v: (any TOMLValueConvertible)?, key: String) throws -> [TOMLTable] {

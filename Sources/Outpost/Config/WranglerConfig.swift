@@ -92,4 +92,6 @@ public struct ContainerConfig: Sendable, Hashable {
     public var maxInstances: Int = 20
     public var instanceType: String = "lite"
     public var name: String?
+    /// Outpost's extension `sandbox = { nested = …, read_only_paths = […] }`.
+    public var sandbox = ContainerSandbox()
 }

@@ -11,9 +11,11 @@ public struct ContainerClass: Sendable {
     public var memoryLimitBytes: Int64?
     /// Overrides the instance type's disk size (tests).
     public var diskLimitBytes: Int64?
+    /// What the instances may see or do beyond the sandbox's minimum.
+    public var sandbox: ContainerSandbox
 
     public init(name: String, executable: String, arguments: [String] = [], instanceType: InstanceType = InstanceTypes.all[0],
-                maxInstances: Int = 20, memoryLimitBytes: Int64? = nil, diskLimitBytes: Int64? = nil) {
+                maxInstances: Int = 20, memoryLimitBytes: Int64? = nil, diskLimitBytes: Int64? = nil, sandbox: ContainerSandbox = ContainerSandbox()) {
         self.name = name
         self.executable = executable
         self.arguments = arguments
@@ -21,6 +23,7 @@ public struct ContainerClass: Sendable {
         self.maxInstances = maxInstances
         self.memoryLimitBytes = memoryLimitBytes
         self.diskLimitBytes = diskLimitBytes
+        self.sandbox = sandbox
     }
 
     /// Builds the class from wrangler's `[[containers]]`, resolving its image.
@@ -30,6 +33,7 @@ public struct ContainerClass: Sendable {
     public init(config: ContainerConfig, productDirectory: String? = nil, baseDirectory: String? = nil) throws(ContainerError) {
         let executable = try ContainerImage.resolve(config.image, productDirectory: productDirectory, baseDirectory: baseDirectory)
         self.init(name: config.className, executable: executable,
-                  instanceType: InstanceTypes.named(config.instanceType) ?? InstanceTypes.all[0], maxInstances: config.maxInstances)
+                  instanceType: InstanceTypes.named(config.instanceType) ?? InstanceTypes.all[0], maxInstances: config.maxInstances,
+                  sandbox: config.sandbox)
     }
 }

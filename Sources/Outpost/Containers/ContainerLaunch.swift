@@ -25,12 +25,14 @@ public struct ContainerLaunch: Sendable {
     public var processTimeout: Duration
     /// Overrides the instance type's disk size (bounds each file and the scratch directory).
     public var diskLimitBytes: Int64?
+    /// Extra read-only paths and nested sandboxes for this class.
+    public var sandbox: ContainerSandbox
 
     public init(className: String, instanceID: String, executable: String, arguments: [String] = [],
                 environment: [String: String] = [:], port: Int, instanceType: InstanceType = InstanceTypes.all[0],
                 memoryLimitBytes: Int64? = nil, enableInternet: Bool = true, stateDirectory: String,
                 launcherPath: String? = nil, processTimeout: Duration = .seconds(8), ports: [Int: Int] = [:],
-                diskLimitBytes: Int64? = nil) {
+                diskLimitBytes: Int64? = nil, sandbox: ContainerSandbox = ContainerSandbox()) {
         self.className = className
         self.instanceID = instanceID
         self.executable = executable
@@ -45,6 +47,7 @@ public struct ContainerLaunch: Sendable {
         self.processTimeout = processTimeout
         self.ports = ports
         self.diskLimitBytes = diskLimitBytes
+        self.sandbox = sandbox
     }
 
     /// The Cloudflare variables every instance gets, plus `PORT` and the container's `envVars`.
@@ -66,7 +69,8 @@ public struct ContainerLaunch: Sendable {
     var memoryBytes: Int64 { memoryLimitBytes ?? instanceType.memoryBytes }
     var diskBytes: Int64 { diskLimitBytes ?? instanceType.diskBytes }
 
-    /// The launcher's argv (after the launcher path).
+    /// The launcher's argv (after the launcher path). The launcher always isolates the instance
+    /// (own uid, filesystem view and pid namespace: see Containers.md); nothing here can turn that off.
     func launcherArguments(scratch: String, cgroup: ContainerCgroup?, statusFD: Int32) -> [String] {
         var args = ["--status-fd", String(statusFD), "--dir", scratch]
         for (k, v) in environment.sorted(by: { $0.key < $1.key }) { args += ["--env", "\(k)=\(v)"] }
@@ -79,6 +83,7 @@ public struct ContainerLaunch: Sendable {
             args += ["--rlimit", "data=\(memoryBytes)"]
         }
         if !enableInternet { args.append("--no-network") }
+        args += sandbox.launcherArguments
         return args + ["--", executable] + arguments
     }
 }

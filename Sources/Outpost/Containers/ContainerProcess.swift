@@ -31,6 +31,7 @@ public final class ContainerProcess: Sendable {
         var exitWaiters: [UInt64: CheckedContinuation<ContainerExit?, Never>] = [:]
         var nextWaiter: UInt64 = 0
         var requested: ContainerExit.Reason?
+        var lastErrorLine: String?
     }
 
     private init(pid: Int32, launch: ContainerLaunch, scratch: String, logFile: String, cgroup: ContainerCgroup?) {
@@ -107,6 +108,10 @@ public final class ContainerProcess: Sendable {
     /// The exit, once it happened.
     public var exit: ContainerExit? { state.withLockedValue { $0.exit } }
 
+    /// The last line the process wrote to stderr (complete once `exit` is set): why an instance that
+    /// exited during its start failed, e.g. the dynamic loader's "error while loading shared libraries".
+    public var lastErrorLine: String? { state.withLockedValue { $0.lastErrorLine } }
+
     public var isRunning: Bool { exit == nil }
 
     /// Waits for the process to end.
@@ -177,9 +182,14 @@ public final class ContainerProcess: Sendable {
         return await waitForExit()
     }
 
-    /// Resident set size of the process (from /proc), nil once it is gone.
-    public var memoryBytes: Int64? {
-        isRunning ? ProcFS.residentBytes(pid) : nil
+    /// Resident set size of the instance (from /proc: the launcher, its init and the service with
+    /// its children), nil once it is gone.
+    public var memoryBytes: Int64? { memoryBytes(children: ProcFS.children()) }
+
+    /// `memoryBytes` from a `ProcFS.children()` map taken once for many instances.
+    func memoryBytes(children: [Int32: [Int32]]) -> Int64? {
+        guard isRunning, let own = ProcFS.residentBytes(pid) else { return nil }
+        return ProcFS.tree(pid, children: children).dropFirst().reduce(own) { $0 + (ProcFS.residentBytes($1) ?? 0) }
     }
 
     /// Memory charged to its cgroup (RSS plus page cache), when it has one.
@@ -247,6 +257,7 @@ public final class ContainerProcess: Sendable {
                 let record = Array((kind == .stderr ? "stderr: " : "") .utf8) + line + [10]
                 _ = record.withUnsafeBytes { Glibc.write(logFD, $0.baseAddress, $0.count) }
             }
+            if kind == .stderr, !text.isEmpty { state.withLockedValue { $0.lastErrorLine = String(text.prefix(500)) } }
             logSink?(ContainerLogLine(className: launch.className, instanceID: launch.instanceID, stream: kind, text: text))
         }
         /// Reads once from stream `i`; returns the read result (0 or less: nothing more for now).

@@ -178,6 +178,8 @@ public actor ContainerSupervisor: Service {
     /// What `outpost containers list` shows.
     public func list() -> [ContainerInfo] {
         let now = ContinuousClock.now
+        // One /proc scan for every instance's process tree (its launcher, init and service).
+        let children = instances.values.contains { $0.process != nil } ? ProcFS.children() : [:]
         return instances.values.sorted { ($0.key.className, $0.key.instanceID) < ($1.key.className, $1.key.instanceID) }.map { inst in
             let activity = inst.activity?.snapshot
             return ContainerInfo(
@@ -185,7 +187,7 @@ public actor ContainerSupervisor: Service {
                 pid: inst.process?.pid, port: inst.process == nil ? nil : inst.port,
                 uptimeSeconds: inst.process.map { Self.seconds(now - $0.startedAt) },
                 idleSeconds: activity.map { Self.seconds(now - $0.lastActivity) }, inFlight: activity?.inFlight ?? 0,
-                memoryBytes: inst.process?.memoryBytes)
+                memoryBytes: inst.process?.memoryBytes(children: children))
         }
     }
 
@@ -293,7 +295,7 @@ public actor ContainerSupervisor: Service {
                                      memoryLimitBytes: options.memoryLimitBytes ?? cls.memoryLimitBytes,
                                      enableInternet: options.enableInternet, stateDirectory: stateDirectory, launcherPath: launcherPath,
                                      processTimeout: options.processTimeout, ports: ports,
-                                     diskLimitBytes: options.diskLimitBytes ?? cls.diskLimitBytes)
+                                     diskLimitBytes: options.diskLimitBytes ?? cls.diskLimitBytes, sandbox: cls.sandbox)
         let process: ContainerProcess
         do {
             process = try await ContainerProcess.spawn(launch, logSink: logSink)

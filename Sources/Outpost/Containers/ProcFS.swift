@@ -34,6 +34,31 @@ enum ProcFS {
         return pages * Int64(sysconf(Int32(_SC_PAGESIZE)))
     }
 
+    /// Every process's children, by parent pid (one scan of /proc: this kernel may lack
+    /// /proc/PID/task/TID/children).
+    static func children() -> [Int32: [Int32]] {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [:] }
+        var children: [Int32: [Int32]] = [:]
+        for child in entries.compactMap({ Int32($0) }) {
+            guard let stat = try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { continue }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 1, let parent = Int32(fields[1]) { children[parent, default: []].append(child) }
+        }
+        return children
+    }
+
+    /// `pid` and every process below it, from a `children()` map.
+    static func tree(_ pid: Int32, children: [Int32: [Int32]]) -> [Int32] {
+        var out: [Int32] = []
+        var queue = [pid]
+        while let next = queue.popLast() {
+            out.append(next)
+            queue += children[next] ?? []
+        }
+        return out
+    }
+
     /// Pids whose process group is `pgid` (scans /proc).
     static func members(ofGroup pgid: Int32) -> [Int32] {
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }

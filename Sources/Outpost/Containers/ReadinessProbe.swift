@@ -31,7 +31,8 @@ public struct ReadinessProbe: Sendable {
         let deadline = start + portTimeout
         while true {
             if let exit = process.exit {
-                throw ContainerError(.exitedDuringStart, "Failed to start container: the process exited (\(exit)) before its port \(pool.connector.port) answered.")
+                let why = process.lastErrorLine.map { " Its last error: \($0)" } ?? ""
+                throw ContainerError(.exitedDuringStart, "Failed to start container: the process exited (\(exit)) before its port \(pool.connector.port) answered.\(why)")
             }
             if await attempt(pool: pool, until: deadline) { return }
             if Task.isCancelled { throw ContainerError(.startFailed, "Failed to start container: the start was cancelled.") }

@@ -10,12 +10,22 @@
 //   GET /alloc?mb=N             allocates and touches N MiB (kept until exit)
 //   GET /connect?host=H&port=P  tries an outbound TCP connect: {"ok", "errno"}
 //   GET /syscall?name=ptrace|mount   {"result", "errno"} (seccomp should give EPERM = 1)
-//   GET /write?name=F           creates F in the cwd
+//   GET /write?name=F           creates F in the cwd (or ?path=P: any path): {"written", "errno"}
+//   GET /read?path=P            reads P: {"ok", "errno", "size", "text" (its first KiB)}
+//   GET /list?path=P            lists directory P: {"ok", "errno", "entries"}
+//   GET /whoami                 {"uid", "gid", "pid", "capEff", "capBnd", "capPrm", "capInh", "capAmb"} (/proc/self/status)
+//   GET /kill?pid=N&sig=S       kill(N, S): {"result", "errno"}
+//   GET /unshare                unshare(user, mount, pid, net) in a forked child: {"errno"} (0: it could)
+//   GET /run?argv=A,B,…         runs A with arguments B…: {"status", "output"} (status -1: could not start)
 //   GET /fill?mb=N&name=F       appends N MiB to F in the cwd: {"written"}
 //   POST /echo                  answers with the request body
 //   GET /ws?closeAfter=N        WebSocket echo: "hello" first, then echoes; closes after N messages if asked
 //   POST /early                 answers "early" at once and closes without reading the body
 //   POST /drain                 full duplex: answers at once, streams "received <n>" per MiB read, then "total <n>"
+//
+// "pid" (in `GET /` and the "listening" banner) is the instance's pid on the host: inside its pid
+// namespace the fixture is pid 2, so it derives it from its uid (1_000_000 + the launcher's pid, the
+// sandbox's scheme); "nsPid" is its own getpid().
 //
 // FIXTURE_NO_LISTEN=1: never listens (port-timeout tests). FIXTURE_IGNORE_SIGTERM=1: ignores SIGTERM.
 // FIXTURE_EXTRA_PORTS=9090,…: also serves each declared port n on $PORT_<n>, after
@@ -87,6 +97,99 @@ func environmentJSON() -> String {
         p += 1
     }
     return "{" + pairs.sorted().joined(separator: ",") + "}"
+}
+
+/// The launcher's pid on the host (see the header), or our own pid when not running as an instance uid.
+func instancePID() -> Int {
+    let uid = Int(getuid())
+    return uid >= 1_000_000 ? uid - 1_000_000 : Int(getpid())
+}
+
+/// Reads up to `limit` bytes of `path`: (ok, errno, size read, bytes).
+func readPath(_ path: String, limit: Int = 1 << 20) -> (Bool, Int32, Int, [UInt8]) {
+    let f = open(path, O_RDONLY | O_CLOEXEC)
+    if f < 0 { return (false, errno, 0, []) }
+    defer { close(f) }
+    var out: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while out.count < limit {
+        let n = read(f, &chunk, chunk.count)
+        if n < 0 { return (false, errno, out.count, out) }
+        if n == 0 { break }
+        out += chunk[0..<n]
+    }
+    return (true, 0, out.count, out)
+}
+
+func listPath(_ path: String) -> (Bool, Int32, [String]) {
+    guard let d = opendir(path) else { return (false, errno, []) }
+    var names: [String] = []
+    while let e = readdir(d) {
+        let name = withUnsafeBytes(of: e.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+        if name != "." && name != ".." { names.append(name) }
+    }
+    closedir(d)
+    return (true, 0, names.sorted())
+}
+
+func whoamiJSON() -> String {
+    let status = String(decoding: readPath("/proc/self/status").3, as: UTF8.self)
+    func field(_ name: String) -> String {
+        for line in status.split(separator: "\n") where line.hasPrefix(name + ":") {
+            return String(line.dropFirst(name.count + 1).drop { $0 == "\t" || $0 == " " })
+        }
+        return ""
+    }
+    return "{\"uid\":\(getuid()),\"gid\":\(getgid()),\"euid\":\(geteuid()),\"pid\":\(getpid()),"
+        + ["CapEff", "CapBnd", "CapPrm", "CapInh", "CapAmb", "NoNewPrivs", "Seccomp"].map {
+            "\(jsonString(String($0.prefix(1).lowercased() + $0.dropFirst()))):\(jsonString(field($0)))"
+        }.joined(separator: ",") + "}"
+}
+
+/// unshare(user, mount, pid, net) in a forked child (a threaded process cannot enter a user namespace): 0 or the errno.
+func tryUnshare() -> Int32 {
+    let child = fork()
+    if child == 0 {
+        let flags: Int32 = 0x1000_0000 | 0x0002_0000 | 0x2000_0000 | 0x4000_0000
+        _exit(unshare(flags) == 0 ? 0 : outpost_errno())
+    }
+    if child < 0 { return errno }
+    var status: Int32 = 0
+    while waitpid(child, &status, 0) < 0 && errno == EINTR {}
+    return (status >> 8) & 0xff
+}
+
+/// Runs argv (empty environment but PATH), capturing stdout and stderr: (exit status or -1, output).
+func runProgram(_ argv: [String]) -> (Int32, String) {
+    guard !argv.isEmpty else { return (-1, "no program") }
+    var fds: [Int32] = [-1, -1]
+    guard pipe(&fds) == 0 else { return (-1, "pipe failed") }
+    let cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+    let cEnv: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=/usr/bin:/bin"), nil]
+    defer { for p in cArgs + cEnv { free(p) } }
+    let child = fork()
+    if child == 0 {
+        dup2(fds[1], 1)
+        dup2(fds[1], 2)
+        close(fds[0])
+        execve(cArgs[0]!, cArgs, cEnv)
+        _exit(127)
+    }
+    close(fds[1])
+    var output: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let n = read(fds[0], &chunk, chunk.count)
+        if n < 0 && errno == EINTR { continue }
+        if n <= 0 { break }
+        if output.count < 8192 { output += chunk[0..<n] }
+    }
+    close(fds[0])
+    if child < 0 { return (-1, "fork failed") }
+    var status: Int32 = 0
+    while waitpid(child, &status, 0) < 0 && errno == EINTR {}
+    let code = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    return (code, String(decoding: output, as: UTF8.self))
 }
 
 func cwdAndFiles() -> (String, [String]) {
@@ -358,7 +461,7 @@ func handle(_ fd: Int32) {
         switch path {
         case "/":
             let (cwd, files) = cwdAndFiles()
-            ok = respond(fd, "{\"pid\":\(getpid()),\"port\":\(localPort(fd)),\"bootNonce\":\(jsonString(bootNonce)),\"cwd\":\(jsonString(cwd)),\"files\":[\(files.map(jsonString).joined(separator: ","))],\"env\":\(environmentJSON())}")
+            ok = respond(fd, "{\"pid\":\(instancePID()),\"nsPid\":\(getpid()),\"port\":\(localPort(fd)),\"bootNonce\":\(jsonString(bootNonce)),\"cwd\":\(jsonString(cwd)),\"files\":[\(files.map(jsonString).joined(separator: ","))],\"env\":\(environmentJSON())}")
         case "/ping":
             ok = respond(fd, type: "text/plain", "pong")
         case "/sleep":
@@ -412,9 +515,26 @@ func handle(_ fd: Int32) {
             }
             ok = respond(fd, "{\"written\":\(written)}")
         case "/write":
-            let f = open(q["name"] ?? "marker", O_CREAT | O_WRONLY | O_CLOEXEC, 0o644)
+            let f = open(q["path"] ?? q["name"] ?? "marker", O_CREAT | O_WRONLY | O_CLOEXEC, 0o644)
+            let err = f < 0 ? errno : 0
             if f >= 0 { _ = write(f, bootNonce, bootNonce.utf8.count); close(f) }
-            ok = respond(fd, "{\"written\":\(f >= 0)}")
+            ok = respond(fd, "{\"written\":\(f >= 0),\"errno\":\(err)}")
+        case "/read":
+            let (success, err, size, bytes) = readPath(q["path"] ?? "")
+            ok = respond(fd, "{\"ok\":\(success),\"errno\":\(err),\"size\":\(size),\"text\":\(jsonString(String(decoding: bytes.prefix(1024), as: UTF8.self)))}")
+        case "/list":
+            let (success, err, names) = listPath(q["path"] ?? ".")
+            ok = respond(fd, "{\"ok\":\(success),\"errno\":\(err),\"entries\":[\(names.map(jsonString).joined(separator: ","))]}")
+        case "/whoami":
+            ok = respond(fd, whoamiJSON())
+        case "/kill":
+            let rc = kill(pid_t(q["pid"] ?? "") ?? 0, Int32(q["sig"] ?? "0") ?? 0)
+            ok = respond(fd, "{\"result\":\(rc),\"errno\":\(rc == 0 ? 0 : errno)}")
+        case "/unshare":
+            ok = respond(fd, "{\"errno\":\(tryUnshare())}")
+        case "/run":
+            let (status, output) = runProgram((q["argv"] ?? "").split(separator: ",").map(String.init))
+            ok = respond(fd, "{\"status\":\(status),\"output\":\(jsonString(output))}")
         case "/echo":
             let head = "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: \(body.count)\r\nX-Method: \(method)\r\n\r\n"
             ok = writeAll(fd, Array(head.utf8) + body)
@@ -458,7 +578,7 @@ func listenOn(_ port: UInt16) -> Int32 {
         perror("container-fixture: listen on 127.0.0.1:\(port)")
         exit(1)
     }
-    let banner = "container-fixture \(getpid()) listening on 127.0.0.1:\(port)\n"
+    let banner = "container-fixture \(instancePID()) listening on 127.0.0.1:\(port)\n"
     _ = write(1, banner, banner.utf8.count)
     return listener
 }
