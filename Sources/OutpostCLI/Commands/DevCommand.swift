@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Outpost
+import OutpostS3
 import ServiceLifecycle
 import UnixSignals
 
@@ -16,6 +17,9 @@ struct DevCommand: AsyncParsableCommand {
 
     @Option(help: "Address to listen on.")
     var ip = "127.0.0.1"
+
+    @Option(name: .customLong("s3-port"), help: "Port for R2's S3-compatible API (0 turns it off).")
+    var s3Port = S3Server.defaultPort
 
     @Option(name: .customLong("var"), help: "Override a var or secret: NAME:VALUE. Repeatable.")
     var vars: [String] = []
@@ -58,13 +62,23 @@ struct DevCommand: AsyncParsableCommand {
         }
         // Runtime services first: the group stops them last, after the HTTP front has drained.
         // Background operations of objects last: they are told first, so streams waiting on them end.
-        let services: [any Service] = runtime.services + [app] + runtime.stopFirstServices
+        var servers: [any Service] = [app]
+        var s3: S3Server?
+        if s3Port != 0 {
+            let server = try S3Server(runtime: runtime, host: ip, port: s3Port)
+            servers.append(server.application { boundPort in
+                Console.error("S3 API on http://\(ip):\(boundPort) (path-style, region auto; keys: outpost r2 credentials create)")
+            })
+            s3 = server
+        }
+        let services: [any Service] = runtime.services + servers + runtime.stopFirstServices
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         ))
         try await group.run()
+        s3?.buckets.close()
         runtime.close()
         Console.error("Stopped cleanly")
     }
