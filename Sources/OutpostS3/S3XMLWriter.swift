@@ -4,10 +4,12 @@ struct S3XMLWriter {
     private var rootOpened = false
 
     mutating func open(_ name: String) {
-        if !rootOpened {
+        // S3 puts its namespace on every document root except `<Error>`, which clients match bare.
+        if !rootOpened && name != "Error" {
             rootOpened = true
             text += "<\(name) xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
         } else {
+            rootOpened = true
             text += "<\(name)>"
         }
     }
@@ -42,9 +44,9 @@ struct S3XMLWriter {
             case "\"": out += "&quot;"
             case "'": out += "&apos;"
             default:
-                // Characters XML 1.0 cannot carry literally are written as references.
-                if scalar.value < 0x20 && scalar != "\n" && scalar != "\t" {
-                    out += "&#\(scalar.value);"
+                // XML 1.0 cannot carry other C0 controls at all, even as references (use encoding-type=url for such keys).
+                if scalar.value < 0x20 && scalar != "\n" && scalar != "\t" && scalar != "\r" {
+                    out += "\u{FFFD}"
                 } else {
                     out.unicodeScalars.append(scalar)
                 }
