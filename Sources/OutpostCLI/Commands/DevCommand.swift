@@ -18,8 +18,8 @@ struct DevCommand: AsyncParsableCommand {
     @Option(help: "Address to listen on.")
     var ip = "127.0.0.1"
 
-    @Option(name: .customLong("s3-port"), help: "Port for R2's S3-compatible API (0 turns it off).")
-    var s3Port = S3Server.defaultPort
+    @Option(name: .customLong("s3-port"), help: "Port for R2's S3-compatible API: default 8788 (a free one when --port is 0); 0 turns it off.")
+    var s3Port: Int?
 
     @Option(name: .customLong("var"), help: "Override a var or secret: NAME:VALUE. Repeatable.")
     var vars: [String] = []
@@ -64,8 +64,10 @@ struct DevCommand: AsyncParsableCommand {
         // Background operations of objects last: they are told first, so streams waiting on them end.
         var servers: [any Service] = [app]
         var s3: S3Server?
-        if s3Port != 0 {
-            let server = try S3Server(runtime: runtime, host: ip, port: s3Port)
+        // An explicit 0 turns S3 off; with no --s3-port it follows --port: a free port when that is 0.
+        let s3Bind: Int? = s3Port.map { $0 == 0 ? nil : $0 } ?? (port == 0 ? 0 : S3Server.defaultPort)
+        if let s3Bind {
+            let server = try S3Server(runtime: runtime, host: ip, port: s3Bind)
             servers.append(server.application { boundPort in
                 Console.error("S3 API on http://\(ip):\(boundPort) (path-style, region auto; keys: outpost r2 credentials create)")
             })
