@@ -10,6 +10,16 @@ extension S3API {
 
     func getObject(_ r: S3Request, _ bucket: R2Bucket, key: String, head: Bool) async throws -> Hummingbird.Response {
         if r.has("partNumber") { throw S3Error.notImplemented("partNumber on GetObject") }
+        let conditional = ["if-match", "if-none-match", "if-modified-since", "if-unmodified-since"].contains { r.header($0) != nil }
+        if !head && !conditional && r.header("range") == nil {
+            // The common case needs one read of the metadata.
+            guard let found = try await bucket.get(key) else { throw S3Error.noSuchKey(key) }
+            var headers = HTTPFields()
+            Self.writeObjectHeaders(found.object, into: &headers, request: r)
+            for (name, value) in Self.responseOverrides(r) { headers[name] = value }
+            headers[.contentLength] = String(found.object.size)
+            return Hummingbird.Response(status: .ok, headers: headers, body: found.object.size == 0 ? ResponseBody() : ResponseBody(asyncSequence: found.body))
+        }
         // Conditions first, then the range, as S3 orders them; a HEAD reads no body.
         guard let object = try await bucket.head(key) else { throw S3Error.noSuchKey(key) }
         if let failure = Self.conditionFailure(r, object, isRead: true) {

@@ -1,6 +1,11 @@
 import Crypto
 import Foundation
 import HTTPTypes
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Who signed a request, and what they may do.
 struct S3Principal: Sendable {
@@ -136,26 +141,76 @@ extension S3Error {
     func with(message: String) -> S3Error { S3Error(code, status, message, details: details) }
 }
 
-/// The date formats S3 speaks.
+/// The date formats S3 speaks, formatted by hand: a DateFormatter costs more to make than a
+/// whole small request, and they are not Sendable to share.
 enum S3Dates {
-    private static func formatter(_ format: String) -> DateFormatter {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = format
-        return f
+    private static let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    private static func parts(_ d: Date) -> (tm, Int) {
+        let seconds = d.timeIntervalSince1970.rounded(.down)
+        var t = time_t(seconds)
+        var out = tm()
+        gmtime_r(&t, &out)
+        return (out, Int((d.timeIntervalSince1970 - seconds) * 1000))
+    }
+
+    private static func pad(_ n: Int32, _ width: Int = 2) -> String {
+        let s = String(n)
+        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
     }
 
     /// `2009-10-12T17:50:30.000Z`, as in XML.
-    static func iso8601(_ d: Date) -> String { formatter("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").string(from: d) }
-    /// `Wed, 12 Oct 2009 17:50:00 GMT`, as in Last-Modified.
-    static func http(_ d: Date) -> String { formatter("EEE, dd MMM yyyy HH:mm:ss 'GMT'").string(from: d) }
-    static func amz(_ d: Date) -> String { formatter("yyyyMMdd'T'HHmmss'Z'").string(from: d) }
+    static func iso8601(_ d: Date) -> String {
+        let (t, ms) = parts(d)
+        return "\(t.tm_year + 1900)-\(pad(t.tm_mon + 1))-\(pad(t.tm_mday))T\(pad(t.tm_hour)):\(pad(t.tm_min)):\(pad(t.tm_sec)).\(pad(Int32(ms), 3))Z"
+    }
 
+    /// `Mon, 12 Oct 2009 17:50:00 GMT`, as in Last-Modified.
+    static func http(_ d: Date) -> String {
+        let (t, _) = parts(d)
+        return "\(days[Int(t.tm_wday)]), \(pad(t.tm_mday)) \(months[Int(t.tm_mon)]) \(t.tm_year + 1900) \(pad(t.tm_hour)):\(pad(t.tm_min)):\(pad(t.tm_sec)) GMT"
+    }
+
+    /// `20091012T175030Z`, as in x-amz-date.
+    static func amz(_ d: Date) -> String {
+        let (t, _) = parts(d)
+        return "\(t.tm_year + 1900)\(pad(t.tm_mon + 1))\(pad(t.tm_mday))T\(pad(t.tm_hour))\(pad(t.tm_min))\(pad(t.tm_sec))Z"
+    }
+
+    /// Parses `yyyyMMddTHHmmssZ`.
+    static func parseAmz(_ s: String) -> Date? {
+        let u = Array(s.utf8)
+        guard u.count == 16, u[8] == UInt8(ascii: "T"), u[15] == UInt8(ascii: "Z") else { return nil }
+        func num(_ r: Range<Int>) -> Int32? {
+            var v: Int32 = 0
+            for c in u[r] {
+                guard c >= 48, c <= 57 else { return nil }
+                v = v * 10 + Int32(c - 48)
+            }
+            return v
+        }
+        guard let y = num(0..<4), let mo = num(4..<6), let d = num(6..<8), let h = num(9..<11), let mi = num(11..<13), let sec = num(13..<15),
+              (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, sec < 61 else { return nil }
+        var t = tm()
+        t.tm_year = y - 1900
+        t.tm_mon = mo - 1
+        t.tm_mday = d
+        t.tm_hour = h
+        t.tm_min = mi
+        t.tm_sec = sec
+        return Date(timeIntervalSince1970: TimeInterval(timegm(&t)))
+    }
+
+    /// HTTP dates in conditional headers (rare, so a formatter is fine here).
     static func parseHTTP(_ s: String) -> Date? {
         let text = s.trimmingCharacters(in: .whitespaces)
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
         for format in ["EEE, dd MMM yyyy HH:mm:ss zzz", "EEEE, dd-MMM-yy HH:mm:ss zzz", "EEE MMM d HH:mm:ss yyyy", "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'", "yyyy-MM-dd'T'HH:mm:ss'Z'"] {
-            if let d = formatter(format).date(from: text) { return d }
+            f.dateFormat = format
+            if let d = f.date(from: text) { return d }
         }
         return nil
     }

@@ -97,9 +97,9 @@ public final class S3CredentialStore: Sendable {
     // MARK: files
 
     private func load() throws -> [S3AccessKey] {
-        var st = stat()
-        guard stat(path, &st) == 0 else { return [] }
-        let stamp = [Int(st.st_mtim.tv_sec), Int(st.st_mtim.tv_nsec), Int(st.st_size), Int(st.st_ino)]
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return [] }
+        let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+        let stamp = [Int(modified * 1_000_000_000), (attributes[.size] as? Int) ?? 0, (attributes[.systemFileNumber] as? Int) ?? 0]
         if let cached = cache.withLockedValue({ $0 }), cached.stamp == stamp { return cached.keys }
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         let keys = try Self.decoder.decode([S3AccessKey].self, from: data)

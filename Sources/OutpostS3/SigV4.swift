@@ -134,13 +134,7 @@ enum SigV4 {
     }
 
     /// `20130524T000000Z` → a date.
-    static func parseAmzDate(_ s: String) -> Date? {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        return f.date(from: s)
-    }
+    static func parseAmzDate(_ s: String) -> Date? { S3Dates.parseAmz(s) }
 
     /// Constant-time comparison of two hex signatures.
     static func equal(_ a: String, _ b: String) -> Bool {
