@@ -1,4 +1,5 @@
-"""boto3 against outpost's S3 endpoint. argv: endpoint, access key id, secret, read-only key id, read-only secret.
+"""boto3 against outpost's S3 endpoint. argv: endpoint, access key id, secret, read-only key id, read-only secret,
+key id and secret of a key scoped to the bucket "boto-bucket".
 
 Prints one line per check ("ok NAME" or "FAIL NAME: why") and exits non-zero on any failure.
 """
@@ -14,8 +15,8 @@ from boto3.s3.transfer import TransferConfig
 from botocore.client import Config
 from botocore.exceptions import ClientError
 
-endpoint, key_id, secret, ro_id, ro_secret = sys.argv[1:6]
-only = set(sys.argv[6].split(",")) if len(sys.argv) > 6 and sys.argv[6] else None
+endpoint, key_id, secret, ro_id, ro_secret, scoped_id, scoped_secret = sys.argv[1:8]
+only = set(sys.argv[8].split(",")) if len(sys.argv) > 8 and sys.argv[8] else None
 
 
 def client(kid=key_id, sec=secret, **cfg):
@@ -248,6 +249,26 @@ def _():
         raise AssertionError("anonymous GET allowed")
     except urllib.error.HTTPError as e:
         assert e.code == 403 and b"AccessDenied" in e.read()
+
+
+@check("bucket-scoped-key")
+def _():
+    s3.create_bucket(Bucket="other-bucket")
+    s3.put_object(Bucket="other-bucket", Key="secret", Body=b"x")
+    scoped = client(scoped_id, scoped_secret)
+    assert [b["Name"] for b in scoped.list_buckets()["Buckets"]] == [bucket]
+    scoped.put_object(Bucket=bucket, Key="scoped/ok", Body=b"ok")
+    assert scoped.get_object(Bucket=bucket, Key="scoped/ok")["Body"].read() == b"ok"
+    assert error_code(lambda: scoped.get_object(Bucket="other-bucket", Key="secret")) == "AccessDenied"
+    assert error_code(lambda: scoped.list_objects_v2(Bucket="other-bucket")) == "AccessDenied"
+    assert error_code(lambda: scoped.copy_object(Bucket=bucket, Key="scoped/stolen", CopySource={"Bucket": "other-bucket", "Key": "secret"})) == "AccessDenied"
+
+
+@check("not-implemented")
+def _():
+    assert error_code(lambda: s3.get_object_tagging(Bucket=bucket, Key="dir/one.bin")) == "NotImplemented"
+    assert error_code(lambda: s3.get_bucket_policy(Bucket=bucket)) == "NotImplemented"
+    assert error_code(lambda: s3.put_object_acl(Bucket=bucket, Key="dir/one.bin", ACL="public-read")) == "NotImplemented"
 
 
 @check("bad-keys")

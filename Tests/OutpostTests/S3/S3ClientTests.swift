@@ -32,6 +32,8 @@ struct S3ClientTests {
         let endpoint: String
         let key: Key
         let readOnly: Key
+        /// Limited to the bucket `boto-bucket`.
+        let scoped: Key
 
         var state: String { dir + "/state" }
         var env: [String: String] {
@@ -53,6 +55,7 @@ struct S3ClientTests {
         try config.write(toFile: dir + "/wrangler.toml", atomically: true, encoding: .utf8)
         let key = try await createKey(state: dir + "/state", ["--name", "full"])
         let readOnly = try await createKey(state: dir + "/state", ["--name", "reader", "--read-only"])
+        let scoped = try await createKey(state: dir + "/state", ["--name", "scoped", "--bucket", "boto-bucket"])
         let server = try ServerProcess(directory: dir)
         try await server.waitUntilReady()
         // With --port 0 and no --s3-port, S3 takes a free port too; its line follows "Ready on".
@@ -66,7 +69,7 @@ struct S3ClientTests {
                 try await Task.sleep(for: .milliseconds(20))
             }
         }
-        return Fixture(dir: dir, server: server, endpoint: endpoint!, key: key, readOnly: readOnly)
+        return Fixture(dir: dir, server: server, endpoint: endpoint!, key: key, readOnly: readOnly, scoped: scoped)
     }
 
     static func createKey(state: String, _ arguments: [String]) async throws -> Key {
@@ -83,13 +86,13 @@ struct S3ClientTests {
         return output
     }
 
-    @Test("boto3: buckets, put/get/head, ranges, conditionals, checksums, lists past 1000 keys, copy, delete-objects, 100 MiB multipart, presigned URLs with curl, wrong secret, read-only key, bad keys, CORS")
+    @Test("boto3: buckets, put/get/head, ranges, conditionals, checksums, lists past 1000 keys, copy, delete-objects, 100 MiB multipart, presigned URLs with curl, wrong secret, read-only and bucket-scoped keys, NotImplemented, bad keys, CORS")
     func boto3() async throws {
         let f = try await Self.start()
         defer { f.stop() }
         let output = try await Self.runClient("/usr/bin/env", [
             "python3", Self.scripts + "/boto3_suite.py", f.endpoint, f.key.accessKeyId, f.key.secretAccessKey,
-            f.readOnly.accessKeyId, f.readOnly.secretAccessKey,
+            f.readOnly.accessKeyId, f.readOnly.secretAccessKey, f.scoped.accessKeyId, f.scoped.secretAccessKey,
         ], env: f.env)
         #expect(output.contains("done 0 failures"), "\(output)")
         #expect(!f.server.log.contains("InternalError"), "\(f.server.log)")
@@ -149,6 +152,29 @@ struct S3ClientTests {
             _ = try await Self.runClient("/usr/bin/env", ["python3", door] + creds + ["get", "media", key, out], env: f.env)
             #expect(Array(try Data(contentsOf: URL(fileURLWithPath: out))) == bytes, "\(key)")
         }
+    }
+
+    @Test("A key from .dev.vars (R2_ACCESS_KEY_ID / R2_SECRET_ACCESS_KEY) works")
+    func devVarsKey() async throws {
+        let dir = TestRuntime.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Self.config.write(toFile: dir + "/wrangler.toml", atomically: true, encoding: .utf8)
+        try "R2_ACCESS_KEY_ID=devkey\nR2_SECRET_ACCESS_KEY=devsecret\n".write(toFile: dir + "/.dev.vars", atomically: true, encoding: .utf8)
+        let server = try ServerProcess(directory: dir)
+        defer { server.kill(signal: SIGKILL) }
+        try await server.waitUntilReady()
+        let deadline = Date().addingTimeInterval(60)
+        while server.log.range(of: #"S3 API on http://[0-9.]+:[0-9]+"#, options: .regularExpression) == nil {
+            guard Date() < deadline else { throw ServerProcessError("no S3 endpoint: \(server.log)") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let range = server.log.range(of: #"S3 API on http://[0-9.]+:[0-9]+"#, options: .regularExpression)!
+        let endpoint = String(server.log[range].dropFirst("S3 API on ".count))
+        try Data("from dev vars".utf8).write(to: URL(fileURLWithPath: dir + "/in.txt"))
+        let door = Self.scripts + "/object_door.py"
+        _ = try await Self.runClient("/usr/bin/env", ["python3", door, endpoint, "devkey", "devsecret", "put", "media", "k", dir + "/in.txt"], env: ProcessInfo.processInfo.environment)
+        let (status, body) = try await HTTP.send("GET", server.baseURL + "/r2/k")
+        #expect(status == 200 && String(decoding: body, as: UTF8.self) == "from dev vars")
     }
 
     @Test("Credentials: the secret is stored sealed, list hides it, delete revokes it")
