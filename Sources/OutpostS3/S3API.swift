@@ -56,7 +56,7 @@ struct S3API: Sendable {
             guard r.method == .get else { throw S3Error("MethodNotAllowed", 405, "The specified method is not allowed against this resource.") }
             return listBuckets(principal)
         }
-        let writes = r.method != .get && r.method != .head && !(r.method == .post && r.has("select"))
+        let writes = r.method != .get && r.method != .head
         guard principal.allows(bucket: bucketName), !(writes && principal.readOnly) else { throw S3Error.accessDenied }
         if let unsupported = Self.unsupportedSubresources.first(where: r.has) {
             throw S3Error.notImplemented("?\(unsupported)")
@@ -119,9 +119,8 @@ struct S3API: Sendable {
             guard buckets.exists(name) else { throw S3Error.noSuchBucket(name) }
             if r.has("location") {
                 var w = S3XMLWriter()
-                w.open("LocationConstraint")
-                w.close("LocationConstraint")
-                return Self.xml(w.text.replacingOccurrences(of: "</LocationConstraint>", with: "auto</LocationConstraint>"))
+                w.element("LocationConstraint", "auto")
+                return Self.xml(w.text)
             }
             if r.has("cors") { return try getBucketCors(name) }
             if r.has("uploads") { return try listMultipartUploads(r, try openBucket(name)) }

@@ -17,7 +17,9 @@ struct S3XMLWriter {
     mutating func close(_ name: String) { text += "</\(name)>" }
 
     mutating func element(_ name: String, _ value: String) {
-        text += "<\(name)>\(Self.escape(value))</\(name)>"
+        open(name)
+        text += Self.escape(value)
+        close(name)
     }
 
     mutating func element(_ name: String, _ value: String?) {
