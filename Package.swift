@@ -108,6 +108,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // R2's S3-compatible API over the runtime's R2 stores.
+        .target(
+            name: "OutpostS3",
+            dependencies: [
+                "Outpost",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "OutpostTesting",
             dependencies: ["Outpost", "COutpostSys"],
@@ -116,7 +132,7 @@ let package = Package(
         .target(
             name: "OutpostCLI",
             dependencies: [
-                "Outpost",
+                "Outpost", "OutpostS3",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -217,7 +233,7 @@ let package = Package(
         ),
         .testTarget(
             name: "OutpostTests",
-            dependencies: ["Outpost", "OutpostTesting", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Outpost", "OutpostTesting", "OutpostS3", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(cd .. && pwd)
-SUITES=${SUITES:-"http kv durable-objects queues containers video platform"}
+SUITES=${SUITES:-"http kv durable-objects queues containers video platform s3"}
 DURATION=${DURATION:-10s}
 
 # One release build directory (Benchmarks/.build) holds the bench tools and the `outpost` binary.
@@ -74,6 +74,22 @@ print(f"{'p99 latency (ms)':44}{statistics.median(op99):<14.2f}{statistics.media
 print(f"{'outpost RSS idle after boot (MB)':44}{sys.argv[5]}")
 print(f"{'outpost RSS after load (MB)':44}{sys.argv[6]}")
 PY
+    ;;
+  s3)
+    # The test app's Worker has a plain R2 route (/r2/<key>): the baseline for the same objects.
+    swift build -c release --package-path "$ROOT" --product outpost-testapp 2>&1 | { grep -E "error" || true; } | tail -3
+    TESTAPP="$OUTPOST_BIN_DIR/outpost-testapp"
+    STATE=$(mktemp -d)
+    printf 'name = "s3-bench"\n[[r2_buckets]]\nbinding = "BUCKET"\nbucket_name = "bench"\n' > "$STATE/wrangler.toml"
+    KEY=$("$TESTAPP" r2 credentials create --name bench --persist-to "$STATE/state")
+    P1=$(free_port); P2=$(free_port)
+    "$TESTAPP" dev --config "$STATE/wrangler.toml" --persist-to "$STATE/state" --port "$P1" --s3-port "$P2" --log-level warning 2>/dev/null & OUT_PID=$!; PIDS+=("$OUT_PID")
+    for _ in $(seq 1 300); do curl -s "http://127.0.0.1:$P2/" >/dev/null 2>&1 && break; sleep 0.1; done
+    python3 "$(pwd)/s3_bench.py" "http://127.0.0.1:$P2" "http://127.0.0.1:$P1" \
+      "$(echo "$KEY" | python3 -c 'import json,sys; print(json.load(sys.stdin)["accessKeyId"])')" \
+      "$(echo "$KEY" | python3 -c 'import json,sys; print(json.load(sys.stdin)["secretAccessKey"])')" "$OUT_PID" "$STATE"
+    kill "$OUT_PID"; wait "$OUT_PID" 2>/dev/null || true
+    rm -rf "$STATE"
     ;;
   *)
     "$BIN/outpost-bench" "$suite"

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Outpost
+import OutpostS3
 import ServiceLifecycle
 import UnixSignals
 
@@ -16,6 +17,9 @@ struct DevCommand: AsyncParsableCommand {
 
     @Option(help: "Address to listen on.")
     var ip = "127.0.0.1"
+
+    @Option(name: .customLong("s3-port"), help: "Port for R2's S3-compatible API: default 8788 (a free one when --port is 0); 0 turns it off.")
+    var s3Port: Int?
 
     @Option(name: .customLong("var"), help: "Override a var or secret: NAME:VALUE. Repeatable.")
     var vars: [String] = []
@@ -58,13 +62,25 @@ struct DevCommand: AsyncParsableCommand {
         }
         // Runtime services first: the group stops them last, after the HTTP front has drained.
         // Background operations of objects last: they are told first, so streams waiting on them end.
-        let services: [any Service] = runtime.services + [app] + runtime.stopFirstServices
+        var servers: [any Service] = [app]
+        var s3: S3Server?
+        // An explicit 0 turns S3 off; with no --s3-port it follows --port: a free port when that is 0.
+        let s3Bind: Int? = s3Port.map { $0 == 0 ? nil : $0 } ?? (port == 0 ? 0 : S3Server.defaultPort)
+        if let s3Bind {
+            let server = try S3Server(runtime: runtime, host: ip, port: s3Bind)
+            servers.append(server.application { boundPort in
+                Console.error("S3 API on http://\(ip):\(boundPort) (path-style, region auto; keys: outpost r2 credentials create)")
+            })
+            s3 = server
+        }
+        let services: [any Service] = runtime.services + servers + runtime.stopFirstServices
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         ))
         try await group.run()
+        s3?.buckets.close()
         runtime.close()
         Console.error("Stopped cleanly")
     }

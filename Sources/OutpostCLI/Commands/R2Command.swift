@@ -1,12 +1,13 @@
 import ArgumentParser
 import Foundation
 import Outpost
+import OutpostS3
 
 /// `outpost r2 object put|get|head|delete BUCKET/KEY`, on the state directory the server uses.
 struct R2Command: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "r2", abstract: "Read and write R2 buckets in the state directory.",
-        subcommands: [ObjectCommand.self]
+        subcommands: [ObjectCommand.self, BucketCommand.self, CredentialsCommand.self]
     )
 
     struct ObjectCommand: AsyncParsableCommand {
@@ -30,11 +31,12 @@ struct R2Command: AsyncParsableCommand {
             let bucketName = String(objectPath[..<slash])
             let key = String(objectPath[objectPath.index(after: slash)...])
             let cfg = try config.load()
-            guard cfg.r2Bucket(named: bucketName) != nil else {
+            let state = URL(fileURLWithPath: config.stateDirectory).standardizedFileURL.path
+            // A bucket from the configuration, or one created with `outpost r2 bucket create` or S3.
+            guard cfg.r2Bucket(named: bucketName) != nil || S3BucketRegistry(stateDirectory: state).exists(bucketName) else {
                 let known = cfg.r2Buckets.map(\.bucketName).joined(separator: ", ")
                 throw CLIError("no bucket named \(bucketName) in \(config.configPath) (buckets: \(known.isEmpty ? "none" : known))")
             }
-            let state = URL(fileURLWithPath: config.stateDirectory).standardizedFileURL.path
             let store = try userFacingSync { try R2Store(stateDirectory: state, bucketName: bucketName, clock: RuntimeClock()) }
             return (R2Bucket(store: store), store, key)
         }

@@ -42,7 +42,7 @@ public struct R2Conditional: Sendable, Hashable {
     }
 
     /// Whether an operation on `object` (nil when the key is missing) may proceed.
-    func holds(for object: (etag: String, uploadedMilliseconds: Int64)?) -> Bool {
+    package func holds(for object: (etag: String, uploadedMilliseconds: Int64)?) -> Bool {
         guard let object else {
             return etagMatches == nil && uploadedAfter == nil
         }
