@@ -59,6 +59,7 @@ enum InstanceInit {
         view.build()
         // Its own UTS namespace: the host's name stays the host's.
         if sethostname("container", 9) != 0 { fail("namespaces", "sethostname", errno: errno) }
+        joinCgroups(["0", String(child)])
         identity.drop()
         // Changing credentials cleared the parent-death signal: set it again. If the outer launcher
         // died before that, the report pipe has no reader and the write fails.
