@@ -1,10 +1,8 @@
 import CSeccomp
 import Glibc
 
-/// The service's pid in the namespace, 0 until it is started (read by the init's signal handler).
+/// The service's pid in the namespace (read by the init's signal handler, which stays blocked until it is set).
 nonisolated(unsafe) var servicePID: pid_t = 0
-/// A signal that arrived before the service existed: delivered right after it starts.
-nonisolated(unsafe) var pendingSignal: Int32 = 0
 
 /// The instance's init: pid 1 of its pid namespace and leader of its own session there. It builds
 /// the filesystem view, drops to the instance's user, starts the service as its child, passes on
@@ -21,7 +19,7 @@ enum InstanceInit {
         _ = setsid()
         for s in forwardedSignals {
             signal(s) { sig in
-                if servicePID > 0 { kill(-1, sig) } else { pendingSignal = sig }
+                if servicePID > 0 { kill(-1, sig) }
             }
         }
 
@@ -53,12 +51,12 @@ enum InstanceInit {
         }
         close(go[0])
         servicePID = child
-        if pendingSignal != 0 { kill(-1, pendingSignal) }
         setSignals(forwardedSignals, blocked: false)
 
         view.build()
         // Its own UTS namespace: the host's name stays the host's.
         if sethostname("container", 9) != 0 { fail("namespaces", "sethostname", errno: errno) }
+        joinCgroups(["0", String(child)])
         identity.drop()
         // Changing credentials cleared the parent-death signal: set it again. If the outer launcher
         // died before that, the report pipe has no reader and the write fails.

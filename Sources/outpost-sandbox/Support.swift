@@ -2,6 +2,22 @@ import Glibc
 
 nonisolated(unsafe) var statusFD: Int32 = -1  // set once while parsing options, before anything else runs
 
+/// The instance's cgroup.procs/tasks files, opened before the sandbox hides them (isolated runs only).
+nonisolated(unsafe) var cgroupFDs: [Int32] = []
+
+/// Moves `pids` (in the writer's pid namespace; "0" is the writer) into the instance's cgroups and
+/// closes the files. One burst: each cgroup v1 move waits for an RCU grace period unless another
+/// move just did.
+func joinCgroups(_ pids: [String]) {
+    for fd in cgroupFDs {
+        for pid in pids where (pid.withCString { write(fd, $0, strlen($0)) }) < 0 {
+            fail("cgroup", "cannot join the instance's cgroup", errno: errno)
+        }
+        close(fd)
+    }
+    cgroupFDs = []
+}
+
 /// Reports "stage: message" on the status fd (stderr without one) and exits 127.
 func fail(_ stage: String, _ message: String, errno err: Int32 = 0) -> Never {
     var text = "\(stage): \(message)"

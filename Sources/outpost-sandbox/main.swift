@@ -14,9 +14,10 @@
 //                          (also when started through a link named outpost-sandbox-no-isolation)
 //     --status-fd N        on failure "stage: message" is written here; it closes when the service has exec'd
 //
-// With isolation (see Containers.md): the launcher joins the cgroups, sets the rlimits, creates the
-// network, mount, pid, IPC and UTS namespaces and forks the instance's init (pid 1), which builds
-// the filesystem view, drops to the instance's uid and starts the service. This process stays
+// With isolation (see Containers.md): the launcher sets the rlimits, creates the network, mount,
+// pid, IPC and UTS namespaces and forks the instance's init (pid 1), which builds the filesystem
+// view, drops to the instance's uid and starts the service; the three join the cgroups once their
+// set-up is done. This process stays
 // outside as the runtime's handle: it drops to the same uid, loads the same filter, and exits with
 // the service's status (re-raising the signal that ended it), so the runtime sees the exit as if it
 // had exec'd the service itself.
@@ -34,10 +35,22 @@ if statusFD >= 0 { _ = fcntl(statusFD, F_SETFD, FD_CLOEXEC) }
 
 if setsid() < 0 { fail("setsid", "cannot start a new session", errno: errno) }
 
-let pid = String(getpid())
-for path in options.cgroupProcs {
-    let err = writeFile(path, pid)
-    if err != 0 { fail("cgroup", "cannot join \(path)", errno: err) }
+// Isolated, the cgroups are joined once the init is forked (by this process) and once the view is
+// built (the init and the service, by the init), so the sandbox's set-up is not charged to the
+// instance's CPU quota (a lite instance gets 1/16 of a CPU: the set-up would be throttled into the
+// next quota period). Their files are opened now, while the host's tree is in view.
+if options.isolation {
+    cgroupFDs = options.cgroupProcs.map { path in
+        let fd = open(path, O_WRONLY | O_CLOEXEC)
+        if fd < 0 { fail("cgroup", "cannot open \(path)", errno: errno) }
+        return fd
+    }
+} else {
+    let pid = String(getpid())
+    for path in options.cgroupProcs {
+        let err = writeFile(path, pid)
+        if err != 0 { fail("cgroup", "cannot join \(path)", errno: err) }
+    }
 }
 
 for (resource, value) in options.rlimits {
@@ -105,6 +118,7 @@ for s in forwardedSignals {
 }
 setSignals(forwardedSignals, blocked: false)
 close(report[1])
+joinCgroups(["0"])
 
 // Stay root until the init has dropped to the instance's user, so a forwarded signal always lands.
 var ready: UInt8 = 0

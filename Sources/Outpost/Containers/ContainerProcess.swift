@@ -156,14 +156,17 @@ public final class ContainerProcess: Sendable {
         }
     }
 
-    /// Sends `signal` to the whole process group.
+    /// Sends `signal` to the launcher, which passes it once to every process of the instance (see
+    /// Containers.md); SIGKILL goes to its whole process group too.
     public func signal(_ signal: Int32) {
         guard isRunning else { return }
-        _ = Glibc.kill(-pid, signal)
-        _ = Glibc.kill(pid, signal)  // before the launcher's setsid the group does not exist yet
+        // Only SIGKILL to the group: the launcher forwards any other signal, and a copy through the
+        // group would reach it twice. Before the launcher's setsid the group does not exist yet.
+        if signal == SIGKILL { _ = Glibc.kill(-pid, signal) }
+        _ = Glibc.kill(pid, signal)
     }
 
-    /// `signal` (SIGTERM) to the group, then SIGKILL once `grace` has passed; returns the exit.
+    /// `signal` (SIGTERM) to the instance, then SIGKILL once `grace` has passed; returns the exit.
     @discardableResult
     public func stop(signal first: Int32 = 15 /* SIGTERM */, grace: Duration = .seconds(10), reason: ContainerExit.Reason = .stopped) async -> ContainerExit {
         markRequested(reason)

@@ -59,8 +59,8 @@ struct ContainerPortsTests {
     }
 
     @Test func startAndWaitForPortsWaitsForEveryRequiredPort() async throws {
-        try await TestRuntime.with(config: F.config(), script: F.script, vars: ["EXTRA_PORTS": "9090", "EXTRA_PORT_DELAY_MS": "1200"]) { t in
-            // start() waits for defaultPort only: 9090 comes up 1.2 s later.
+        try await TestRuntime.with(config: F.config(), script: F.script, vars: ["EXTRA_PORTS": "9090", "EXTRA_PORT_DELAY_MS": "4000"]) { t in
+            // start() waits for defaultPort only: 9090 comes up 4 s later (room for a loaded machine).
             let early = uniqueName()
             try await getContainer(t.durableObject("FIXTURE"), name: early).call { (c: FixtureContainer) in try await c.start() }
             let earlyPort = try #require(Int((try await info(t, early))["env"].flatMap { ($0 as? [String: String])?["PORT_9090"] } ?? ""))
