@@ -47,6 +47,6 @@ struct VideoAnalyzeTests {
         #expect(formats.input.videoCodecs.contains("h264"))
         #expect(formats.input.audioCodecs.contains("aac"))
         #expect(formats.input.containers.contains("mov,mp4,m4a,3gp,3g2,mj2"))
-        #expect(formats.output.thumbnail == ["png", "jpeg"])
+        #expect(formats.output.thumbnail == ["png", "jpeg", "webp"])
     }
 }

@@ -175,7 +175,7 @@ struct VideoServiceHTTPTests {
         let formats = try await HTTP.send("GET", service.baseURL + "/formats").json()
         let input = try #require(formats["input"] as? [String: Any])
         #expect((input["videoCodecs"] as? [String])?.contains("h264") == true)
-        #expect((formats["output"] as? [String: Any])?["thumbnail"] as? [String] == ["png", "jpeg"])
+        #expect((formats["output"] as? [String: Any])?["thumbnail"] as? [String] == ["png", "jpeg", "webp"])
         await service.stop()
     }
 

@@ -19,16 +19,21 @@ public enum VideoProcessorDescriptor {
             ),
             OperationDescriptor(
                 name: "thumbnail",
-                summary: "One frame at a timestamp as PNG or JPEG, optionally scaled.",
+                summary: "Frames at one or more times (or every interval seconds) as PNG, JPEG or WebP, optionally scaled; or one contact sheet with a WebVTT map.",
                 parameters: [
                     ParameterSpec("timestamp", .number(0...86_400 * 365), default: 0, summary: "Seconds into the video (at most its duration)."),
+                    ParameterSpec("timestamps", .text(maxBytes: 4096), summary: "Several times, comma-separated seconds (e.g. \"1,2.5,10\"); at most \(maxThumbnails)."),
+                    ParameterSpec("thumbnailTimes", .text(maxBytes: 4096), summary: "The same as timestamps (the seed's name)."),
+                    ParameterSpec("interval", .number(0.1...86_400), summary: "A frame every this many seconds from 0 (at most \(maxThumbnails) frames)."),
                     ParameterSpec("width", .integer(0...8192), default: 0, summary: "Width in pixels; 0 keeps the source size or the aspect ratio."),
                     ParameterSpec("height", .integer(0...8192), default: 0, summary: "Height in pixels; 0 keeps the source size or the aspect ratio."),
-                    ParameterSpec("format", .choice(["png", "jpeg", "jpg"]), default: "png", summary: "Image format."),
-                    ParameterSpec("quality", .integer(1...100), default: 90, summary: "JPEG quality."),
+                    ParameterSpec("format", .choice(["png", "jpeg", "jpg", "webp"]), default: "png", summary: "Image format."),
+                    ParameterSpec("quality", .integer(1...100), default: 90, summary: "JPEG and WebP quality."),
+                    ParameterSpec("sprite", .boolean, default: false, summary: "One contact sheet of every time (tiles 160 px wide unless width/height say) plus a WebVTT map."),
+                    ParameterSpec("columns", .integer(1...50), summary: "Tiles per row of the sprite; default about a square grid."),
                 ],
                 timeoutSeconds: 300,
-                outputs: [.png, .jpeg]
+                outputs: [.png, .jpeg, Self.webp, Self.vtt]
             ),
             OperationDescriptor(
                 name: "process",
@@ -46,13 +51,34 @@ public enum VideoProcessorDescriptor {
                 timeoutSeconds: 3600,
                 outputs: [Self.mp4, Self.webm, Self.playlist, Self.segment]
             ),
+            OperationDescriptor(
+                name: "extract-audio",
+                summary: "The audio alone as AAC (ADTS), MP3, Opus (Ogg), FLAC or WAV (16-bit PCM).",
+                parameters: [
+                    ParameterSpec("format", .choice(["aac", "mp3", "opus", "flac", "wav"]), default: "aac", summary: "Audio format."),
+                    ParameterSpec("bitrate", .integer(8...512), default: 128, summary: "kbit/s for aac, mp3 and opus (ignored by flac and wav)."),
+                    ParameterSpec("sampleRate", .integer(8000...192_000), summary: "Hz; absent keeps the source's if the encoder takes it (opus: 8000, 12000, 16000, 24000 or 48000)."),
+                    ParameterSpec("channels", .integer(1...8), summary: "Channel count; absent keeps the source's, at most 2."),
+                ],
+                timeoutSeconds: 1800,
+                outputs: [
+                    OutputType("audio/aac", fileExtension: ".aac"), OutputType("audio/mpeg", fileExtension: ".mp3"),
+                    OutputType("audio/ogg", fileExtension: ".opus"), OutputType("audio/flac", fileExtension: ".flac"),
+                    OutputType("audio/wav", fileExtension: ".wav"),
+                ]
+            ),
         ],
         catalogues: [Catalogue(name: "formats", summary: "The containers and codecs the service reads.")],
         aliases: [
-            RouteAlias("/api/containers/video-processing/process", .operationField("operation", allowed: ["analyze", "thumbnail", "process"])),
+            RouteAlias("/api/containers/video-processing/process", .operationField("operation", allowed: ["analyze", "thumbnail", "process", "extract-audio"])),
         ]
     )
 
+    /// The most frames one thumbnail job makes.
+    public static let maxThumbnails = 100
+
+    static let webp = OutputType("image/webp", fileExtension: ".webp")
+    static let vtt = OutputType("text/vtt", fileExtension: ".vtt")
     static let mp4 = OutputType("video/mp4", fileExtension: ".mp4")
     static let webm = OutputType("video/webm", fileExtension: ".webm")
     static let playlist = OutputType("application/vnd.apple.mpegurl", fileExtension: ".m3u8")

@@ -18,6 +18,10 @@ public struct SupportedFormats: Sendable, Codable, Equatable {
         public var thumbnail: [String]
         /// The analysis format.
         public var analyze: [String]
+        /// `process` output formats.
+        public var process: [String]
+        /// `extract-audio` output formats.
+        public var extractAudio: [String]
     }
 
     /// Readable formats.
@@ -46,7 +50,10 @@ public struct SupportedFormats: Sendable, Codable, Equatable {
         }
         return SupportedFormats(
             input: Input(containers: containers.sorted(), videoCodecs: video.sorted(), audioCodecs: audio.sorted()),
-            output: Output(thumbnail: ImageFormat.allCases.map(\.rawValue), analyze: ["json"])
+            output: Output(
+                thumbnail: ImageFormat.allCases.map(\.rawValue), analyze: ["json"],
+                process: TranscodeRequest.OutputFormat.allCases.map(\.rawValue), extractAudio: AudioExtraction.Format.allCases.map(\.rawValue)
+            )
         )
     }
 }

@@ -2,12 +2,8 @@ public import Hummingbird
 public import ServiceKit
 import VideoProcessorDescriptor
 
-/// The video-processor's operations for ``ContainerService``: `analyze` and `thumbnail`, plus
-/// `GET /formats`.
-///
-/// Parameters of `thumbnail`: `timestamp` (seconds ≥ 0, default 0, at most the duration),
-/// `width`/`height` (0…8192, default 0 = source size; one 0 keeps the aspect ratio),
-/// `format` (`png` default, or `jpeg`), `quality` (JPEG, 1…100, default 90).
+/// The video-processor's operations for ``ContainerService`` (see the descriptor for their
+/// parameters), plus `GET /formats`.
 public struct VideoJobHandler: JobHandler {
     /// Creates the handler.
     public init() {}
@@ -16,9 +12,15 @@ public struct VideoJobHandler: JobHandler {
 
     public func validate(operation: String, parameters: JobParameters) throws(ServiceError) {
         switch operation {
-        case "thumbnail": _ = try Self.thumbnailRequest(parameters)
-        case "process": _ = try TranscodeRequest(parameters: parameters)
-        default: break
+        case "thumbnail":
+            _ = try Self.thumbnailRequest(parameters)
+            _ = try Self.thumbnailTimes(parameters)
+        case "process":
+            _ = try TranscodeRequest(parameters: parameters)
+        case "extract-audio":
+            _ = try AudioExtraction(parameters: parameters)
+        default:
+            break
         }
     }
 
@@ -32,21 +34,16 @@ public struct VideoJobHandler: JobHandler {
             }
             return .json(analysis)
         case "thumbnail":
-            let request = try Self.thumbnailRequest(job.parameters)
-            let thumbnail = try await context.runBlocking { () throws(ServiceError) -> Thumbnail in
-                do throws(VideoError) {
-                    return try ThumbnailExtractor.thumbnail(path: path, request: request, progress: { fraction, stage in
-                        context.progress(fraction, stage: stage)
-                    }, isCancelled: { context.isCancelled })
-                } catch {
-                    throw Self.serviceError(error)
-                }
-            }
-            return .file(JobOutputFile(name: "thumbnail", contentType: request.format.contentType, bytes: thumbnail.bytes, metadata: thumbnail.info))
+            return try await thumbnail(job, path: path, context: context)
         case "process":
             let request = try TranscodeRequest(parameters: job.parameters)
             return try await Self.withScratch(job, context: context) { directory in
                 try ProcessOperation.run(inputPath: path, request: request, directory: directory, progress: context.progress, isCancelled: { context.isCancelled })
+            }
+        case "extract-audio":
+            let extraction = try AudioExtraction(parameters: job.parameters)
+            return try await Self.withScratch(job, context: context) { directory in
+                try extraction.run(inputPath: path, directory: directory, progress: context.progress, isCancelled: { context.isCancelled })
             }
         default:
             throw ServiceError.badRequest("Unknown operation \"\(job.operation)\".", code: "unknown_operation")
@@ -58,6 +55,64 @@ public struct VideoJobHandler: JobHandler {
         router.get("/formats") { _, _ in
             try ServiceJSON.response(formats)
         }
+    }
+
+    /// One thumbnail (the original shape: the image as the body), or several, or a sprite.
+    private func thumbnail(_ job: Job, path: String, context: JobContext) async throws -> JobResult {
+        let request = try Self.thumbnailRequest(job.parameters)
+        let times = try Self.thumbnailTimes(job.parameters)
+        let interval = try job.parameters.double("interval")
+        let sprite = job.parameters.values["sprite"].flatMap(ParameterSpec.boolean) ?? false
+        let columns = try job.parameters.int("columns")
+        guard times != nil || interval != nil || sprite else {
+            let thumbnail = try await context.runBlocking { () throws(ServiceError) -> Thumbnail in
+                do throws(VideoError) {
+                    return try ThumbnailExtractor.thumbnail(path: path, request: request, progress: { fraction, stage in
+                        context.progress(fraction, stage: stage)
+                    }, isCancelled: { context.isCancelled })
+                } catch {
+                    throw Self.serviceError(error)
+                }
+            }
+            return .file(JobOutputFile(name: "thumbnail", contentType: request.format.contentType, bytes: thumbnail.bytes, metadata: thumbnail.info))
+        }
+        return try await context.runBlocking { () throws(ServiceError) -> JobResult in
+            do throws(VideoError) {
+                return try Self.thumbnailSet(path: path, request: request, times: times, interval: interval, sprite: sprite, columns: columns, context: context)
+            } catch {
+                throw Self.serviceError(error)
+            }
+        }
+    }
+
+    /// Several thumbnails, or a sprite sheet and its map, from one opened input.
+    private static func thumbnailSet(
+        path: String, request: ThumbnailRequest, times: [Double]?, interval: Double?, sprite: Bool, columns: Int?, context: JobContext
+    ) throws(VideoError) -> JobResult {
+        let chosen: [Double]
+        if let times {
+            chosen = times
+        } else if let interval {
+            chosen = try ThumbnailExtractor.times(path: path, interval: interval, limit: VideoProcessorDescriptor.maxThumbnails)
+        } else {
+            chosen = [request.timestamp]
+        }
+        let progress: (Double, String) -> Void = { fraction, stage in context.progress(fraction, stage: stage) }
+        let isCancelled: () -> Bool = { context.isCancelled }
+        if sprite {
+            let sheet = try SpriteSheet.make(path: path, times: chosen, request: request, columns: columns, progress: progress, isCancelled: isCancelled)
+            let image = JobOutputFile(name: SpriteSheet.imageName, contentType: request.format.contentType, bytes: sheet.image)
+            let map = JobOutputFile(name: SpriteSheet.mapName, contentType: "text/vtt", bytes: Array(sheet.vtt.utf8))
+            return .files([image, map], metadata: sheet.info)
+        }
+        let thumbnails: [Thumbnail] = try ThumbnailExtractor.thumbnails(path: path, times: chosen, request: request, progress: progress, isCancelled: isCancelled)
+        var files: [JobOutputFile] = []
+        var infos: [Thumbnail.Info] = []
+        for (index, thumbnail) in thumbnails.enumerated() {
+            files.append(JobOutputFile(name: "thumbnail-" + sequence(index), contentType: request.format.contentType, bytes: thumbnail.bytes))
+            infos.append(thumbnail.info)
+        }
+        return .files(files, metadata: ThumbnailList(thumbnails: infos))
     }
 
     /// What an operation that writes files hands back: its summary (the job's `result`) and files.
@@ -85,11 +140,34 @@ public struct VideoJobHandler: JobHandler {
         var outputs: [JobOutputFile]
     }
 
+    /// `timestamps` (or `thumbnailTimes`): comma-separated seconds, each ≥ 0, at most the limit.
+    static func thumbnailTimes(_ parameters: JobParameters) throws(ServiceError) -> [Double]? {
+        for name in ["timestamps", "thumbnailTimes"] {
+            guard let text = try parameters.string(name) else { continue }
+            let parts = text.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "[" || $0 == "]" })
+            let times = parts.compactMap { Double($0) }
+            guard times.count == parts.count, !times.isEmpty, times.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+                throw .invalidParameter(name, "must be comma-separated seconds ≥ 0, e.g. \"1,2.5,10\", got \"\(text)\".")
+            }
+            guard times.count <= VideoProcessorDescriptor.maxThumbnails else {
+                throw .invalidParameter(name, "has \(times.count) times; at most \(VideoProcessorDescriptor.maxThumbnails) per job.")
+            }
+            return times
+        }
+        return nil
+    }
+
+    /// `000`, `001`… for output names.
+    static func sequence(_ index: Int) -> String {
+        let digits = String(index)
+        return String(repeating: "0", count: max(0, 3 - digits.count)) + digits
+    }
+
     /// Reads and range-checks the thumbnail parameters (400 on any problem).
     static func thumbnailRequest(_ parameters: JobParameters) throws(ServiceError) -> ThumbnailRequest {
         let formatName = try parameters.string("format") ?? "png"
         guard let format = ImageFormat(name: formatName) else {
-            throw .invalidParameter("format", "must be png or jpeg, got \"\(formatName)\".")
+            throw .invalidParameter("format", "must be png, jpeg or webp, got \"\(formatName)\".")
         }
         do {
             return try ThumbnailRequest(

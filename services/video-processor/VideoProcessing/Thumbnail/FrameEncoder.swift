@@ -4,8 +4,13 @@ import CAVFormat
 enum FrameEncoder {
     static func encode(_ source: Frame, width: Int, height: Int, format: ImageFormat, quality: Int) throws(VideoError) -> [UInt8] {
         // JPEG wants full-range YUV: yuv420p marked full range (the yuvj420p formats are deprecated).
-        let scaled = try scale(source, width: width, height: height, to: format == .png ? AV_PIX_FMT_RGB24 : AV_PIX_FMT_YUV420P, fullRange: format == .jpeg)
-        let codec = avcodec_find_encoder(format == .png ? AV_CODEC_ID_PNG : AV_CODEC_ID_MJPEG)
+        let pixelFormat = format == .png ? AV_PIX_FMT_RGB24 : AV_PIX_FMT_YUV420P
+        let scaled = try scale(source, width: width, height: height, to: pixelFormat, fullRange: format == .jpeg)
+        let codec: UnsafePointer<AVCodec>? = switch format {
+        case .png: avcodec_find_encoder(AV_CODEC_ID_PNG)
+        case .jpeg: avcodec_find_encoder(AV_CODEC_ID_MJPEG)
+        case .webp: avcodec_find_encoder_by_name("libwebp")
+        }
         guard let codec else {
             throw VideoError(.encodeFailed, "This FFmpeg build has no \(format.rawValue) encoder.")
         }
@@ -15,6 +20,7 @@ enum FrameEncoder {
         context.pointee.height = Int32(height)
         context.pointee.pix_fmt = AVPixelFormat(scaled.pointer.pointee.format)
         context.pointee.time_base = AVRational(num: 1, den: 25)
+        var options: [String: String] = [:]
         if format == .jpeg {
             // Quality maps 100…1 onto mjpeg's qscale 2…31.
             context.pointee.color_range = AVCOL_RANGE_JPEG
@@ -23,7 +29,8 @@ enum FrameEncoder {
             context.pointee.global_quality = qscale * outpost_ff_qp2lambda()
             scaled.pointer.pointee.quality = context.pointee.global_quality
         }
-        try encoder.open(failure: .encodeFailed, what: "\(format.rawValue) encoder")
+        if format == .webp { options["quality"] = String(quality) }
+        try encoder.open(failure: .encodeFailed, what: "\(format.rawValue) encoder", options: options)
         scaled.pointer.pointee.pts = 0
 
         var status = avcodec_send_frame(context, scaled.pointer)
@@ -46,7 +53,7 @@ enum FrameEncoder {
 
     /// Converts `source` to `width`×`height` in `pixelFormat` (bicubic, like ffmpeg's default scaler),
     /// full-range when `fullRange`.
-    private static func scale(_ source: Frame, width: Int, height: Int, to pixelFormat: AVPixelFormat, fullRange: Bool) throws(VideoError) -> Frame {
+    static func scale(_ source: Frame, width: Int, height: Int, to pixelFormat: AVPixelFormat, fullRange: Bool) throws(VideoError) -> Frame {
         let src = source.pointer.pointee
         let sourceFormat = AVPixelFormat(src.format)
         // swscale infers the range from the pixel format alone (limited for yuv420p): say when the

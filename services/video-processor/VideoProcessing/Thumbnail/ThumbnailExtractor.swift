@@ -19,71 +19,132 @@ public enum ThumbnailExtractor {
         isCancelled: () -> Bool = { false }
     ) throws(VideoError) -> Thumbnail {
         progress(0, "opening")
-        let input = try MediaInput.open(path: path)
-        let format = input.context
-        var decoderCodec: UnsafePointer<AVCodec>?
-        let streamIndex = av_find_best_stream(format, AVMEDIA_TYPE_VIDEO, -1, -1, &decoderCodec, 0)
-        if streamIndex == outpost_averror_decoder_not_found() {
-            throw VideoError(.unsupportedCodec, "The video stream's codec has no decoder in this FFmpeg build; see GET /formats for the codecs supported.")
-        }
-        guard streamIndex >= 0, let decoderCodec else {
-            let kinds = input.streams.compactMap { av_get_media_type_string($0.pointee.codecpar.pointee.codec_type).map { String(cString: $0) } }
-            throw VideoError(.noVideoStream, "The input has no video stream (it has: \(kinds.isEmpty ? "no streams" : kinds.joined(separator: ", "))); a thumbnail needs video.")
-        }
-        let stream = input.streams[Int(streamIndex)]
-        let timeBase = stream.pointee.time_base
-
-        let duration = videoDuration(stream: stream, input: input)
-        if let duration, request.timestamp > duration + 1e-6 {
+        let session = try Session(path: path)
+        if let duration = session.duration, request.timestamp > duration + 1e-6 {
             throw VideoError(.invalidParameter, "timestamp \(request.timestamp) is past the end of the video (duration \(duration) s).")
         }
-        let microseconds = Int64((request.timestamp * Double(outpost_av_time_base())).rounded()) + input.startTime
-        let target = av_rescale_q(microseconds, outpost_av_time_base_q(), timeBase)
-
-        let decoder = try CodecContext(codec: decoderCodec)
-        let status = avcodec_parameters_to_context(decoder.context, stream.pointee.codecpar)
-        guard status >= 0 else {
-            let cause = FFmpegError("avcodec_parameters_to_context", code: status)
-            throw VideoError(.unsupportedCodec, "The video stream's parameters are invalid (\(cause.message)).", cause: cause)
-        }
-        decoder.context.pointee.pkt_timebase = timeBase
-        // One thread per job: the service already runs several jobs at once, and frame threading
-        // would only delay the frame we want.
-        decoder.context.pointee.thread_count = 1
-        try decoder.open(failure: .unsupportedCodec, what: "video decoder")
-
-        if request.timestamp > 0 {
-            progress(0.05, "seeking")
-            // Land on the last keyframe at or before the target. If the container cannot seek, the
-            // read position is still at the start and decoding forward from there is correct, if slower.
-            if avformat_seek_file(format, streamIndex, Int64.min, target, target, 0) < 0 {
-                _ = av_seek_frame(format, streamIndex, target, outpost_avseek_flag_backward())
-            }
-            avcodec_flush_buffers(decoder.context)
-        }
-
-        progress(0.1, "decoding")
-        let frame = try decodeFrame(
-            at: target, input: input, streamIndex: streamIndex, decoder: decoder, duration: duration,
-            timeBase: timeBase, progress: progress, isCancelled: isCancelled
-        )
+        let frame = try session.frame(at: request.timestamp, seek: request.timestamp > 0, progress: { fraction in
+            progress(0.1 + 0.8 * fraction, "decoding")
+        }, isCancelled: isCancelled)
         progress(0.9, "encoding")
-        let sourceWidth = Int(frame.pointer.pointee.width)
-        let sourceHeight = Int(frame.pointer.pointee.height)
-        let size = request.outputSize(sourceWidth: sourceWidth, sourceHeight: sourceHeight)
-        let bytes = try FrameEncoder.encode(frame, width: size.width, height: size.height, format: request.format, quality: request.quality)
-        let frameTime = frame.presentationTime.map { Double($0) * av_q2d(timeBase) - Double(input.startTime) / Double(outpost_av_time_base()) }
+        let thumbnail = try session.encode(frame, request: request)
         progress(1, "done")
-        return Thumbnail(bytes: bytes, info: .init(
-            format: request.format, width: size.width, height: size.height,
-            sourceWidth: sourceWidth, sourceHeight: sourceHeight,
-            requestedTimestamp: request.timestamp, frameTimestamp: frameTime ?? request.timestamp,
-            keyFrame: frame.pointer.pointee.key_frame != 0, size: bytes.count
-        ))
+        return thumbnail
+    }
+
+    /// Makes a thumbnail at each of `times` (seconds, any order) from one opened input: one seek
+    /// and a short decode per time instead of a job each. Times past the end are a 400.
+    public static func thumbnails(
+        path: String, times: [Double], request: ThumbnailRequest, progress: (Double, String) -> Void = { _, _ in },
+        isCancelled: () -> Bool = { false }
+    ) throws(VideoError) -> [Thumbnail] {
+        progress(0, "opening")
+        let session = try Session(path: path)
+        if let duration = session.duration, let late = times.first(where: { $0 > duration + 1e-6 }) {
+            throw VideoError(.invalidParameter, "timestamp \(late) is past the end of the video (duration \(duration) s).")
+        }
+        var thumbnails: [Thumbnail] = []
+        for (index, time) in times.enumerated() {
+            let share = 1 / Double(max(times.count, 1))
+            let frame = try session.frame(at: time, seek: true, progress: { fraction in
+                progress((Double(index) + 0.9 * fraction) * share, "decoding")
+            }, isCancelled: isCancelled)
+            var timed = request
+            timed.timestamp = time
+            thumbnails.append(try session.encode(frame, request: timed))
+        }
+        progress(1, "done")
+        return thumbnails
+    }
+
+    /// The times `0, interval, 2·interval…` before the end of the video at `path`, at most `limit`.
+    public static func times(path: String, interval: Double, limit: Int) throws(VideoError) -> [Double] {
+        let session = try Session(path: path)
+        guard let duration = session.duration, duration > 0 else { return [0] }
+        let count = min(limit, max(1, Int((duration / interval).rounded(.up))))
+        return (0..<count).map { Double($0) * interval }.filter { $0 < duration }
+    }
+
+    /// The video's duration in seconds (nil when unknown).
+    public static func duration(path: String) throws(VideoError) -> Double? {
+        try Session(path: path).duration
+    }
+
+    /// An opened input and video decoder, reused for every time of a job.
+    final class Session {
+        let input: MediaInput
+        let streamIndex: Int32
+        let decoder: CodecContext
+        let timeBase: AVRational
+        let duration: Double?
+
+        init(path: String) throws(VideoError) {
+            input = try MediaInput.open(path: path)
+            var decoderCodec: UnsafePointer<AVCodec>?
+            let streamIndex = av_find_best_stream(input.context, AVMEDIA_TYPE_VIDEO, -1, -1, &decoderCodec, 0)
+            if streamIndex == outpost_averror_decoder_not_found() {
+                throw VideoError(.unsupportedCodec, "The video stream's codec has no decoder in this FFmpeg build; see GET /formats for the codecs supported.")
+            }
+            guard streamIndex >= 0, let decoderCodec else {
+                throw VideoError(.noVideoStream, "The input has no video stream (it has: \(input.streamKinds)); a thumbnail needs video.")
+            }
+            self.streamIndex = streamIndex
+            let stream = input.streams[Int(streamIndex)]
+            timeBase = stream.pointee.time_base
+            duration = ThumbnailExtractor.videoDuration(stream: stream, input: input)
+            decoder = try CodecContext(codec: decoderCodec)
+            let status = avcodec_parameters_to_context(decoder.context, stream.pointee.codecpar)
+            guard status >= 0 else {
+                let cause = FFmpegError("avcodec_parameters_to_context", code: status)
+                throw VideoError(.unsupportedCodec, "The video stream's parameters are invalid (\(cause.message)).", cause: cause)
+            }
+            decoder.context.pointee.pkt_timebase = timeBase
+            // One thread per job: the service already runs several jobs at once, and frame threading
+            // would only delay the frame we want.
+            decoder.context.pointee.thread_count = 1
+            try decoder.open(failure: .unsupportedCodec, what: "video decoder")
+        }
+
+        /// The first frame at or after `timestamp` (the last frame when it is past the end).
+        func frame(at timestamp: Double, seek: Bool, progress: (Double) -> Void, isCancelled: () -> Bool) throws(VideoError) -> Frame {
+            let microseconds = Int64((timestamp * Double(outpost_av_time_base())).rounded()) + input.startTime
+            let target = av_rescale_q(microseconds, outpost_av_time_base_q(), timeBase)
+            if seek {
+                // Land on the last keyframe at or before the target. If the container cannot seek, the
+                // read position is unchanged and decoding forward from there is correct, if slower.
+                if avformat_seek_file(input.context, streamIndex, Int64.min, target, target, 0) < 0 {
+                    _ = av_seek_frame(input.context, streamIndex, target, outpost_avseek_flag_backward())
+                }
+                avcodec_flush_buffers(decoder.context)
+            }
+            return try ThumbnailExtractor.decodeFrame(
+                at: target, input: input, streamIndex: streamIndex, decoder: decoder, timeBase: timeBase,
+                progress: progress, isCancelled: isCancelled
+            )
+        }
+
+        /// Scales and encodes `frame` as `request` says.
+        func encode(_ frame: Frame, request: ThumbnailRequest) throws(VideoError) -> Thumbnail {
+            let sourceWidth = Int(frame.pointer.pointee.width)
+            let sourceHeight = Int(frame.pointer.pointee.height)
+            let size = request.outputSize(sourceWidth: sourceWidth, sourceHeight: sourceHeight)
+            let bytes = try FrameEncoder.encode(frame, width: size.width, height: size.height, format: request.format, quality: request.quality)
+            return Thumbnail(bytes: bytes, info: .init(
+                format: request.format, width: size.width, height: size.height,
+                sourceWidth: sourceWidth, sourceHeight: sourceHeight,
+                requestedTimestamp: request.timestamp, frameTimestamp: frameTime(frame) ?? request.timestamp,
+                keyFrame: frame.pointer.pointee.key_frame != 0, size: bytes.count
+            ))
+        }
+
+        /// The frame's time in seconds from the start of the file.
+        func frameTime(_ frame: Frame) -> Double? {
+            frame.presentationTime.map { Double($0) * av_q2d(timeBase) - Double(input.startTime) / Double(outpost_av_time_base()) }
+        }
     }
 
     /// The video's duration in seconds: the stream's, else the container's.
-    private static func videoDuration(stream: UnsafeMutablePointer<AVStream>, input: MediaInput) -> Double? {
+    static func videoDuration(stream: UnsafeMutablePointer<AVStream>, input: MediaInput) -> Double? {
         let value = stream.pointee.duration
         if value != outpost_av_nopts_value(), value > 0 {
             return Double(value) * av_q2d(stream.pointee.time_base)
@@ -92,9 +153,9 @@ public enum ThumbnailExtractor {
     }
 
     /// Reads and decodes packets until a frame at or after `target` (stream time base) comes out.
-    private static func decodeFrame(
-        at target: Int64, input: MediaInput, streamIndex: Int32, decoder: CodecContext, duration: Double?,
-        timeBase: AVRational, progress: (Double, String) -> Void, isCancelled: () -> Bool
+    static func decodeFrame(
+        at target: Int64, input: MediaInput, streamIndex: Int32, decoder: CodecContext,
+        timeBase: AVRational, progress: (Double) -> Void, isCancelled: () -> Bool
     ) throws(VideoError) -> Frame {
         let packet = try Packet()
         let frame = try Frame()
@@ -147,7 +208,7 @@ public enum ThumbnailExtractor {
                 if time >= target { return frame }
                 if firstTime == nil { firstTime = time }
                 if let start = firstTime, target > start {
-                    progress(0.1 + 0.8 * Double(time - start) / Double(target - start), "decoding")
+                    progress(Double(time - start) / Double(target - start))
                 }
                 last.take(from: frame)
             }
