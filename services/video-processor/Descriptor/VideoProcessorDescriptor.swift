@@ -67,10 +67,20 @@ public enum VideoProcessorDescriptor {
                     OutputType("audio/wav", fileExtension: ".wav"),
                 ]
             ),
+            OperationDescriptor(
+                name: "scenes",
+                summary: "Scene cuts from libavfilter's scdet: {\"scenes\":[{\"start\",\"end\",\"score\"}]} in seconds.",
+                parameters: [
+                    ParameterSpec("threshold", .number(1...100), default: 10, summary: "scdet score (0–100, the frame difference) at which a frame starts a new scene; 10 is scdet's default."),
+                    ParameterSpec("minSceneSeconds", .number(0...3600), default: 0.5, summary: "Cuts closer than this to the previous one are ignored."),
+                ],
+                timeoutSeconds: 1800,
+                outputs: [.json]
+            ),
         ],
         catalogues: [Catalogue(name: "formats", summary: "The containers and codecs the service reads.")],
         aliases: [
-            RouteAlias("/api/containers/video-processing/process", .operationField("operation", allowed: ["analyze", "thumbnail", "process", "extract-audio"])),
+            RouteAlias("/api/containers/video-processing/process", .operationField("operation", allowed: ["analyze", "thumbnail", "process", "extract-audio", "scenes"])),
         ]
     )
 

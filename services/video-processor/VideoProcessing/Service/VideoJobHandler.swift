@@ -45,6 +45,19 @@ public struct VideoJobHandler: JobHandler {
             return try await Self.withScratch(job, context: context) { directory in
                 try extraction.run(inputPath: path, directory: directory, progress: context.progress, isCancelled: { context.isCancelled })
             }
+        case "scenes":
+            let threshold = try job.parameters.double("threshold") ?? SceneDetector.defaultThreshold
+            let minSceneSeconds = try job.parameters.double("minSceneSeconds") ?? SceneDetector.defaultMinSceneSeconds
+            let result = try await context.runBlocking { () throws(ServiceError) -> SceneDetector.Result in
+                do throws(VideoError) {
+                    return try SceneDetector.detect(path: path, threshold: threshold, minSceneSeconds: minSceneSeconds, progress: { fraction, stage in
+                        context.progress(fraction, stage: stage)
+                    }, isCancelled: { context.isCancelled })
+                } catch {
+                    throw Self.serviceError(error)
+                }
+            }
+            return .json(result)
         default:
             throw ServiceError.badRequest("Unknown operation \"\(job.operation)\".", code: "unknown_operation")
         }

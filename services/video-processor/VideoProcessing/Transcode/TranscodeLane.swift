@@ -226,7 +226,7 @@ final class TranscodeLane {
         }
     }
 
-    private static func openDecoder(_ codec: UnsafePointer<AVCodec>, stream: UnsafeMutablePointer<AVStream>) throws(VideoError) -> CodecContext {
+    static func openDecoder(_ codec: UnsafePointer<AVCodec>, stream: UnsafeMutablePointer<AVStream>) throws(VideoError) -> CodecContext {
         let decoder = try CodecContext(codec: codec)
         let status = avcodec_parameters_to_context(decoder.context, stream.pointee.codecpar)
         guard status >= 0 else {
