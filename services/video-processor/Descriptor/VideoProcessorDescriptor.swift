@@ -37,17 +37,19 @@ public enum VideoProcessorDescriptor {
             ),
             OperationDescriptor(
                 name: "process",
-                summary: "Transcode to MP4 (H.264 + AAC), WebM (VP9 + Opus) or HLS (H.264 + AAC segments and a VOD playlist).",
+                summary: "Transcode to MP4 (H.264 + AAC), WebM (VP9 + Opus) or HLS (H.264 + AAC segments and a VOD playlist), optionally with a text watermark.",
+                parameters: transcodeParameters + [
+                    ParameterSpec("watermark", .text(maxBytes: 200), summary: "Text drawn on the video (see the watermark operation for position, opacity, margin, fontSize)."),
+                ] + watermarkPlacement,
+                timeoutSeconds: 3600,
+                outputs: [Self.mp4, Self.webm, Self.playlist, Self.segment]
+            ),
+            OperationDescriptor(
+                name: "watermark",
+                summary: "The video re-encoded (as process does) with a text mark in DejaVu Sans Bold.",
                 parameters: [
-                    ParameterSpec("outputFormat", .choice(["mp4", "webm", "hls"]), default: "mp4", summary: "Container and codecs."),
-                    ParameterSpec("quality", .choice(["low", "medium", "high", "ultra"]), default: "medium",
-                                  summary: "CRF and maximum height (shorter side): low 28/480, medium 23/720, high 20/1080, ultra 17/2160 (H.264 CRF; VP9 40/34/30/24)."),
-                    ParameterSpec("resolution", .text(maxBytes: 16), summary: "WIDTHxHEIGHT (fit inside, aspect kept) or a height; never larger than the source unless upscale."),
-                    ParameterSpec("upscale", .boolean, default: false, summary: "Let resolution enlarge the picture."),
-                    ParameterSpec("bitrate", .integer(100...50_000), summary: "Video bit rate in kbit/s (average bit rate instead of the quality's CRF)."),
-                    ParameterSpec("framerate", .number(1...120), summary: "Output frames per second; absent keeps the source's."),
-                    ParameterSpec("segmentSeconds", .number(1...30), default: 4, summary: "HLS segment length (a keyframe starts each)."),
-                ],
+                    ParameterSpec("text", .text(maxBytes: 200), required: true, summary: "The mark's text."),
+                ] + watermarkPlacement + transcodeParameters,
                 timeoutSeconds: 3600,
                 outputs: [Self.mp4, Self.webm, Self.playlist, Self.segment]
             ),
@@ -80,9 +82,29 @@ public enum VideoProcessorDescriptor {
         ],
         catalogues: [Catalogue(name: "formats", summary: "The containers and codecs the service reads.")],
         aliases: [
-            RouteAlias("/api/containers/video-processing/process", .operationField("operation", allowed: ["analyze", "thumbnail", "process", "extract-audio", "scenes"])),
+            RouteAlias("/api/containers/video-processing/process", .operationField("operation", allowed: ["analyze", "thumbnail", "process", "watermark", "extract-audio", "scenes"])),
         ]
     )
+
+    /// The encode settings `process`, `watermark` share.
+    static let transcodeParameters: [ParameterSpec] = [
+        ParameterSpec("outputFormat", .choice(["mp4", "webm", "hls"]), default: "mp4", summary: "Container and codecs."),
+        ParameterSpec("quality", .choice(["low", "medium", "high", "ultra"]), default: "medium",
+                      summary: "CRF and maximum height (shorter side): low 28/480, medium 23/720, high 20/1080, ultra 17/2160 (H.264 CRF; VP9 40/34/30/24)."),
+        ParameterSpec("resolution", .text(maxBytes: 16), summary: "WIDTHxHEIGHT (fit inside, aspect kept) or a height; never larger than the source unless upscale."),
+        ParameterSpec("upscale", .boolean, default: false, summary: "Let resolution enlarge the picture."),
+        ParameterSpec("bitrate", .integer(100...50_000), summary: "Video bit rate in kbit/s (average bit rate instead of the quality's CRF)."),
+        ParameterSpec("framerate", .number(1...120), summary: "Output frames per second; absent keeps the source's."),
+        ParameterSpec("segmentSeconds", .number(1...30), default: 4, summary: "HLS segment length (a keyframe starts each)."),
+    ]
+
+    /// Where and how a text watermark is drawn.
+    static let watermarkPlacement: [ParameterSpec] = [
+        ParameterSpec("position", .choice(["top-left", "top-right", "bottom-left", "bottom-right", "center"]), default: "bottom-right", summary: "Where the mark goes."),
+        ParameterSpec("opacity", .number(0...1), default: 0.7, summary: "0 invisible … 1 opaque."),
+        ParameterSpec("margin", .integer(0...1000), default: 16, summary: "Pixels from the edges."),
+        ParameterSpec("fontSize", .integer(6...400), default: 32, summary: "Text height in pixels."),
+    ]
 
     /// The most frames one thumbnail job makes.
     public static let maxThumbnails = 100

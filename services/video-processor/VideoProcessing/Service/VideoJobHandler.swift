@@ -17,6 +17,10 @@ public struct VideoJobHandler: JobHandler {
             _ = try Self.thumbnailTimes(parameters)
         case "process":
             _ = try TranscodeRequest(parameters: parameters)
+            _ = try Watermark(parameters: parameters, textParameter: "watermark")
+        case "watermark":
+            _ = try TranscodeRequest(parameters: parameters)
+            guard try Watermark(parameters: parameters, textParameter: "text") != nil else { throw .invalidParameter("text", "is required: the mark's text.") }
         case "extract-audio":
             _ = try AudioExtraction(parameters: parameters)
         default:
@@ -35,10 +39,12 @@ public struct VideoJobHandler: JobHandler {
             return .json(analysis)
         case "thumbnail":
             return try await thumbnail(job, path: path, context: context)
-        case "process":
+        case "process", "watermark":
             let request = try TranscodeRequest(parameters: job.parameters)
+            let watermark = try Watermark(parameters: job.parameters, textParameter: job.operation == "watermark" ? "text" : "watermark")
             return try await Self.withScratch(job, context: context) { directory in
-                try ProcessOperation.run(inputPath: path, request: request, directory: directory, progress: context.progress, isCancelled: { context.isCancelled })
+                try ProcessOperation.run(inputPath: path, request: request, watermark: watermark, directory: directory, progress: context.progress,
+                                         isCancelled: { context.isCancelled })
             }
         case "extract-audio":
             let extraction = try AudioExtraction(parameters: job.parameters)

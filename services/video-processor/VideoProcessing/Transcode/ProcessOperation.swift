@@ -16,10 +16,12 @@ public enum ProcessOperation {
     /// Transcodes `inputPath` into `directory` (which must exist).
     /// - Returns: what was encoded and the files: one video, or the playlist then its segments.
     public static func run(
-        inputPath: String, request: TranscodeRequest, directory: String, progress: (Double, String) -> Void = { _, _ in },
-        isCancelled: () -> Bool = { false }
+        inputPath: String, request: TranscodeRequest, watermark: Watermark? = nil, directory: String,
+        progress: (Double, String) -> Void = { _, _ in }, isCancelled: () -> Bool = { false }
     ) throws(VideoError) -> (summary: EncodeSummary, files: [OutputFile]) {
-        let settings = settings(for: request, directory: directory)
+        var overlays: [String] = []
+        if let watermark { overlays.append(try watermark.filter(textFile: directory + "/watermark.txt")) }
+        let settings = settings(for: request, directory: directory, overlays: overlays)
         let summary = try Transcoder.run(inputPath: inputPath, settings: settings, progress: progress, isCancelled: isCancelled)
         switch request.format {
         case .mp4: return (summary, [OutputFile(name: "video", contentType: ContentType.mp4, path: settings.path)])
