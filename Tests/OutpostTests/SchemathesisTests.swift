@@ -21,7 +21,8 @@ struct SchemathesisTests {
         let (status, stdout, stderr) = try await ChildProcess.run("/usr/bin/env", [
             "schemathesis", "run", "\(server.baseURL)/openapi.json", "-H", "X-API-Key: st-admin-key",
             "--checks", "not_a_server_error,response_schema_conformance,status_code_conformance",
-            "--max-examples", "6", "-w", "2", "--request-timeout", "70", "--seed", "20261206", "--no-color",
+            // One worker: CPython 3.11's ast module is not thread-safe, and hypothesis trips on it with two.
+            "--max-examples", "5", "-w", "1", "--phases", "examples,fuzzing,stateful", "--request-timeout", "70", "--seed", "20261206", "--no-color",
         ], environment: ProcessInfo.processInfo.environment.merging(["SCHEMATHESIS_HOOKS": ""]) { $1 })
         let report = String(decoding: stdout + stderr, as: UTF8.self)
         #expect(status == 0, "schemathesis reported problems:\n\(report.suffix(6000))")

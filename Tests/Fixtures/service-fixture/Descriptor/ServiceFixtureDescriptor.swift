@@ -43,6 +43,14 @@ public enum ServiceFixtureDescriptor {
                 timeoutSeconds: 120,
                 outputs: [.json]
             ),
+            OperationDescriptor(
+                name: "inspect",
+                summary: "What the service sees of its host: its uid, and whether each of `paths` can be read or listed.",
+                input: .none,
+                parameters: [ParameterSpec("paths", .text(maxBytes: 4096), required: true, summary: "Comma-separated paths to try.")],
+                timeoutSeconds: 30,
+                outputs: [.json]
+            ),
         ],
         catalogues: [Catalogue(name: "colours", summary: "A fixed list, to show catalogues pass through.")],
         aliases: [RouteAlias("/api/fixture-alias/sum", .operation("checksum"))]

@@ -11,6 +11,20 @@ let released = NIOLockedValueBox<Set<String>>([])
 struct FixtureHandler: JobHandler {
     var descriptor: ServiceDescriptor? { ServiceFixtureDescriptor.service }
 
+    struct Sight: Encodable, Sendable {
+        var exists: Bool
+        /// A file whose bytes could be read.
+        var readable: Bool
+        /// A directory's names, when it could be listed.
+        var entries: [String]?
+    }
+
+    struct Inspection: Encodable, Sendable {
+        var uid: UInt32
+        var pid: Int32
+        var paths: [String: Sight]
+    }
+
     struct Checksum: Encodable, Sendable {
         var size: Int64
         var sum: UInt64
@@ -26,6 +40,15 @@ struct FixtureHandler: JobHandler {
             for byte in data { sum &+= UInt64(byte) }
             for step in 1...steps { context.progress(Double(step) / Double(steps), stage: "summing") }
             return .json(Checksum(size: job.inputSize, sum: sum, label: try job.parameters.string("label")))
+        case "inspect":
+            var seen: [String: Sight] = [:]
+            for path in (try job.parameters.string("paths") ?? "").split(separator: ",").map(String.init) {
+                var isDirectory: ObjCBool = false
+                let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+                seen[path] = Sight(exists: exists, readable: !isDirectory.boolValue && FileManager.default.contents(atPath: path) != nil,
+                                   entries: isDirectory.boolValue ? (try? FileManager.default.contentsOfDirectory(atPath: path))?.sorted() : nil)
+            }
+            return .json(Inspection(uid: getuid(), pid: getpid(), paths: seen))
         case "hold":
             let label = try job.parameters.string("label") ?? job.id
             context.progress(0.5, stage: "holding")
