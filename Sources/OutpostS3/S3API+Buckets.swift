@@ -66,7 +66,7 @@ extension S3API {
         }
         if let marker, !marker.isEmpty {
             // A marker that is a common prefix (a V1 NextMarker) skips the whole group.
-            if let delimiter, marker.hasSuffix(delimiter), let next = Self.successor(Array(marker.utf8)) {
+            if let delimiter, marker.hasSuffix(delimiter), let next = KeyOrder.successor(of: Array(marker.utf8)) {
                 options.cursor = Data(next).base64EncodedString()
             } else {
                 options.startAfter = marker
@@ -124,18 +124,6 @@ extension S3API {
         return Self.xml(w.text)
     }
 
-    /// The smallest byte string after every string starting with `bytes`.
-    static func successor(_ bytes: [UInt8]) -> [UInt8]? {
-        var b = bytes
-        while let last = b.last {
-            if last < 0xff {
-                b[b.count - 1] = last + 1
-                return b
-            }
-            b.removeLast()
-        }
-        return nil
-    }
 
     // MARK: CORS
 

@@ -128,7 +128,7 @@ public final class DurableObjectStorage: Sendable {
         if let prefix = options.prefix, !prefix.isEmpty {
             conditions.append("key >= ?")
             values.append(.blob(Array(prefix.utf8)))
-            if let upper = Self.prefixUpperBound(Array(prefix.utf8)) {
+            if let upper = KeyOrder.successor(of: Array(prefix.utf8)) {
                 conditions.append("key < ?")
                 values.append(.blob(upper))
             }
@@ -144,17 +144,6 @@ public final class DurableObjectStorage: Sendable {
         }
     }
 
-    static func prefixUpperBound(_ prefix: [UInt8]) -> [UInt8]? {
-        var bytes = prefix
-        while let last = bytes.last {
-            if last < 0xff {
-                bytes[bytes.count - 1] = last + 1
-                return bytes
-            }
-            bytes.removeLast()
-        }
-        return nil
-    }
 
     // MARK: transactions
 

@@ -318,7 +318,7 @@ public final class R2Store: Sendable {
                     if let delimiter, let end = R2Store.firstMatch(of: delimiter, in: key, from: prefix.count) {
                         let group = Array(key[..<end])
                         prefixes.append(String(decoding: group, as: UTF8.self))
-                        bound = R2Store.successor(of: group)
+                        bound = KeyOrder.successor(of: group)
                         skippedGroup = true
                         break
                     }
@@ -343,18 +343,6 @@ public final class R2Store: Sendable {
         return nil
     }
 
-    /// The smallest byte string greater than every string starting with `bytes` (nil if none).
-    static func successor(of bytes: [UInt8]) -> [UInt8]? {
-        var b = bytes
-        while let last = b.last {
-            if last < 0xff {
-                b[b.count - 1] = last + 1
-                return b
-            }
-            b.removeLast()
-        }
-        return nil
-    }
 
     // MARK: writes
 
