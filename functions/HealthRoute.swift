@@ -9,7 +9,9 @@ import Outpost
 enum HealthRoute {
     static func response(env: Env, startedAt: Date, cache: HealthCache) -> Response {
         let uptime = (Date().timeIntervalSince(startedAt) * 1000).rounded() / 1000
-        let json = cache.bindingsJSON(env) + #","runtime":{"name":"outpost","uptimeSeconds":"# + String(uptime) + #"},"status":"ok"}"#
+        // `outpost dev` tells the Worker where it serves R2's S3 API (OUTPOST_S3_ENDPOINT).
+        let s3 = env["OUTPOST_S3_ENDPOINT"].map { #","s3Endpoint":""# + escape($0) + #"""# } ?? ""
+        let json = cache.bindingsJSON(env) + #","runtime":{"name":"outpost""# + s3 + #","uptimeSeconds":"# + String(uptime) + #"},"status":"ok"}"#
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         return Response(status: .ok, headers: headers, body: Body(json))

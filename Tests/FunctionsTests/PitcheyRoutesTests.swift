@@ -39,4 +39,17 @@ struct PitcheyRoutesTests {
             #expect(json["error"]?["message"] == "No route for POST /does/not/exist")
         }
     }
+
+    @Test("/health names the S3 endpoint when outpost dev serves one")
+    func healthNamesTheS3Endpoint() async throws {
+        try await TestRuntime.with(config: Self.repositoryConfig, script: Pitchey.script, vars: ["OUTPOST_S3_ENDPOINT": "http://127.0.0.1:8788"]) { t in
+            let json = try await t.dispatchFetch("/health").json()
+            #expect(json["runtime"]?["s3Endpoint"] == "http://127.0.0.1:8788")
+            #expect(json["status"] == "ok")
+        }
+        try await TestRuntime.with(config: Self.repositoryConfig, script: Pitchey.script) { t in
+            let json = try await t.dispatchFetch("/health").json()
+            #expect(json["runtime"]?["s3Endpoint"] == nil)
+        }
+    }
 }

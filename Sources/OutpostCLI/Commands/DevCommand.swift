@@ -38,6 +38,10 @@ struct DevCommand: AsyncParsableCommand {
             }
             overrides[name] = value
         }
+        // An explicit 0 turns S3 off; with no --s3-port it follows --port: a free port when that is 0.
+        let s3Bind: Int? = s3Port.map { $0 == 0 ? nil : $0 } ?? (port == 0 ? 0 : S3Server.defaultPort)
+        // A fixed S3 port is known before the Worker starts: it sees the endpoint (e.g. for /health).
+        if let s3Bind, s3Bind != 0, overrides["OUTPOST_S3_ENDPOINT"] == nil { overrides["OUTPOST_S3_ENDPOINT"] = "http://\(ip):\(s3Bind)" }
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
         var logger = Logger(label: "outpost")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
@@ -64,8 +68,6 @@ struct DevCommand: AsyncParsableCommand {
         // Background operations of objects last: they are told first, so streams waiting on them end.
         var servers: [any Service] = [app]
         var s3: S3Server?
-        // An explicit 0 turns S3 off; with no --s3-port it follows --port: a free port when that is 0.
-        let s3Bind: Int? = s3Port.map { $0 == 0 ? nil : $0 } ?? (port == 0 ? 0 : S3Server.defaultPort)
         if let s3Bind {
             let server = try S3Server(runtime: runtime, host: ip, port: s3Bind)
             servers.append(server.application { boundPort in
