@@ -54,6 +54,17 @@ public enum VideoProcessorDescriptor {
                 outputs: [Self.mp4, Self.webm, Self.playlist, Self.segment]
             ),
             OperationDescriptor(
+                name: "compress",
+                summary: "An H.264 + AAC mp4 of a target size (two-pass, within ±10 %), or without a target a constant quality by resolution (CRF 26 ≤480p, 25 ≤720p, 24 ≤1080p, else 23).",
+                parameters: [
+                    ParameterSpec("targetSizeBytes", .integer(100_000...100_000_000_000),
+                                  summary: "Target file size. Reachable when ≥ duration × 114 kbit/s ÷ 8 (50 kbit/s video + 64 kbit/s audio); below that a 400 names the floor."),
+                    ParameterSpec("targetSizeMB", .number(0.1...100_000), summary: "Target size in megabytes (10^6 bytes), instead of targetSizeBytes."),
+                ],
+                timeoutSeconds: 3600,
+                outputs: [Self.mp4]
+            ),
+            OperationDescriptor(
                 name: "extract-audio",
                 summary: "The audio alone as AAC (ADTS), MP3, Opus (Ogg), FLAC or WAV (16-bit PCM).",
                 parameters: [
@@ -82,7 +93,7 @@ public enum VideoProcessorDescriptor {
         ],
         catalogues: [Catalogue(name: "formats", summary: "The containers and codecs the service reads.")],
         aliases: [
-            RouteAlias("/api/containers/video-processing/process", .operationField("operation", allowed: ["analyze", "thumbnail", "process", "watermark", "extract-audio", "scenes"])),
+            RouteAlias("/api/containers/video-processing/process", .operationField("operation", allowed: ["analyze", "thumbnail", "process", "compress", "watermark", "extract-audio", "scenes"])),
         ]
     )
 

@@ -25,7 +25,43 @@ public enum MediaAnalyzer {
             streamCount: Int(context.pointee.nb_streams),
             tags: tags(context.pointee.metadata)
         )
-        return MediaAnalysis(format: format, streams: input.streams.map(describe))
+        var streams = input.streams.map(describe)
+        let packets = scanPackets(input)
+        for index in streams.indices {
+            let stream = input.streams[index]
+            let timeBase = stream.pointee.time_base
+            guard let counts = packets[Int32(index)] else { continue }
+            let seconds = streams[index].duration ?? input.duration ?? 0
+            if seconds > 0 { streams[index].measuredBitRate = Int64((Double(counts.bytes) * 8 / seconds).rounded()) }
+            guard streams[index].type == "video" else { continue }
+            let keys = counts.keyframeTimes.sorted()
+            streams[index].keyframes = keys.count
+            let gaps = zip(keys, keys.dropFirst()).map { Double($1 - $0) * av_q2d(timeBase) }
+            if !gaps.isEmpty {
+                streams[index].keyframeInterval = gaps.reduce(0, +) / Double(gaps.count)
+                streams[index].maxKeyframeInterval = gaps.max()
+            }
+        }
+        return MediaAnalysis(format: format, streams: streams)
+    }
+
+    /// Per stream: bytes, and the times of keyframe packets (stream time base). Reads packets
+    /// without decoding them.
+    private static func scanPackets(_ input: MediaInput) -> [Int32: (bytes: Int64, keyframeTimes: [Int64])] {
+        var result: [Int32: (bytes: Int64, keyframeTimes: [Int64])] = [:]
+        guard let packet = try? Packet() else { return result }
+        while av_read_frame(input.context, packet.pointer) >= 0 {
+            defer { av_packet_unref(packet.pointer) }
+            let index = packet.pointer.pointee.stream_index
+            var entry = result[index] ?? (0, [])
+            entry.bytes += Int64(packet.pointer.pointee.size)
+            if packet.pointer.pointee.flags & AV_PKT_FLAG_KEY != 0 {
+                let time = packet.pointer.pointee.pts != outpost_av_nopts_value() ? packet.pointer.pointee.pts : packet.pointer.pointee.dts
+                if time != outpost_av_nopts_value() { entry.keyframeTimes.append(time) }
+            }
+            result[index] = entry
+        }
+        return result
     }
 
     private static func describe(_ stream: UnsafeMutablePointer<AVStream>) -> StreamAnalysis {
@@ -59,6 +95,21 @@ public enum MediaAnalyzer {
                 analysis.frameRateFraction = "\(rate.num)/\(rate.den)"
             }
             analysis.pixelFormat = av_get_pix_fmt_name(AVPixelFormat(parameters.format)).map { String(cString: $0) }
+            if let matrix = av_stream_get_side_data(stream, AV_PKT_DATA_DISPLAYMATRIX, nil) {
+                let angle = av_display_rotation_get(UnsafeRawPointer(matrix).assumingMemoryBound(to: Int32.self))
+                // Counter-clockwise degrees, as ffprobe reports the display matrix's rotation.
+                if angle.isFinite { analysis.rotation = angle == 0 ? 0 : angle }
+            }
+            if parameters.color_range != AVCOL_RANGE_UNSPECIFIED { analysis.colorRange = av_color_range_name(parameters.color_range).map { String(cString: $0) } }
+            if parameters.color_primaries != AVCOL_PRI_UNSPECIFIED { analysis.colorPrimaries = av_color_primaries_name(parameters.color_primaries).map { String(cString: $0) } }
+            if parameters.color_trc != AVCOL_TRC_UNSPECIFIED { analysis.colorTransfer = av_color_transfer_name(parameters.color_trc).map { String(cString: $0) } }
+            if parameters.color_space != AVCOL_SPC_UNSPECIFIED { analysis.colorSpace = av_color_space_name(parameters.color_space).map { String(cString: $0) } }
+            switch parameters.color_trc {
+            case AVCOL_TRC_SMPTE2084: analysis.hdr = "PQ"
+            case AVCOL_TRC_ARIB_STD_B67: analysis.hdr = "HLG"
+            default: break
+            }
+            analysis.masteringDisplayMetadata = av_stream_get_side_data(stream, AV_PKT_DATA_MASTERING_DISPLAY_METADATA, nil) != nil
         case AVMEDIA_TYPE_AUDIO:
             analysis.sampleRate = Int(parameters.sample_rate)
             var layout = parameters.ch_layout

@@ -38,4 +38,21 @@ public struct StreamAnalysis: Sendable, Codable, Equatable {
     public var sampleFormat: String?
     /// Language tag, when present.
     public var language: String?
+    /// Bit rate measured from the packets' sizes over the stream's duration (every stream).
+    public var measuredBitRate: Int64?
+    /// The display matrix's rotation in degrees, counter-clockwise as ffprobe reports it (video).
+    public var rotation: Double?
+    /// Colour: `tv`/`pc` range, primaries, transfer and matrix names, e.g. `bt709` (video).
+    public var colorRange: String?
+    public var colorPrimaries: String?
+    public var colorTransfer: String?
+    public var colorSpace: String?
+    /// `PQ` (HDR10, SMPTE 2084) or `HLG` (ARIB STD-B67) for HDR transfers; nil for SDR (video).
+    public var hdr: String?
+    /// Whether the stream carries HDR mastering-display metadata (video).
+    public var masteringDisplayMetadata: Bool?
+    /// Keyframes counted, and the mean and longest seconds between them (video).
+    public var keyframes: Int?
+    public var keyframeInterval: Double?
+    public var maxKeyframeInterval: Double?
 }

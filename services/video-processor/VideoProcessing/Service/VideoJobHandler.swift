@@ -46,6 +46,11 @@ public struct VideoJobHandler: JobHandler {
                 try ProcessOperation.run(inputPath: path, request: request, watermark: watermark, directory: directory, progress: context.progress,
                                          isCancelled: { context.isCancelled })
             }
+        case "compress":
+            let compress = try CompressOperation(parameters: job.parameters)
+            return try await Self.withScratch(job, context: context) { directory in
+                try compress.run(inputPath: path, directory: directory, progress: context.progress, isCancelled: { context.isCancelled })
+            }
         case "extract-audio":
             let extraction = try AudioExtraction(parameters: job.parameters)
             return try await Self.withScratch(job, context: context) { directory in

@@ -15,6 +15,8 @@ struct EncodeSettings: Sendable {
         var keyframeSeconds: Double?
         /// Picks the output size (even numbers) from the source's.
         var size: @Sendable (_ width: Int, _ height: Int) -> (width: Int, height: Int)
+        /// Two-pass encoding: 1 writes the statistics (`options["stats"]`), 2 reads them.
+        var pass: Int?
         /// Filters after scaling (a watermark's `drawtext`), in ffmpeg's `-vf` syntax.
         var overlays: [String] = []
     }

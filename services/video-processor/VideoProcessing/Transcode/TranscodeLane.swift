@@ -95,6 +95,11 @@ final class TranscodeLane {
             if settings.encoder == "libx264" { options["x264-params"] = "keyint=\(gop):min-keyint=\(gop):scenecut=0" }
         }
         if output.wantsGlobalHeader { context.pointee.flags |= outpost_codec_flag_global_header() }
+        switch settings.pass {
+        case 1?: context.pointee.flags |= AV_CODEC_FLAG_PASS1
+        case 2?: context.pointee.flags |= AV_CODEC_FLAG_PASS2
+        default: break
+        }
         try encoder.open(failure: .encodeFailed, what: "\(settings.encoder) encoder", options: options)
         let stream = try output.addStream(for: encoder)
         stream.pointee.avg_frame_rate = rate
