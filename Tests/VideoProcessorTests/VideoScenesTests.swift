@@ -59,6 +59,19 @@ struct VideoScenesTests {
         let all = try await HTTP.postRaw(service.baseURL + "/jobs/scenes?minSceneSeconds=0", data)
         let allScenes = try #require((try all.json()["result"] as? [String: Any])?["scenes"] as? [[String: Any]])
         #expect(allScenes.count == 3, "\(allScenes)")
+        let withImages = try await HTTP.postRaw(service.baseURL + "/jobs/scenes?minSceneSeconds=0&thumbnails=true&width=64&format=png", data)
+        let body = try withImages.json()
+        let outputs = try #require(body["outputs"] as? [[String: Any]], "\(withImages.text.prefix(300))")
+        #expect(outputs.map { $0["name"] as? String } == ["scene-000", "scene-001", "scene-002"])
+        #expect(((body["result"] as? [String: Any])?["scenes"] as? [Any])?.count == 3)
+        // Each scene's image is its colour (the clips are solid red, blue, yellow).
+        let temp2 = try TemporaryDirectory()
+        defer { temp2.remove() }
+        for (output, colour) in zip(outputs, ["red", "blue", "yellow"]) {
+            try #require(Data(base64Encoded: output["base64"] as? String ?? "")).write(to: URL(fileURLWithPath: temp2.file("scene.png")))
+            try FFmpegCLI.run(["-f", "lavfi", "-i", "color=c=\(colour):size=64x48", "-frames:v", "1", temp2.file("ref.png")])
+            #expect(try FFmpegCLI.psnr(temp2.file("scene.png"), temp2.file("ref.png")) >= 30, "\(colour)")
+        }
         let bad = try await HTTP.postRaw(service.baseURL + "/jobs/scenes?threshold=500", data)
         #expect(bad.status == 400 && bad.text.contains("threshold"), "\(bad.text)")
         let audio = try await HTTP.postRaw(service.baseURL + "/jobs/scenes", try Fixtures.data("tone.m4a"))

@@ -86,9 +86,12 @@ public enum VideoProcessorDescriptor {
                 parameters: [
                     ParameterSpec("threshold", .number(1...100), default: 10, summary: "scdet score (0–100, the frame difference) at which a frame starts a new scene; 10 is scdet's default."),
                     ParameterSpec("minSceneSeconds", .number(0...3600), default: 0.5, summary: "Cuts closer than this to the previous one are ignored."),
+                    ParameterSpec("thumbnails", .boolean, default: false, summary: "Also one image per scene (its first frame), as scene-000, scene-001… (at most \(maxThumbnails))."),
+                    ParameterSpec("format", .choice(["png", "jpeg", "jpg", "webp"]), default: "jpeg", summary: "Image format of the scene thumbnails."),
+                    ParameterSpec("width", .integer(16...8192), default: 320, summary: "Width of the scene thumbnails (aspect kept)."),
                 ],
                 timeoutSeconds: 1800,
-                outputs: [.json]
+                outputs: [.json, .png, .jpeg, Self.webp]
             ),
         ],
         catalogues: [Catalogue(name: "formats", summary: "The containers and codecs the service reads.")],

@@ -68,7 +68,24 @@ public struct VideoJobHandler: JobHandler {
                     throw Self.serviceError(error)
                 }
             }
-            return .json(result)
+            guard job.parameters.values["thumbnails"].flatMap(ParameterSpec.boolean) == true else { return .json(result) }
+            let formatName = try job.parameters.string("format") ?? "jpeg"
+            guard let format = ImageFormat(name: formatName) else { throw ServiceError.invalidParameter("format", "must be png, jpeg or webp, got \"\(formatName)\".") }
+            let width = try job.parameters.int("width") ?? 320
+            let starts = Array(result.scenes.map(\.start).prefix(VideoProcessorDescriptor.maxThumbnails))
+            return try await context.runBlocking { () throws(ServiceError) -> JobResult in
+                do throws(VideoError) {
+                    let request = try ThumbnailRequest(width: width, format: format)
+                    let thumbnails = try ThumbnailExtractor.thumbnails(path: path, times: starts, request: request, isCancelled: { context.isCancelled })
+                    var files: [JobOutputFile] = []
+                    for (index, thumbnail) in thumbnails.enumerated() {
+                        files.append(JobOutputFile(name: "scene-" + Self.sequence(index), contentType: format.contentType, bytes: thumbnail.bytes))
+                    }
+                    return .files(files, metadata: result)
+                } catch {
+                    throw Self.serviceError(error)
+                }
+            }
         default:
             throw ServiceError.badRequest("Unknown operation \"\(job.operation)\".", code: "unknown_operation")
         }
