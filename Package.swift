@@ -70,12 +70,12 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
-        // libavformat + libavcodec + libavutil + libswscale in one module (the .pc files omit
-        // libavutil and libswscale, hence the explicit links in module.modulemap).
+        // libavformat + libavcodec + libavutil + libswscale + libavfilter + libswresample in one
+        // module (the .pc files omit the others, hence the explicit links in module.modulemap).
         .systemLibrary(
             name: "CAVFormat",
             pkgConfig: "libavformat",
-            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswscale-dev"])]
+            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswscale-dev", "libavfilter-dev", "libswresample-dev"])]
         ),
         .systemLibrary(
             name: "CSeccomp",

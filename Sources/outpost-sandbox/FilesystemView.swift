@@ -23,13 +23,23 @@ struct FilesystemView {
     static let devices = ["null", "zero", "full", "random", "urandom", "tty"]
     /// The sandbox's own directories: nothing from the host can be mapped under them.
     static let reservedPaths = [scratchPath, "/tmp", "/proc", "/dev", "/etc"]
+    /// Where an image whose host path lies under a reserved directory (a build under /tmp) is mapped.
+    static let imageDirectory = "/image"
 
     let scratch: String
+    /// The image's host path.
     let executable: String
     let readOnlyPaths: [String]
     let identity: Identity
     /// From `swiftRuntimeDirectory()`, read before the first pivot.
     let swiftRuntime: String?
+
+    /// The image's path inside the view: its host path, or `/image/<name>` when that path lies
+    /// under one of the sandbox's own directories.
+    var mappedExecutable: String {
+        guard Self.reservedPaths.contains(where: { isUnder(executable, [$0]) }) else { return executable }
+        return Self.imageDirectory + "/" + (executable.split(separator: "/").last.map(String.init) ?? "image")
+    }
 
     func build() {
         mount(nil, "/", nil, OUTPOST_MS_REC | OUTPOST_MS_PRIVATE, "making / private")
@@ -59,9 +69,9 @@ struct FilesystemView {
         }
         buildEtc()
         for path in Self.extraDirectories where exists("/oldroot" + path) { bindReadOnly(path) }
-        for (path, what) in readOnlyPaths.map({ ($0, "read-only path") }) + [(executable, "the image")] {
+        for path in readOnlyPaths {
             if let reserved = Self.reservedPaths.first(where: { isUnder(path, [$0]) }) {
-                fail("mount", "cannot map \(what) \(path): \(reserved) is the sandbox's own")
+                fail("mount", "cannot map read-only path \(path): \(reserved) is the sandbox's own")
             }
         }
         for path in readOnlyPaths {
@@ -69,11 +79,11 @@ struct FilesystemView {
             bindReadOnly(path)
             bound.append(path)
         }
-        if !isUnder(executable, bound) {
+        if !isUnder(mappedExecutable, bound) {
             var st = stat()
             guard stat("/oldroot" + executable, &st) == 0 else { fail("mount", "cannot map the image \(executable)", errno: errno) }
             guard st.st_mode & S_IFMT == S_IFREG else { fail("mount", "cannot map the image \(executable): not a regular file") }
-            bindReadOnly(executable, what: "the image")
+            bindReadOnly(executable, at: mappedExecutable, what: "the image")
         }
         buildDev()
 
@@ -123,9 +133,9 @@ struct FilesystemView {
               "making /dev read-only")
     }
 
-    /// Binds host `path` read-only at the same path in the new root, creating the mount point.
-    private func bindReadOnly(_ path: String, what: String = "") {
-        let source = "/oldroot" + path, target = "/newroot" + path
+    /// Binds host `path` read-only at the same path in the new root (or at `at`), creating the mount point.
+    private func bindReadOnly(_ path: String, at mapped: String? = nil, what: String = "") {
+        let source = "/oldroot" + path, target = "/newroot" + (mapped ?? path)
         var st = stat()
         guard stat(source, &st) == 0 else { fail("mount", "cannot map \(what.isEmpty ? "" : what + " ")\(path)", errno: errno) }
         makeDirectory(parent(of: target))

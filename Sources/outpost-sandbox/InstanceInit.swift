@@ -46,7 +46,7 @@ enum InstanceInit {
             sigemptyset(&empty)
             sigprocmask(SIG_SETMASK, &empty, nil)
             if let serviceFilter { SeccompFilter.load(serviceFilter) }
-            execve(options.program[0], argv, envp)
+            execve(view.mappedExecutable, argv, envp)
             fail("exec", "cannot execute \(options.program[0])", errno: errno)
         }
         close(go[0])

@@ -58,13 +58,15 @@ public final class Doorbell: Sendable {
         _ = state.withLockedValue { $0.cancelled.remove(id) }
     }
 
-    /// Returns when rung or after `timeout`, whichever comes first.
-    public func wait(timeout: Duration) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.wait() }
-            group.addTask { try? await Task.sleep(for: timeout) }
-            await group.next()
+    /// Returns when rung (true) or after `timeout` (false), whichever comes first.
+    @discardableResult
+    public func wait(timeout: Duration) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await self.wait(); return true }
+            group.addTask { try? await Task.sleep(for: timeout); return false }
+            let rung = await group.next() ?? false
             group.cancelAll()
+            return rung
         }
     }
 }

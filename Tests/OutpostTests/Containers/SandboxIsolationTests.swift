@@ -178,12 +178,8 @@ struct SandboxIsolationTests {
         let notExecutable = "/var/tmp/outpost-not-executable-" + UUID().uuidString
         FileManager.default.createFile(atPath: notExecutable, contents: Data("#!/bin/sh\n".utf8), attributes: [.posixPermissions: 0o644])
         defer { try? FileManager.default.removeItem(atPath: notExecutable) }
-        let underTmp = NSTemporaryDirectory() + "outpost-image-" + UUID().uuidString
-        FileManager.default.createFile(atPath: underTmp, contents: Data("#!/bin/sh\n".utf8), attributes: [.posixPermissions: 0o755])
-        defer { try? FileManager.default.removeItem(atPath: underTmp) }
         let cases = [("Missing", "/nonexistent/program", "mount: cannot map the image /nonexistent/program"),
-                     ("NotExecutable", notExecutable, "exec: cannot execute \(notExecutable)"),
-                     ("UnderTmp", underTmp, "mount: cannot map the image \(underTmp)")]
+                     ("NotExecutable", notExecutable, "exec: cannot execute \(notExecutable)")]
         let classes = cases.map { ContainerClass(name: $0.0, executable: $0.1) }
         try await S.withSupervisor(classes: classes) { sup in
             for (name, _, message) in cases {
@@ -286,10 +282,27 @@ struct SandboxIsolationTests {
         #expect(defaults.containers.first?.sandbox == ContainerSandbox())
     }
 
-    @Test func throughTheContainerObjectTheInstanceIsUnprivilegedAndABadImageIsA500() async throws {
+    @Test func anImageUnderTmpIsMappedAtImageAndRunsWithoutSeeingTheHostsTmp() async throws {
+        // A checkout under /tmp builds its images there; /tmp inside is the instance's own, so
+        // the image is mapped at /image/<name> instead.
         let underTmp = NSTemporaryDirectory() + "outpost-image-" + UUID().uuidString
-        FileManager.default.createFile(atPath: underTmp, contents: Data("#!/bin/sh\n".utf8), attributes: [.posixPermissions: 0o755])
+        try FileManager.default.copyItem(atPath: S.fixture, toPath: underTmp)
         defer { try? FileManager.default.removeItem(atPath: underTmp) }
+        try await S.withSupervisor(classes: [ContainerClass(name: "UnderTmp", executable: underTmp)]) { sup in
+            let who = try await S.json(sup.fetch(Request(url: "/whoami"), className: "UnderTmp", instanceID: "t", options: S.options()))
+            #expect((who["uid"] as? Int ?? 0) >= S.firstInstanceID || getuid() != 0)
+            let tmp = try await S.json(sup.fetch(Request(url: "/list?path=/tmp"), className: "UnderTmp", instanceID: "t", options: S.options()))
+            #expect((tmp["entries"] as? [String] ?? ["?"]).isEmpty, "its /tmp is its own scratch: \(tmp)")
+            let image = try await S.json(sup.fetch(Request(url: "/list?path=/image"), className: "UnderTmp", instanceID: "t", options: S.options()))
+            #expect(image["entries"] as? [String] == [(underTmp as NSString).lastPathComponent], "\(image)")
+        }
+    }
+
+    @Test func throughTheContainerObjectTheInstanceIsUnprivilegedAndABadImageIsA500() async throws {
+        // Executable on the host, but its interpreter is nowhere: exec fails inside the sandbox.
+        let broken = "/var/tmp/outpost-broken-image-" + UUID().uuidString
+        FileManager.default.createFile(atPath: broken, contents: Data("#!/nonexistent/interpreter\n".utf8), attributes: [.posixPermissions: 0o755])
+        defer { try? FileManager.default.removeItem(atPath: broken) }
         let config = """
             name = "containers-test"
             [[durable_objects.bindings]]
@@ -303,7 +316,7 @@ struct SandboxIsolationTests {
             class_name = "PatientContainer"
             [[containers]]
             class_name = "PatientContainer"
-            image = "\(underTmp)"
+            image = "\(broken)"
             """
         try await TestRuntime.with(config: config, script: ContainerObjectFixtures.script) { t in
             let name = "sbx-" + UUID().uuidString.prefix(8).lowercased()
@@ -312,10 +325,10 @@ struct SandboxIsolationTests {
             #expect(who["capEff"] as? String == "0000000000000000")
             let shadow = try await S.json(t.dispatchFetch("/c/\(name)/read?path=/etc/shadow"))
             #expect(shadow["ok"] as? Bool == false)
-            let broken = await t.dispatchFetch("/c/\(name)/", headers: [HTTPField.Name("x-binding")!: "BROKEN"])
-            #expect(broken.status.code == 500)
-            let text = try await broken.body.text()
-            #expect(text.contains("mount: cannot map the image \(underTmp)"), "\(text)")
+            let brokenResponse = await t.dispatchFetch("/c/\(name)/", headers: [HTTPField.Name("x-binding")!: "BROKEN"])
+            #expect(brokenResponse.status.code == 500)
+            let text = try await brokenResponse.body.text()
+            #expect(text.contains("exec: cannot execute \(broken)"), "\(text)")
         }
     }
 }
