@@ -65,7 +65,7 @@ struct JobRunner: Sendable {
     private func send() async throws -> Response {
         let media = try env.r2(PlatformBindings.media)
         var body = Body.empty
-        var contentType = "application/json"
+        var contentType = "application/octet-stream"
         if type.operation.input == .media {
             guard let key = job.inputKey else { throw Outcome.FailureBox(JobFailure(code: "missing_input", message: "The job has no input key."), retryable: false) }
             guard let input = try await media.get(key) else {
@@ -86,7 +86,8 @@ struct JobRunner: Sendable {
             query.append(Self.encode(name) + "=" + Self.encode(text))
         }
         var headers = HTTPFields()
-        headers[.contentType] = contentType == "application/json" ? "application/octet-stream" : contentType
+        // The service reads a JSON body as a job request, so an input that is itself JSON goes as bytes.
+        headers[.contentType] = contentType.lowercased().hasPrefix("application/json") ? "application/octet-stream" : contentType
         headers[.accept] = "application/x-ndjson"
         headers[HTTPField.Name("X-Job-Id")!] = job.id
         let url = "http://\(instanceName)/jobs/\(type.operation.name)" + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
