@@ -42,10 +42,13 @@ struct PitcheyCrashTests {
         try #require(uploaded == 201)
         let key = try #require(try JSONValue.parse(Array(uploadBody))["key"]?.stringValue)
 
-        // 50 submissions at once; each 202 is an acknowledgement.
+        // 50 submissions at once; each 202 is an acknowledgement. Every fifth job waits 30 s before
+        // it may start, so work is unfinished at the kill however fast the machine runs the rest.
         let job = JSONValue.object(["type": "video.thumbnail", "input": ["key": .string(key)], "params": ["timestamp": 1.9]]).serialized()
+        let delayed = JSONValue.object(["type": "video.thumbnail", "input": ["key": .string(key)], "params": ["timestamp": 1.9], "delaySeconds": 30]).serialized()
         let ids = try await withThrowingTaskGroup(of: String.self) { group in
-            for _ in 0..<50 {
+            for i in 0..<50 {
+                let job = i % 5 == 0 ? delayed : job
                 group.addTask {
                     let (status, body) = try await HTTP.send("POST", first.baseURL + "/api/containers/jobs", body: Data(job.utf8),
                                                              headers: Self.admin.merging(["Content-Type": "application/json"]) { $1 })
