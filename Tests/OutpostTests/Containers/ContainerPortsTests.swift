@@ -63,8 +63,12 @@ struct ContainerPortsTests {
             // start() waits for defaultPort only: 9090 comes up 4 s later (room for a loaded machine).
             let early = uniqueName()
             try await getContainer(t.durableObject("FIXTURE"), name: early).call { (c: FixtureContainer) in try await c.start() }
+            let started = ContinuousClock.now
             let earlyPort = try #require(Int((try await info(t, early))["env"].flatMap { ($0 as? [String: String])?["PORT_9090"] } ?? ""))
-            #expect(await !accepts(earlyPort), "the fixture listens late on 9090")
+            let closed = await !accepts(earlyPort)
+            // That 9090 is still closed is this test's premise, observable only while the delay lasts:
+            // a machine too busy to look within 3 s says nothing either way.
+            if ContinuousClock.now - started < .seconds(3) { #expect(closed, "the fixture listens late on 9090") }
 
             let waited = uniqueName()
             try await getContainer(t.durableObject("FIXTURE"), name: waited).call { (c: FixtureContainer) in try await c.startAndWaitForPorts() }
