@@ -164,14 +164,12 @@ struct DurableObjectTests {
     }
 
     @Test func durableBlockConcurrencyWhileOverrunResetsTheObject() async throws {
-        // The object's own start-up also runs in blockConcurrencyWhile: the limit leaves it room on
-        // a busy machine, and the body overruns it by far.
-        let options = DurableObjectOptions(blockConcurrencyTimeout: .milliseconds(1500))
+        let options = DurableObjectOptions(blockConcurrencyTimeout: .milliseconds(300))
         try await TestRuntime.with(config: DOFixtures.config, script: DOFixtures.script, durableObjects: options) { t in
             let stub = try t.durableObject("COUNTER").getByName("slowbcw")
             let before = try await stub.fetch("/instance").text()
             await #expect(throws: DurableObjectError.self) {
-                try await stub.call { (c: Counter) in try await c.blockFor(.seconds(5)) }
+                try await stub.call { (c: Counter) in try await c.blockFor(.seconds(2)) }
             }
             #expect(try await stub.fetch("/instance").text() != before)
         }
