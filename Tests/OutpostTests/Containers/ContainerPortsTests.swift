@@ -61,9 +61,10 @@ struct ContainerPortsTests {
     @Test func startAndWaitForPortsWaitsForEveryRequiredPort() async throws {
         try await TestRuntime.with(config: F.config(), script: F.script, vars: ["EXTRA_PORTS": "9090", "EXTRA_PORT_DELAY_MS": "4000"]) { t in
             // start() waits for defaultPort only: 9090 comes up 4 s later (room for a loaded machine).
+            // The clock starts before start(): the process, and its 4 s delay, began after this.
             let early = uniqueName()
-            try await getContainer(t.durableObject("FIXTURE"), name: early).call { (c: FixtureContainer) in try await c.start() }
             let started = ContinuousClock.now
+            try await getContainer(t.durableObject("FIXTURE"), name: early).call { (c: FixtureContainer) in try await c.start() }
             let earlyPort = try #require(Int((try await info(t, early))["env"].flatMap { ($0 as? [String: String])?["PORT_9090"] } ?? ""))
             let closed = await !accepts(earlyPort)
             // That 9090 is still closed is this test's premise, observable only while the delay lasts:
