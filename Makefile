@@ -3,7 +3,7 @@
 
 SWIFT ?= swift
 DEB_PACKAGES := libsqlite3-dev libseccomp-dev pkg-config curl bubblewrap \
-	libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libavfilter-dev ffmpeg fonts-dejavu-core
+	libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libavfilter-dev ffmpeg fonts-dejavu-core prometheus
 BENCH_PACKAGES := wrk curl python3
 # PyPI tools the tests use as independent checkers (module name=package name).
 PY_PACKAGES := openapi_spec_validator=openapi-spec-validator schemathesis=schemathesis boto3=boto3 awscli=awscli
@@ -41,7 +41,14 @@ build: deps
 	$(SWIFT) build --product outpost-sandbox
 	@for image in $(IMAGES); do echo "$(SWIFT) build --product $$image"; $(SWIFT) build --product $$image || exit 1; done
 
+# A fresh state directory gets a development admin key (kept beside the state, printed each time).
 dev: build
+	@bin=$$($(SWIFT) build --show-bin-path); mkdir -p $(STATE); \
+	if [ ! -s $(STATE)/dev-admin-key.json ]; then \
+		$$bin/outpost keys create --name dev --role admin --config wrangler.toml --persist-to $(STATE) > $(STATE)/dev-admin-key.json || exit 1; \
+	fi; \
+	echo "Dev admin key: $$(sed -n 's/.*"key":"\([^"]*\)".*/\1/p' $(STATE)/dev-admin-key.json)  (in $(STATE)/dev-admin-key.json; more: outpost keys create --name NAME --role admin|user|viewer)"; \
+	echo "Dashboard: http://127.0.0.1:$(PORT)/dashboard   API: http://127.0.0.1:$(PORT)/openapi.json"
 	$$($(SWIFT) build --show-bin-path)/outpost dev --config wrangler.toml --persist-to $(STATE) --port $(PORT)
 
 test: deps py-deps

@@ -7,7 +7,6 @@ import Foundation
 public struct PitcheyWorker: Worker {
     let startedAt = Date()
     let rateLimiter = RateLimiter()
-    let metrics = RequestMetrics()
     let healthCache = HealthCache()
     let services: ServiceRegistry
     let api: WorkerRouter<APIContext>
@@ -22,13 +21,33 @@ public struct PitcheyWorker: Worker {
     }
 
     public func fetch(_ request: Request, env: Env, context: ExecutionContext) async throws -> Response {
-        let path = request.path
-        if path == "/health", request.method == .get || request.method == .head {
-            return HealthRoute.response(env: env, startedAt: startedAt, cache: healthCache)
+        let start = ContinuousClock.now
+        let response: Response
+        if request.path == "/health", request.method == .get || request.method == .head {
+            response = HealthRoute.response(env: env, startedAt: startedAt, cache: healthCache)
+        } else {
+            response = await respond(request, env: env, context: context)
         }
-        let response = await respond(request, env: env, context: context)
-        metrics.record(status: response.status.code)
+        let route = route(of: request, context: context)
+        // Time to the response's head (a stream's body may go on).
+        env.metrics.observe(PlatformMetricFamilies.httpDuration, route, "\(response.status.code / 100)xx", duration: .now - start)
         return response
+    }
+
+    /// The route pattern `request` is counted and logged under (its method and pattern, never its
+    /// path); a job's id goes to the access log too.
+    private func route(of request: Request, context: ExecutionContext) -> String {
+        let route: String
+        switch request.path {
+        case "/health", "/metrics", "/openapi.json":
+            route = "\(request.method.rawValue) \(request.path)"
+        default:
+            let match = api.match(request)
+            route = match?.pattern ?? "unmatched"
+            if let id = match?.parameters["id"], request.path.hasPrefix("/api/containers/jobs/") { context.annotate("jobId", id) }
+        }
+        context.annotate("route", route)
+        return route
     }
 
     private func respond(_ request: Request, env: Env, context: ExecutionContext) async -> Response {
@@ -49,7 +68,7 @@ public struct PitcheyWorker: Worker {
 
     private func route(_ request: Request, env: Env, context: ExecutionContext) async throws -> Response {
         let path = request.path
-        if path == "/metrics", request.method == .get { return metrics.response() }
+        if path == "/metrics", request.method == .get { return .text(env.metrics.exposition(describing: PlatformMetricFamilies.all), contentType: Metrics.contentType) }
         if path == "/openapi.json", request.method == .get {
             var headers = HTTPFields()
             headers[.contentType] = "application/json"
@@ -60,6 +79,7 @@ public struct PitcheyWorker: Worker {
         }
         let now = Date().timeIntervalSince1970
         let caller = try await Authenticator(env: env, now: now).authenticate(request)
+        context.annotate("caller", caller.id)
         let perMinute = Double(env["RATE_LIMIT_PER_MINUTE"] ?? "") ?? 600
         let burst = Double(env["RATE_LIMIT_BURST"] ?? "") ?? 60
         if let wait = rateLimiter.take(caller: caller.id, perMinute: perMinute, burst: burst, now: now) {

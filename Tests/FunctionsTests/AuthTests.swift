@@ -142,8 +142,9 @@ struct AuthTests {
             let metrics = await t.dispatchFetch("/metrics")
             #expect(metrics.status == .ok)
             let text = try await metrics.text()
-            #expect(text.contains("# TYPE pitchey_http_requests_total counter"))
-            #expect(text.contains("pitchey_http_requests_total{status=\"4xx\"} 1"))
+            #expect(text.contains("# TYPE pitchey_http_request_duration_seconds histogram"))
+            #expect(text.contains("pitchey_http_request_duration_seconds_count{route=\"GET /api/me\",status=\"4xx\"} 1"))
+            #expect(text.contains("pitchey_http_request_duration_seconds_count{route=\"GET /health\",status=\"2xx\"} 1"))
         }
     }
 

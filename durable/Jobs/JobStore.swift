@@ -100,6 +100,11 @@ struct JobStore: Sendable {
         try sql.exec("SELECT \(Self.columns) FROM jobs WHERE handoff = 1").raw().map(Self.record)
     }
 
+    /// Every queued or running job.
+    func unfinished() throws -> [JobRecord] {
+        try sql.exec("SELECT \(Self.columns) FROM jobs WHERE status IN ('queued', 'running')").raw().map(Self.record)
+    }
+
     func unfinishedCount() throws -> Int {
         try sql.exec("SELECT COUNT(*) AS n FROM jobs WHERE status IN ('queued', 'running')").one()["n"]?.int ?? 0
     }

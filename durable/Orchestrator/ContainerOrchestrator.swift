@@ -30,6 +30,7 @@ public actor ContainerOrchestrator: DurableObject {
     let classes: [String: ContainerClassSettings]
     private let kvCache: KVStatusCache
     private let scheduler: SchedulerLink
+    private let jobMetrics: JobMetrics
 
     /// Jobs in flight per instance.
     private var pool = InstancePool()
@@ -61,6 +62,7 @@ public actor ContainerOrchestrator: DurableObject {
         try OrchestratorSchema.migrations.migrate(state.storage.sql)
         let store = JobStore(sql: state.storage.sql)
         _ = try store.requeueInterrupted()
+        self.jobMetrics = JobMetrics(metrics: env.metrics, types: services.jobTypes.keys.sorted(), unfinished: try store.unfinished())
         // Unfinished jobs, or webhooks and dead letters not yet handed to the scheduler: look now.
         if try store.unfinishedCount() > 0 || !store.pendingHandoffs().isEmpty { try state.storage.setAlarm(PlatformTime.now()) }
         self.store = store
@@ -278,7 +280,10 @@ public actor ContainerOrchestrator: DurableObject {
     public func instanceStopped(id: String, exitCode: Int32) throws {
         let now = PlatformTime.now()
         guard let stopped = try ledger.instanceStopped(id: id, exitCode: exitCode, at: now) else { return }
-        let (className, name) = stopped
+        let (className, name, seconds) = stopped
+        if let type = classes[className]?.instanceType {
+            env.metrics.add(PlatformMetricFamilies.containerCost, className, amount: seconds * CostTable.hourlyPrice(type) / 3600)
+        }
         let index = JobType.instanceIndex(name)
         let busy = pool.busyInstances(className)
         let why = pool.jobs(className: className, index: index) > 0
@@ -385,8 +390,9 @@ public actor ContainerOrchestrator: DurableObject {
         let durable = watchers.isWatched(shown.id) ? watchers.durable : nil
         let listeners = watchers.published(shown)
         let handOff = terminal && (shown.webhookURL != nil || shown.status == .deadLettered)
-        let (kvCache, scheduler, state) = (self.kvCache, self.scheduler, self.state)
+        let (kvCache, scheduler, state, jobMetrics) = (self.kvCache, self.scheduler, self.state, self.jobMetrics)
         state.storage.afterDurable {
+            jobMetrics.record(shown)
             durable?.record(shown)
             for listener in listeners {
                 listener.yield(shown)

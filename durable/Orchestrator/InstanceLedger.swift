@@ -16,7 +16,7 @@ struct InstanceLedger: Sendable {
     }
 
     /// Closes the instance's running period and adds it to its class's cost.
-    func instanceStopped(id: String, exitCode: Int32, at now: Int64) throws -> (className: String, name: String)? {
+    func instanceStopped(id: String, exitCode: Int32, at now: Int64) throws -> (className: String, name: String, seconds: Double)? {
         guard let row = try sql.exec("SELECT class, name, started_at FROM instances WHERE id = ?", .text(id)).toArray().first,
               let className = row["class"]?.string, let name = row["name"]?.string else { return nil }
         let seconds = row["started_at"]?.int64.map { max(0, Double(now - $0) / 1000) } ?? 0
@@ -24,7 +24,7 @@ struct InstanceLedger: Sendable {
                          .real(seconds), .integer(Int64(exitCode)), .integer(now), .text(id))
         _ = try sql.exec("INSERT INTO costs (class, instance_seconds) VALUES (?, ?) ON CONFLICT (class) DO UPDATE SET instance_seconds = instance_seconds + excluded.instance_seconds",
                          .text(className), .real(seconds))
-        return (className, name)
+        return (className, name, seconds)
     }
 
     struct InstanceRow: Sendable {

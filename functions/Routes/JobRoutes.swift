@@ -42,6 +42,7 @@ enum JobRoutes {
         let (job, updates) = try await orchestrator(ctx).call(ContainerOrchestrator.self) {
             try await $0.submit(submission, owner: owner, watch: wait.map { .end(within: .milliseconds(Int($0 * 1000))) })
         }
+        ctx.execution.annotate("jobId", job.id)
         var final = job
         if let updates, !job.status.isTerminal {
             // The orchestrator sends the terminal state, or the state at the deadline, then ends the stream.

@@ -38,6 +38,8 @@ public actor ContainerSupervisor: Service {
         /// The scratch disk limit of the running process (bytes).
         var diskLimit: Int64 = 0
         var lastExit: ContainerExit?
+        /// When the running process was launched (for the cold-start and instance-seconds metrics).
+        var launchedAt: ContinuousClock.Instant?
         var expiryHandled = false
         var onActivityExpired: ActivityExpiredHandler?
 
@@ -50,6 +52,7 @@ public actor ContainerSupervisor: Service {
     private let stateDirectory: String
     private var classes: [String: ContainerClass]
     private let logger: Logger
+    private let metrics: Metrics
     private let launcherPath: String?
     private let applicationID: String
     private let group: any EventLoopGroup
@@ -73,8 +76,9 @@ public actor ContainerSupervisor: Service {
     public init(stateDirectory: String, classes: [ContainerClass], logger: Logger = Logger(label: "outpost.containers"),
                 launcherPath: String? = nil, applicationID: String = "outpost", group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
                 logSink: ContainerLogSink? = nil, onEvent: (@Sendable (ContainerEvent) -> Void)? = nil,
-                sweepInterval: Duration = .milliseconds(100), diskCheckInterval: Duration = .seconds(1)) {
+                sweepInterval: Duration = .milliseconds(100), diskCheckInterval: Duration = .seconds(1), metrics: Metrics = Metrics()) {
         self.stateDirectory = stateDirectory
+        self.metrics = metrics
         self.classes = Dictionary(classes.map { ($0.name, $0) }, uniquingKeysWith: { $1 })
         self.logger = logger
         self.launcherPath = launcherPath
@@ -297,6 +301,7 @@ public actor ContainerSupervisor: Service {
                                      processTimeout: options.processTimeout, ports: ports,
                                      diskLimitBytes: options.diskLimitBytes ?? cls.diskLimitBytes, sandbox: cls.sandbox)
         let process: ContainerProcess
+        let launchedAt = ContinuousClock.now
         do {
             process = try await ContainerProcess.spawn(launch, logSink: logSink)
         } catch {
@@ -313,6 +318,8 @@ public actor ContainerSupervisor: Service {
             throw ContainerError(.startFailed, "Failed to start container: it was stopped while starting.")
         }
         inst.process = process
+        inst.launchedAt = launchedAt
+        metrics.adjust(RuntimeMetricFamilies.containersRunning, key.className, by: 1)
         inst.port = port
         inst.diskLimit = launch.diskBytes
         inst.readyPorts = []
@@ -334,6 +341,8 @@ public actor ContainerSupervisor: Service {
         }
         inst.readyPorts.insert(options.defaultPort)
         inst.activity = ActivityMonitor(sleepAfter: options.sleepAfter)
+        metrics.increment(RuntimeMetricFamilies.containerStarts, key.className)
+        metrics.observe(RuntimeMetricFamilies.containerColdStart, key.className, duration: .now - launchedAt)
         onEvent?(.healthy(className: key.className, instanceID: key.instanceID))
     }
 
@@ -370,6 +379,8 @@ public actor ContainerSupervisor: Service {
         inst.readyPorts = []
         inst.activity = nil
         inst.lastExit = exit
+        recordStop(key.className, exit, ranFor: inst.launchedAt.map { .now - $0 })
+        inst.launchedAt = nil
         switch exit.reason {
         case .exited where exit.exitCode != 0, .memoryLimit, .diskLimit, .killedAfterGrace:
             logger.warning("Container \(key.className)/\(key.instanceID) (pid \(process.pid)) ended: \(exit)")
@@ -377,6 +388,24 @@ public actor ContainerSupervisor: Service {
             logger.debug("Container \(key.className)/\(key.instanceID) (pid \(process.pid)) ended: \(exit)")
         }
         onEvent?(.stopped(className: key.className, instanceID: key.instanceID, exit: exit))
+    }
+
+    private func recordStop(_ className: String, _ exit: ContainerExit, ranFor: Duration?) {
+        typealias F = RuntimeMetricFamilies
+        metrics.adjust(F.containersRunning, className, by: -1)
+        if let ranFor { metrics.add(F.containerInstanceSeconds, className, amount: Double(ranFor.components.seconds) + Double(ranFor.components.attoseconds) * 1e-18) }
+        let reason: String
+        switch exit.reason {
+        case .memoryLimit:
+            reason = "oom"
+            metrics.increment(F.containerOOMKills, className)
+        case .exited: reason = exit.signal != nil ? "signal" : exit.exitCode == 0 ? "exit" : "error"
+        case .stopped, .killedAfterGrace, .destroyed: reason = "stopped"
+        case .diskLimit: reason = "disk_limit"
+        case .runtimeShutdown: reason = "shutdown"
+        case .startFailed: reason = "start_failed"
+        }
+        metrics.increment(F.containerStops, className, reason)
     }
 
     private func sweepLoop() async {

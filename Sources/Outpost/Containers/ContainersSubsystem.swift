@@ -38,7 +38,7 @@ public final class ContainersSubsystem: RuntimeSubsystem {
         self.classNames = Set(classes.map(\.name))
         self.supervisor = ContainerSupervisor(
             stateDirectory: context.stateDirectory, classes: classes, logger: context.logger, launcherPath: launcherPath,
-            applicationID: config.name, onEvent: onEvent
+            applicationID: config.name, onEvent: onEvent, metrics: context.metrics
         )
     }
 

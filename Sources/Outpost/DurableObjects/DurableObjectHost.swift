@@ -129,6 +129,7 @@ final class DurableObjectHost: Sendable {
             await closeOffPool(instance.database)
             throw DurableObjectError.reset("the object was reset while it was being constructed")
         }
+        context.metrics.increment(RuntimeMetricFamilies.objectActivations, className)
         for w in waiters { w.resume(returning: .instance(instance)) }
         return instance
     }
@@ -234,6 +235,7 @@ final class DurableObjectHost: Sendable {
         let options = self.options
         let clock = context.clock
         let logger = context.logger
+        let metrics = context.metrics
         // Nobody waits for an alarm's reply, so a commit that fails to become durable is only lost work.
         try? await withEvent(admitted: instance) { instance in
             let storage = instance.storage
@@ -243,6 +245,7 @@ final class DurableObjectHost: Sendable {
                 return (.success(()), 0)
             }
             let (result, seq) = await instance.object.outpostAlarm(AlarmInvocationInfo(retryCount: entry.retry), storage: storage) { succeeded, changed in
+                metrics.increment(RuntimeMetricFamilies.alarms, className, succeeded ? "fired" : entry.retry < options.alarmMaxRetries ? "retried" : "gave_up")
                 guard !changed else { return }
                 do {
                     if succeeded {
@@ -281,6 +284,7 @@ final class DurableObjectHost: Sendable {
             return out
         }
         for v in victims { await closeOffPool(v.database) }
+        if !victims.isEmpty { context.metrics.increment(RuntimeMetricFamilies.objectEvictions, className, by: Int64(victims.count)) }
         return victims.count
     }
 

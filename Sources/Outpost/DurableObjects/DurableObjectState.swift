@@ -41,21 +41,26 @@ public final class DurableObjectState: Sendable {
     ) async throws -> T {
         let gate = self.gate
         let timeout = gate.blockConcurrencyTimeout
+        // One deadline, fixed before the body starts: the timer resets the object at it while the
+        // body still runs, and a body that ends past it has overrun however late the timer ran.
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        let overrun = DurableObjectError.reset("blockConcurrencyWhile() ran longer than \(timeout)")
         gate.block()
         let result: Result<T, any Error> = await withTaskGroup(of: Void.self, isolation: isolation) { group in
             group.addTask {
-                do { try await Task.sleep(for: timeout) } catch { return }
-                gate.reset(.reset("blockConcurrencyWhile() ran longer than \(timeout)"))
+                do { try await Task.sleep(until: deadline, clock: .continuous) } catch { return }
+                gate.reset(overrun)
             }
             let r: Result<T, any Error>
             do { r = .success(try await body()) } catch { r = .failure(error) }
+            if ContinuousClock.now >= deadline { gate.reset(overrun) }
             group.cancelAll()
             return r
         }
         gate.unblock()
         switch result {
         case .success(let value):
-            if gate.isReset { throw DurableObjectError.reset("blockConcurrencyWhile() ran longer than \(timeout)") }
+            if gate.isReset { throw overrun }
             return value
         case .failure(let error):
             gate.reset(.reset("blockConcurrencyWhile() threw: \(error)"))

@@ -51,7 +51,7 @@ public final class DurableObjectsSubsystem: RuntimeSubsystem {
         let local = try Self.localBindings(context)
         guard !local.isEmpty else {
             bindings = [:]
-            env = Env(vars: vars, bindings: others)
+            env = Env(vars: vars, bindings: others, metrics: context.metrics)
             hosts = [:]
             scheduler = nil
             router = nil
@@ -90,7 +90,7 @@ public final class DurableObjectsSubsystem: RuntimeSubsystem {
             try? pool.syncShutdownGracefully()
             throw error
         }
-        let env = Env(vars: vars, bindings: others.merging(bindings) { $1 })
+        let env = Env(vars: vars, bindings: others.merging(bindings) { $1 }, metrics: context.metrics)
         envBox.withLockedValue { $0 = env }
         self.env = env
         self.hosts = hosts

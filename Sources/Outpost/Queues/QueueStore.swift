@@ -22,10 +22,13 @@ public final class QueueStore: Sendable {
     /// Consumers' wake-up bells, by queue name: a send rings the bell of its queue.
     private let bells = NIOLockedValueBox<[String: Doorbell]>([:])
 
-    public init(stateDirectory: String, clock: RuntimeClock) throws {
+    let metrics: Metrics
+
+    public init(stateDirectory: String, clock: RuntimeClock, metrics: Metrics = Metrics()) throws {
         try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
         self.clock = clock
-        self.database = try SQLiteDatabase(path: stateDirectory + "/queues.sqlite") { db in
+        self.metrics = metrics
+        self.database = try SQLiteDatabase(path: stateDirectory + "/queues.sqlite", onWrite: metrics.storageWriteObserver("queues")) { db in
             try db.execute("""
                 CREATE TABLE IF NOT EXISTS messages (
                     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -81,6 +84,8 @@ public final class QueueStore: Sendable {
 
     /// Inserts `messages` in one transaction; returns once it is durable.
     func insert(_ messages: [NewMessage], into queue: String) async throws {
+        let start = ContinuousClock.now
+        defer { metrics.count(RuntimeMetricFamilies.queueOperations, RuntimeMetricFamilies.queueDuration, "send", since: start) }
         let now = clock.nowMilliseconds()
         try await database.write { db in
             try db.transaction {
@@ -133,7 +138,9 @@ public final class QueueStore: Sendable {
 
     /// Leases up to `limit` ready messages of `queue` to `owner`, counting a delivery attempt for each.
     func lease(queue: String, limit: Int, owner: String, now: Int64, leaseMilliseconds: Int64) async throws -> [QueuedMessage] {
-        try await consumerWrite { db in
+        let start = ContinuousClock.now
+        defer { metrics.count(RuntimeMetricFamilies.queueOperations, RuntimeMetricFamilies.queueDuration, "lease", since: start) }
+        return try await consumerWrite { db in
             let rows = try db.query("""
                 SELECT seq, id, body, content_type, timestamp, attempts FROM messages
                 WHERE queue = ? AND lease_expires IS NULL AND visible_at <= ?
@@ -155,6 +162,8 @@ public final class QueueStore: Sendable {
     /// Applies the outcome of one delivered batch in one transaction. A row whose lease is no longer
     /// this delivery's (it expired and was delivered again) is left alone.
     func settle(queue: String, owner: String, _ settlements: [(message: QueuedMessage, settlement: MessageSettlement)]) async throws {
+        let start = ContinuousClock.now
+        defer { metrics.count(RuntimeMetricFamilies.queueOperations, RuntimeMetricFamilies.queueDuration, "settle", since: start) }
         let now = clock.nowMilliseconds()
         try await consumerWrite { db in
             let match = "seq = ? AND lease_owner = ? AND attempts = ?"

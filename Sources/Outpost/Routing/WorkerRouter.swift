@@ -39,22 +39,45 @@ public struct WorkerRouter<Context: Sendable>: Sendable {
 
     /// Routes `request`; nil when no pattern matches the path at all.
     public func handle(_ request: Request, context: Context) async throws -> Response? {
+        switch lookup(request) {
+        case .route(let route, let params):
+            return try await route.handler(request, params, context)
+        case .wrongMethod(let allowed):
+            var response = Response.jsonError(
+                status: 405, code: "method_not_allowed",
+                message: "\(request.method.rawValue) is not allowed on \(request.path); use \(allowed.map(\.rawValue).joined(separator: ", "))"
+            )
+            response.headers[.allow] = allowed.map(\.rawValue).joined(separator: ", ")
+            return response
+        case .none:
+            return nil
+        }
+    }
+
+    /// The method and pattern of the route that takes `request` (`GET /api/jobs/:id`) and what
+    /// it captures, or nil: what request metrics and logs are labelled with, never the path itself.
+    public func match(_ request: Request) -> (pattern: String, parameters: RouteParameters)? {
+        guard case .route(let route, let parameters) = lookup(request) else { return nil }
+        return ("\(route.method.rawValue) \(route.pattern)", parameters)
+    }
+
+    private enum Lookup {
+        case route(Route, RouteParameters)
+        case wrongMethod(allowed: [HTTPRequest.Method])
+        case none
+    }
+
+    private func lookup(_ request: Request) -> Lookup {
         let path = request.path.split(separator: "/").map { $0.removingPercentEncoding ?? String($0) }
         var allowed: [HTTPRequest.Method] = []
         for route in routes {
             guard let params = Self.match(route.segments, path) else { continue }
             if route.method == request.method || (request.method == .head && route.method == .get) {
-                return try await route.handler(request, params, context)
+                return .route(route, params)
             }
             allowed.append(route.method)
         }
-        guard !allowed.isEmpty else { return nil }
-        var response = Response.jsonError(
-            status: 405, code: "method_not_allowed",
-            message: "\(request.method.rawValue) is not allowed on \(request.path); use \(allowed.map(\.rawValue).joined(separator: ", "))"
-        )
-        response.headers[.allow] = allowed.map(\.rawValue).joined(separator: ", ")
-        return response
+        return allowed.isEmpty ? .none : .wrongMethod(allowed: allowed)
     }
 
     static func match(_ segments: [Segment], _ path: [String]) -> RouteParameters? {

@@ -36,7 +36,7 @@ public final class Runtime: Sendable {
         let context = RuntimeContext(
             config: config, stateDirectory: stateDirectory, clock: options.clock,
             logger: options.logger, script: script, background: BackgroundWork(),
-            durableObjectOptions: options.durableObjects
+            durableObjectOptions: options.durableObjects, metrics: Metrics(stateDirectory: stateDirectory)
         )
         self.context = context
 
@@ -57,9 +57,9 @@ public final class Runtime: Sendable {
     /// it), then the parts that call the Worker with the env.
     static func makeSubsystems(_ context: RuntimeContext, vars: [String: String]) throws -> ([any RuntimeSubsystem], Env) {
         let config = context.config
-        let kv = try KVSubsystem(config: config, stateDirectory: context.stateDirectory, clock: context.clock)
+        let kv = try KVSubsystem(config: config, stateDirectory: context.stateDirectory, clock: context.clock, metrics: context.metrics)
         let r2 = try R2Subsystem(context: context)
-        let queueStore = try QueueStore(stateDirectory: context.stateDirectory, clock: context.clock)
+        let queueStore = try QueueStore(stateDirectory: context.stateDirectory, clock: context.clock, metrics: context.metrics)
         let producers = QueuesSubsystem.producers(config: config, store: queueStore)
         let objectClasses = Set(try DurableObjectsSubsystem.localBindings(context).map(\.className))
         let containerEvents = AsyncStream.makeStream(of: ContainerEvent.self)
@@ -95,17 +95,30 @@ public final class Runtime: Sendable {
         subsystem(DurableObjectsSubsystem.self).map { [$0.tasks] } ?? []
     }
 
-    /// Dispatches `request` to the Worker. Never throws: errors become responses.
+    /// Dispatches `request` to the Worker. Never throws: errors become responses. Each request
+    /// gets an id (`X-Request-Id` on the response) and a line in the access log.
     public func fetch(_ request: Request) async -> Response {
+        let start = ContinuousClock.now
+        let requestId = AccessLog.requestId(request)
+        let execution = context.makeExecutionContext()
+        var response: Response
         do {
-            return try await script.worker.fetch(request, env: env, context: context.makeExecutionContext())
+            response = try await script.worker.fetch(request, env: env, context: execution)
         } catch let error as any HTTPError {
-            return error.response
+            response = error.response
         } catch {
-            logger.error("Worker threw: \(error)", metadata: ["url": "\(request.url)"])
-            return Response.jsonError(status: 500, code: "internal_error", message: "Worker threw exception: \(error)")
+            logger.error("Worker threw: \(error)", metadata: ["url": "\(request.url)", "requestId": "\(requestId)"])
+            response = Response.jsonError(status: 500, code: "internal_error", message: "Worker threw exception: \(error)")
         }
+        response.headers[Self.requestIdHeader] = requestId
+        context.accessLog.record(AccessLog.Entry(
+            time: Date(), requestId: requestId, method: request.method.rawValue, path: request.path,
+            status: response.status.code, duration: .now - start, annotations: execution.annotated
+        ))
+        return response
     }
+
+    static let requestIdHeader = HTTPField.Name("X-Request-Id")!
 
     /// Runs the Worker's `scheduled` handler for `cron`.
     public func scheduled(cron: String, scheduledTime: Int64? = nil) async throws {

@@ -13,8 +13,12 @@ public final class RuntimeContext: Sendable {
     public let script: WorkerScript
     public let background: BackgroundWork
     public let durableObjectOptions: DurableObjectOptions
+    /// What the runtime and the app record, served on the app's `/metrics`.
+    public let metrics: Metrics
+    /// One line per request, for `outpost tail`.
+    public let accessLog: AccessLog
 
-    init(config: WranglerConfig, stateDirectory: String, clock: RuntimeClock, logger: Logger, script: WorkerScript, background: BackgroundWork, durableObjectOptions: DurableObjectOptions = DurableObjectOptions()) {
+    init(config: WranglerConfig, stateDirectory: String, clock: RuntimeClock, logger: Logger, script: WorkerScript, background: BackgroundWork, durableObjectOptions: DurableObjectOptions = DurableObjectOptions(), metrics: Metrics = Metrics()) {
         self.config = config
         self.stateDirectory = stateDirectory
         self.clock = clock
@@ -22,6 +26,8 @@ public final class RuntimeContext: Sendable {
         self.script = script
         self.background = background
         self.durableObjectOptions = durableObjectOptions
+        self.metrics = metrics
+        self.accessLog = AccessLog(stateDirectory: stateDirectory)
     }
 
     /// A new execution context whose `waitUntil` work the runtime tracks.

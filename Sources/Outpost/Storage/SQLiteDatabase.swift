@@ -11,10 +11,21 @@ public final class SQLiteDatabase: Sendable {
     // Each connection is used only while its lock is held.
     private let writer: NIOLockedValueBox<SQLiteConnectionBox>
     private let reader: NIOLockedValueBox<SQLiteConnectionBox>
+    /// Told how long each write took, commit included (`outpost_storage_write_duration_seconds`).
+    private let onWrite: WriteObserver?
+
+    /// Told how long each write took, commit included.
+    public struct WriteObserver: Sendable {
+        let observe: @Sendable (Duration) -> Void
+        public init(_ observe: @escaping @Sendable (Duration) -> Void) { self.observe = observe }
+    }
 
     /// Opens (creating if needed) the database at `path` and runs `migrate` on the writer.
-    public init(path: String, synchronous: SQLiteConnection.Synchronous = .full, migrate: (SQLiteConnection) throws -> Void = { _ in }) throws {
+    /// - Parameter onWrite: told how long each write took, commit included.
+    public init(path: String, synchronous: SQLiteConnection.Synchronous = .full, onWrite: WriteObserver? = nil,
+                migrate: (SQLiteConnection) throws -> Void = { _ in }) throws {
         self.path = path
+        self.onWrite = onWrite
         let w = try SQLiteConnection(path: path, synchronous: synchronous)
         try migrate(w)
         let r = try SQLiteConnection(path: path, synchronous: synchronous)
@@ -24,15 +35,22 @@ public final class SQLiteDatabase: Sendable {
 
     /// Runs `body` on the writer connection, on the calling thread.
     public func writeSync<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
-        try writer.withLockedValue { try body($0.connection) }
+        try writer.withLockedValue { box in try timed { try body(box.connection) } }
     }
 
     /// Runs `body` on the writer connection on a thread-pool thread, so a commit's fsync
     /// never blocks the cooperative pool.
     public func write<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
-        try await NIOThreadPool.singleton.runIfActive { [writer] in
-            try writer.withLockedValue { try body($0.connection) }
+        try await NIOThreadPool.singleton.runIfActive { [self] in
+            try writer.withLockedValue { box in try timed { try body(box.connection) } }
         }
+    }
+
+    private func timed<T>(_ body: () throws -> T) rethrows -> T {
+        guard let onWrite else { return try body() }
+        let start = ContinuousClock.now
+        defer { onWrite.observe(.now - start) }
+        return try body()
     }
 
     /// Runs `body` on the reader connection, on the calling thread (reads are short and never

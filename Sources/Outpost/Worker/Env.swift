@@ -3,10 +3,13 @@ public struct Env: Sendable {
     /// `[vars]`, then `.dev.vars` secrets, then `--var` overrides; non-string vars as JSON text.
     public let vars: [String: String]
     let bindings: [String: any Sendable]
+    /// The runtime's metrics (an Outpost addition): record the app's own beside the runtime's.
+    public let metrics: Metrics
 
-    public init(vars: [String: String], bindings: [String: any Sendable]) {
+    public init(vars: [String: String], bindings: [String: any Sendable], metrics: Metrics = Metrics()) {
         self.vars = vars
         self.bindings = bindings
+        self.metrics = metrics
         self.bindingNames = bindings.keys.sorted()
     }
 

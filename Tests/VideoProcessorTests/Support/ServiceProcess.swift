@@ -20,7 +20,7 @@ final class ServiceProcess: @unchecked Sendable {
     }
 
     init(product: String = "video-processor", environment: [String: String] = [:]) throws {
-        port = try Self.freePort()
+        port = try FreePort.pick()
         scratch = try TemporaryDirectory()
         let binary = Self.binDirectory + "/" + product
         guard FileManager.default.isExecutableFile(atPath: binary) else {
@@ -84,22 +84,5 @@ final class ServiceProcess: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(20))
         }
         return process.terminationStatus
-    }
-
-    /// A port nothing listens on right now (bind to 0, read it, close).
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw TestFailure("socket() failed") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        guard bound == 0 else { throw TestFailure("bind() failed") }
-        let named = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        guard named == 0 else { throw TestFailure("getsockname() failed") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

@@ -59,6 +59,8 @@ public struct KVNamespace: Sendable {
 
     /// Bulk get with metadata.
     public func getWithMetadata(_ keys: [String]) async throws -> [String: KVValueWithMetadata<String>?] {
+        let start = ContinuousClock.now
+        defer { store.metrics.count(RuntimeMetricFamilies.kvOperations, RuntimeMetricFamilies.kvDuration, "get", since: start) }
         guard !keys.isEmpty, keys.count <= KVLimits.maxBulkKeys else { throw KVError.tooManyKeys }
         for key in keys { try Self.validate(key: key) }
         let now = Int64(store.clock.now())
@@ -81,6 +83,8 @@ public struct KVNamespace: Sendable {
     }
 
     private func read(_ key: String) throws -> (value: [UInt8], metadata: JSONValue?)? {
+        let start = ContinuousClock.now
+        defer { store.metrics.count(RuntimeMetricFamilies.kvOperations, RuntimeMetricFamilies.kvDuration, "get", since: start) }
         try Self.validate(key: key)
         let now = Int64(store.clock.now())
         return try store.database.read { db in
@@ -132,6 +136,8 @@ public struct KVNamespace: Sendable {
     /// addition for writers that batch, such as caches; the Workers binding writes one key per
     /// call. Every entry is checked as `put` checks it before anything is written.
     public func put(_ entries: [(key: String, value: [UInt8])], options: KVPutOptions = .init()) async throws {
+        let start = ContinuousClock.now
+        defer { store.metrics.count(RuntimeMetricFamilies.kvOperations, RuntimeMetricFamilies.kvDuration, "put", since: start) }
         for (key, value) in entries {
             try Self.validate(key: key)
             guard value.count <= KVLimits.maxValueBytes else { throw KVError.valueTooLarge(value.count) }
@@ -156,6 +162,8 @@ public struct KVNamespace: Sendable {
 
     /// Deletes `key`; deleting a missing key does nothing.
     public func delete(_ key: String) async throws {
+        let start = ContinuousClock.now
+        defer { store.metrics.count(RuntimeMetricFamilies.kvOperations, RuntimeMetricFamilies.kvDuration, "delete", since: start) }
         try Self.validate(key: key)
         let ns = namespaceID
         try await store.database.write { db in
@@ -182,6 +190,8 @@ public struct KVNamespace: Sendable {
 
     /// Lists keys in UTF-8 byte order: `prefix`, `limit` (default and max 1000), `cursor`.
     public func list(_ options: KVListOptions = .init()) async throws -> KVListResult {
+        let start = ContinuousClock.now
+        defer { store.metrics.count(RuntimeMetricFamilies.kvOperations, RuntimeMetricFamilies.kvDuration, "list", since: start) }
         let limit = options.limit ?? KVLimits.maxListLimit
         guard limit >= 1, limit <= KVLimits.maxListLimit else { throw KVError.invalidLimit(limit) }
         var after: String?

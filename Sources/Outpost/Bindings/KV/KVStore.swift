@@ -7,11 +7,13 @@ import Foundation
 public final class KVStore: Sendable {
     let database: SQLiteDatabase
     let clock: RuntimeClock
+    let metrics: Metrics
 
-    public init(stateDirectory: String, clock: RuntimeClock) throws {
+    public init(stateDirectory: String, clock: RuntimeClock, metrics: Metrics = Metrics()) throws {
         try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
         self.clock = clock
-        self.database = try SQLiteDatabase(path: stateDirectory + "/kv.sqlite") { db in
+        self.metrics = metrics
+        self.database = try SQLiteDatabase(path: stateDirectory + "/kv.sqlite", onWrite: metrics.storageWriteObserver("kv")) { db in
             try db.execute("""
                 CREATE TABLE IF NOT EXISTS kv (
                     namespace TEXT NOT NULL,

@@ -3,8 +3,8 @@ public struct KVSubsystem: RuntimeSubsystem {
     public let store: KVStore
     public let bindings: [String: any Sendable]
 
-    public init(config: WranglerConfig, stateDirectory: String, clock: RuntimeClock) throws {
-        let store = try KVStore(stateDirectory: stateDirectory, clock: clock)
+    public init(config: WranglerConfig, stateDirectory: String, clock: RuntimeClock, metrics: Metrics = Metrics()) throws {
+        let store = try KVStore(stateDirectory: stateDirectory, clock: clock, metrics: metrics)
         self.store = store
         var bindings: [String: any Sendable] = [:]
         for ns in config.kvNamespaces {

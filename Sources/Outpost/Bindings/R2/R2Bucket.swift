@@ -24,6 +24,8 @@ public struct R2Bucket: Sendable {
 
     /// The object's metadata, or nil when the key is missing.
     public func head(_ key: String) async throws -> R2Object? {
+        let start = ContinuousClock.now
+        defer { store.metrics.count(RuntimeMetricFamilies.r2Operations, RuntimeMetricFamilies.r2Duration, "head", since: start) }
         try Self.validate(key: key, "head")
         return try store.head(key)
     }
@@ -35,6 +37,8 @@ public struct R2Bucket: Sendable {
 
     /// The object with its body; with `onlyIf` failing, its metadata only; nil when the key is missing.
     public func get(_ key: String, options: R2GetOptions) async throws -> R2GetResult? {
+        let start = ContinuousClock.now
+        defer { store.metrics.count(RuntimeMetricFamilies.r2Operations, RuntimeMetricFamilies.r2Duration, "get", since: start) }
         let op = "get"
         try Self.validate(key: key, op)
         var attempt = 0
@@ -95,6 +99,8 @@ public struct R2Bucket: Sendable {
     /// Returns nil, writing nothing, when `onlyIf` fails.
     @discardableResult
     public func put(_ key: String, body: Body, options: R2PutOptions = .init()) async throws -> R2Object? {
+        let start = ContinuousClock.now
+        defer { store.metrics.count(RuntimeMetricFamilies.r2Operations, RuntimeMetricFamilies.r2Duration, "put", since: start) }
         let op = "put"
         try Self.validate(key: key, op)
         try Self.validate(customMetadata: options.customMetadata, op)
@@ -158,6 +164,8 @@ public struct R2Bucket: Sendable {
 
     /// Deletes every key in `keys` in one transaction.
     public func delete(_ keys: [String]) async throws {
+        let start = ContinuousClock.now
+        defer { store.metrics.count(RuntimeMetricFamilies.r2Operations, RuntimeMetricFamilies.r2Duration, "delete", since: start) }
         for key in keys { try Self.validate(key: key, "delete") }
         guard !keys.isEmpty else { return }
         let blobs = try await store.delete(keys)
@@ -166,6 +174,8 @@ public struct R2Bucket: Sendable {
 
     /// One page of objects in key byte order.
     public func list(_ options: R2ListOptions = .init()) async throws -> R2Objects {
+        let start = ContinuousClock.now
+        defer { store.metrics.count(RuntimeMetricFamilies.r2Operations, RuntimeMetricFamilies.r2Duration, "list", since: start) }
         let op = "list"
         let limit = options.limit ?? R2Limits.maxListLimit
         guard (1...R2Limits.maxListLimit).contains(limit) else { throw R2Error.invalidMaxKeys(op) }
@@ -192,6 +202,8 @@ public struct R2Bucket: Sendable {
 
     /// Starts a multipart upload of `key`; the options become the completed object's metadata.
     public func createMultipartUpload(_ key: String, options: R2MultipartOptions = .init()) async throws -> R2MultipartUpload {
+        let start = ContinuousClock.now
+        defer { store.metrics.count(RuntimeMetricFamilies.r2Operations, RuntimeMetricFamilies.r2Duration, "create_multipart_upload", since: start) }
         let op = "createMultipartUpload"
         try Self.validate(key: key, op)
         try Self.validate(customMetadata: options.customMetadata, op)

@@ -23,6 +23,7 @@ public final class R2Store: Sendable {
     let blobsDirectory: String
     let database: SQLiteDatabase
     let clock: RuntimeClock
+    let metrics: Metrics
     private let handles: NIOLockedValueBox<Handles>
     private let usage = NIOLockedValueBox(BlobUsage())
 
@@ -42,14 +43,15 @@ public final class R2Store: Sendable {
         cache_control, cache_expiry, custom_metadata, md5, sha1, sha256, sha384, sha512
         """
 
-    public init(stateDirectory: String, bucketName: String, clock: RuntimeClock) throws {
+    public init(stateDirectory: String, bucketName: String, clock: RuntimeClock, metrics: Metrics = Metrics()) throws {
         guard R2Store.isValidBucketName(bucketName) else { throw R2Error.invalidBucketName(bucketName) }
         self.bucketName = bucketName
         self.clock = clock
+        self.metrics = metrics
         self.directory = stateDirectory + "/r2/" + bucketName
         self.blobsDirectory = directory + "/blobs"
         try FileManager.default.createDirectory(atPath: blobsDirectory, withIntermediateDirectories: true)
-        self.database = try SQLiteDatabase(path: directory + "/metadata.sqlite") { db in
+        self.database = try SQLiteDatabase(path: directory + "/metadata.sqlite", onWrite: metrics.storageWriteObserver("r2")) { db in
             try db.execute("""
                 CREATE TABLE IF NOT EXISTS objects (
                     key BLOB PRIMARY KEY,

@@ -10,7 +10,7 @@ public struct R2Subsystem: RuntimeSubsystem {
         var bindings: [String: any Sendable] = [:]
         for bucket in context.config.r2Buckets {
             let store = try stores[bucket.bucketName]
-                ?? R2Store(stateDirectory: context.stateDirectory, bucketName: bucket.bucketName, clock: context.clock)
+                ?? R2Store(stateDirectory: context.stateDirectory, bucketName: bucket.bucketName, clock: context.clock, metrics: context.metrics)
             stores[bucket.bucketName] = store
             bindings[bucket.binding] = R2Bucket(store: store)
         }
