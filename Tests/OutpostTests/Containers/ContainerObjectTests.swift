@@ -213,8 +213,11 @@ struct ContainerObjectTests {
             #expect(try await get(t, name, "/fill?mb=5&name=a")["written"] as? Int == 5 << 20)
             try await Task.sleep(for: .milliseconds(1200))  // the supervisor measured it at least once
             #expect(S.processExists(Int32(pid)), "5 MiB of 8 is allowed")
-            #expect(try await get(t, name, "/fill?mb=5&name=b")["written"] as? Int == 5 << 20)
-            #expect(await S.waitUntil(timeout: .seconds(5)) { hooks.count(id, prefix: "stop") == 1 }, "10 MiB of 8 is not")
+            // 10 MiB of 8 is not: the supervisor's next measurement kills it, which on a busy machine
+            // can come while the fill is still writing (then the fill answers 500, not 200).
+            let second = await t.dispatchFetch("/c/\(name)/fill?mb=5&name=b")
+            #expect(second.status == .ok || second.status == .internalServerError)
+            #expect(await S.waitUntil(timeout: .seconds(30)) { hooks.count(id, prefix: "stop") == 1 }, "10 MiB of 8 is not")
             #expect(hooks.entries(id).filter { $0.hasPrefix("stop") } == ["stop:137:diskLimit"])
             #expect(!S.processExists(Int32(pid)))
             let state = try await getContainer(t.durableObject("FIXTURE"), name: name).call { (c: FixtureContainer) in await c.getState() }
