@@ -36,28 +36,30 @@ for suite in $SUITES; do
   case "$suite" in
   http)
     STATE=$(mktemp -d)
-    P1=$(free_port); P2=$(free_port)
-    "$OUTPOST_BIN" dev --config "$ROOT/wrangler.toml" --persist-to "$STATE" --port "$P1" --log-level warning 2>/dev/null & OUT_PID=$!; PIDS+=("$OUT_PID")
+    P1=$(free_port); P2=$(free_port); P3=$(free_port)
+    "$OUTPOST_BIN" dev --config "$ROOT/wrangler.toml" --persist-to "$STATE" --port "$P1" --s3-port 0 --log-level warning 2>/dev/null & OUT_PID=$!; PIDS+=("$OUT_PID")
     "$BIN/hello-hummingbird" "$P2" >/dev/null 2>&1 & HB_PID=$!; PIDS+=("$HB_PID")
-    wait_http "http://127.0.0.1:$P1/health"; wait_http "http://127.0.0.1:$P2/health"
+    # The same server recording no metrics: what metrics cost on the request path.
+    "$OUTPOST_BIN" dev --config "$ROOT/wrangler.toml" --persist-to "$STATE/no-metrics" --port "$P3" --s3-port 0 --no-metrics --log-level warning 2>/dev/null & OFF_PID=$!; PIDS+=("$OFF_PID")
+    wait_http "http://127.0.0.1:$P1/health"; wait_http "http://127.0.0.1:$P2/health"; wait_http "http://127.0.0.1:$P3/health"
     sleep 1
     IDLE_RSS=$(rss_mb "$OUT_PID")
     # Warm up both, then alternate runs so drift on a shared machine hits both sides alike.
-    wrk -t2 -c64 -d2s "http://127.0.0.1:$P1/health" >/dev/null; wrk -t2 -c64 -d2s "http://127.0.0.1:$P2/health" >/dev/null
-    out_rps=(); hb_rps=(); out_p99=(); hb_p99=()
+    for port in "$P1" "$P2" "$P3"; do wrk -t2 -c64 -d2s "http://127.0.0.1:$port/health" >/dev/null; done
+    out_rps=(); hb_rps=(); out_p99=(); hb_p99=(); off_rps=()
     for round in 1 2 3; do
-      for target in hb out; do
-        port=$([ "$target" = out ] && echo "$P1" || echo "$P2")
+      for target in hb out off; do
+        port=$(case "$target" in out) echo "$P1";; hb) echo "$P2";; off) echo "$P3";; esac)
         res=$(wrk -t2 -c64 -d"$DURATION" --latency "http://127.0.0.1:$port/health")
         rps=$(echo "$res" | awk '/Requests\/sec/ {print $2}')
         p99=$(echo "$res" | awk '$1=="99%" {print $2}')
-        if [ "$target" = out ]; then out_rps+=("$rps"); out_p99+=("$p99"); else hb_rps+=("$rps"); hb_p99+=("$p99"); fi
+        case "$target" in out) out_rps+=("$rps"); out_p99+=("$p99");; hb) hb_rps+=("$rps"); hb_p99+=("$p99");; off) off_rps+=("$rps");; esac
       done
     done
     LOADED_RSS=$(rss_mb "$OUT_PID")
-    kill "$OUT_PID" "$HB_PID"; wait "$OUT_PID" "$HB_PID" 2>/dev/null || true
+    kill "$OUT_PID" "$HB_PID" "$OFF_PID"; wait "$OUT_PID" "$HB_PID" "$OFF_PID" 2>/dev/null || true
     rm -rf "$STATE"
-    python3 - "${out_rps[*]}" "${hb_rps[*]}" "${out_p99[*]}" "${hb_p99[*]}" "$IDLE_RSS" "$LOADED_RSS" <<'PY'
+    python3 - "${out_rps[*]}" "${hb_rps[*]}" "${out_p99[*]}" "${hb_p99[*]}" "$IDLE_RSS" "$LOADED_RSS" "${off_rps[*]}" <<'PY'
 import sys, statistics
 def ms(v):
     v = v.strip()
@@ -73,6 +75,8 @@ print(f"{'requests/s':44}{o:<14.0f}{h:<14.0f}{o/h:.2f}")
 print(f"{'p99 latency (ms)':44}{statistics.median(op99):<14.2f}{statistics.median(hp99):<14.2f}{statistics.median(op99)/statistics.median(hp99):.2f}")
 print(f"{'outpost RSS idle after boot (MB)':44}{sys.argv[5]}")
 print(f"{'outpost RSS after load (MB)':44}{sys.argv[6]}")
+off = statistics.median([float(x) for x in sys.argv[7].split()])
+print(f"{'requests/s, metrics on vs --no-metrics':44}{o:<14.0f}{off:<14.0f}{o/off:.2f}  [target >= 0.97]  {'PASS' if o/off >= 0.97 else 'MISS'}")
 PY
     ;;
   s3)

@@ -14,19 +14,24 @@ public final class Metrics: Sendable {
     private let startedAt = Date()
     /// Whose filesystem's free space is reported, if any.
     private let stateDirectory: String?
+    /// False: nothing is recorded (`outpost dev --no-metrics`, to measure what recording costs).
+    public let enabled: Bool
 
-    public init(stateDirectory: String? = nil) {
+    public init(stateDirectory: String? = nil, enabled: Bool = true) {
         factory = PrometheusMetricsFactory(registry: registry)
         self.stateDirectory = stateDirectory
+        self.enabled = enabled
     }
 
     /// Adds `amount` to a counter.
     public func increment(_ family: MetricFamily, _ labels: String..., by amount: Int64 = 1) {
+        guard enabled else { return }
         CoreMetrics.Counter(label: family.name, dimensions: dimensions(family, labels), factory: factory).increment(by: amount)
     }
 
     /// Adds a fractional `amount` to a counter (seconds, dollars).
     public func add(_ family: MetricFamily, _ labels: String..., amount: Double) {
+        guard enabled else { return }
         FloatingPointCounter(label: family.name, dimensions: dimensions(family, labels), factory: factory).increment(by: amount)
     }
 
@@ -37,11 +42,13 @@ public final class Metrics: Sendable {
 
     /// Sets a gauge.
     public func set(_ family: MetricFamily, _ labels: String..., to value: Double) {
+        guard enabled else { return }
         meter(family, labels).set(value)
     }
 
     /// Moves a gauge up (or down, with a negative `delta`).
     public func adjust(_ family: MetricFamily, _ labels: String..., by delta: Double) {
+        guard enabled else { return }
         let meter = meter(family, labels)
         if delta >= 0 { meter.increment(by: delta) } else { meter.decrement(by: -delta) }
     }
@@ -49,6 +56,7 @@ public final class Metrics: Sendable {
     /// Counts one operation in `counter` and times it, from `start` to now, in `histogram`
     /// (both labelled alike).
     public func count(_ counter: MetricFamily, _ histogram: MetricFamily, _ labels: String..., since start: ContinuousClock.Instant) {
+        guard enabled else { return }
         CoreMetrics.Counter(label: counter.name, dimensions: dimensions(counter, labels), factory: factory).increment()
         record(histogram, labels, duration: ContinuousClock.now - start)
     }
@@ -61,6 +69,7 @@ public final class Metrics: Sendable {
     /// Everything recorded, in the Prometheus text exposition format (0.0.4), with the process's
     /// figures measured now, and a `# HELP` line for each family of the runtime's and of `app`.
     public func exposition(describing app: [MetricFamily] = []) -> String {
+        guard enabled else { return "# metrics are off (outpost dev --no-metrics)\n" }
         let process = ProcessFigures.now()
         typealias F = RuntimeMetricFamilies
         if let rss = process.residentBytes { set(F.residentMemory, to: Double(rss)) }
@@ -89,6 +98,7 @@ public final class Metrics: Sendable {
     public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
     private func record(_ family: MetricFamily, _ labels: [String], duration: Duration) {
+        guard enabled else { return }
         guard case .histogram(let buckets) = family.kind else { preconditionFailure("\(family.name) is not a histogram") }
         var factory = self.factory
         factory.defaultDurationHistogramBuckets = buckets

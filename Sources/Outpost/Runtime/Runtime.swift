@@ -36,7 +36,7 @@ public final class Runtime: Sendable {
         let context = RuntimeContext(
             config: config, stateDirectory: stateDirectory, clock: options.clock,
             logger: options.logger, script: script, background: BackgroundWork(),
-            durableObjectOptions: options.durableObjects, metrics: Metrics(stateDirectory: stateDirectory)
+            durableObjectOptions: options.durableObjects, metrics: Metrics(stateDirectory: stateDirectory, enabled: options.metrics)
         )
         self.context = context
 

@@ -16,6 +16,8 @@ public struct RuntimeOptions: Sendable {
     public var clock: RuntimeClock
     /// Durable Object tuning (idle timeout, alarm retry backoff…).
     public var durableObjects: DurableObjectOptions
+    /// Record metrics (false: every recording is skipped, and `/metrics` is empty).
+    public var metrics: Bool
 
     public init(
         configPath: String = "wrangler.toml",
@@ -25,7 +27,8 @@ public struct RuntimeOptions: Sendable {
         loadDevVars: Bool = true,
         logger: Logger = Logger(label: "outpost"),
         clock: RuntimeClock = RuntimeClock(),
-        durableObjects: DurableObjectOptions = DurableObjectOptions()
+        durableObjects: DurableObjectOptions = DurableObjectOptions(),
+        metrics: Bool = true
     ) {
         self.configPath = configPath
         self.environment = environment
@@ -35,5 +38,6 @@ public struct RuntimeOptions: Sendable {
         self.logger = logger
         self.clock = clock
         self.durableObjects = durableObjects
+        self.metrics = metrics
     }
 }

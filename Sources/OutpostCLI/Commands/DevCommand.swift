@@ -30,6 +30,9 @@ struct DevCommand: AsyncParsableCommand {
     @Flag(name: .customLong("test-scheduled"), help: "Serve GET /__scheduled?cron=… to run the scheduled handler by hand.")
     var testScheduled = false
 
+    @Flag(name: .customLong("metrics"), inversion: .prefixedNo, help: "Record metrics for /metrics (--no-metrics: record nothing, to measure their cost).")
+    var metrics = true
+
     func run() async throws {
         var overrides: [String: String] = [:]
         for v in vars {
@@ -51,7 +54,7 @@ struct DevCommand: AsyncParsableCommand {
             runtime = try Runtime(
                 options: RuntimeOptions(
                     configPath: options.configPath, environment: options.environment,
-                    stateDirectory: options.stateDirectory, varOverrides: overrides, logger: logger
+                    stateDirectory: options.stateDirectory, varOverrides: overrides, logger: logger, metrics: metrics
                 ),
                 script: ScriptRegistry.current
             )
