@@ -50,6 +50,7 @@ public struct PitcheyWorker: Worker {
     private func route(_ request: Request, env: Env, context: ExecutionContext) async throws -> Response {
         let path = request.path
         if path == "/metrics", request.method == .get { return metrics.response() }
+        if let page = DashboardRoutes.page(request) { return page }
         if path == "/openapi.json", request.method == .get {
             var headers = HTTPFields()
             headers[.contentType] = "application/json"
