@@ -308,14 +308,16 @@ function renderDetail() {
   if (job.notBefore) fields.push(["Not before", job.notBefore]);
   if (job.error) fields.push(["Error", `${job.error.code}: ${job.error.message}`]);
   $("detail-fields").replaceChildren(...fields.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, String(v))]));
-  const entries = [el("li", {}, `${time(job.createdAt)} created`)];
-  if (job.startedAt) entries.push(el("li", {}, `${time(job.startedAt)} started (latest attempt)`));
+  // The job's own times and every change the page saw, in time order.
+  const entries = [{ at: new Date(job.createdAt), text: `${time(job.createdAt)} created`, cls: "" }];
+  if (job.startedAt) entries.push({ at: new Date(job.startedAt), text: `${time(job.startedAt)} started (latest attempt)`, cls: "" });
   for (const t of timelines.get(job.id) || []) {
-    entries.push(el("li", { class: "timeline-entry" },
-      `${t.at.toLocaleTimeString()} ${t.source} → ${t.status}` + (t.stage ? `, ${t.stage}` : "") + `, ${Math.round(t.progress * 100)} %, attempt ${t.attempts}`));
+    entries.push({ at: t.at, cls: "timeline-entry",
+      text: `${t.at.toLocaleTimeString()} ${t.source} → ${t.status}` + (t.stage ? `, ${t.stage}` : "") + `, ${Math.round(t.progress * 100)} %, attempt ${t.attempts}` });
   }
-  if (job.finishedAt) entries.push(el("li", {}, `${time(job.finishedAt)} finished: ${job.status}`));
-  $("detail-timeline").replaceChildren(...entries);
+  if (job.finishedAt) entries.push({ at: new Date(job.finishedAt), text: `${time(job.finishedAt)} finished: ${job.status}`, cls: "" });
+  entries.sort((a, b) => a.at - b.at);
+  $("detail-timeline").replaceChildren(...entries.map((e) => el("li", { class: e.cls }, e.text)));
   $("detail-outputs").replaceChildren(...(job.outputs.length ? job.outputs.map((o) =>
     el("li", { class: "output" }, el("a", { onclick: () => download(o) }, o.name), ` ${o.contentType}, ${bytes(o.size)}`)) : [el("li", {}, "none")]));
   $("detail-result").textContent = job.result == null ? "–" : JSON.stringify(job.result, null, 2);
