@@ -17,15 +17,16 @@ struct DashboardBrowserTests {
     static let artifacts = repository + "/.build/test-artifacts/dashboard"
     static let adminKey = "dash-admin-key"
     static let userKey = "dash-user-key"
+    static let jwtSecret = "dash-jwt-secret"
 
-    @Test("sign in, a job appears and finishes live, cancel one, instance logs, every view; no session shows no data, a user key gets admins only")
+    @Test("sign in (JWT and key), a job appears and finishes live, cancel one, instance logs, every view; no session shows no data, a user key gets admins only")
     func dashboardInChromium() async throws {
         let directory = TestRuntime.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try FileManager.default.copyItem(atPath: Self.repository + "/wrangler.toml", toPath: directory + "/wrangler.toml")
         let server = try ServerProcess(product: "outpost", directory: directory, extraArguments: [
             "--var", "API_KEYS:root:admin:\(Self.adminKey), alice:user:\(Self.userKey)",
-            "--var", "RATE_LIMIT_PER_MINUTE:1000000", "--var", "RATE_LIMIT_BURST:100000",
+            "--var", "JWT_SECRET:\(Self.jwtSecret)", "--var", "RATE_LIMIT_PER_MINUTE:1000000", "--var", "RATE_LIMIT_BURST:100000",
         ])
         defer { server.kill(signal: SIGKILL) }
         try await server.waitUntilReady()
@@ -42,7 +43,7 @@ struct DashboardBrowserTests {
         try FileManager.default.createDirectory(atPath: Self.artifacts, withIntermediateDirectories: true)
         let (status, stdout, stderr) = try await ChildProcess.run("/usr/bin/env", [
             "python3", Self.repository + "/Tests/Fixtures/dashboard-browser/dashboard_check.py",
-            server.baseURL, Self.adminKey, Self.userKey, directory + "/state", Self.repository + "/fixtures/sample.mp4", Self.artifacts,
+            server.baseURL, Self.adminKey, Self.userKey, Self.jwtSecret, directory + "/state", Self.repository + "/fixtures/sample.mp4", Self.artifacts,
         ])
         let report = String(decoding: stdout + stderr, as: UTF8.self)
         #expect(status == 0, "the browser check failed (screenshots in \(Self.artifacts)):\n\(report.suffix(4000))\nserver log:\n\(server.log.suffix(2000))")

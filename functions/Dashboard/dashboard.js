@@ -445,6 +445,11 @@ async function listPage() {
   if (b.kind === "kv") {
     for (const k of page.keys) items.push(el("li", {}, el("a", { class: "kv-key", onclick: () => showValue(k.name) }, k.name)));
   } else {
+    const prefix = $("browse-prefix").value;
+    if (prefix && !b.cursor) {
+      const parent = prefix.replace(/[^/]*\/?$/, "");
+      items.push(el("li", {}, el("a", { class: "r2-up", onclick: () => browse("r2", b.binding, parent) }, "↑ " + (parent || "(top)"))));
+    }
     for (const p of page.prefixes) items.push(el("li", {}, el("a", { class: "r2-prefix", onclick: () => browse("r2", b.binding, p) }, p)));
     for (const o of page.objects) items.push(el("li", {}, el("a", { class: "r2-object", onclick: () => showObject(o.key) }, o.key), ` ${bytes(o.size)}`));
   }

@@ -2,21 +2,26 @@
 """Drives the Outpost dashboard in headless Chromium (Debian's chromium and chromium-driver)
 through Selenium, against a running `outpost dev`. Run by DashboardBrowserTests.
 
-    dashboard_check.py BASE_URL ADMIN_KEY USER_KEY STATE_DIR VIDEO_FILE ARTIFACT_DIR
+    dashboard_check.py BASE_URL ADMIN_KEY USER_KEY JWT_SECRET STATE_DIR VIDEO_FILE ARTIFACT_DIR
 
 Checks, in order: the page without a session shows the sign-in form and no data; a non-admin key
-gets "Admins only" (and 403 from the admin APIs); an admin sees a job appear and finish live over
+gets "Admins only" (and 403 from the admin APIs); an admin signed in with a JWT sees a job appear and finish live over
 its event stream, with its timeline and outputs; cancels a long job; opens an instance's logs
-(compared with the log file on disk); and the queues, costs, Durable Objects and KV/R2 views.
+(compared with the log file on disk); the queues, costs, Durable Objects and KV/R2 views; and
+signing in again with the admin API key.
 Screenshots go to ARTIFACT_DIR. Waits are WebDriverWait on DOM conditions, never fixed sleeps.
 Exits non-zero with the reason (and a failure screenshot) when a check fails.
 """
+import base64
+import hashlib
+import hmac
 import json
 import os
 import re
 import shutil
 import sys
 import tempfile
+import time
 import urllib.error
 import urllib.request
 
@@ -26,7 +31,7 @@ from selenium.common.exceptions import NoSuchElementException, StaleElementRefer
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-BASE, ADMIN_KEY, USER_KEY, STATE_DIR, VIDEO, ARTIFACTS = sys.argv[1:7]
+BASE, ADMIN_KEY, USER_KEY, JWT_SECRET, STATE_DIR, VIDEO, ARTIFACTS = sys.argv[1:8]
 # Generous: a loaded 2-core machine builds and starts containers slowly.
 WAIT = 180
 
@@ -47,6 +52,16 @@ def call(method, path, key=None, body=None, content_type=None):
         return status, json.loads(data)
     except ValueError:
         return status, data
+
+
+def admin_jwt():
+    """An HS256 JWT for an admin, made here with hmac (not by the code under test)."""
+    def b64(data):
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+    header = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+    payload = b64(json.dumps({"sub": "ops-jwt", "role": "admin", "exp": int(time.time()) + 3600}).encode())
+    signature = hmac.new(JWT_SECRET.encode(), f"{header}.{payload}".encode(), hashlib.sha256).digest()
+    return f"{header}.{payload}.{b64(signature)}"
 
 
 def check(condition, message):
@@ -87,7 +102,8 @@ def main(driver):
         click(f"#tabs button[data-view='{view}']")
         wait.until(lambda d: visible("view-" + view))
 
-    def sign_in(key):
+    def sign_in(key, kind="key"):
+        driver.find_element(By.CSS_SELECTOR, f"input[name=kind][value={kind}]").click()
         field = driver.find_element(By.ID, "credential")
         field.clear()
         field.send_keys(key)
@@ -129,9 +145,10 @@ def main(driver):
     wait.until(lambda d: visible("login"))
     check(driver.execute_script("return sessionStorage.length") == 0, "signing out clears the session")
 
-    # 3. An admin: the jobs view; a job submitted now appears and finishes live.
-    sign_in(ADMIN_KEY)
+    # 3. An admin, with a JWT: the jobs view; a job submitted now appears and finishes live.
+    sign_in(admin_jwt(), kind="jwt")
     wait.until(lambda d: visible("app"))
+    check("ops-jwt (admin)" in driver.find_element(By.ID, "who").text, "signed in as the JWT's subject")
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, f"#jobs-table tr[data-job-id='{long_job}']"))
     # Queued for a few seconds, so the page lists it unfinished and follows its event stream.
     live_job = submit({"type": "video.thumbnail", "input": {"key": upload["key"]}, "params": {"timestamp": 1.0}, "delaySeconds": 8})
@@ -224,6 +241,13 @@ def main(driver):
         wait.until(lambda d: d.find_element(By.ID, "browse-prefix").get_attribute("value") == prefixes[0])
     wait.until(lambda d: target in d.find_element(By.ID, "item-body").text and "video/mp4" in d.find_element(By.ID, "item-body").text)
     shot("12-r2-object")
+
+    # 8. Sign out, and in again with the admin API key: the jobs are there.
+    click("#sign-out")
+    wait.until(lambda d: visible("login"))
+    sign_in(ADMIN_KEY)
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, f"#jobs-table tr[data-job-id='{live_job}'][data-status='succeeded']"))
+    check("root (admin)" in driver.find_element(By.ID, "who").text, "signed in as the key's caller")
     return shots
 
 
