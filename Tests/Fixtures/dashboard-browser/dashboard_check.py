@@ -259,7 +259,8 @@ if __name__ == "__main__":
     for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1400,1000",
                      "--no-first-run", "--disable-extensions", "--user-data-dir=" + profile]:
         options.add_argument(argument)
-    # The Debian driver, never a download (Selenium Manager is not used when a path is given).
+    # The Debian driver, never a download (Selenium Manager is not used when a path is given, and is told to stay offline).
+    os.environ.setdefault("SE_OFFLINE", "true")
     service = Service(executable_path=shutil.which("chromedriver") or "/usr/bin/chromedriver")
     driver = webdriver.Chrome(service=service, options=options)
     driver.set_page_load_timeout(WAIT)
