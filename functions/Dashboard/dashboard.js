@@ -108,7 +108,7 @@ async function start() {
   $("who").textContent = `${me.id} (${me.role})`;
   $("sign-out").hidden = false;
   if (me.role !== "admin") {
-    $("forbidden-text").textContent = `Admins only: you are signed in as ${me.id}, whose role is ${me.role}. Sign in with an admin key or token to see the node.`;
+    $("forbidden-text").textContent = `This page is for admins only. You are signed in as ${me.id}, whose role is ${me.role}: sign out, then sign in with an admin key or token.`;
     showOnly("forbidden");
     return;
   }

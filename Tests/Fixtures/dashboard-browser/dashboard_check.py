@@ -205,8 +205,15 @@ def main(driver):
     shot("07-instance-logs")
 
     # 6. Queues, costs, Durable Objects.
+    # A low-priority job waiting an hour: the page's counts match the API's.
+    submit({"type": "video.thumbnail", "input": {"key": upload["key"]}, "params": {"timestamp": 1.0}, "priority": "low", "delaySeconds": 3600})
+    status, queues = call("GET", "/api/containers/queues", ADMIN_KEY)
+    expected = queues["types"]["video.thumbnail"]
+    check(status == 200 and expected["queued"]["low"] >= 1, f"the API counts the queued job: {queues}")
     open_tab("queues")
-    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#queues-table tr[data-type='video.thumbnail']"))
+    cells = lambda d: [td.text for td in d.find_elements(By.CSS_SELECTOR, "#queues-table tr[data-type='video.thumbnail'] td")]
+    wait.until(lambda d: cells(d) == ["video.thumbnail", str(expected["queued"]["high"]), str(expected["queued"]["normal"]),
+                                      str(expected["queued"]["low"]), str(expected["running"]), str(expected["deadLettered"])])
     shot("08-queues")
     open_tab("costs")
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#costs-table tr[data-class='VideoProcessor']"))
