@@ -223,7 +223,7 @@ function renderJobs(ids) {
     const tr = row([
       el("code", {}, job.id), job.type, statusBadge(job.status), job.priority,
       el("progress", { max: "1", value: String(job.progress) }), job.stage || "", `${job.attempts}/${job.maxAttempts}`, time(job.createdAt),
-    ], { class: "clickable" + (id === selectedJob ? " selected" : ""), dataset: { jobId: id, status: job.status } });
+    ], { class: "clickable" + (id === selectedJob ? " selected" : ""), dataset: { jobId: id, status: job.status, live: streams.has(id) ? "yes" : "no" } });
     tr.addEventListener("click", () => selectJob(id));
     return tr;
   }));
@@ -240,6 +240,7 @@ function followLiveJobs(ids) {
   }
   for (const [id, controller] of streams) if (!wanted.includes(id)) { controller.abort(); streams.delete(id); }
   for (const id of wanted) if (!streams.has(id)) follow(id);
+  renderJobs(ids);
 }
 
 /// Reads `GET /api/containers/jobs/{id}/events` with fetch (EventSource cannot send the

@@ -139,8 +139,8 @@ enum DashboardRoutes {
         var text = String(decoding: (try handle.readToEnd()) ?? Data(), as: UTF8.self)
         // A read that starts mid-file starts mid-line: drop the partial first line.
         if start > 0, let newline = text.firstIndex(of: "\n") { text = String(text[text.index(after: newline)...]) }
-        let all = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        let complete = all.last == "" ? Array(all.dropLast()) : all
+        // The last piece is "" after a final newline, or a line still being written: drop it either way.
+        let complete = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
         return [
             "class": .string(className), "id": .string(id), "bytes": .number(Double(size)),
             "lines": .array(complete.suffix(lines).map(JSONValue.string)),
