@@ -3,10 +3,11 @@
 
 SWIFT ?= swift
 DEB_PACKAGES := libsqlite3-dev libseccomp-dev pkg-config curl bubblewrap \
-	libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libavfilter-dev ffmpeg fonts-dejavu-core prometheus
+	libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libavfilter-dev ffmpeg fonts-dejavu-core \
+	prometheus chromium chromium-driver
 BENCH_PACKAGES := wrk curl python3
 # PyPI tools the tests use as independent checkers (module name=package name).
-PY_PACKAGES := openapi_spec_validator=openapi-spec-validator schemathesis=schemathesis boto3=boto3 awscli=awscli
+PY_PACKAGES := openapi_spec_validator=openapi-spec-validator schemathesis=schemathesis boto3=boto3 awscli=awscli selenium=selenium
 STATE ?= .outpost/state
 PORT ?= 8787
 # Every container image wrangler.toml names (`image = "…"`): each is an executable product.

@@ -159,6 +159,9 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             path: "functions",
+            exclude: ["Dashboard/README.md"],
+            // The dashboard's page, compiled into the binary (no files to find at run time).
+            resources: [.embedInCode("Dashboard/index.html"), .embedInCode("Dashboard/dashboard.css"), .embedInCode("Dashboard/dashboard.js")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

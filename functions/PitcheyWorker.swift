@@ -41,6 +41,8 @@ public struct PitcheyWorker: Worker {
         switch request.path {
         case "/health", "/metrics", "/openapi.json":
             route = "\(request.method.rawValue) \(request.path)"
+        case let path where path == "/dashboard" || path.hasPrefix("/dashboard/"):
+            route = "\(request.method.rawValue) /dashboard"
         default:
             let match = api.match(request)
             route = match?.pattern ?? "unmatched"
@@ -69,6 +71,7 @@ public struct PitcheyWorker: Worker {
     private func route(_ request: Request, env: Env, context: ExecutionContext) async throws -> Response {
         let path = request.path
         if path == "/metrics", request.method == .get { return .text(env.metrics.exposition(describing: PlatformMetricFamilies.all), contentType: Metrics.contentType) }
+        if let page = DashboardRoutes.page(request) { return page }
         if path == "/openapi.json", request.method == .get {
             var headers = HTTPFields()
             headers[.contentType] = "application/json"

@@ -58,6 +58,7 @@ enum OpenAPIDocument {
                                                           responses: ["200": json("Instances.", ["type": "object"]), "403": error("Not an admin.")]))
         add("get", "/api/containers/costs", operation("Instance-seconds and cost per class (admins).", tag: "operations",
                                                       responses: ["200": json("Costs.", ["type": "object"]), "403": error("Not an admin.")]))
+        DashboardRoutes.describe(add)
 
         for service in services.services {
             for operation in service.operations {

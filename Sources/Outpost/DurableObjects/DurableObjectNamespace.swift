@@ -37,4 +37,8 @@ extension DurableObjectNamespace {
     public var containerConfig: ContainerConfig? {
         host.context.config.containers.first { $0.className == className }
     }
+
+    /// The runtime's state directory (an Outpost addition: lets an operations page read what the
+    /// CLI's inspectors read, such as stored objects and container logs, without a call).
+    public var stateDirectory: String { host.context.stateDirectory }
 }
