@@ -130,6 +130,10 @@ enum OpenAPIDocument {
             out["type"] = "integer"; out["minimum"] = .number(Double(range.lowerBound)); out["maximum"] = .number(Double(range.upperBound))
         case .choice(let values):
             out["type"] = "string"; out["enum"] = .array(values.map(JSONValue.string))
+        case .choices(let values):
+            // Comma-separated text (the form query strings and form fields can carry).
+            let one = "(" + values.joined(separator: "|") + ")"
+            out["type"] = "string"; out["pattern"] = .string("^ *\(one) *(, *\(one) *)*$")
         case .text(let max):
             out["type"] = "string"; out["maxLength"] = .number(Double(max))
         case .boolean:

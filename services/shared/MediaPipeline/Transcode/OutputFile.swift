@@ -6,4 +6,11 @@ public struct OutputFile: Sendable, Equatable {
     public var contentType: String
     /// Where it was written.
     public var path: String
+
+    /// Creates a file record.
+    public init(name: String, contentType: String, path: String) {
+        self.name = name
+        self.contentType = contentType
+        self.path = path
+    }
 }

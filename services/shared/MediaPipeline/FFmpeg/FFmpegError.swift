@@ -24,5 +24,5 @@ public struct FFmpegError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(function): \(message) (\(code))" }
 
     /// Whether the code means the data is not valid media.
-    var isInvalidData: Bool { code == outpost_averror_invaliddata() }
+    package var isInvalidData: Bool { code == outpost_averror_invaliddata() }
 }

@@ -1,14 +1,14 @@
-import CAVFormat
+package import CAVFormat
 
 /// One kept stream of a transcode: its decoder, filter graph, encoder and output stream.
 ///
 /// Not Sendable: built and used on the job's one thread.
-final class TranscodeLane {
-    let isVideo: Bool
-    let inputIndex: Int32
-    let decoder: CodecContext
-    let graph: FilterGraph
-    let encoder: CodecContext
+package final class TranscodeLane {
+    package let isVideo: Bool
+    package let inputIndex: Int32
+    package let decoder: CodecContext
+    package let graph: FilterGraph
+    package let encoder: CodecContext
     private let stream: UnsafeMutablePointer<AVStream>
     private let inputTimeBase: AVRational
     /// The input's start time in the stream's time base: subtracted so the output starts at 0.
@@ -25,7 +25,7 @@ final class TranscodeLane {
     private(set) var lastError: FFmpegError?
 
     private init(isVideo: Bool, inputIndex: Int32, decoder: CodecContext, graph: FilterGraph, encoder: CodecContext,
-                 stream: UnsafeMutablePointer<AVStream>, inputTimeBase: AVRational, startOffset: Int64, frameDuration: Int64) throws(VideoError) {
+                 stream: UnsafeMutablePointer<AVStream>, inputTimeBase: AVRational, startOffset: Int64, frameDuration: Int64) throws(MediaError) {
         self.isVideo = isVideo
         self.inputIndex = inputIndex
         self.decoder = decoder
@@ -41,30 +41,9 @@ final class TranscodeLane {
     }
 
     /// The video lane: decoder → scale, fps, overlays, yuv420p → encoder.
-    static func video(input: MediaInput, settings: EncodeSettings.Video, output: MediaOutput) throws(VideoError) -> TranscodeLane {
-        var decoderCodec: UnsafePointer<AVCodec>?
-        let index = av_find_best_stream(input.context, AVMEDIA_TYPE_VIDEO, -1, -1, &decoderCodec, 0)
-        if index == outpost_averror_decoder_not_found() {
-            throw VideoError(.unsupportedCodec, "The video stream's codec has no decoder in this FFmpeg build; see GET /formats for the codecs supported.")
-        }
-        guard index >= 0, let decoderCodec else {
-            throw VideoError(.noVideoStream, "The input has no video stream (it has: \(input.streamKinds)); this operation needs video.")
-        }
-        let source = input.streams[Int(index)]
-        let decoder = try openDecoder(decoderCodec, stream: source)
-        let guessed = av_guess_frame_rate(input.context, source, nil)
-        let timeBase = source.pointee.time_base
-        let width = Int(decoder.context.pointee.width)
-        let height = Int(decoder.context.pointee.height)
-        let pixelFormat = decoder.context.pointee.pix_fmt
-        guard width > 0, height > 0, pixelFormat != AV_PIX_FMT_NONE else {
-            throw VideoError(.decodeFailed, "The video stream has no picture size or pixel format; the file is probably corrupt.")
-        }
-        var sar = decoder.context.pointee.sample_aspect_ratio
-        if sar.num <= 0 || sar.den <= 0 { sar = AVRational(num: 1, den: 1) }
-        let pixelFormatName = av_get_pix_fmt_name(pixelFormat).map { String(cString: $0) } ?? "\(pixelFormat.rawValue)"
-        var arguments = "video_size=\(width)x\(height):pix_fmt=\(pixelFormatName):time_base=\(timeBase.num)/\(timeBase.den):pixel_aspect=\(sar.num)/\(sar.den)"
-        if guessed.num > 0 && guessed.den > 0 { arguments += ":frame_rate=\(guessed.num)/\(guessed.den)" }
+    package static func video(input: MediaInput, settings: EncodeSettings.Video, output: MediaOutput) throws(MediaError) -> TranscodeLane {
+        let video = try VideoSource(input: input)
+        let (index, decoder, guessed, timeBase, width, height, arguments) = (video.index, video.decoder, video.guessedRate, video.timeBase, video.width, video.height, video.bufferArguments)
 
         let size = settings.size(width, height)
         var filters: [String] = []
@@ -106,47 +85,25 @@ final class TranscodeLane {
         let frameDuration = max(1, av_rescale_q(1, av_inv_q(rate), context.pointee.time_base))
         return try TranscodeLane(
             isVideo: true, inputIndex: index, decoder: decoder, graph: graph, encoder: encoder, stream: stream,
-            inputTimeBase: timeBase, startOffset: av_rescale_q(input.startTime, outpost_av_time_base_q(), timeBase), frameDuration: frameDuration
+            inputTimeBase: timeBase, startOffset: video.startOffset, frameDuration: frameDuration
         )
     }
 
     /// The audio lane: decoder → resample to the encoder's format, rate and layout → encoder.
     /// Nil when the input has no audio and it is not `required`.
-    static func audio(input: MediaInput, settings: EncodeSettings.Audio, output: MediaOutput, required: Bool) throws(VideoError) -> TranscodeLane? {
-        var decoderCodec: UnsafePointer<AVCodec>?
-        let index = av_find_best_stream(input.context, AVMEDIA_TYPE_AUDIO, -1, -1, &decoderCodec, 0)
-        guard index >= 0, let decoderCodec else {
-            guard required else { return nil }
-            if index == outpost_averror_decoder_not_found() {
-                throw VideoError(.unsupportedCodec, "The audio stream's codec has no decoder in this FFmpeg build; see GET /formats.")
-            }
-            throw VideoError(.noAudioStream, "The input has no audio stream (it has: \(input.streamKinds)); this operation needs audio.")
-        }
-        let source = input.streams[Int(index)]
-        let decoder = try openDecoder(decoderCodec, stream: source)
-        let timeBase = source.pointee.time_base
-        var layout = AVChannelLayout()
-        if decoder.context.pointee.ch_layout.order == AV_CHANNEL_ORDER_UNSPEC || decoder.context.pointee.ch_layout.nb_channels <= 0 {
-            av_channel_layout_default(&layout, max(1, decoder.context.pointee.ch_layout.nb_channels))
-        } else {
-            av_channel_layout_copy(&layout, &decoder.context.pointee.ch_layout)
-        }
-        defer { av_channel_layout_uninit(&layout) }
-        let sourceRate = Int(decoder.context.pointee.sample_rate)
-        guard sourceRate > 0, let sampleFormatName = av_get_sample_fmt_name(decoder.context.pointee.sample_fmt) else {
-            throw VideoError(.decodeFailed, "The audio stream has no sample rate or sample format; the file is probably corrupt.")
-        }
-        let arguments = "time_base=\(timeBase.num)/\(timeBase.den):sample_rate=\(sourceRate):sample_fmt=\(String(cString: sampleFormatName)):channel_layout=\(describe(&layout))"
+    package static func audio(input: MediaInput, settings: EncodeSettings.Audio, output: MediaOutput, required: Bool) throws(MediaError) -> TranscodeLane? {
+        guard let audio = try AudioSource.open(input: input, required: required) else { return nil }
+        let (index, decoder, timeBase, sourceRate, arguments) = (audio.index, audio.decoder, audio.timeBase, audio.sampleRate, audio.bufferArguments)
 
         let codec = try findEncoder(settings.encoder)
         let sampleRate = try chooseSampleRate(codec, requested: settings.sampleRate, source: sourceRate, encoder: settings.encoder)
-        let channels = settings.channels ?? min(Int(layout.nb_channels), 2)
+        let channels = settings.channels ?? min(audio.channels, 2)
         var outputLayout = AVChannelLayout()
         av_channel_layout_default(&outputLayout, Int32(channels))
         defer { av_channel_layout_uninit(&outputLayout) }
         let sampleFormat = codec.pointee.sample_fmts?[0] ?? AV_SAMPLE_FMT_FLTP
         let formatName = av_get_sample_fmt_name(sampleFormat).map { String(cString: $0) } ?? "fltp"
-        let description = "aresample=\(sampleRate),aformat=sample_fmts=\(formatName):sample_rates=\(sampleRate):channel_layouts=\(describe(&outputLayout))"
+        let description = settings.filters.map { $0 + "," }.joined() + "aresample=\(sampleRate),aformat=sample_fmts=\(formatName):sample_rates=\(sampleRate):channel_layouts=\(describe(&outputLayout))"
         let graph = try FilterGraph.make(video: false, sourceArguments: arguments, description: description)
 
         let encoder = try CodecContext(codec: codec)
@@ -164,13 +121,13 @@ final class TranscodeLane {
         let stream = try output.addStream(for: encoder)
         return try TranscodeLane(
             isVideo: false, inputIndex: index, decoder: decoder, graph: graph, encoder: encoder, stream: stream,
-            inputTimeBase: timeBase, startOffset: av_rescale_q(input.startTime, outpost_av_time_base_q(), timeBase), frameDuration: 0
+            inputTimeBase: timeBase, startOffset: audio.startOffset, frameDuration: 0
         )
     }
 
     /// Decodes `packet` (nil: the end of the input, which drains the decoder, graph and encoder)
     /// and sends every frame through the graph to the encoder and the muxer.
-    func decode(_ packet: Packet?, output: MediaOutput) throws(VideoError) {
+    package func decode(_ packet: Packet?, output: MediaOutput) throws(MediaError) {
         let sent = avcodec_send_packet(decoder.context, packet?.pointer)
         // A damaged packet is skipped; decoding goes on with the next one.
         if sent < 0 && sent != outpost_averror_eagain() && sent != outpost_averror_eof() {
@@ -201,13 +158,13 @@ final class TranscodeLane {
         }
     }
 
-    private func drainGraph(output: MediaOutput) throws(VideoError) {
+    private func drainGraph(output: MediaOutput) throws(MediaError) {
         while true {
             let status = graph.pull(into: filtered)
             if status == outpost_averror_eagain() || status == outpost_averror_eof() { return }
             guard status >= 0 else {
                 let cause = FFmpegError("av_buffersink_get_frame", code: status)
-                throw VideoError(.encodeFailed, "Filtering failed (\(cause.message)).", cause: cause)
+                throw MediaError(.encodeFailed, "Filtering failed (\(cause.message)).", cause: cause)
             }
             // The decoder's picture types would force the encoder's keyframes.
             filtered.pointer.pointee.pict_type = AV_PICTURE_TYPE_NONE
@@ -216,7 +173,7 @@ final class TranscodeLane {
         }
     }
 
-    private func encode(_ frame: Frame?, output: MediaOutput) throws(VideoError) {
+    private func encode(_ frame: Frame?, output: MediaOutput) throws(MediaError) {
         var status = avcodec_send_frame(encoder.context, frame?.pointer)
         guard status >= 0 || status == outpost_averror_eof() else { throw Self.encodeFailure("avcodec_send_frame", status) }
         if frame != nil && isVideo { framesEncoded += 1 }
@@ -231,12 +188,12 @@ final class TranscodeLane {
         }
     }
 
-    static func openDecoder(_ codec: UnsafePointer<AVCodec>, stream: UnsafeMutablePointer<AVStream>) throws(VideoError) -> CodecContext {
+    package static func openDecoder(_ codec: UnsafePointer<AVCodec>, stream: UnsafeMutablePointer<AVStream>) throws(MediaError) -> CodecContext {
         let decoder = try CodecContext(codec: codec)
         let status = avcodec_parameters_to_context(decoder.context, stream.pointee.codecpar)
         guard status >= 0 else {
             let cause = FFmpegError("avcodec_parameters_to_context", code: status)
-            throw VideoError(.unsupportedCodec, "A stream's parameters are invalid (\(cause.message)).", cause: cause)
+            throw MediaError(.unsupportedCodec, "A stream's parameters are invalid (\(cause.message)).", cause: cause)
         }
         decoder.context.pointee.pkt_timebase = stream.pointee.time_base
         decoder.context.pointee.thread_count = 0
@@ -244,16 +201,16 @@ final class TranscodeLane {
         return decoder
     }
 
-    private static func findEncoder(_ name: String) throws(VideoError) -> UnsafePointer<AVCodec> {
+    package static func findEncoder(_ name: String) throws(MediaError) -> UnsafePointer<AVCodec> {
         guard let codec = avcodec_find_encoder_by_name(name) else {
-            throw VideoError(.encodeFailed, "This FFmpeg build has no \(name) encoder.")
+            throw MediaError(.encodeFailed, "This FFmpeg build has no \(name) encoder.")
         }
         return codec
     }
 
     /// The requested rate if the encoder takes it (else a 400 naming the ones it does); without a
     /// request, the source's rate if the encoder takes it, else 48 kHz, else the encoder's first.
-    private static func chooseSampleRate(_ codec: UnsafePointer<AVCodec>, requested: Int?, source: Int, encoder: String) throws(VideoError) -> Int {
+    private static func chooseSampleRate(_ codec: UnsafePointer<AVCodec>, requested: Int?, source: Int, encoder: String) throws(MediaError) -> Int {
         var supported: [Int] = []
         if let list = codec.pointee.supported_samplerates {
             var index = 0
@@ -261,7 +218,7 @@ final class TranscodeLane {
         }
         if let requested {
             guard supported.isEmpty || supported.contains(requested) else {
-                throw VideoError(.invalidParameter, "sampleRate \(requested) is not supported by \(encoder); use one of \(supported.map(String.init).joined(separator: ", ")).")
+                throw MediaError(.invalidParameter, "sampleRate \(requested) is not supported by \(encoder); use one of \(supported.map(String.init).joined(separator: ", ")).")
             }
             return requested
         }
@@ -269,14 +226,10 @@ final class TranscodeLane {
         return supported.contains(48000) ? 48000 : supported[0]
     }
 
-    private static func describe(_ layout: UnsafePointer<AVChannelLayout>) -> String {
-        var buffer = [CChar](repeating: 0, count: 64)
-        guard av_channel_layout_describe(layout, &buffer, buffer.count) > 0 else { return "stereo" }
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
+    private static func describe(_ layout: UnsafePointer<AVChannelLayout>) -> String { AudioSource.describe(layout) }
 
-    private static func encodeFailure(_ function: String, _ status: Int32) -> VideoError {
+    package static func encodeFailure(_ function: String, _ status: Int32) -> MediaError {
         let cause = FFmpegError(function, code: status)
-        return VideoError(.encodeFailed, "Encoding failed (\(cause.message)).", cause: cause)
+        return MediaError(.encodeFailed, "Encoding failed (\(cause.message)).", cause: cause)
     }
 }

@@ -1,10 +1,10 @@
-import CAVFormat
+package import CAVFormat
 
 /// An `AVFrame`, freed (with its buffers) when released.
-final class Frame {
-    let pointer: UnsafeMutablePointer<AVFrame>
+package final class Frame {
+    package let pointer: UnsafeMutablePointer<AVFrame>
 
-    init() throws(VideoError) {
+    package init() throws(MediaError) {
         guard let frame = av_frame_alloc() else { throw .outOfMemory("a frame") }
         pointer = frame
     }
@@ -15,16 +15,16 @@ final class Frame {
     }
 
     /// Whether the frame holds picture data.
-    var hasData: Bool { pointer.pointee.buf.0 != nil }
+    package var hasData: Bool { pointer.pointee.buf.0 != nil }
 
     /// Moves `other`'s data into this frame, dropping what this frame held.
-    func take(from other: Frame) {
+    package func take(from other: Frame) {
         av_frame_unref(pointer)
         av_frame_move_ref(pointer, other.pointer)
     }
 
     /// The frame's presentation time in its stream's time base, when known.
-    var presentationTime: Int64? {
+    package var presentationTime: Int64? {
         let best = pointer.pointee.best_effort_timestamp
         if best != outpost_av_nopts_value() { return best }
         let pts = pointer.pointee.pts

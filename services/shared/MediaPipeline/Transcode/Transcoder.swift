@@ -7,14 +7,14 @@ import CAVFormat
 /// Memory stays flat: one packet and a few frames per stream are alive at a time, and the output
 /// goes to a file as it is muxed. Progress comes from the decoded frames' timestamps against the
 /// input's duration; `isCancelled` is checked per packet, so a cancel stops within one frame's work.
-enum Transcoder {
+package enum Transcoder {
     /// Encodes the file at `inputPath` as `settings` say.
-    /// - Throws: ``VideoError``: `noVideoStream`/`noAudioStream` when a required stream is missing,
+    /// - Throws: ``MediaError``: `noVideoStream`/`noAudioStream` when a required stream is missing,
     ///   `unreadableInput`/`decodeFailed` for unusable input, `cancelled`, `encodeFailed`.
-    static func run(
+    package static func run(
         inputPath: String, settings: EncodeSettings, progress: (Double, String) -> Void = { _, _ in },
         isCancelled: () -> Bool = { false }
-    ) throws(VideoError) -> EncodeSummary {
+    ) throws(MediaError) -> EncodeSummary {
         progress(0, "opening")
         let input = try MediaInput.open(path: inputPath)
         let output = try MediaOutput.create(format: settings.muxer, path: settings.path)
@@ -25,7 +25,9 @@ enum Transcoder {
         if let audio = settings.audio, let lane = try TranscodeLane.audio(input: input, settings: audio, output: output, required: settings.requireAudio) {
             lanes.append(lane)
         }
-        guard !lanes.isEmpty else { throw VideoError(.internalError, "The encode keeps no stream.") }
+        guard !lanes.isEmpty else { throw MediaError(.internalError, "The encode keeps no stream.") }
+        output.setMetadata(settings.metadata)
+        try output.addChapters(settings.chapters)
         try output.begin(path: settings.path, options: settings.muxerOptions)
 
         let duration = input.duration ?? 0
@@ -42,7 +44,7 @@ enum Transcoder {
         let packet = try Packet()
         progress(0.02, "transcoding")
         while true {
-            if isCancelled() { throw VideoError(.cancelled, "The job was cancelled while transcoding.") }
+            if isCancelled() { throw MediaError(.cancelled, "The job was cancelled while transcoding.") }
             let status = av_read_frame(input.context, packet.pointer)
             if status < 0 { break }
             defer { av_packet_unref(packet.pointer) }
@@ -52,11 +54,11 @@ enum Transcoder {
         }
         progress(0.98, "finishing")
         for lane in lanes {
-            if isCancelled() { throw VideoError(.cancelled, "The job was cancelled while transcoding.") }
+            if isCancelled() { throw MediaError(.cancelled, "The job was cancelled while transcoding.") }
             try lane.decode(nil, output: output)
         }
         for lane in lanes where lane.framesDecoded == 0 {
-            throw VideoError(
+            throw MediaError(
                 .decodeFailed,
                 "No \(lane.isVideo ? "video" : "audio") frame could be decoded\(lane.lastError.map { " (\($0.message))" } ?? ""); the input is probably corrupt or truncated.",
                 cause: lane.lastError

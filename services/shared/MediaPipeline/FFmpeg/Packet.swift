@@ -1,10 +1,10 @@
-import CAVFormat
+package import CAVFormat
 
 /// An `AVPacket`, freed (with its buffer) when released.
-final class Packet {
-    let pointer: UnsafeMutablePointer<AVPacket>
+package final class Packet {
+    package let pointer: UnsafeMutablePointer<AVPacket>
 
-    init() throws(VideoError) {
+    package init() throws(MediaError) {
         guard let packet = av_packet_alloc() else { throw .outOfMemory("a packet") }
         pointer = packet
     }

@@ -1,8 +1,8 @@
-import CAVFormat
+package import CAVFormat
 
 /// Scales a decoded frame with libswscale and encodes it with FFmpeg's `png` or `mjpeg` encoder.
-enum FrameEncoder {
-    static func encode(_ source: Frame, width: Int, height: Int, format: ImageFormat, quality: Int) throws(VideoError) -> [UInt8] {
+package enum FrameEncoder {
+    package static func encode(_ source: Frame, width: Int, height: Int, format: ImageFormat, quality: Int) throws(MediaError) -> [UInt8] {
         // JPEG wants full-range YUV: yuv420p marked full range (the yuvj420p formats are deprecated).
         let pixelFormat = format == .png ? AV_PIX_FMT_RGB24 : AV_PIX_FMT_YUV420P
         let scaled = try scale(source, width: width, height: height, to: pixelFormat, fullRange: format == .jpeg)
@@ -12,7 +12,7 @@ enum FrameEncoder {
         case .webp: avcodec_find_encoder_by_name("libwebp")
         }
         guard let codec else {
-            throw VideoError(.encodeFailed, "This FFmpeg build has no \(format.rawValue) encoder.")
+            throw MediaError(.encodeFailed, "This FFmpeg build has no \(format.rawValue) encoder.")
         }
         let encoder = try CodecContext(codec: codec)
         let context = encoder.context
@@ -47,13 +47,13 @@ enum FrameEncoder {
             }
             av_packet_unref(packet.pointer)
         }
-        guard !bytes.isEmpty else { throw VideoError(.encodeFailed, "The \(format.rawValue) encoder produced no image.") }
+        guard !bytes.isEmpty else { throw MediaError(.encodeFailed, "The \(format.rawValue) encoder produced no image.") }
         return bytes
     }
 
     /// Converts `source` to `width`×`height` in `pixelFormat` (bicubic, like ffmpeg's default scaler),
     /// full-range when `fullRange`.
-    static func scale(_ source: Frame, width: Int, height: Int, to pixelFormat: AVPixelFormat, fullRange: Bool) throws(VideoError) -> Frame {
+    package static func scale(_ source: Frame, width: Int, height: Int, to pixelFormat: AVPixelFormat, fullRange: Bool) throws(MediaError) -> Frame {
         let src = source.pointer.pointee
         let sourceFormat = AVPixelFormat(src.format)
         // swscale infers the range from the pixel format alone (limited for yuv420p): say when the
@@ -64,7 +64,7 @@ enum FrameEncoder {
             outpost_sws_bicubic()
         ) else {
             let name = av_get_pix_fmt_name(sourceFormat).map { String(cString: $0) } ?? "\(sourceFormat.rawValue)"
-            throw VideoError(.encodeFailed, "Cannot convert frames of pixel format \(name) at \(src.width)x\(src.height) to \(width)x\(height).")
+            throw MediaError(.encodeFailed, "Cannot convert frames of pixel format \(name) at \(src.width)x\(src.height) to \(width)x\(height).")
         }
         defer { sws_freeContext(scaler) }
         let destination = try Frame()
@@ -73,11 +73,11 @@ enum FrameEncoder {
         destination.pointer.pointee.format = pixelFormat.rawValue
         if fullRange { destination.pointer.pointee.color_range = AVCOL_RANGE_JPEG }
         var status = av_frame_get_buffer(destination.pointer, 0)
-        guard status >= 0 else { throw VideoError.outOfMemory("a \(width)x\(height) image") }
+        guard status >= 0 else { throw MediaError.outOfMemory("a \(width)x\(height) image") }
         status = sws_scale_frame(scaler, destination.pointer, source.pointer)
         guard status >= 0 else {
             let cause = FFmpegError("sws_scale_frame", code: status)
-            throw VideoError(.encodeFailed, "Scaling the frame failed (\(cause.message)).", cause: cause)
+            throw MediaError(.encodeFailed, "Scaling the frame failed (\(cause.message)).", cause: cause)
         }
         return destination
     }
@@ -87,8 +87,8 @@ enum FrameEncoder {
         [AV_PIX_FMT_YUVJ420P, AV_PIX_FMT_YUVJ422P, AV_PIX_FMT_YUVJ444P, AV_PIX_FMT_YUVJ440P, AV_PIX_FMT_YUVJ411P].contains(format)
     }
 
-    private static func failure(_ function: String, _ status: Int32, _ format: ImageFormat) -> VideoError {
+    private static func failure(_ function: String, _ status: Int32, _ format: ImageFormat) -> MediaError {
         let cause = FFmpegError(function, code: status)
-        return VideoError(.encodeFailed, "Encoding the \(format.rawValue) image failed (\(cause.message)).", cause: cause)
+        return MediaError(.encodeFailed, "Encoding the \(format.rawValue) image failed (\(cause.message)).", cause: cause)
     }
 }

@@ -1,6 +1,8 @@
-/// Why a video operation failed: a stable code, a message a user can act on, and the FFmpeg
+package import ServiceKit
+
+/// Why a media operation failed: a stable code, a message a user can act on, and the FFmpeg
 /// failure behind it when there is one.
-public struct VideoError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct MediaError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The kind of failure; each maps to one HTTP status in the service.
     public enum Code: String, Sendable {
         /// A parameter is out of range or malformed (400).
@@ -52,7 +54,14 @@ public struct VideoError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    static func outOfMemory(_ what: String) -> VideoError {
-        VideoError(.internalError, "Out of memory allocating \(what).")
+    package static func outOfMemory(_ what: String) -> MediaError {
+        MediaError(.internalError, "Out of memory allocating \(what).")
+    }
+}
+
+extension MediaError {
+    /// The service's error for this failure, with its HTTP status and code.
+    package var serviceError: ServiceError {
+        ServiceError(statusCode: httpStatus, code: code.rawValue, message: message, cause: self)
     }
 }
