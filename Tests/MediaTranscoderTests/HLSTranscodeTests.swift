@@ -98,6 +98,27 @@ struct HLSTranscodeTests {
         #expect(summary.streamName == "job-1")
     }
 
+    @Test func aCancelStopsTheLadderMidwayWithCancelled() throws {
+        let temp = try TemporaryDirectory()
+        defer { temp.remove() }
+        let source = temp.file("source.mp4")
+        try MediaProbe.makeVideo(source, seconds: 8, size: "640x360", rate: 25)
+        var cancelledAt: ContinuousClock.Instant?
+        var lastProgress = 0.0
+        let error = #expect(throws: MediaError.self) {
+            try HLSTranscode.run(inputPath: source, request: try request(["qualities": "mobile,low"]), streamName: "c", directory: temp.path,
+                                 progress: { fraction, _ in lastProgress = fraction },
+                                 isCancelled: {
+                                     if cancelledAt == nil && lastProgress > 0.2 { cancelledAt = .now }
+                                     return cancelledAt != nil
+                                 })
+        }
+        let stoppedAfter = cancelledAt.map { ContinuousClock.now - $0 }
+        print("hls cancel: stopped \(String(describing: stoppedAfter)) after the cancel, at progress \(lastProgress)")
+        #expect(error?.code == .cancelled && error?.httpStatus == 499)
+        #expect(lastProgress < 0.9, "stopped before the end (progress \(lastProgress))")
+    }
+
     @Test func inputWithoutVideoOrCorruptIsA422() throws {
         let temp = try TemporaryDirectory()
         defer { temp.remove() }

@@ -8,36 +8,36 @@ package final class TranscodeLane {
     package let inputIndex: Int32
     package let decoder: CodecContext
     package let graph: FilterGraph
-    package let encoder: CodecContext
-    private let stream: UnsafeMutablePointer<AVStream>
+    /// The encoder and the output stream it writes.
+    private let streamEncoder: StreamEncoder
     private let inputTimeBase: AVRational
     /// The input's start time in the stream's time base: subtracted so the output starts at 0.
     private let startOffset: Int64
-    /// One frame's duration in the encoder's time base (video packets need it for HLS).
-    private let frameDuration: Int64
     private let decoded: Frame
     private let filtered: Frame
-    private let encoded: Packet
 
     private(set) var framesDecoded = 0
-    private(set) var framesEncoded = 0
     private(set) var decodedSeconds = 0.0
     private(set) var lastError: FFmpegError?
 
+    package var encoder: CodecContext { streamEncoder.encoder }
+    /// Video frames encoded (0 for audio).
+    var framesEncoded: Int { isVideo ? streamEncoder.framesEncoded : 0 }
+
+    /// - Parameter frameDuration: one frame's duration in the encoder's time base, set on video
+    ///   packets that carry none (HLS needs it); 0 for audio.
     private init(isVideo: Bool, inputIndex: Int32, decoder: CodecContext, graph: FilterGraph, encoder: CodecContext,
-                 stream: UnsafeMutablePointer<AVStream>, inputTimeBase: AVRational, startOffset: Int64, frameDuration: Int64) throws(MediaError) {
+                 output: MediaOutput, inputTimeBase: AVRational, startOffset: Int64, frameDuration: Int64, frameRate: AVRational? = nil) throws(MediaError) {
         self.isVideo = isVideo
         self.inputIndex = inputIndex
         self.decoder = decoder
         self.graph = graph
-        self.encoder = encoder
-        self.stream = stream
+        streamEncoder = try StreamEncoder(encoder: encoder, output: output, frameDuration: frameDuration)
+        if let frameRate { streamEncoder.stream.pointee.avg_frame_rate = frameRate }
         self.inputTimeBase = inputTimeBase
         self.startOffset = startOffset
-        self.frameDuration = frameDuration
         decoded = try Frame()
         filtered = try Frame()
-        encoded = try Packet()
     }
 
     /// The video lane: decoder → scale, fps, overlays, yuv420p → encoder.
@@ -80,12 +80,10 @@ package final class TranscodeLane {
         default: break
         }
         try encoder.open(failure: .encodeFailed, what: "\(settings.encoder) encoder", options: options)
-        let stream = try output.addStream(for: encoder)
-        stream.pointee.avg_frame_rate = rate
         let frameDuration = max(1, av_rescale_q(1, av_inv_q(rate), context.pointee.time_base))
         return try TranscodeLane(
-            isVideo: true, inputIndex: index, decoder: decoder, graph: graph, encoder: encoder, stream: stream,
-            inputTimeBase: timeBase, startOffset: video.startOffset, frameDuration: frameDuration
+            isVideo: true, inputIndex: index, decoder: decoder, graph: graph, encoder: encoder, output: output,
+            inputTimeBase: timeBase, startOffset: video.startOffset, frameDuration: frameDuration, frameRate: rate
         )
     }
 
@@ -118,9 +116,8 @@ package final class TranscodeLane {
         if context.pointee.frame_size > 0 && codec.pointee.capabilities & Int32(outpost_codec_cap_variable_frame_size()) == 0 {
             graph.setFrameSize(context.pointee.frame_size)
         }
-        let stream = try output.addStream(for: encoder)
         return try TranscodeLane(
-            isVideo: false, inputIndex: index, decoder: decoder, graph: graph, encoder: encoder, stream: stream,
+            isVideo: false, inputIndex: index, decoder: decoder, graph: graph, encoder: encoder, output: output,
             inputTimeBase: timeBase, startOffset: audio.startOffset, frameDuration: 0
         )
     }
@@ -173,19 +170,8 @@ package final class TranscodeLane {
         }
     }
 
-    private func encode(_ frame: Frame?, output: MediaOutput) throws(MediaError) {
-        var status = avcodec_send_frame(encoder.context, frame?.pointer)
-        guard status >= 0 || status == outpost_averror_eof() else { throw Self.encodeFailure("avcodec_send_frame", status) }
-        if frame != nil && isVideo { framesEncoded += 1 }
-        while true {
-            status = avcodec_receive_packet(encoder.context, encoded.pointer)
-            if status == outpost_averror_eagain() || status == outpost_averror_eof() { return }
-            guard status >= 0 else { throw Self.encodeFailure("avcodec_receive_packet", status) }
-            if isVideo && encoded.pointer.pointee.duration <= 0 { encoded.pointer.pointee.duration = frameDuration }
-            encoded.pointer.pointee.stream_index = stream.pointee.index
-            av_packet_rescale_ts(encoded.pointer, encoder.context.pointee.time_base, stream.pointee.time_base)
-            try output.write(encoded)
-        }
+    private func encode(_ frame: Frame?, output _: MediaOutput) throws(MediaError) {
+        try streamEncoder.encode(frame)
     }
 
     package static func openDecoder(_ codec: UnsafePointer<AVCodec>, stream: UnsafeMutablePointer<AVStream>) throws(MediaError) -> CodecContext {
