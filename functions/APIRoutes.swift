@@ -11,6 +11,7 @@ enum APIRoutes {
         r.on(.post, "/api/containers/uploads") { request, _, ctx in try await UploadRoute.handle(request, ctx: ctx) }
         JobRoutes.add(to: &r)
         OperationsRoutes.add(to: &r)
+        StreamRoutes.add(to: &r)
         // Last: the generic service routes (and their 404s for unknown services) come after every fixed path.
         ServiceRoutes.add(to: &r, services: services)
         return r

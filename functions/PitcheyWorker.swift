@@ -55,6 +55,7 @@ public struct PitcheyWorker: Worker {
             headers[.contentType] = "application/json"
             return Response(status: .ok, headers: headers, body: openAPI)
         }
+        if path.hasPrefix("/streams/") { return try await StreamRoutes.playback(request, env: env) }
         guard path == "/api" || path.hasPrefix("/api/") else {
             throw HTTPFailure.notFound("No route for \(request.method.rawValue) \(path)")
         }
