@@ -59,6 +59,15 @@ enum OpenAPIDocument {
         add("get", "/api/containers/costs", operation("Instance-seconds and cost per class (admins).", tag: "operations",
                                                       responses: ["200": json("Costs.", ["type": "object"]), "403": error("Not an admin.")]))
 
+        if services.service(apiName: "media") != nil {
+            // Playback of media-transcoder streams (functions/Routes/StreamRoutes.swift).
+            add("get", "/api/media/streams", plain("The caller's streams (hls-transcode and dash jobs): renditions, duration, status, playback URL.", tag: "media", ok: ["type": "object"]))
+            add("get", "/api/media/streams/{id}/token", operation(
+                "A signed, expiring playback token and the player URL carrying it.", tag: "media",
+                parameters: [idParameter, query("ttl", ["type": "number", "minimum": 1, "maximum": 86400], description: "Seconds the token lasts (default 3600).")],
+                responses: ["200": json("The token.", ["type": "object"]), "404": error("No such stream of yours.")]))
+        }
+
         for service in services.services {
             for operation in service.operations {
                 let job = submit(service, operation)
