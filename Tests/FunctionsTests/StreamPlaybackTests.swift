@@ -68,6 +68,15 @@ struct StreamPlaybackTests {
             let other = StreamRoutes.StreamToken.sign(stream: "another", expires: Int64(Date().timeIntervalSince1970) + 600, secret: Self.secret)
             let wrong = await p.t.dispatchFetch("/streams/\(id)/master.m3u8?token=\(other)", method: .get, headers: [:], body: .empty)
             #expect(wrong.status.code == 403)
+
+            // ffmpeg, a player with no headers of ours, plays the whole stream over HTTP from the token URL.
+            let socket = try await WorkerSocket.start(p.t)
+            let played = Result { try FFmpegCLI.run(["-v", "error", "-stats", "-xerror", "-i", socket.baseURL + url, "-f", "null", "-"]) }
+            await socket.stop()
+            let report = try played.get()
+            let time = report.components(separatedBy: "time=").last?.prefix { $0.isNumber || $0 == ":" || $0 == "." } ?? ""
+            let seconds = time.split(separator: ":").compactMap { Double($0) }.reduce(0) { $0 * 60 + $1 }
+            #expect(abs(seconds - 2) <= 0.15, "ffmpeg played \(seconds) s over HTTP")
         }
     }
 }
