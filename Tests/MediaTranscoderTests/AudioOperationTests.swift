@@ -66,6 +66,23 @@ struct AudioOperationTests {
         #expect(probe.audio?.sampleRate == 48000 && abs(probe.duration - 10) <= 0.1)
     }
 
+    @Test func denoiseTakesTheNoiseDownAndKeepsTheTone() throws {
+        let temp = try TemporaryDirectory()
+        defer { temp.remove() }
+        let source = temp.file("noisy.wav")
+        // White noise throughout (about −39 dBFS RMS), a tone from 1.5 s.
+        try FFmpegCLI.run(["-f", "lavfi", "-i", "anoisesrc=color=white:amplitude=0.02:sample_rate=48000:duration=4",
+                           "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=4",
+                           "-filter_complex", "[1]volume='if(lt(t,1.5),0,0.3)':eval=frame[t];[0][t]amix=inputs=2:normalize=0", source])
+        let denoise = Denoise(reduction: 20, noiseFloor: -30, encode: try encodeRequest(["format": "flac"]))
+        let (_, files) = try denoise.run(inputPath: source, directory: temp.path)
+        let noiseBefore = try MediaProbe.rmsLevel(source, from: 0.5, seconds: 0.9), noiseAfter = try MediaProbe.rmsLevel(files[0].path, from: 0.5, seconds: 0.9)
+        let toneBefore = try MediaProbe.rmsLevel(source, from: 2.5, seconds: 1.4), toneAfter = try MediaProbe.rmsLevel(files[0].path, from: 2.5, seconds: 1.4)
+        print("denoise: noise \(noiseBefore) → \(noiseAfter) dBFS, tone \(toneBefore) → \(toneAfter) dBFS")
+        #expect(noiseAfter <= noiseBefore - 10, "noise \(noiseBefore) → \(noiseAfter)")
+        #expect(abs(toneAfter - toneBefore) <= 1.5, "tone \(toneBefore) → \(toneAfter)")
+    }
+
     @Test(arguments: [("mp3", ".mp3"), ("aac", ".m4a")])
     func chaptersAreWrittenAsTheFormatCarriesThem(format: String, ext: String) throws {
         let temp = try TemporaryDirectory()

@@ -167,3 +167,15 @@ extension MediaProbe {
         return (integrated, peak)
     }
 }
+
+extension MediaProbe {
+    /// The RMS level (dBFS, all channels) of `seconds` of `path` from `from`, by ffmpeg's astats.
+    static func rmsLevel(_ path: String, from: Double, seconds: Double) throws -> Double {
+        let report = try FFmpegCLI.run(["-ss", String(from), "-t", String(seconds), "-i", path,
+                                        "-af", "astats=measure_overall=RMS_level:measure_perchannel=none", "-f", "null", "-"])
+        guard let range = report.range(of: "RMS level dB: ") else { throw TestFailure("no astats RMS: \(report.suffix(300))") }
+        let value = report[range.upperBound...].prefix { $0 == "-" || $0 == "." || $0.isNumber }
+        guard let level = Double(value) else { throw TestFailure("unreadable RMS level \(value)") }
+        return level
+    }
+}

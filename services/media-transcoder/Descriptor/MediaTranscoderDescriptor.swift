@@ -43,6 +43,16 @@ public enum MediaTranscoderDescriptor {
                 outputs: audioOutputs
             ),
             OperationDescriptor(
+                name: "denoise",
+                summary: "Broadband noise reduced with libavfilter's afftdn (FFT denoiser): reduction dB off what sits near noiseFloor; output as audio-encode.",
+                parameters: [
+                    ParameterSpec("reduction", .number(0.01...97), default: 12, summary: "Noise reduction in dB (afftdn nr)."),
+                    ParameterSpec("noiseFloor", .number(-80...(-20)), default: -50, summary: "The recording's noise level in dBFS (afftdn nf): set it near the RMS of its quietest passages."),
+                ] + audioParameters(defaultFormat: "mp3") + tagParameters,
+                timeoutSeconds: 1800,
+                outputs: audioOutputs
+            ),
+            OperationDescriptor(
                 name: "chapters",
                 summary: "The audio with podcast chapters: ID3v2 CHAP frames (and a CTOC) in MP3, or a chapter track in M4A; tags as in audio-encode.",
                 parameters: [

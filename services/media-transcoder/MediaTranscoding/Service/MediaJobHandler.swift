@@ -13,7 +13,7 @@ public struct MediaJobHandler: JobHandler {
         switch operation {
         case "hls-transcode", "dash":
             _ = try HLSRequest(parameters: parameters)
-        case "audio-encode", "normalize":
+        case "audio-encode", "normalize", "denoise":
             _ = try AudioEncodeRequest(parameters: parameters)
         case "chapters":
             let request = try AudioEncodeRequest(parameters: parameters)
@@ -51,6 +51,12 @@ public struct MediaJobHandler: JobHandler {
                                       encode: try AudioEncodeRequest(parameters: job.parameters))
             return try await JobScratch.run(job, context: context) { directory in
                 try normalize.run(inputPath: path, directory: directory, progress: context.progress, isCancelled: { context.isCancelled })
+            }
+        case "denoise":
+            let denoise = Denoise(reduction: try job.parameters.double("reduction") ?? 12, noiseFloor: try job.parameters.double("noiseFloor") ?? -50,
+                                  encode: try AudioEncodeRequest(parameters: job.parameters))
+            return try await JobScratch.run(job, context: context) { directory in
+                try denoise.run(inputPath: path, directory: directory, progress: context.progress, isCancelled: { context.isCancelled })
             }
         case "chapters":
             let request = try AudioEncodeRequest(parameters: job.parameters)
