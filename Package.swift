@@ -37,7 +37,8 @@ struct ServiceImage {
 }
 
 let services: [ServiceImage] = [
-    ServiceImage(image: "video-processor", library: "VideoProcessing", descriptor: "VideoProcessorDescriptor", dependencies: ["CAVFormat"]),
+    ServiceImage(image: "video-processor", library: "VideoProcessing", descriptor: "VideoProcessorDescriptor", dependencies: ["CAVFormat", "MediaPipeline"]),
+    ServiceImage(image: "media-transcoder", library: "MediaTranscoding", descriptor: "MediaTranscoderDescriptor", dependencies: ["CAVFormat", "MediaPipeline"]),
 ]
 
 let package = Package(
@@ -186,6 +187,20 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             
+            swiftSettings: swiftSettings
+        ),
+        // The FFmpeg pipeline the media services share (inputs, decoders, filter graphs, encoders,
+        // muxers, progress and cancel checks): services/shared/, beside the images that link it.
+        .target(name: "MediaPipeline", dependencies: ["CAVFormat", "ServiceKit"], path: "services/shared/MediaPipeline",
+                swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MediaTranscoderTests",
+            dependencies: [
+                "MediaTranscoding", "MediaTranscoderDescriptor", "MediaPipeline", "ServiceKit", "OutpostTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -13,8 +13,9 @@ DURATION=${DURATION:-10s}
 rm -f .build/release.yaml
 swift build -c release 2>&1 | { grep -E "error|Build complete" || true; } | tail -3
 swift build -c release --product outpost 2>&1 | { grep -E "error" || true; } | tail -3
-# The platform suite boots the Pitchey app in-process: its container image and launcher go beside outpost-bench.
+# The platform suite boots the Pitchey app in-process: its container images and launcher go beside outpost-bench.
 swift build -c release --product video-processor 2>&1 | { grep -E "error" || true; } | tail -3
+swift build -c release --product media-transcoder 2>&1 | { grep -E "error" || true; } | tail -3
 BIN=$(swift build -c release --show-bin-path)
 OUTPOST_BIN=$BIN/outpost
 # The container launcher and test service link only libseccomp: build them in the root package.

@@ -43,6 +43,8 @@ public struct PitcheyWorker: Worker {
             route = "\(request.method.rawValue) \(request.path)"
         case let path where path == "/dashboard" || path.hasPrefix("/dashboard/"):
             route = "\(request.method.rawValue) /dashboard"
+        case let path where path.hasPrefix("/streams/"):
+            route = "\(request.method.rawValue) /streams/:id/*file"
         default:
             let match = api.match(request)
             route = match?.pattern ?? "unmatched"
@@ -77,6 +79,7 @@ public struct PitcheyWorker: Worker {
             headers[.contentType] = "application/json"
             return Response(status: .ok, headers: headers, body: openAPI)
         }
+        if path.hasPrefix("/streams/") { return try await StreamRoutes.playback(request, env: env) }
         guard path == "/api" || path.hasPrefix("/api/") else {
             throw HTTPFailure.notFound("No route for \(request.method.rawValue) \(path)")
         }

@@ -17,6 +17,8 @@ public struct ParameterSpec: Sendable {
         case integer(ClosedRange<Int>)
         /// One of these strings (compared case-insensitively).
         case choice([String])
+        /// One or more of these strings (case-insensitive), as a JSON array or comma-separated text.
+        case choices([String])
         /// Any text up to this many bytes.
         case text(maxBytes: Int)
         case boolean
@@ -36,6 +38,7 @@ public struct ParameterSpec: Sendable {
         case .number(let range): "a number from \(Self.format(range.lowerBound)) to \(Self.format(range.upperBound))"
         case .integer(let range): "a whole number from \(range.lowerBound) to \(range.upperBound)"
         case .choice(let values): "one of " + values.joined(separator: ", ")
+        case .choices(let values): "one or more of " + values.joined(separator: ", ") + " (a list or comma-separated)"
         case .text(let max): "text of at most \(max) bytes"
         case .boolean: "true or false"
         }
@@ -47,6 +50,7 @@ public struct ParameterSpec: Sendable {
         case .number(let range): Self.number(value).map { $0.isFinite && range.contains($0) } ?? false
         case .integer(let range): Self.number(value).map { $0 == $0.rounded() && $0 >= Double(range.lowerBound) && $0 <= Double(range.upperBound) } ?? false
         case .choice(let values): value.stringValue.map { text in values.contains { $0.equalsIgnoringCase(text) } } ?? false
+        case .choices(let values): Self.list(value).map { !$0.isEmpty && $0.allSatisfy { text in values.contains { $0.equalsIgnoringCase(text) } } } ?? false
         case .text(let max): value.stringValue.map { $0.utf8.count <= max } ?? false
         case .boolean: Self.boolean(value) != nil
         }
@@ -58,6 +62,16 @@ public struct ParameterSpec: Sendable {
         switch value {
         case .number(let n): n
         case .string(let s): Double(s.trimmingSpaces)
+        default: nil
+        }
+    }
+
+    /// A list given as a JSON array of strings or as comma-separated text (items trimmed, empty ones dropped).
+    public static func list(_ value: JSONValue) -> [String]? {
+        switch value {
+        case .string(let s): s.split(separator: ",").map { String(String($0).trimmingSpaces) }.filter { !$0.isEmpty }
+        case .array(let items):
+            items.allSatisfy({ $0.stringValue != nil }) ? items.compactMap(\.stringValue).map { String($0.trimmingSpaces) } : nil
         default: nil
         }
     }

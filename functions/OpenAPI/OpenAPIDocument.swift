@@ -60,6 +60,15 @@ enum OpenAPIDocument {
                                                       responses: ["200": json("Costs.", ["type": "object"]), "403": error("Not an admin.")]))
         DashboardRoutes.describe(add)
 
+        if services.service(apiName: "media") != nil {
+            // Playback of media-transcoder streams (functions/Routes/StreamRoutes.swift).
+            add("get", "/api/media/streams", plain("The caller's streams (hls-transcode and dash jobs): renditions, duration, status, playback URL.", tag: "media", ok: ["type": "object"]))
+            add("get", "/api/media/streams/{id}/token", operation(
+                "A signed, expiring playback token and the player URL carrying it.", tag: "media",
+                parameters: [idParameter, query("ttl", ["type": "number", "minimum": 1, "maximum": 86400], description: "Seconds the token lasts (default 3600).")],
+                responses: ["200": json("The token.", ["type": "object"]), "404": error("No such stream of yours.")]))
+        }
+
         for service in services.services {
             for operation in service.operations {
                 let job = submit(service, operation)
@@ -131,6 +140,10 @@ enum OpenAPIDocument {
             out["type"] = "integer"; out["minimum"] = .number(Double(range.lowerBound)); out["maximum"] = .number(Double(range.upperBound))
         case .choice(let values):
             out["type"] = "string"; out["enum"] = .array(values.map(JSONValue.string))
+        case .choices(let values):
+            // Comma-separated text (the form query strings and form fields can carry).
+            let one = "(" + values.joined(separator: "|") + ")"
+            out["type"] = "string"; out["pattern"] = .string("^ *\(one) *(, *\(one) *)*$")
         case .text(let max):
             out["type"] = "string"; out["maxLength"] = .number(Double(max))
         case .boolean:

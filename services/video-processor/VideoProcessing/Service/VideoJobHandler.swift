@@ -156,29 +156,9 @@ public struct VideoJobHandler: JobHandler {
         return .files(files, metadata: ThumbnailList(thumbnails: infos))
     }
 
-    /// What an operation that writes files hands back: its summary (the job's `result`) and files.
-    typealias WrittenFiles = (summary: any Encodable & Sendable, files: [OutputFile])
-
-    /// Runs file-writing work in a scratch directory on a job thread and returns its files, then
-    /// removes the directory (on every path).
+    /// Runs file-writing work in a scratch directory (see ``JobScratch/run(_:context:_:)``).
     static func withScratch(_ job: Job, context: JobContext, _ body: @escaping @Sendable (String) throws -> WrittenFiles) async throws -> JobResult {
-        let scratch = try JobScratch(beside: job.inputPath ?? ".", jobId: job.id)
-        defer { scratch.remove() }
-        let written = try await context.runBlocking { () throws -> Written in
-            let result: WrittenFiles
-            do { result = try body(scratch.path) } catch let error as VideoError { throw Self.serviceError(error) }
-            return Written(summary: result.summary, outputs: try JobScratch.outputs(result.files))
-        }
-        if written.outputs.count == 1, var file = written.outputs.first {
-            file.metadata = written.summary
-            return .file(file)
-        }
-        return .files(written.outputs, metadata: written.summary)
-    }
-
-    private struct Written: Sendable {
-        var summary: any Encodable & Sendable
-        var outputs: [JobOutputFile]
+        try await JobScratch.run(job, context: context, body)
     }
 
     /// `timestamps` (or `thumbnailTimes`): comma-separated seconds, each ≥ 0, at most the limit.
@@ -228,7 +208,5 @@ public struct VideoJobHandler: JobHandler {
     }
 
     /// Maps a video error onto the service's error with its HTTP status.
-    static func serviceError(_ error: VideoError) -> ServiceError {
-        ServiceError(statusCode: error.httpStatus, code: error.code.rawValue, message: error.message, cause: error)
-    }
+    static func serviceError(_ error: VideoError) -> ServiceError { error.serviceError }
 }

@@ -1,0 +1,72 @@
+public import ServiceKit
+import MediaTranscoderDescriptor
+
+/// The media-transcoder's operations for ``ContainerService`` (see the descriptor for their
+/// parameters).
+public struct MediaJobHandler: JobHandler {
+    /// Creates the handler.
+    public init() {}
+
+    public var descriptor: ServiceDescriptor? { MediaTranscoderDescriptor.service }
+
+    public func validate(operation: String, parameters: JobParameters) throws(ServiceError) {
+        switch operation {
+        case "hls-transcode", "dash":
+            _ = try HLSRequest(parameters: parameters)
+        case "audio-encode", "normalize", "denoise":
+            _ = try AudioEncodeRequest(parameters: parameters)
+        case "chapters":
+            let request = try AudioEncodeRequest(parameters: parameters)
+            guard ChapterMarking.formats.contains(request.format) else { throw .invalidParameter("format", "chapters are written in mp3 or aac (m4a).") }
+            _ = try ChapterList(json: try parameters.string("chapters") ?? "")
+        default:
+            break
+        }
+    }
+
+    public func run(_ job: Job, context: JobContext) async throws -> JobResult {
+        guard let path = job.inputPath else { throw ServiceError.badRequest("The \(job.operation) operation needs an input.", code: "missing_input") }
+        switch job.operation {
+        case "hls-transcode":
+            let request = try HLSRequest(parameters: job.parameters)
+            let name = request.streamName ?? job.id
+            return try await JobScratch.run(job, context: context) { directory in
+                try HLSTranscode.run(inputPath: path, request: request, streamName: name, directory: directory, progress: context.progress,
+                                     isCancelled: { context.isCancelled })
+            }
+        case "dash":
+            let request = try HLSRequest(parameters: job.parameters)
+            let name = request.streamName ?? job.id
+            return try await JobScratch.run(job, context: context) { directory in
+                try DASHTranscode.run(inputPath: path, request: request, streamName: name, directory: directory, progress: context.progress,
+                                      isCancelled: { context.isCancelled })
+            }
+        case "audio-encode":
+            let request = try AudioEncodeRequest(parameters: job.parameters)
+            return try await JobScratch.run(job, context: context) { directory in
+                try AudioEncode.run(inputPath: path, request: request, directory: directory, progress: context.progress, isCancelled: { context.isCancelled })
+            }
+        case "normalize":
+            let normalize = Normalize(targetLUFS: try job.parameters.double("targetLUFS") ?? -16, truePeak: try job.parameters.double("truePeak") ?? -1.5,
+                                      encode: try AudioEncodeRequest(parameters: job.parameters))
+            return try await JobScratch.run(job, context: context) { directory in
+                try normalize.run(inputPath: path, directory: directory, progress: context.progress, isCancelled: { context.isCancelled })
+            }
+        case "denoise":
+            let denoise = Denoise(reduction: try job.parameters.double("reduction") ?? 12, noiseFloor: try job.parameters.double("noiseFloor") ?? -50,
+                                  encode: try AudioEncodeRequest(parameters: job.parameters))
+            return try await JobScratch.run(job, context: context) { directory in
+                try denoise.run(inputPath: path, directory: directory, progress: context.progress, isCancelled: { context.isCancelled })
+            }
+        case "chapters":
+            let request = try AudioEncodeRequest(parameters: job.parameters)
+            let list = try ChapterList(json: try job.parameters.string("chapters") ?? "")
+            return try await JobScratch.run(job, context: context) { directory in
+                try ChapterMarking.run(inputPath: path, list: list, request: request, directory: directory, progress: context.progress,
+                                       isCancelled: { context.isCancelled })
+            }
+        default:
+            throw ServiceError.badRequest("Unknown operation \"\(job.operation)\".", code: "unknown_operation")
+        }
+    }
+}

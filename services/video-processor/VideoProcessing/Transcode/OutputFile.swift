@@ -1,9 +1,0 @@
-/// A file an operation wrote into its scratch directory, to be returned as one job output.
-public struct OutputFile: Sendable, Equatable {
-    /// The output's name without extension (the platform adds the one its content type declares).
-    public var name: String
-    /// Its media type.
-    public var contentType: String
-    /// Where it was written.
-    public var path: String
-}
