@@ -38,6 +38,9 @@ struct ServiceImage {
 
 let services: [ServiceImage] = [
     ServiceImage(image: "video-processor", library: "VideoProcessing", descriptor: "VideoProcessorDescriptor", dependencies: ["CAVFormat"]),
+    ServiceImage(image: "document-processor", library: "DocumentProcessing", descriptor: "DocumentProcessorDescriptor",
+                 dependencies: ["CPopplerCairo", "CTesseract", .product(name: "Mustache", package: "swift-mustache"),
+                                .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
 ]
 
 let package = Package(
@@ -63,6 +66,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", exact: "0.6.0"),
         .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.0.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", exact: "2.1.1"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", exact: "0.9.20"),
     ],
     targets: [
         .systemLibrary(
@@ -83,6 +88,20 @@ let package = Package(
             providers: [.apt(["libseccomp-dev"])]
         ),
         .systemLibrary(name: "COutpostSys"),
+        // The document-processor's C libraries. Poppler-glib (reading and rendering PDFs), pango
+        // (text layout) and cairo (PDF and PNG surfaces) are one module, so both see one cairo_t:
+        // pangocairo's flags cover all three headers, and the map links poppler-glib itself.
+        .systemLibrary(
+            name: "CPopplerCairo",
+            pkgConfig: "pangocairo",
+            providers: [.apt(["libpoppler-glib-dev", "libpango1.0-dev", "libcairo2-dev"])]
+        ),
+        // Tesseract with Leptonica (OCR); its .pc omits Leptonica, hence the map's link "lept".
+        .systemLibrary(
+            name: "CTesseract",
+            pkgConfig: "tesseract",
+            providers: [.apt(["libtesseract-dev", "libleptonica-dev"])]
+        ),
         // JSONValue, its reader and writer: shared by the runtime, ServiceKit and the descriptors.
         .target(name: "OutpostJSON", swiftSettings: swiftSettings),
         // What a service declares (operations, parameters, outputs, routes), as plain values.
@@ -185,6 +204,16 @@ let package = Package(
             name: "VideoProcessorTests",
             dependencies: [
                 "VideoProcessing", "VideoProcessorDescriptor", "ServiceKit", "OutpostTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DocumentProcessorTests",
+            dependencies: [
+                "DocumentProcessing", "DocumentProcessorDescriptor", "ServiceKit", "OutpostTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
