@@ -80,6 +80,13 @@ public enum DocumentProcessorDescriptor {
                 timeoutSeconds: 300,
                 outputs: [.png]
             ),
+            OperationDescriptor(
+                name: "convert",
+                summary: "DOCX, HTML or Markdown laid out as an A4 PDF: headings, emphasis, lists, tables as simple grids, links as text (url).",
+                parameters: documentParameters,
+                timeoutSeconds: 300,
+                outputs: [pdf]
+            ),
         ],
         catalogues: [Catalogue(name: "templates", summary: "The document templates and their fields (type, required, default).")],
         aliases: []

@@ -27,7 +27,9 @@ enum TextExtractor {
             return TextExtraction(kind: kind, text: text, pages: [.init(page: 1, text: text, method: "native", width: nil, height: nil)],
                                   metadata: .init(pages: 1, title: kind == .html ? HTMLText.title(raw) : nil, encrypted: false))
         case .docx:
-            throw .unreadable("DOCX input is not read yet by this service; send a PDF, an image, HTML, Markdown or text.")
+            let text = try DocxReader.blocks(path: path).map(\.plainText).joined(separator: "\n")
+            return TextExtraction(kind: kind, text: text, pages: [.init(page: 1, text: text, method: "native", width: nil, height: nil)],
+                                  metadata: .init(pages: 1, encrypted: false))
         }
     }
 

@@ -13,10 +13,33 @@ enum DocumentBlock: Equatable, Sendable {
     case paragraph(String)
     /// A bulleted list item.
     case bullet(String)
+    /// A numbered list item, with its number as written.
+    case numbered(String, String)
     /// Starts a new page.
     case pageBreak
     /// Signature blocks, two to a row, kept together on one page.
     case signatures([Signatory])
+    /// One row of a table, drawn as a simple grid of equal columns.
+    case tableRow([String])
+
+    /// The block's text without markup (tags dropped, entities decoded).
+    var plainText: String {
+        let markup: String = switch self {
+        case .title(let text), .subtitle(let text), .heading(let text), .paragraph(let text): text
+        case .clause(let number, let heading): "\(number). " + heading
+        case .bullet(let text): "• " + text
+        case .numbered(let number, let text): number + ". " + text
+        case .pageBreak: ""
+        case .signatures(let signatories): signatories.map { $0.role + ": " + $0.name }.joined(separator: "\n")
+        case .tableRow(let cells): cells.joined(separator: " | ")
+        }
+        var out = ""
+        var inTag = false
+        for character in markup {
+            if character == "<" { inTag = true } else if character == ">" && inTag { inTag = false } else if !inTag { out.append(character) }
+        }
+        return HTMLText.decodeEntities(out)
+    }
 }
 
 /// Who signs: their role ("Disclosing Party") and name.

@@ -37,6 +37,7 @@ struct DocumentComposer {
     enum Placement {
         case line(layout: OpaquePointer, index: Int32, x: Double, baseline: Double)
         case rule(x: Double, y: Double, width: Double)
+        case box(x: Double, y: Double, width: Double, height: Double)
 
         func draw(on cr: OpaquePointer) {
             switch self {
@@ -50,6 +51,11 @@ struct DocumentComposer {
                 cairo_set_line_width(cr, 0.75)
                 cairo_move_to(cr, x, y)
                 cairo_line_to(cr, x + width, y)
+                cairo_stroke(cr)
+            case .box(let x, let y, let width, let height):
+                cairo_set_source_rgb(cr, 0, 0, 0)
+                cairo_set_line_width(cr, 0.5)
+                cairo_rectangle(cr, x, y, width, height)
                 cairo_stroke(cr)
             }
         }
@@ -176,11 +182,34 @@ struct DocumentComposer {
             case .bullet(let text):
                 placeLines(layout("•  " + text, font: composer.bodyFont, width: contentWidth - 14, justify: true, indent: -11), x: left + 14)
                 y += 3
+            case .numbered(let number, let text):
+                placeLines(layout(number + ".  " + text, font: composer.bodyFont, width: contentWidth - 14, justify: true, indent: -14), x: left + 14)
+                y += 3
             case .pageBreak:
                 if !atTop { newPage() }
             case .signatures(let signatories):
                 placeSignatures(signatories)
+            case .tableRow(let cells):
+                placeTableRow(cells)
             }
+        }
+
+        /// A table row: equal columns, each cell wrapped in its box; a row never splits across pages.
+        func placeTableRow(_ cells: [String]) {
+            guard !cells.isEmpty else { return }
+            let padding = 4.0
+            let columnWidth = contentWidth / Double(cells.count)
+            let layouts = cells.map { layout($0, font: composer.bodyFont, width: max(10, columnWidth - 2 * padding)) }
+            let rowHeight = (layouts.map(height).max() ?? 0) + 2 * padding
+            keep(rowHeight)
+            let rowTop = y
+            for (column, cell) in layouts.enumerated() {
+                let x = left + Double(column) * columnWidth
+                pages[pages.count - 1].append(.box(x: x, y: rowTop, width: columnWidth, height: rowHeight))
+                y = rowTop + padding
+                placeLines(cell, x: x + padding)
+            }
+            y = rowTop + rowHeight
         }
 
         /// Signature blocks two to a row; a row never splits across pages.

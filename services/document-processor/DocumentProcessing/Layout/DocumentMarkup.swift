@@ -11,16 +11,24 @@ import Foundation
 /// Template output is already entity-escaped (Mustache escapes `&`, `<`, `>`, quotes), so its text
 /// goes to pango as markup; plain text (`escaped: false`) is escaped first.
 enum DocumentMarkup {
-    static func blocks(from text: String, escaped: Bool) -> [DocumentBlock] {
+    /// - Parameter markdown: read as Markdown rather than template markup: `#` is the title,
+    ///   `##`…`######` are headings (none numbered), `1.` items are bullets keeping their number,
+    ///   `[text](url)` links read as "text (url)", and `|`-separated lines are table rows.
+    static func blocks(from text: String, escaped: Bool, markdown: Bool = false) -> [DocumentBlock] {
         var blocks: [DocumentBlock] = []
         var paragraph: [String] = []
         var bullet: String?
+        var numberedBullet: String?
         var clauseNumber = 0
         var signatories: [Signatory]?
 
-        func inline(_ raw: String) -> String { emphasis(escaped ? raw : escape(raw)) }
+        func inline(_ raw: String) -> String { emphasis(escaped ? raw : escape(markdown ? links(raw) : raw)) }
         func flush() {
-            if let item = bullet { blocks.append(.bullet(inline(item))); bullet = nil }
+            if let item = bullet {
+                blocks.append(numberedBullet.map { .numbered($0, inline(item)) } ?? .bullet(inline(item)))
+                bullet = nil
+                numberedBullet = nil
+            }
             if !paragraph.isEmpty { blocks.append(.paragraph(inline(paragraph.joined(separator: " ")))); paragraph = [] }
         }
 
@@ -40,6 +48,28 @@ enum DocumentMarkup {
             if line.isEmpty { flush(); continue }
             if line == "::: signatures" { flush(); signatories = []; continue }
             if line == "\\pagebreak" { flush(); blocks.append(.pageBreak); continue }
+            if markdown {
+                let hashes = line.prefix { $0 == "#" }.count
+                if hashes >= 1, hashes <= 6, line.dropFirst(hashes).first == " " {
+                    flush()
+                    let heading = inline(String(line.dropFirst(hashes + 1)))
+                    blocks.append(hashes == 1 ? .title(heading) : .heading(heading))
+                    continue
+                }
+                if line.hasPrefix("|") {
+                    flush()
+                    let cells = line.split(separator: "|").map { String($0.trimmingSpaces) }
+                    if !cells.allSatisfy({ $0.allSatisfy { $0 == "-" || $0 == ":" || $0 == " " } }) {
+                        blocks.append(.tableRow(cells.map(inline)))
+                    }
+                    continue
+                }
+                let digits = line.prefix { $0.isNumber }
+                if !digits.isEmpty, line.dropFirst(digits.count).hasPrefix(". ") {
+                    flush(); bullet = String(line.dropFirst(digits.count + 2)); numberedBullet = String(digits)
+                    continue
+                }
+            }
             if line.hasPrefix("### ") {
                 flush(); clauseNumber += 1
                 blocks.append(.clause(number: clauseNumber, heading: inline(String(line.dropFirst(4)))))
@@ -60,6 +90,22 @@ enum DocumentMarkup {
         flush()
         if let signing = signatories, !signing.isEmpty { blocks.append(.signatures(signing)) }
         return blocks
+    }
+
+    /// `[text](url)` → `text (url)`.
+    static func links(_ text: String) -> String {
+        var out = ""
+        var rest = Substring(text)
+        while let open = rest.firstIndex(of: "["), let close = rest[open...].firstIndex(of: "]"),
+              rest.index(after: close) < rest.endIndex, rest[rest.index(after: close)] == "(",
+              let end = rest[close...].firstIndex(of: ")") {
+            out += rest[..<open]
+            let label = rest[rest.index(after: open)..<close]
+            let url = rest[rest.index(close, offsetBy: 2)..<end]
+            out += label + (url.isEmpty || url == label ? "" : " (" + url + ")")
+            rest = rest[rest.index(after: end)...]
+        }
+        return out + rest
     }
 
     /// Escapes text for pango markup.

@@ -23,6 +23,8 @@ public struct DocumentJobHandler: JobHandler {
             _ = try Watermark(parameters: parameters)
         case "preview":
             _ = try PagePreview(parameters: parameters)
+        case "convert":
+            _ = try DocumentConversion(parameters: parameters)
         default:
             break
         }
@@ -77,6 +79,12 @@ public struct DocumentJobHandler: JobHandler {
             }
             if files.count == 1 { return .file(files[0]) }
             return .files(files, metadata: images.map { PreviewImage.Facts(page: $0.page, width: $0.width, height: $0.height) })
+        case "convert":
+            guard let path = job.inputPath else { throw ServiceError.badRequest("convert needs an input document.", code: "missing_input") }
+            let conversion = try DocumentConversion(parameters: job.parameters)
+            context.progress(0, stage: "rendering")
+            let bytes = try await Self.blocking(context) { () throws(DocumentError) -> [UInt8] in try conversion.pdf(path: path) }
+            return .file(JobOutputFile(name: "converted", contentType: DocumentProcessorDescriptor.pdf.contentType, bytes: bytes))
         case "merge":
             guard let path = job.inputPath else { throw ServiceError.badRequest("merge needs an input: a ZIP archive of PDFs.", code: "missing_input") }
             context.progress(0, stage: "merging")
