@@ -79,6 +79,25 @@ struct ExtractTextTests {
         #expect(cer <= 0.02)
     }
 
+    @Test func autoReadsAScannedPageWithOCRAndNativeFindsNoText() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let pdf = try await Self.knownPDF(directory)
+        let reference = DocumentTools.normalized(try DocumentTools.pdftotext(pdf, extraArguments: ["-raw", "-f", "1", "-l", "1"]))
+        let scan = try DocumentTools.scannedPDF(from: pdf, page: 1, dpi: 300, into: directory)
+        // The scan has no text layer, by pdftotext's reading.
+        #expect(DocumentTools.normalized(try DocumentTools.pdftotext(scan)).isEmpty)
+        let native = try HandlerRun.json(try await HandlerRun.run("extract-text", ["method": "native"], inputPath: scan))
+        #expect(DocumentTools.normalized(native["text"] as? String ?? "").isEmpty)
+        let auto = try HandlerRun.json(try await HandlerRun.run("extract-text", ["method": "auto"], inputPath: scan))
+        let page = try #require((auto["pages"] as? [[String: Any]])?.first)
+        #expect(page["method"] as? String == "ocr")
+        let cer = DocumentTools.characterErrorRate(reference: DocumentTools.folded(reference),
+                                                   recognized: DocumentTools.folded(DocumentTools.normalized(page["text"] as? String ?? "")))
+        print("auto OCR of a scanned PDF page: CER \(String(format: "%.4f", cer))")
+        #expect(cer <= 0.02)
+    }
+
     @Test func encryptedPDFWithoutPasswordIsA422SayingSo() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

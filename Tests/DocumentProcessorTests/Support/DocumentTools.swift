@@ -26,6 +26,41 @@ enum DocumentTools {
         return prefix + ".png"
     }
 
+    /// A PDF whose only page is a scan: page `page` of `pdf` rendered by `pdftoppm` at `dpi` as
+    /// grey pixels, wrapped by Python (zlib) as one image on an A4 page, with no text layer.
+    static func scannedPDF(from pdf: String, page: Int, dpi: Int, into directory: TemporaryDirectory) throws -> String {
+        let prefix = directory.file("scan")
+        _ = try run("/usr/bin/pdftoppm", ["-r", String(dpi), "-f", String(page), "-l", String(page), "-gray", "-singlefile", pdf, prefix])
+        let output = directory.file("scan.pdf")
+        _ = try run("/usr/bin/python3", ["-c", """
+            import sys, zlib
+            data = open(sys.argv[1], 'rb').read()
+            parts = data.split(b'\\n', 3)
+            width, height = map(int, parts[1].split())
+            pixels = zlib.compress(parts[3][:width * height])
+            objects = [
+                b'<< /Type /Catalog /Pages 2 0 R >>',
+                b'<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+                b'<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595.276 841.89] /Resources << /XObject << /Im0 4 0 R >> >> /Contents 5 0 R >>',
+                b'<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode /Length %d >>\\nstream\\n' % (width, height, len(pixels)) + pixels + b'\\nendstream',
+            ]
+            content = b'q 595.276 0 0 841.89 0 0 cm /Im0 Do Q'
+            objects.append(b'<< /Length %d >>\\nstream\\n' % len(content) + content + b'\\nendstream')
+            out = bytearray(b'%PDF-1.4\\n')
+            offsets = []
+            for number, body in enumerate(objects, 1):
+                offsets.append(len(out))
+                out += b'%d 0 obj\\n' % number + body + b'\\nendobj\\n'
+            xref = len(out)
+            out += b'xref\\n0 %d\\n0000000000 65535 f \\n' % (len(objects) + 1)
+            for offset in offsets:
+                out += b'%010d 00000 n \\n' % offset
+            out += b'trailer\\n<< /Size %d /Root 1 0 R >>\\nstartxref\\n%d\\n%%%%EOF\\n' % (len(objects) + 1, xref)
+            open(sys.argv[2], 'wb').write(out)
+            """, prefix + ".pgm", output])
+        return output
+    }
+
     /// An AES-256 encrypted copy of `pdf` (user password `user`), made by qpdf.
     static func encrypt(_ pdf: String, to output: String, userPassword: String) throws {
         _ = try run("/usr/bin/qpdf", ["--encrypt", userPassword, "owner-" + userPassword, "256", "--", pdf, output])
