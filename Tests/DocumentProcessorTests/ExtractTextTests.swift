@@ -147,3 +147,26 @@ struct ExtractTextTests {
         #expect(method?.statusCode == 400 && method?.message.contains("method") == true)
     }
 }
+
+/// An image that declares more pixels than OCR reads is refused from its header.
+@Suite("Image limits")
+struct ImageLimitTests {
+    @Test func aHugeDeclaredImageIsA413BeforeDecoding() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        // A PNG signature and an IHDR chunk declaring 20000 × 20000 pixels (CRC computed by Python's zlib).
+        let path = directory.file("huge.png")
+        _ = try DocumentTools.run("/usr/bin/python3", ["-c", """
+            import struct, sys, zlib
+            ihdr = struct.pack('>IIBBBBB', 20000, 20000, 8, 0, 0, 0, 0)
+            chunk = struct.pack('>I', len(ihdr)) + b'IHDR' + ihdr + struct.pack('>I', zlib.crc32(b'IHDR' + ihdr))
+            idat = zlib.compress(b'')
+            chunk += struct.pack('>I', len(idat)) + b'IDAT' + idat + struct.pack('>I', zlib.crc32(b'IDAT' + idat))
+            chunk += struct.pack('>I', 0) + b'IEND' + struct.pack('>I', zlib.crc32(b'IEND'))
+            open(sys.argv[1], 'wb').write(b'\\x89PNG\\r\\n\\x1a\\n' + chunk)
+            """, path])
+        let error = await HandlerRun.error("extract-text", [:], inputPath: path)
+        #expect(error?.statusCode == 413, "\(String(describing: error))")
+        #expect(error?.message.contains("20000") == true)
+    }
+}

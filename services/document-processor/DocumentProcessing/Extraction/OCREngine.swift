@@ -45,8 +45,21 @@ final class OCREngine {
         return try recognize()
     }
 
+    /// Largest image decoded for OCR, in pixels (about A3 at 600 dpi); its header is read first,
+    /// so a small file declaring a huge image is refused before any memory is taken.
+    static let maxImagePixels = 80_000_000
+
     /// The text of an encoded image (PNG, JPEG, TIFF), decoded by Leptonica.
     func read(imageData: Data) throws(DocumentError) -> String {
+        var format: Int32 = 0, width: Int32 = 0, height: Int32 = 0, bits: Int32 = 0, samples: Int32 = 0, colormap: Int32 = 0
+        let header = imageData.withUnsafeBytes { raw in
+            pixReadHeaderMem(raw.bindMemory(to: UInt8.self).baseAddress, raw.count, &format, &width, &height, &bits, &samples, &colormap)
+        }
+        guard header == 0 else { throw .unreadable("The image could not be decoded.") }
+        guard width > 0, height > 0 else { throw .unreadable("The image is empty.") }
+        guard Int(width) * Int(height) <= Self.maxImagePixels else {
+            throw .tooLarge("The image is \(width)×\(height) pixels; OCR reads at most \(Self.maxImagePixels) pixels.")
+        }
         var pix: UnsafeMutablePointer<PIX>? = imageData.withUnsafeBytes { raw in
             pixReadMem(raw.bindMemory(to: UInt8.self).baseAddress, raw.count)
         }
