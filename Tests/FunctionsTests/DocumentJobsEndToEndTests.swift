@@ -46,6 +46,36 @@ struct DocumentJobsEndToEndTests {
         }
     }
 
+    @Test("an uploaded PDF is watermarked through /api/document/watermark; the mark and the text are both in pdftotext's reading")
+    func watermarkAnUpload() async throws {
+        try await Platform.with { p in
+            let (made, job) = try await p.post("/api/document/generate-nda?wait=60", [
+                "disclosing_party": "Aurora Pictures Ltd", "receiving_party": "Kestrel Ventures LLC", "effective_date": "14 March 2026",
+            ])
+            try #require(made == 200 && job["status"] == "succeeded", "\(job)")
+            let url = try #require(job["outputs"]?.arrayValue?.first?["url"]?.stringValue)
+            let nda = p.t.directory + "/nda.pdf"
+            try Data(try await p.t.dispatchFetch(url, method: .get, headers: Platform.alice, body: .empty).body.bytes()).write(to: URL(fileURLWithPath: nda))
+            let key = try await p.upload(nda, contentType: "application/pdf")
+            let (status, marked) = try await p.post("/api/document/watermark?wait=60", ["key": .string(key), "text": "DRAFT", "position": "top"])
+            #expect(status == 200, "\(marked)")
+            #expect(marked["status"] == "succeeded")
+            let markedURL = try #require(marked["outputs"]?.arrayValue?.first?["url"]?.stringValue)
+            let output = p.t.directory + "/marked.pdf"
+            try Data(try await p.t.dispatchFetch(markedURL, method: .get, headers: Platform.alice, body: .empty).body.bytes()).write(to: URL(fileURLWithPath: output))
+            let text = try Self.pdftotext(output)
+            #expect(text.contains("DRAFT") && text.contains("Kestrel Ventures LLC"))
+            // A file that is not a PDF fails the job with the service's 422 reason.
+            let junk = p.t.directory + "/junk.pdf"
+            try Data("not a pdf at all".utf8).write(to: URL(fileURLWithPath: junk))
+            let junkKey = try await p.upload(junk, contentType: "application/pdf")
+            let (_, failed) = try await p.post("/api/document/watermark?wait=60", ["key": .string(junkKey), "text": "DRAFT"])
+            #expect(failed["status"] == "failed", "\(failed)")
+            #expect(failed["error"]?["code"] == "unreadable_input", "\(failed)")
+            #expect(failed["attempts"] == 1)
+        }
+    }
+
     static func pdftotext(_ pdf: String) throws -> String {
         let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/pdftotext")
