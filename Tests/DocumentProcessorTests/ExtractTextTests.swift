@@ -170,3 +170,33 @@ struct ImageLimitTests {
         #expect(error?.message.contains("20000") == true)
     }
 }
+
+/// PDF bombs must not take the instance down.
+@Suite("PDF bombs")
+struct PDFBombTests {
+    @Test func deeplyNestedObjectsAreReadOrRefusedWithoutACrash() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("nested.pdf")
+        _ = try DocumentTools.run("/usr/bin/python3", ["-c", """
+            import sys
+            depth = 200000
+            objs = [b'<< /Type /Catalog /Pages 2 0 R /Bomb ' + b'[' * depth + b']' * depth + b' >>',
+                    b'<< /Type /Pages /Kids [3 0 R] /Count 1 >>', b'<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>']
+            out = bytearray(b'%PDF-1.4\\n'); offsets = []
+            for i, o in enumerate(objs, 1):
+                offsets.append(len(out)); out += b'%d 0 obj\\n' % i + o + b'\\nendobj\\n'
+            xref = len(out); out += b'xref\\n0 %d\\n0000000000 65535 f \\n' % (len(objs) + 1)
+            for o in offsets: out += b'%010d 00000 n \\n' % o
+            out += b'trailer\\n<< /Size %d /Root 1 0 R >>\\nstartxref\\n%d\\n%%%%EOF\\n' % (len(objs) + 1, xref)
+            open(sys.argv[1], 'wb').write(out)
+            """, path])
+        // Poppler bounds its recursion: the page reads (it has no text), or the file is a 422.
+        do {
+            let result = try HandlerRun.json(try await HandlerRun.run("extract-text", ["method": "native"], inputPath: path))
+            #expect((result["metadata"] as? [String: Any])?["pages"] as? Int == 1)
+        } catch let error as ServiceError {
+            #expect(error.statusCode == 422, "\(error)")
+        }
+    }
+}
