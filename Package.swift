@@ -39,6 +39,9 @@ struct ServiceImage {
 let services: [ServiceImage] = [
     ServiceImage(image: "video-processor", library: "VideoProcessing", descriptor: "VideoProcessorDescriptor", dependencies: ["CAVFormat", "MediaPipeline"]),
     ServiceImage(image: "media-transcoder", library: "MediaTranscoding", descriptor: "MediaTranscoderDescriptor", dependencies: ["CAVFormat", "MediaPipeline"]),
+    ServiceImage(image: "document-processor", library: "DocumentProcessing", descriptor: "DocumentProcessorDescriptor",
+                 dependencies: ["CPopplerCairo", "CTesseract", .product(name: "Mustache", package: "swift-mustache"),
+                                .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
 ]
 
 let package = Package(
@@ -66,6 +69,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", exact: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", exact: "2.1.1"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", exact: "0.9.20"),
     ],
     targets: [
         .systemLibrary(
@@ -86,6 +91,20 @@ let package = Package(
             providers: [.apt(["libseccomp-dev"])]
         ),
         .systemLibrary(name: "COutpostSys"),
+        // The document-processor's C libraries. Poppler-glib (reading and rendering PDFs), pango
+        // (text layout) and cairo (PDF and PNG surfaces) are one module, so both see one cairo_t:
+        // pangocairo's flags cover all three headers, and the map links poppler-glib itself.
+        .systemLibrary(
+            name: "CPopplerCairo",
+            pkgConfig: "pangocairo",
+            providers: [.apt(["libpoppler-glib-dev", "libpango1.0-dev", "libcairo2-dev"])]
+        ),
+        // Tesseract with Leptonica (OCR); its .pc omits Leptonica, hence the map's link "lept".
+        .systemLibrary(
+            name: "CTesseract",
+            pkgConfig: "tesseract",
+            providers: [.apt(["libtesseract-dev", "libleptonica-dev"])]
+        ),
         // JSONValue, its reader and writer: shared by the runtime, ServiceKit and the descriptors.
         .target(name: "OutpostJSON", swiftSettings: swiftSettings),
         // What a service declares (operations, parameters, outputs, routes), as plain values.
@@ -207,6 +226,16 @@ let package = Package(
             name: "VideoProcessorTests",
             dependencies: [
                 "VideoProcessing", "VideoProcessorDescriptor", "ServiceKit", "OutpostTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DocumentProcessorTests",
+            dependencies: [
+                "DocumentProcessing", "DocumentProcessorDescriptor", "ServiceKit", "OutpostTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -81,5 +81,6 @@ extension ServiceRegistry {
     public static let pitchey = ServiceRegistry([
         VideoProcessor.self,
         MediaTranscoder.self,
+        DocumentProcessor.self,
     ])
 }

@@ -1,0 +1,121 @@
+import DocumentProcessorDescriptor
+import Foundation
+
+/// `extract-text`: text, per-page text and metadata of a PDF, an image scan, or a text file.
+enum TextExtractor {
+    /// Dots per inch of pages rendered for OCR.
+    static let ocrDPI = 300.0
+
+    static func extract(path: String, request: ExtractionRequest, progress: @escaping (Double, String) -> Void,
+                        isCancelled: @escaping () -> Bool) throws(DocumentError) -> TextExtraction {
+        let kind = try DocumentKind.detect(path: path)
+        switch kind {
+        case .pdf:
+            return try pdf(path: path, request: request, progress: progress, isCancelled: isCancelled)
+        case .png, .jpeg, .tiff:
+            guard let data = FileManager.default.contents(atPath: path) else { throw .unreadable("The input could not be read.") }
+            progress(0.1, "ocr")
+            let text = try OCRGate.shared.run { () throws(DocumentError) -> String in
+                try OCREngine(languages: request.languages).read(imageData: data)
+            }
+            return TextExtraction(kind: kind, text: text, pages: [.init(page: 1, text: text, method: "ocr", width: nil, height: nil)],
+                                  metadata: .init(pages: 1, encrypted: false))
+        case .html, .text:
+            guard let data = FileManager.default.contents(atPath: path) else { throw .unreadable("The input could not be read.") }
+            guard let raw = String(data: data, encoding: .utf8) else { throw .unreadable("The text is not valid UTF-8.") }
+            let text = kind == .html ? HTMLText.plainText(raw) : raw
+            return TextExtraction(kind: kind, text: text, pages: [.init(page: 1, text: text, method: "native", width: nil, height: nil)],
+                                  metadata: .init(pages: 1, title: kind == .html ? HTMLText.title(raw) : nil, encrypted: false))
+        case .docx:
+            let text = try DocxReader.blocks(path: path).map(\.plainText).joined(separator: "\n")
+            return TextExtraction(kind: kind, text: text, pages: [.init(page: 1, text: text, method: "native", width: nil, height: nil)],
+                                  metadata: .init(pages: 1, encrypted: false))
+        }
+    }
+
+    static func pdf(path: String, request: ExtractionRequest, progress: @escaping (Double, String) -> Void,
+                    isCancelled: @escaping () -> Bool) throws(DocumentError) -> TextExtraction {
+        let document = try PopplerDocument(path: path, password: request.password)
+        let count = document.pageCount
+        guard count > 0 else { throw .unreadable("The PDF has no pages.") }
+        guard count <= DocumentProcessorDescriptor.maxPages else {
+            throw .tooLarge("The PDF has \(count) pages; extract-text reads at most \(DocumentProcessorDescriptor.maxPages).")
+        }
+        if request.method == .ocr, count > DocumentProcessorDescriptor.maxOCRPages {
+            throw .tooLarge("The PDF has \(count) pages; OCR reads at most \(DocumentProcessorDescriptor.maxOCRPages).")
+        }
+        var engine: OCREngine?
+        var pages: [TextExtraction.Page] = []
+        var sizes: [TextExtraction.PageSize] = []
+        var ocrPages = 0
+        for index in 0..<count {
+            if isCancelled() { throw .cancelled }
+            let page = try document.page(index)
+            let size = page.size
+            sizes.append(.init(width: size.width, height: size.height))
+            var text = page.text
+            var method = "native"
+            let needsOCR = request.method == .ocr || (request.method == .auto && text.filter { !$0.isWhitespace }.count < 3)
+            if needsOCR {
+                ocrPages += 1
+                guard ocrPages <= DocumentProcessorDescriptor.maxOCRPages else {
+                    throw .tooLarge("More than \(DocumentProcessorDescriptor.maxOCRPages) pages need OCR; that is the limit.")
+                }
+                progress(Double(index) / Double(count), "ocr")
+                let image = try page.grayscale(dpi: ocrDPI)
+                if engine == nil { engine = try OCREngine(languages: request.languages) }
+                let ocr = engine!
+                text = try OCRGate.shared.run { () throws(DocumentError) -> String in try ocr.read(image) }
+                method = "ocr"
+            } else if index % 10 == 0 {
+                progress(Double(index) / Double(count), "text")
+            }
+            pages.append(.init(page: index + 1, text: text, method: method, width: size.width, height: size.height))
+        }
+        let metadata = TextExtraction.Metadata(
+            pages: count, title: document.title, author: document.author, subject: document.subject, creator: document.creator,
+            producer: document.producer, creationDate: document.creationDate.map(PDFMetadata.iso8601),
+            modificationDate: document.modificationDate.map(PDFMetadata.iso8601), pdfVersion: document.pdfVersion,
+            encrypted: document.isEncrypted, pageSizes: sizes)
+        return TextExtraction(kind: .pdf, text: pages.map(\.text).joined(separator: "\u{0C}"), pages: pages, metadata: metadata)
+    }
+}
+
+/// What `extract-text` returns.
+struct TextExtraction: Encodable, Sendable {
+    struct Page: Encodable, Sendable {
+        var page: Int
+        var text: String
+        /// `native` (text layer) or `ocr`.
+        var method: String
+        var width: Double?
+        var height: Double?
+    }
+
+    struct PageSize: Encodable, Sendable {
+        var width: Double
+        var height: Double
+    }
+
+    struct Metadata: Encodable, Sendable {
+        var pages: Int
+        var title: String?
+        var author: String?
+        var subject: String?
+        var creator: String?
+        var producer: String?
+        var creationDate: String?
+        var modificationDate: String?
+        var pdfVersion: String?
+        var encrypted: Bool
+        /// In points.
+        var pageSizes: [PageSize]?
+    }
+
+    /// What the input was: pdf, png, jpeg, tiff, html or text.
+    var kind: DocumentKind
+    /// All the text; PDF pages are separated by form feeds.
+    var text: String
+    var pages: [Page]
+    var metadata: Metadata
+}
