@@ -2,7 +2,7 @@
 # Each target installs the Debian packages it needs first (only when something is missing).
 
 SWIFT ?= swift
-DEB_PACKAGES := libsqlite3-dev libseccomp-dev pkg-config curl bubblewrap \
+DEB_PACKAGES := libsqlite3-dev libseccomp-dev pkg-config curl bubblewrap nodejs golang-go rustc \
 	libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libavfilter-dev ffmpeg fonts-dejavu-core
 BENCH_PACKAGES := wrk curl python3
 # PyPI tools the tests use as independent checkers (module name=package name).
@@ -21,7 +21,11 @@ deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
+# Deno (TypeScript for the code-executor) from PyPI, at a fixed path the instance maps read-only.
+DENO_DIR := /opt/deno
+
 py-deps:
+	@[ -x $(DENO_DIR)/bin/deno ] || { echo "Installing deno into $(DENO_DIR)"; python3 -m pip install -q --target $(DENO_DIR) deno; }
 	@missing=""; for entry in $(PY_PACKAGES); do python3 -c "import $${entry%%=*}" 2>/dev/null || missing="$$missing $${entry#*=}"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing from PyPI:$$missing"; \

@@ -38,6 +38,8 @@ struct ServiceImage {
 
 let services: [ServiceImage] = [
     ServiceImage(image: "video-processor", library: "VideoProcessing", descriptor: "VideoProcessorDescriptor", dependencies: ["CAVFormat"]),
+    ServiceImage(image: "code-executor", library: "CodeExecution", descriptor: "CodeExecutorDescriptor",
+                 dependencies: ["CSeccomp", .product(name: "Crypto", package: "swift-crypto")]),
 ]
 
 let package = Package(
@@ -188,6 +190,14 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CodeExecutorTests",
+            dependencies: [
+                "CodeExecution", "CodeExecutorDescriptor", "ServiceKit", "OutpostTesting", "OutpostJSON",
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -80,5 +80,6 @@ extension ServiceRegistry {
     /// The services Pitchey ships. Adding a service adds its class here.
     public static let pitchey = ServiceRegistry([
         VideoProcessor.self,
+        CodeExecutor.self,
     ])
 }
