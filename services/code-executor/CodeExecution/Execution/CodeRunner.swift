@@ -121,8 +121,28 @@ public struct CodeRunner: Sendable {
         return Compiled(artifact: artifact, messages: messages, cached: false, ms: outcome.wallMs)
     }
 
-    /// Runs one sandboxed command with the seccomp program on fd 3.
+    /// Runs one sandboxed command with the seccomp program on fd 3. bubblewrap cannot create the
+    /// namespaces (EAGAIN) while the processes of a run just killed (a fork bomb) still count
+    /// against the instance's uid; the kernel frees them within moments, so that one failure
+    /// is retried for up to `namespaceRetrySeconds` before it is the instance's fault.
     static func sandboxed(_ command: SandboxCommand, stdin: [UInt8], watch: SandboxedProcess.Watch) throws(SandboxError) -> SandboxedProcess.Outcome {
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(namespaceRetrySeconds * 1e9)
+        var pause: UInt32 = 10_000
+        while true {
+            do {
+                return try sandboxedOnce(command, stdin: stdin, watch: watch)
+            } catch {
+                guard case .setup(let message) = error, message.contains("Resource temporarily unavailable"),
+                      DispatchTime.now().uptimeNanoseconds < deadline else { throw error }
+                usleep(pause)
+                pause = min(pause * 2, 200_000)
+            }
+        }
+    }
+
+    static let namespaceRetrySeconds = 10.0
+
+    private static func sandboxedOnce(_ command: SandboxCommand, stdin: [UInt8], watch: SandboxedProcess.Watch) throws(SandboxError) -> SandboxedProcess.Outcome {
         let bpf = try SeccompProgram.bpf.get()
         var seccompPipe: [Int32] = [-1, -1]
         let made = SpawnLock.lock.withLock { () -> Bool in

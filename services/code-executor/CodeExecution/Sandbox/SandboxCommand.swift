@@ -27,7 +27,7 @@ struct SandboxCommand {
         if let addressSpaceBytes { args.append("--as=\(addressSpaceBytes)") }
         args += ["--", Self.bubblewrap]
         args += SandboxPolicy.namespaces.map { $0 == "cgroup" ? "--unshare-cgroup-try" : "--unshare-\($0)" }
-        args += ["--die-with-parent", "--new-session", "--cap-drop", "ALL", "--hostname", "sandbox", "--uid", "1000", "--gid", "1000"]
+        args += ["--die-with-parent", "--new-session", "--cap-drop", "ALL", "--uid", "1000", "--gid", "1000"]
         for path in SandboxPolicy.readOnlySystemPaths where FileManager.default.fileExists(atPath: path) {
             args += ["--ro-bind", path, path]
         }
@@ -36,8 +36,9 @@ struct SandboxCommand {
         if let stagingDirectory { args += ["--ro-bind", stagingDirectory, SandboxPolicy.programDirectory] }
         for map in readOnly { args += ["--ro-bind", map.host, map.sandbox] }
         for map in readWrite { args += ["--bind", map.host, map.sandbox] }
-        // The root bubblewrap builds is a tmpfs: read-only once every mount is in place.
-        args += ["--remount-ro", "/"]
+        // The root and /dev bubblewrap builds are tmpfs: read-only once every mount is in place
+        // (device nodes such as /dev/null stay writable).
+        args += ["--remount-ro", "/", "--remount-ro", "/dev"]
         args += ["--chdir", SandboxPolicy.workDirectory, "--clearenv"]
         let base = ["PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": SandboxPolicy.workDirectory, "TMPDIR": SandboxPolicy.workDirectory,
                     "LANG": "C.UTF-8"]
