@@ -46,6 +46,15 @@ struct CodeRunnerLanguageTests {
         #expect(result.version.hasPrefix("v"))
     }
 
+    @Test func typescriptRunsUnderDeno() throws {
+        let result = try runner.run(RunRequest(language: .typescript, code: "interface P { n: number }\nconst p: P = JSON.parse(Deno.env.get('INPUTS') ?? '{}');\nconsole.log(p.n + 1, Deno.args.join(','));",
+                                               args: ["t"], inputs: #"{"n": 41}"#, timeoutSeconds: 30))
+        #expect(result.stdout == "42 t\n", "\(result)")
+        #expect(result.version.hasPrefix("deno 2."))
+        let check = try runner.validate(language: .typescript, code: "const x: number = 'text';\n")
+        #expect(!check.valid && check.errors.contains("TS2322"), "\(check.errors)")
+    }
+
     @Test func sqlAnswersRowsLikeTheSQLiteShell() throws {
         let schema = "CREATE TABLE pitch (id INTEGER PRIMARY KEY, title TEXT, raised REAL);"
         let seed = "INSERT INTO pitch (title, raised) VALUES ('Alpha', 1.5), ('Beta', 20), ('Gamma', NULL);"

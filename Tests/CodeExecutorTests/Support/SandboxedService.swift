@@ -30,7 +30,8 @@ final class SandboxedService: @unchecked Sendable {
         // The runtime's arguments for a standard-1 instance without a memory cgroup (ContainerLaunch).
         process.arguments = ["--dir", scratch.path, "--env", "PORT=\(port)", "--env", "TMPDIR=/scratch", "--env", "JOB_CONCURRENCY=10",
                              "--rlimit", "fsize=\(8_000_000_000)", "--rlimit", "nofile=65536", "--rlimit", "core=0",
-                             "--rlimit", "data=\(4 * 1024 * 1024 * 1024)", "--nested", "--", binary]
+                             "--rlimit", "data=\(4 * 1024 * 1024 * 1024)", "--nested"]
+            + (FileManager.default.fileExists(atPath: "/opt/deno") ? ["--ro-bind", "/opt/deno"] : []) + ["--", binary]
         process.currentDirectoryURL = URL(fileURLWithPath: scratch.path)
         let pipe = Pipe()
         process.standardOutput = pipe
@@ -66,6 +67,23 @@ final class SandboxedService: @unchecked Sendable {
         let reply = try await HTTP.postJSON(baseURL + "/jobs/execute", ["params": params])
         guard reply.status == 200 else { throw TestFailure("execute answered \(reply.status): \(reply.text.prefix(500)); log: \(log.suffix(2000))") }
         return try #require(try reply.json()["result"] as? [String: Any])
+    }
+
+    /// The resident memory of the instance now: the launcher and every process below it, bytes.
+    func residentBytes() -> Int {
+        var total = 0
+        var pending = [process.processIdentifier]
+        while let pid = pending.popLast() {
+            if let statm = try? String(contentsOfFile: "/proc/\(pid)/statm", encoding: .utf8),
+               let pages = statm.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) {
+                total += pages * 4096
+            }
+            for task in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? [] {
+                let children = (try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/children", encoding: .utf8)) ?? ""
+                pending += children.split(separator: " ").compactMap { Int32($0) }
+            }
+        }
+        return total
     }
 
     func stop() async throws {

@@ -40,7 +40,7 @@ public enum CodeExecutorDescriptor {
         binding: "CODE_EXECUTOR",
         apiName: "code",
         containerPath: "code-execution",
-        instanceType: "standard-1",
+        instanceType: "standard-2",
         jobsPerInstance: 10,
         maxAttempts: 1,
         operations: [

@@ -66,7 +66,8 @@ public enum Language: String, CaseIterable, Sendable, Codable {
         switch self {
         case .python: ["/usr/bin/python3", "-B", "-s", sourceFile]
         case .javascript: ["/usr/bin/node", "--max-old-space-size=\(max(8, memoryBytes / 1_048_576 * 3 / 4))", sourceFile]
-        case .typescript: [runtimeExecutable, "run", "--no-prompt", "--quiet", "--no-remote", "--v8-flags=--max-old-space-size=\(max(8, memoryBytes / 1_048_576 * 3 / 4))", sourceFile]
+        // Deno's own permissions are a further layer inside the sandbox: the environment, and files under /work.
+        case .typescript: [runtimeExecutable, "run", "--no-prompt", "--quiet", "--no-remote", "--allow-env", "--allow-read=/work", "--allow-write=/work", "--v8-flags=--max-old-space-size=\(max(8, memoryBytes / 1_048_576 * 3 / 4))", sourceFile]
         case .sql: ["/usr/bin/python3", "-B", "-s", "-c", SQLRunner.script]
         case .go, .rust: ["/app/main"]
         }
