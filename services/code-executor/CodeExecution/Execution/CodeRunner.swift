@@ -70,6 +70,7 @@ public struct CodeRunner: Sendable {
         result.timedOut = outcome.timedOut
         result.oomKilled = outcome.oomKilled
         result.limitExceeded = Self.limit(outcome, cpuSeconds: cpuSeconds)
+            ?? (language.addressSpace(memoryBytes: request.memoryBytes) != nil && Self.reportsFailedAllocation(outcome) ? "memory" : nil)
         result.wallMs = outcome.wallMs
         result.cpuMs = outcome.cpuMs
         result.peakMemoryBytes = outcome.peakMemoryBytes
@@ -169,6 +170,14 @@ public struct CodeRunner: Sendable {
         if outcome.timedOut { return "timeout" }
         if let signal = outcome.signal, signal == SIGKILL || signal == SIGXCPU, outcome.cpuMs >= Double(cpuSeconds) * 1000 - 100 { return "cpu" }
         return nil
+    }
+
+    /// Whether a runtime with an address-space limit said an allocation failed (Python's
+    /// MemoryError, Rust's allocation failure abort): the run's memory limit, not a bug of its own.
+    static func reportsFailedAllocation(_ outcome: SandboxedProcess.Outcome) -> Bool {
+        guard outcome.exitCode != 0 else { return false }
+        let tail = String(decoding: outcome.stderr.suffix(4096), as: UTF8.self)
+        return tail.contains("MemoryError") || tail.contains("memory allocation of")
     }
 
     static func signalName(_ signal: Int32) -> String {
