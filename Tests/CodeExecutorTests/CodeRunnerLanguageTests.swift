@@ -7,7 +7,7 @@ import Testing
 /// Each language through the runner in process (bubblewrap on this host), checked against what
 /// the program must print and, for SQL, against the `sqlite3` command-line shell.
 @Suite("Code runner: languages", .serialized)
-struct CodeRunnerLanguageTests {
+final class CodeRunnerLanguageTests {
     let scratch: TemporaryDirectory
     let runner: CodeRunner
 
@@ -15,6 +15,8 @@ struct CodeRunnerLanguageTests {
         scratch = try TemporaryDirectory()
         runner = CodeRunner(scratchDirectory: scratch.path + "/code-executor")
     }
+
+    deinit { scratch.remove() }
 
     @Test func pythonGetsStdinArgsFilesAndInputs() throws {
         let code = """
