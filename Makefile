@@ -20,12 +20,13 @@ deps:
 		echo "Installing:$$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
+	@[ -x $(DENO_DIR)/bin/deno ] || { echo "Installing deno into $(DENO_DIR)"; python3 -m pip install -q --target $(DENO_DIR) deno; }
 
-# Deno (TypeScript for the code-executor) from PyPI, at a fixed path the instance maps read-only.
+# Deno (TypeScript for the code-executor) from PyPI, at a fixed path the instance maps read-only
+# (wrangler.toml's read_only_paths): installed by `deps`, since `make dev` needs it too.
 DENO_DIR := /opt/deno
 
 py-deps:
-	@[ -x $(DENO_DIR)/bin/deno ] || { echo "Installing deno into $(DENO_DIR)"; python3 -m pip install -q --target $(DENO_DIR) deno; }
 	@missing=""; for entry in $(PY_PACKAGES); do python3 -c "import $${entry%%=*}" 2>/dev/null || missing="$$missing $${entry#*=}"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing from PyPI:$$missing"; \

@@ -31,7 +31,7 @@ public enum Language: String, CaseIterable, Sendable, Codable {
         }
     }
 
-    /// Deno comes from PyPI (the `deno` package), installed by `make py-deps` into /opt/deno.
+    /// Deno comes from PyPI (the `deno` package), installed by `make deps` into /opt/deno.
     static let denoExecutable: String? = {
         let candidates = ["/opt/deno/bin/deno", "/usr/bin/deno", "/usr/local/bin/deno"]
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
