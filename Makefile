@@ -5,7 +5,8 @@ SWIFT ?= swift
 DEB_PACKAGES := libsqlite3-dev libseccomp-dev pkg-config curl bubblewrap \
 	libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libavfilter-dev ffmpeg fonts-dejavu-core \
 	prometheus chromium chromium-driver \
-	libpoppler-glib-dev libcairo2-dev libpango1.0-dev libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-eng zlib1g-dev poppler-utils qpdf
+	libpoppler-glib-dev libcairo2-dev libpango1.0-dev libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-eng zlib1g-dev poppler-utils qpdf \
+	nodejs golang-go rustc
 BENCH_PACKAGES := wrk curl python3
 # PyPI tools the tests use as independent checkers (module name=package name).
 PY_PACKAGES := openapi_spec_validator=openapi-spec-validator schemathesis=schemathesis boto3=boto3 awscli=awscli selenium=selenium
@@ -22,6 +23,11 @@ deps:
 		echo "Installing:$$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
+	@[ -x $(DENO_DIR)/bin/deno ] || { echo "Installing deno into $(DENO_DIR)"; python3 -m pip install -q --target $(DENO_DIR) deno; }
+
+# Deno (TypeScript for the code-executor) from PyPI, at a fixed path the instance maps read-only
+# (wrangler.toml's read_only_paths): installed by `deps`, since `make dev` needs it too.
+DENO_DIR := /opt/deno
 
 py-deps:
 	@missing=""; for entry in $(PY_PACKAGES); do python3 -c "import $${entry%%=*}" 2>/dev/null || missing="$$missing $${entry#*=}"; done; \

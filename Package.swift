@@ -42,6 +42,8 @@ let services: [ServiceImage] = [
     ServiceImage(image: "document-processor", library: "DocumentProcessing", descriptor: "DocumentProcessorDescriptor",
                  dependencies: ["CPopplerCairo", "CTesseract", .product(name: "Mustache", package: "swift-mustache"),
                                 .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+    ServiceImage(image: "code-executor", library: "CodeExecution", descriptor: "CodeExecutorDescriptor",
+                 dependencies: ["CSeccomp", .product(name: "Crypto", package: "swift-crypto")]),
 ]
 
 let package = Package(
@@ -239,6 +241,14 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CodeExecutorTests",
+            dependencies: [
+                "CodeExecution", "CodeExecutorDescriptor", "ServiceKit", "OutpostTesting", "OutpostJSON",
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -9,6 +9,9 @@ public struct ParameterSpec: Sendable {
     /// The value the service uses when the parameter is absent (documentation and the API contract).
     public var defaultValue: JSONValue?
     public var summary: String
+    /// The HTTP status when a `.text` or `.json` value is over its size: 400, or 413 for a payload
+    /// (e.g. source code) whose size is the caller's problem rather than a wrong value.
+    public var oversizeStatus: Int
 
     public enum Kind: Sendable {
         /// A finite number in the range.
@@ -22,9 +25,13 @@ public struct ParameterSpec: Sendable {
         /// Any text up to this many bytes.
         case text(maxBytes: Int)
         case boolean
+        /// Any JSON value (object, array, text, number…) whose serialized form is at most this many bytes.
+        case json(maxBytes: Int)
     }
 
-    public init(_ name: String, _ kind: Kind, required: Bool = false, default defaultValue: JSONValue? = nil, summary: String) {
+    public init(_ name: String, _ kind: Kind, required: Bool = false, default defaultValue: JSONValue? = nil, summary: String,
+                oversizeStatus: Int = 400) {
+        self.oversizeStatus = oversizeStatus
         self.name = name
         self.kind = kind
         self.required = required
@@ -41,11 +48,21 @@ public struct ParameterSpec: Sendable {
         case .choices(let values): "one or more of " + values.joined(separator: ", ") + " (a list or comma-separated)"
         case .text(let max): "text of at most \(max) bytes"
         case .boolean: "true or false"
+        case .json(let max): "JSON of at most \(max) bytes"
         }
     }
 
+    /// Whether the parameter takes any JSON value (objects and arrays included), not only scalars.
+    public var acceptsStructuredJSON: Bool { if case .json = kind { true } else { false } }
+
     /// Throws unless `value` satisfies the rule.
     public func check(_ value: JSONValue) throws(ParameterError) {
+        switch kind {
+        case .text(let max) where (value.stringValue?.utf8.count ?? 0) > max,
+             .json(let max) where value.serialized().utf8.count > max:
+            throw ParameterError(name: name, message: "is over its limit: it must be \(rule)", status: oversizeStatus)
+        default: break
+        }
         let ok: Bool = switch kind {
         case .number(let range): Self.number(value).map { $0.isFinite && range.contains($0) } ?? false
         case .integer(let range): Self.number(value).map { $0 == $0.rounded() && $0 >= Double(range.lowerBound) && $0 <= Double(range.upperBound) } ?? false
@@ -53,6 +70,7 @@ public struct ParameterSpec: Sendable {
         case .choices(let values): Self.list(value).map { !$0.isEmpty && $0.allSatisfy { text in values.contains { $0.equalsIgnoringCase(text) } } } ?? false
         case .text(let max): value.stringValue.map { $0.utf8.count <= max } ?? false
         case .boolean: Self.boolean(value) != nil
+        case .json: true
         }
         if !ok { throw ParameterError(name: name, message: "must be \(rule), got \(value.display)") }
     }
@@ -105,10 +123,13 @@ extension String {
 public struct ParameterError: Error, Sendable, Equatable, CustomStringConvertible {
     public var name: String
     public var message: String
+    /// 400, or 413 for a value over its size when its spec says so (`oversizeStatus`).
+    public var status: Int
 
-    public init(name: String, message: String) {
+    public init(name: String, message: String, status: Int = 400) {
         self.name = name
         self.message = message
+        self.status = status
     }
 
     /// `Parameter "width" must be a whole number from 0 to 8192, got 1.5.`

@@ -87,13 +87,14 @@ public struct JobSubmission: Sendable, Equatable {
         for (name, value) in params {
             switch value {
             case .string, .number, .bool: break
+            case _ where type.operation.parameters.first(where: { $0.name == name })?.acceptsStructuredJSON == true: break
             default: throw JobInputError("Parameter \"\(name)\" must be a string, number or boolean.", code: "invalid_parameter")
             }
         }
         do {
             try type.operation.validate(params)
         } catch {
-            throw JobInputError(error.description, code: "invalid_parameter")
+            throw JobInputError(error.description, code: error.status == 413 ? "input_too_large" : "invalid_parameter", status: error.status)
         }
     }
 }

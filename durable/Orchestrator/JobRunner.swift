@@ -75,7 +75,13 @@ struct JobRunner: Sendable {
             contentType = input.object.httpMetadata.contentType ?? "application/octet-stream"
         }
         var query: [String] = []
-        for (name, value) in job.params.sorted(by: { $0.key < $1.key }) {
+        if type.operation.input == .none {
+            // No input file: the parameters go as a JSON job request, keeping their JSON types
+            // (objects and arrays too) and out of the URL (source code can be 64 KiB).
+            body = Body(JSONValue.object(["id": .string(job.id), "operation": .string(type.operation.name), "params": .object(job.params)]).serialized())
+            contentType = "application/json"
+        }
+        for (name, value) in job.params.sorted(by: { $0.key < $1.key }) where type.operation.input == .media {
             let text: String
             switch value {
             case .string(let s): text = s
@@ -87,7 +93,7 @@ struct JobRunner: Sendable {
         }
         var headers = HTTPFields()
         // The service reads a JSON body as a job request, so an input that is itself JSON goes as bytes.
-        headers[.contentType] = contentType.lowercased().hasPrefix("application/json") ? "application/octet-stream" : contentType
+        headers[.contentType] = type.operation.input == .media && contentType.lowercased().hasPrefix("application/json") ? "application/octet-stream" : contentType
         headers[.accept] = "application/x-ndjson"
         headers[HTTPField.Name("X-Job-Id")!] = job.id
         let url = "http://\(instanceName)/jobs/\(type.operation.name)" + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))

@@ -82,5 +82,6 @@ extension ServiceRegistry {
         VideoProcessor.self,
         MediaTranscoder.self,
         DocumentProcessor.self,
+        CodeExecutor.self,
     ])
 }

@@ -148,6 +148,8 @@ enum OpenAPIDocument {
             out["type"] = "string"; out["maxLength"] = .number(Double(max))
         case .boolean:
             out["type"] = "boolean"
+        case .json(let max):
+            out["description"] = .string(parameter.summary + " (any JSON, at most \(max) bytes serialized)")
         }
         if let value = parameter.defaultValue { out["default"] = value }
         return .object(out)

@@ -61,7 +61,9 @@ struct JobEndpoint<Handler: JobHandler>: Sendable {
         let parameters = JobParameters(jobRequest.params ?? [:])
         // The same rules the platform checked at submit time, from the shared descriptor.
         if let declared = handler.descriptor?.operation(operation) {
-            do { try declared.validate(parameters.values) } catch { throw ServiceError(statusCode: 400, code: "invalid_parameter", message: error.description) }
+            do { try declared.validate(parameters.values) } catch {
+                throw ServiceError(statusCode: error.status, code: error.status == 413 ? "input_too_large" : "invalid_parameter", message: error.description)
+            }
         }
         try handler.validate(operation: operation, parameters: parameters)
         let outputURL = try jobRequest.output.map { try HTTPTransfer.url($0.url, field: "output.url") }

@@ -1,0 +1,58 @@
+import Foundation
+
+/// The argv of one sandboxed process: `prlimit` (the rlimits) then `bwrap` (namespaces, the
+/// filesystem view, seccomp) then the program, all from `SandboxPolicy`.
+struct SandboxCommand {
+    /// The program and its arguments, as seen inside the sandbox.
+    var program: [String]
+    /// Environment inside the sandbox (nothing of the instance's own is passed on).
+    var environment: [String: String] = [:]
+    /// Host directory mapped read-only at `/program` (sources, files, inputs.json); its contents
+    /// are copied into the fresh work directory before the program starts.
+    var stagingDirectory: String?
+    /// Extra host directories mapped read-only (host path → sandbox path), e.g. a compiled artifact.
+    var readOnly: [(host: String, sandbox: String)] = []
+    /// Extra host directories mapped read-write (host path → sandbox path): only a compiler's output and cache.
+    var readWrite: [(host: String, sandbox: String)] = []
+    /// CPU seconds (RLIMIT_CPU, soft = hard: SIGKILL at the limit).
+    var cpuSeconds: Int
+    /// RLIMIT_AS in bytes, or nil for none (runtimes that reserve large address ranges).
+    var addressSpaceBytes: Int?
+
+    /// The full argv, starting with an absolute path.
+    func argv(seccompFD: Int32?) -> [String] {
+        var args = ["/usr/bin/prlimit",
+                    "--cpu=\(cpuSeconds)", "--fsize=\(SandboxPolicy.fileSizeBytes)", "--nofile=\(SandboxPolicy.openFiles)",
+                    "--nproc=\(SandboxPolicy.processes)", "--core=\(SandboxPolicy.coreBytes)"]
+        if let addressSpaceBytes { args.append("--as=\(addressSpaceBytes)") }
+        args += ["--", Self.bubblewrap]
+        args += SandboxPolicy.namespaces.map { $0 == "cgroup" ? "--unshare-cgroup-try" : "--unshare-\($0)" }
+        args += ["--die-with-parent", "--new-session", "--cap-drop", "ALL", "--uid", "1000", "--gid", "1000"]
+        for path in SandboxPolicy.readOnlySystemPaths where FileManager.default.fileExists(atPath: path) {
+            args += ["--ro-bind", path, path]
+        }
+        args += ["--proc", "/proc", "--dev", "/dev"]
+        args += ["--size", String(SandboxPolicy.workDirectoryBytes), "--perms", "0755", "--tmpfs", SandboxPolicy.workDirectory]
+        if let stagingDirectory { args += ["--ro-bind", stagingDirectory, SandboxPolicy.programDirectory] }
+        for map in readOnly { args += ["--ro-bind", map.host, map.sandbox] }
+        for map in readWrite { args += ["--bind", map.host, map.sandbox] }
+        // The root and /dev bubblewrap builds are tmpfs: read-only once every mount is in place
+        // (device nodes such as /dev/null stay writable).
+        args += ["--remount-ro", "/", "--remount-ro", "/dev"]
+        args += ["--chdir", SandboxPolicy.workDirectory, "--clearenv"]
+        let base = ["PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": SandboxPolicy.workDirectory, "TMPDIR": SandboxPolicy.workDirectory,
+                    "LANG": "C.UTF-8"]
+        for (key, value) in base.merging(environment, uniquingKeysWith: { $1 }).sorted(by: { $0.key < $1.key }) {
+            args += ["--setenv", key, value]
+        }
+        if let seccompFD { args += ["--seccomp", String(seccompFD)] }
+        args.append("--")
+        if stagingDirectory != nil {
+            // The run's files, copied into its fresh tmpfs, then the program in its place.
+            args += ["/bin/sh", "-c", "cp -R \(SandboxPolicy.programDirectory)/. . && exec \"$@\"", "sandbox"]
+        }
+        return args + program
+    }
+
+    static let bubblewrap = "/usr/bin/bwrap"
+}

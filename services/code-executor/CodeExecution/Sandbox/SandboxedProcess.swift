@@ -1,0 +1,188 @@
+import Foundation
+import Glibc
+import NIOConcurrencyHelpers
+
+/// One program run under the sandbox: spawned with `posix_spawn` (through `prlimit` for the
+/// rlimits, then bubblewrap), fed its stdin, its stdout and stderr captured up to a cap, watched
+/// every few milliseconds for the wall clock and for the memory of its whole process tree, and
+/// killed with the tree (bubblewrap's pid namespace dies with its first process) when either is
+/// exceeded.
+struct SandboxedProcess {
+    /// The limits the watchdog enforces (the kernel enforces the rlimits in the command itself).
+    struct Watch {
+        var wallSeconds: Double
+        var memoryBytes: Int
+        var outputCapBytes: Int = SandboxPolicy.outputCapBytes
+    }
+
+    /// How the process ended and what it printed.
+    struct Outcome: Sendable {
+        var stdout: [UInt8] = []
+        var stderr: [UInt8] = []
+        var stdoutBytes = 0
+        var stderrBytes = 0
+        var exitCode: Int32?
+        var signal: Int32?
+        var timedOut = false
+        var oomKilled = false
+        var wallMs = 0.0
+        var cpuMs = 0.0
+        var peakMemoryBytes = 0
+        var stdoutTruncated: Bool { stdoutBytes > stdout.count }
+        var stderrTruncated: Bool { stderrBytes > stderr.count }
+    }
+
+    /// Runs `argv` (an absolute path first) with `stdin`, keeping `extraFD` open as fd 3 in the child
+    /// (the seccomp program for bubblewrap). Blocks the calling thread until the process tree is gone.
+    static func run(_ argv: [String], stdin: [UInt8], fd3: Int32?, watch: Watch) throws(SandboxError) -> Outcome {
+        // Pipes are made close-on-exec and the process spawned under one lock, so no other run's
+        // spawn can inherit this run's pipe ends (glibc's pipe2 is not visible to Swift here).
+        var inPipe: [Int32] = [-1, -1], outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
+        var pid: pid_t = 0
+        let started = DispatchTime.now().uptimeNanoseconds
+        let failure = SpawnLock.lock.withLock { () -> SandboxError? in
+            for index in 0..<3 {
+                var fds: [Int32] = [-1, -1]
+                guard pipe(&fds) == 0 else {
+                    closeAll(inPipe + outPipe + errPipe)
+                    return .setup("pipe: \(String(cString: strerror(errno)))")
+                }
+                for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+                switch index { case 0: inPipe = fds; case 1: outPipe = fds; default: errPipe = fds }
+            }
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            defer { posix_spawn_file_actions_destroy(&actions) }
+            posix_spawn_file_actions_adddup2(&actions, inPipe[0], 0)
+            posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+            posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+            if let fd3 { posix_spawn_file_actions_adddup2(&actions, fd3, 3) }
+            var attributes = posix_spawnattr_t()
+            posix_spawnattr_init(&attributes)
+            defer { posix_spawnattr_destroy(&attributes) }
+            var noSignals = sigset_t(), allSignals = sigset_t()
+            sigemptyset(&noSignals)
+            sigfillset(&allSignals)
+            posix_spawnattr_setsigmask(&attributes, &noSignals)
+            posix_spawnattr_setsigdefault(&attributes, &allSignals)
+            posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
+            posix_spawnattr_setpgroup(&attributes, 0)
+
+            let cArgs = argv.map { strdup($0) } + [nil]
+            defer { cArgs.forEach { free($0) } }
+            let cEnv: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=/usr/bin:/bin"), nil]
+            defer { cEnv.forEach { free($0) } }
+            let rc = posix_spawn(&pid, argv[0], &actions, &attributes, cArgs, cEnv)
+            close(inPipe[0]); close(outPipe[1]); close(errPipe[1])
+            guard rc == 0 else {
+                closeAll([inPipe[1], outPipe[0], errPipe[0]])
+                return .setup("spawning \(argv[0]): \(String(cString: strerror(rc)))")
+            }
+            return nil
+        }
+        if let failure { throw failure }
+
+        var outcome = Outcome()
+        var stdinRest = stdin[...]
+        var stdinFD: Int32 = inPipe[1]
+        if stdinRest.isEmpty { close(stdinFD); stdinFD = -1 }
+        for fd in [stdinFD, outPipe[0], errPipe[0]] where fd >= 0 { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+        var outFD = outPipe[0], errFD = errPipe[0]
+        var reaped = false
+        var status: Int32 = 0
+        var usage = rusage()
+        var killed = false
+        var lastSample: UInt64 = 0
+        var reapedAt: UInt64 = 0
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        let deadline = started + UInt64(watch.wallSeconds * 1e9)
+
+        func killTree() {
+            if !killed { kill(pid, SIGKILL); killed = true }
+        }
+
+        while true {
+            let now = DispatchTime.now().uptimeNanoseconds
+            if !reaped {
+                let r = wait4(pid, &status, WNOHANG, &usage)
+                if r == pid { reaped = true; reapedAt = now; outcome.wallMs = Double(now - started) / 1e6 }
+            }
+            if !reaped && !killed {
+                if now >= deadline { outcome.timedOut = true; killTree() }
+                if now - lastSample >= UInt64(SandboxPolicy.watchdogIntervalMs) * 1_000_000 {
+                    lastSample = now
+                    let rss = ProcessTree.residentBytes(root: pid)
+                    outcome.peakMemoryBytes = max(outcome.peakMemoryBytes, rss)
+                    if rss > watch.memoryBytes { outcome.oomKilled = true; killTree() }
+                }
+            }
+            // Everything is over once the tree is reaped and its pipes are closed (every writer
+            // died with the pid namespace); a bounded grace covers a pipe held open elsewhere.
+            if reaped && ((outFD < 0 && errFD < 0) || now - reapedAt > 2_000_000_000) { break }
+
+            var fds: [pollfd] = []
+            if stdinFD >= 0 { fds.append(pollfd(fd: stdinFD, events: Int16(POLLOUT), revents: 0)) }
+            if outFD >= 0 { fds.append(pollfd(fd: outFD, events: Int16(POLLIN), revents: 0)) }
+            if errFD >= 0 { fds.append(pollfd(fd: errFD, events: Int16(POLLIN), revents: 0)) }
+            _ = poll(&fds, nfds_t(fds.count), Int32(SandboxPolicy.watchdogIntervalMs))
+            for entry in fds where entry.revents != 0 {
+                if entry.fd == stdinFD {
+                    if entry.revents & Int16(POLLOUT) != 0, !stdinRest.isEmpty {
+                        let n = stdinRest.withUnsafeBytes { write(stdinFD, $0.baseAddress, min($0.count, 65536)) }
+                        if n > 0 { stdinRest = stdinRest.dropFirst(n) }
+                        if n < 0 && errno != EAGAIN { stdinRest = [] }
+                    } else {
+                        stdinRest = []
+                    }
+                    if stdinRest.isEmpty { close(stdinFD); stdinFD = -1 }
+                    continue
+                }
+                let isOut = entry.fd == outFD
+                while true {
+                    let n = buffer.withUnsafeMutableBytes { read(entry.fd, $0.baseAddress, $0.count) }
+                    if n > 0 {
+                        if isOut {
+                            outcome.stdoutBytes += n
+                            let room = watch.outputCapBytes - outcome.stdout.count
+                            if room > 0 { outcome.stdout += buffer[0..<min(n, room)] }
+                        } else {
+                            outcome.stderrBytes += n
+                            let room = watch.outputCapBytes - outcome.stderr.count
+                            if room > 0 { outcome.stderr += buffer[0..<min(n, room)] }
+                        }
+                        continue
+                    }
+                    if n == 0 || (errno != EAGAIN && errno != EINTR) {
+                        close(entry.fd)
+                        if isOut { outFD = -1 } else { errFD = -1 }
+                    }
+                    break
+                }
+            }
+        }
+        if stdinFD >= 0 { close(stdinFD) }
+        if outFD >= 0 { close(outFD) }
+        if errFD >= 0 { close(errFD) }
+        if !reaped {
+            kill(pid, SIGKILL)
+            _ = wait4(pid, &status, 0, &usage)
+        }
+        if outcome.wallMs == 0 { outcome.wallMs = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6 }
+        outcome.cpuMs = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000
+            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000
+        outcome.peakMemoryBytes = max(outcome.peakMemoryBytes, Int(usage.ru_maxrss) * 1024)
+        if status & 0x7f == 0 {
+            outcome.exitCode = (status >> 8) & 0xff
+        } else {
+            outcome.signal = status & 0x7f
+        }
+        return outcome
+    }
+
+    private static func closeAll(_ fds: [Int32]) { for fd in fds where fd >= 0 { close(fd) } }
+}
+
+/// Serializes pipe creation and spawning (see `SandboxedProcess.run`), and the seccomp pipe's.
+enum SpawnLock {
+    static let lock = NIOLock()
+}
