@@ -12,7 +12,7 @@ struct TemplateCatalogue: Encodable, Sendable {
 
     struct Field: Encodable, Sendable {
         var name: String
-        /// `text`, `number`, `integer`, `choice` or `boolean`.
+        /// `text`, `number`, `integer`, `choice`, `choices`, `boolean` or `json`.
         var type: String
         var required: Bool
         var `default`: JSONValue?
@@ -39,6 +39,8 @@ struct TemplateCatalogue: Encodable, Sendable {
         case .integer(let range): field.type = "integer"; field.minimum = Double(range.lowerBound); field.maximum = Double(range.upperBound)
         case .choice(let values): field.type = "choice"; field.choices = values
         case .boolean: field.type = "boolean"
+        case .choices(let values): field.type = "choices"; field.choices = values
+        case .json(let max): field.type = "json"; field.maxBytes = max
         }
         return field
     }
