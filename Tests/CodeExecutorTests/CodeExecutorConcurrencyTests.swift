@@ -5,7 +5,7 @@ import Testing
 /// Ten runs at once in one sandboxed instance (its JOB_CONCURRENCY), mixed languages, each
 /// holding memory: all complete, and the instance's peak memory is measured (it sizes the
 /// class's instance type; see services/code-executor/README.md).
-@Suite("Code executor: ten concurrent runs", .serialized)
+@Suite("Code executor: ten concurrent runs", .serialized, .heavy)
 struct CodeExecutorConcurrencyTests {
     @Test func tenConcurrentRunsAllCompleteAndThePeakIsMeasured() async throws {
         let service = try SandboxedService()

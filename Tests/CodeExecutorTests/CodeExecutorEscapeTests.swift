@@ -6,7 +6,7 @@ import Testing
 /// (outpost-sandbox, its own uid, `--nested`). Each asserts the run failed safely, the next run
 /// works, and the host is unchanged. The observed outcomes are listed in
 /// services/code-executor/README.md.
-@Suite("Code executor: escape attempts (sandboxed instance)", .serialized)
+@Suite("Code executor: escape attempts (sandboxed instance)", .serialized, .heavy)
 struct CodeExecutorEscapeTests {
     /// A run that must work after every escape attempt.
     static func expectHealthy(_ service: SandboxedService, after name: String) async throws {
@@ -245,7 +245,7 @@ struct CodeExecutorEscapeTests {
         #expect(!(node["stdout"] as? String ?? "").contains("CONNECTED"))
         #expect(listener.acceptPending() == 0)
         // Networking cannot be asked for yet: a 400 before anything runs.
-        let refused = try await HTTP.postJSON(service.baseURL + "/jobs/execute", ["params": ["language": "python", "code": "print(1)", "allowNetworking": true]])
+        let refused = try await ServiceHTTP.postJSON(service.baseURL + "/jobs/execute", ["params": ["language": "python", "code": "print(1)", "allowNetworking": true]])
         #expect(refused.status == 400 && refused.text.contains("egress proxy"), "\(refused.text)")
         try await Self.expectHealthy(service, after: "network")
         try await service.stop()

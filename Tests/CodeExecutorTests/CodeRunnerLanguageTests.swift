@@ -6,7 +6,7 @@ import Testing
 
 /// Each language through the runner in process (bubblewrap on this host), checked against what
 /// the program must print and, for SQL, against the `sqlite3` command-line shell.
-@Suite("Code runner: languages", .serialized)
+@Suite("Code runner: languages", .serialized, .heavy)
 final class CodeRunnerLanguageTests {
     let scratch: TemporaryDirectory
     let runner: CodeRunner

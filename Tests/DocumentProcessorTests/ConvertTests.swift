@@ -1,11 +1,12 @@
 import DocumentProcessing
 import Foundation
 import ServiceKit
+import OutpostTesting
 import Testing
 
 /// `convert` (and DOCX through `extract-text`): headings keep their text and order in the PDF,
 /// as `pdftotext` reads it. DOCX inputs are written by Python's zipfile from Office Open XML.
-@Suite("Conversion")
+@Suite("Conversion", .heavy)
 struct ConvertTests {
     static let headings = ["Night Ferry", "Logline", "Characters", "Mara Quint", "Episode Plan", "Budget"]
 

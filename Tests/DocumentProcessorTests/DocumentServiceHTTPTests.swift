@@ -1,4 +1,5 @@
 import Foundation
+import OutpostTesting
 import Testing
 
 /// The document-processor over its HTTP contract (in-process on a free port): the templates
@@ -7,7 +8,7 @@ import Testing
 struct DocumentServiceHTTPTests {
     @Test func templatesCatalogueListsEveryTemplateAndItsFields() async throws {
         let service = try await InProcessService.start()
-        let reply = try await HTTP.send("GET", service.baseURL + "/templates")
+        let reply = try await ServiceHTTP.send("GET", service.baseURL + "/templates")
         #expect(reply.status == 200)
         let templates = try #require(try reply.json()["templates"] as? [[String: Any]])
         #expect(templates.compactMap { $0["name"] as? String } == ["nda", "mutual-nda", "investment-term-sheet", "talent-agreement", "pitch-one-pager"])
@@ -28,7 +29,7 @@ struct DocumentServiceHTTPTests {
         let service = try await InProcessService.start()
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let reply = try await HTTP.postJSON(service.baseURL + "/jobs/generate-nda", [
+        let reply = try await ServiceHTTP.postJSON(service.baseURL + "/jobs/generate-nda", [
             "id": "nda-1", "params": ["disclosing_party": "Aurora Pictures Ltd", "receiving_party": "Kestrel Ventures LLC", "effective_date": "14 March 2026"],
         ])
         #expect(reply.status == 200, "\(reply.text.prefix(300))")
@@ -41,13 +42,13 @@ struct DocumentServiceHTTPTests {
 
     @Test func badRequestsAre4xxAndTheServiceKeepsServing() async throws {
         let service = try await InProcessService.start()
-        let missing = try await HTTP.postJSON(service.baseURL + "/jobs/generate-nda", ["params": ["disclosing_party": "A", "effective_date": "d"]])
+        let missing = try await ServiceHTTP.postJSON(service.baseURL + "/jobs/generate-nda", ["params": ["disclosing_party": "A", "effective_date": "d"]])
         #expect(missing.status == 400 && missing.text.contains("receiving_party"))
-        let unknown = try await HTTP.postJSON(service.baseURL + "/jobs/generate-pdf", ["params": ["template": "lease"]])
+        let unknown = try await ServiceHTTP.postJSON(service.baseURL + "/jobs/generate-pdf", ["params": ["template": "lease"]])
         #expect(unknown.status == 400 && unknown.text.contains("pitch-one-pager"))
-        let notADocument = try await HTTP.postRaw(service.baseURL + "/jobs/extract-text", Data([0, 1, 2, 3, 0xFE, 0xFF] + Array(repeating: 0, count: 100)))
+        let notADocument = try await ServiceHTTP.postRaw(service.baseURL + "/jobs/extract-text", Data([0, 1, 2, 3, 0xFE, 0xFF] + Array(repeating: 0, count: 100)))
         #expect(notADocument.status == 422, "\(notADocument.text)")
-        let text = try await HTTP.postRaw(service.baseURL + "/jobs/extract-text", Data("Plain words.".utf8))
+        let text = try await ServiceHTTP.postRaw(service.baseURL + "/jobs/extract-text", Data("Plain words.".utf8))
         #expect(text.status == 200)
         #expect((try text.json()["result"] as? [String: Any])?["text"] as? String == "Plain words.")
         await service.stop()

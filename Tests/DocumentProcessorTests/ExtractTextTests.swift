@@ -1,11 +1,12 @@
 import DocumentProcessing
 import Foundation
 import ServiceKit
+import OutpostTesting
 import Testing
 
 /// `extract-text`: the text layer against `pdftotext`, OCR against a page `pdftoppm` renders at
 /// 300 dpi (character error rate), metadata against `pdfinfo`, and bad inputs.
-@Suite("Text extraction")
+@Suite("Text extraction", .heavy)
 struct ExtractTextTests {
     /// A PDF with known paragraphs (a pitch one-pager), written into `directory`.
     static func knownPDF(_ directory: TemporaryDirectory) async throws -> String {
@@ -172,7 +173,7 @@ struct ImageLimitTests {
 }
 
 /// PDF bombs must not take the instance down.
-@Suite("PDF bombs")
+@Suite("PDF bombs", .heavy)
 struct PDFBombTests {
     @Test func deeplyNestedObjectsAreReadOrRefusedWithoutACrash() async throws {
         let directory = try TemporaryDirectory()

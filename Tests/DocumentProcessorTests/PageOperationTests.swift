@@ -1,11 +1,12 @@
 import DocumentProcessing
 import Foundation
 import ServiceKit
+import OutpostTesting
 import Testing
 
 /// `watermark` and `merge`, checked with `pdftotext` and `pdfinfo`; merge archives are made by
 /// Python's zipfile, letter-size inputs by `pdftocairo`.
-@Suite("Watermark and merge")
+@Suite("Watermark and merge", .heavy)
 struct PageOperationTests {
     /// A generated PDF of at least `minimumPages` pages.
     static func document(_ directory: TemporaryDirectory, name: String, paragraphs: Int) async throws -> String {
@@ -109,7 +110,7 @@ struct PageOperationTests {
 
 /// `preview`, checked against `pdftoppm`'s size for the same width and read back by the
 /// `tesseract` CLI.
-@Suite("Preview")
+@Suite("Preview", .heavy)
 struct PreviewTests {
     /// Width and height from a PNG's IHDR chunk.
     static func pngSize(_ bytes: [UInt8]) -> (Int, Int)? {

@@ -7,7 +7,7 @@ import Testing
 /// The code-executor through the platform with the repository's wrangler.toml: bad parameters
 /// refused at submit (400, 413 for code over its size), and a run end to end through
 /// `POST /api/code/execute` (the orchestrator starts a real, nested-sandbox instance).
-@Suite("Code executor routes", .serialized)
+@Suite("Code executor routes", .serialized, .heavy)
 struct CodeExecutorRoutesTests {
     @Test func submitChecksParametersAndARunCompletesEndToEnd() async throws {
         try await Platform.with { p in

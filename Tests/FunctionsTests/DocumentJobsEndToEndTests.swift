@@ -7,7 +7,7 @@ import Testing
 
 /// The whole path with the real `document-processor` container: route → job → orchestrator →
 /// sandboxed container → the PDF in R2, read back with `pdftotext`.
-@Suite("Document jobs end to end", .serialized)
+@Suite("Document jobs end to end", .serialized, .heavy)
 struct DocumentJobsEndToEndTests {
     @Test("generate-nda at /api/containers/document-generation makes a PDF naming both parties and the date")
     func generateNDA() async throws {

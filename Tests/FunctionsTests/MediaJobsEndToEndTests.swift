@@ -9,7 +9,7 @@ import Testing
 
 /// The whole path with the real `media-transcoder` container: upload → `POST /api/media/…` →
 /// orchestrator → container → every output in R2, played back by ffmpeg from what was stored.
-@Suite("Media jobs end to end", .serialized)
+@Suite("Media jobs end to end", .serialized, .heavy)
 struct MediaJobsEndToEndTests {
     @Test("hls-transcode stores a master playlist, its renditions, segments and poster that ffmpeg plays from R2")
     func hlsLadder() async throws {

@@ -6,7 +6,7 @@ import Testing
 
 /// `audio-encode`, `normalize` and `chapters`, checked with ffprobe (codecs, rates, tags,
 /// chapters) and ffmpeg's ebur128 filter (loudness) — never with the service's own summary.
-@Suite("Media audio operations", .serialized)
+@Suite("Media audio operations", .serialized, .heavy)
 struct AudioOperationTests {
     init() { FFmpegLog.setLevel(.error) }
 

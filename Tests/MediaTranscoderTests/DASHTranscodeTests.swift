@@ -6,7 +6,7 @@ import Testing
 
 /// `dash`, checked with ffprobe and ffmpeg reading the MPD (and the HLS playlists over the same
 /// fMP4 segments).
-@Suite("Media dash", .serialized)
+@Suite("Media dash", .serialized, .heavy)
 struct DASHTranscodeTests {
     init() { FFmpegLog.setLevel(.error) }
 

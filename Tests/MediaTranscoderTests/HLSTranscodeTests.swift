@@ -7,7 +7,7 @@ import Testing
 
 /// `hls-transcode`, checked with ffprobe per rendition and ffmpeg decoding the master playlist —
 /// never with the service's own summary.
-@Suite("Media hls-transcode", .serialized)
+@Suite("Media hls-transcode", .serialized, .heavy)
 struct HLSTranscodeTests {
     init() { FFmpegLog.setLevel(.error) }
 

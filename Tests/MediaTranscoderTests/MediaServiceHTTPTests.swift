@@ -5,17 +5,17 @@ import Testing
 /// The media-transcoder's HTTP contract, against the service running in-process on a free port:
 /// parameters checked before the input is read, a 422 for a file with no video, and a ladder's
 /// files returned as outputs (NDJSON, base64 inline, as the platform takes them).
-@Suite("Media service over HTTP", .serialized)
+@Suite("Media service over HTTP", .serialized, .heavy)
 struct MediaServiceHTTPTests {
     @Test func badParametersAre400BeforeTheInputIsRead() async throws {
         let service = try await InProcessService.start()
         for query in ["qualities=mobile,8k", "segmentSeconds=0", "segmentSeconds=31", "stream_name=a%2Fb"] {
-            let reply = try await HTTP.postRaw(service.baseURL + "/jobs/hls-transcode?" + query, Data("not even media".utf8))
+            let reply = try await ServiceHTTP.postRaw(service.baseURL + "/jobs/hls-transcode?" + query, Data("not even media".utf8))
             #expect(reply.status == 400 && reply.errorCode == "invalid_parameter", "\(query): \(reply.status) \(reply.text)")
         }
-        let chapters = try await HTTP.postRaw(service.baseURL + "/jobs/chapters?chapters=%5B%5D", Data("x".utf8))
+        let chapters = try await ServiceHTTP.postRaw(service.baseURL + "/jobs/chapters?chapters=%5B%5D", Data("x".utf8))
         #expect(chapters.status == 400, "\(chapters.text)")
-        let health = try await HTTP.send("GET", service.baseURL + "/health").json()
+        let health = try await ServiceHTTP.send("GET", service.baseURL + "/health").json()
         #expect(health["maxConcurrentJobs"] as? Int == 4)
         await service.stop()
     }
@@ -25,11 +25,11 @@ struct MediaServiceHTTPTests {
         let temp = try TemporaryDirectory()
         defer { temp.remove() }
         try FFmpegCLI.run(["-f", "lavfi", "-i", "sine=duration=1", "-c:a", "aac", temp.file("tone.m4a")])
-        let reply = try await HTTP.postRaw(service.baseURL + "/jobs/hls-transcode", try Data(contentsOf: URL(fileURLWithPath: temp.file("tone.m4a"))))
+        let reply = try await ServiceHTTP.postRaw(service.baseURL + "/jobs/hls-transcode", try Data(contentsOf: URL(fileURLWithPath: temp.file("tone.m4a"))))
         #expect(reply.status == 422 && reply.errorCode == "no_video_stream", "\(reply.text)")
-        let junk = try await HTTP.postRaw(service.baseURL + "/jobs/hls-transcode", Data(repeating: 0x47, count: 10_000))
+        let junk = try await ServiceHTTP.postRaw(service.baseURL + "/jobs/hls-transcode", Data(repeating: 0x47, count: 10_000))
         #expect(junk.status == 422, "\(junk.text)")
-        #expect(try await HTTP.send("GET", service.baseURL + "/ping").status == 200)
+        #expect(try await ServiceHTTP.send("GET", service.baseURL + "/ping").status == 200)
         #expect(service.scratch.contents().isEmpty)
         await service.stop()
     }
@@ -39,7 +39,7 @@ struct MediaServiceHTTPTests {
         let temp = try TemporaryDirectory()
         defer { temp.remove() }
         try MediaProbe.makeVideo(temp.file("in.mp4"), seconds: 3, size: "320x180", rate: 25)
-        let reply = try await HTTP.postRaw(service.baseURL + "/jobs/hls-transcode?qualities=mobile,low&segmentSeconds=1&stream_name=demo&progress=ndjson",
+        let reply = try await ServiceHTTP.postRaw(service.baseURL + "/jobs/hls-transcode?qualities=mobile,low&segmentSeconds=1&stream_name=demo&progress=ndjson",
                                            try Data(contentsOf: URL(fileURLWithPath: temp.file("in.mp4"))), headers: ["X-Job-Id": "job-7"])
         #expect(reply.status == 200)
         let lines = reply.text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }

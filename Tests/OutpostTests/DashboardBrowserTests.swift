@@ -10,7 +10,7 @@ import Testing
 /// `chromium-driver`) driven by Selenium from PyPI, against `outpost dev` serving the Pitchey app.
 /// The script is `Tests/Fixtures/dashboard-browser/dashboard_check.py`; its screenshots are kept in
 /// `.build/test-artifacts/dashboard/` (one PNG per view, `failure.png` and `failure.html` on failure).
-@Suite("Web dashboard in Chromium", .serialized)
+@Suite("Web dashboard in Chromium", .serialized, .heavy)
 struct DashboardBrowserTests {
     static let repository: String = {
         var url = URL(fileURLWithPath: #filePath)

@@ -9,7 +9,7 @@ struct SandboxTests {
 
     @Test func environmentIsOnlyWhatTheRuntimePasses() async throws {
         try await S.withSupervisor(classes: [S.fixtureClass()]) { sup in
-            let opts = ContainerStartOptions(envVars: ["GREETING": "hi"], probe: ReadinessProbe(portTimeout: .seconds(10)), durableObjectID: "abc123")
+            let opts = ContainerStartOptions(envVars: ["GREETING": "hi"], probe: ReadinessProbe(portTimeout: .seconds(60)), durableObjectID: "abc123")
             let info = try await S.json(sup.fetch(Request(url: "/"), className: "Fixture", instanceID: "env", options: opts))
             let env = try #require(info["env"] as? [String: String])
             #expect(Set(env.keys) == ["CLOUDFLARE_APPLICATION_ID", "CLOUDFLARE_COUNTRY_A2", "CLOUDFLARE_LOCATION", "CLOUDFLARE_REGION",

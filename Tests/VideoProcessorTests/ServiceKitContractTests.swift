@@ -1,4 +1,5 @@
 import Foundation
+import OutpostTesting
 import Logging
 import ServiceKit
 import Testing
@@ -44,9 +45,9 @@ struct ServiceKitContractTests {
         var iterator = started.makeAsyncIterator()
         let running = try #require(await iterator.next())
         let base = "http://127.0.0.1:\(running.port)"
-        let tooBig = try await HTTP.postRaw(base + "/jobs/echo", Data(count: 60_000))
+        let tooBig = try await ServiceHTTP.postRaw(base + "/jobs/echo", Data(count: 60_000))
         #expect(tooBig.status == 413 && tooBig.errorCode == "input_too_large")
-        let fine = try await HTTP.postRaw(base + "/jobs/echo", Data(count: 40_000))
+        let fine = try await ServiceHTTP.postRaw(base + "/jobs/echo", Data(count: 40_000))
         #expect(fine.status == 200)
         #expect(try fine.json()["result"] as? [String: Int] == ["size": 40_000])
         #expect(scratch.contents().isEmpty)

@@ -5,7 +5,7 @@ import Testing
 import VideoProcessing
 
 /// `compress`: file sizes against their targets, measured on disk.
-@Suite("Video compress", .serialized)
+@Suite("Video compress", .serialized, .heavy)
 struct VideoCompressTests {
     init() { FFmpegLog.setLevel(.error) }
 
@@ -44,11 +44,11 @@ struct VideoCompressTests {
         try MediaProbe.makeVideo(source, seconds: 10, size: "160x120")
         let service = try await InProcessService.start()
         let data = try Data(contentsOf: URL(fileURLWithPath: source))
-        let floor = try await HTTP.postRaw(service.baseURL + "/jobs/compress?targetSizeBytes=120000", data)
+        let floor = try await ServiceHTTP.postRaw(service.baseURL + "/jobs/compress?targetSizeBytes=120000", data)
         #expect(floor.status == 400 && floor.text.contains("smallest target"), "\(floor.text)")
-        let range = try await HTTP.postRaw(service.baseURL + "/jobs/compress?targetSizeBytes=5000", data)
+        let range = try await ServiceHTTP.postRaw(service.baseURL + "/jobs/compress?targetSizeBytes=5000", data)
         #expect(range.status == 400 && range.text.contains("targetSizeBytes"), "\(range.text)")
-        let audio = try await HTTP.postRaw(service.baseURL + "/jobs/compress?targetSizeMB=1", try Fixtures.data("tone.m4a"))
+        let audio = try await ServiceHTTP.postRaw(service.baseURL + "/jobs/compress?targetSizeMB=1", try Fixtures.data("tone.m4a"))
         #expect(audio.status == 422, "\(audio.text)")
         #expect(service.scratch.contents().isEmpty)
         await service.stop()

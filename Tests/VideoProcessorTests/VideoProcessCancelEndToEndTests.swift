@@ -40,7 +40,7 @@ struct VideoProcessCancelEndToEndTests {
 
         // The job ends (cancelled) soon after: jobsInFlight drops to 0.
         let deadline = closed + .seconds(30)
-        while (try? await HTTP.send("GET", service.baseURL + "/health").json()["jobsInFlight"] as? Int) != 0 {
+        while (try? await ServiceHTTP.send("GET", service.baseURL + "/health").json()["jobsInFlight"] as? Int) != 0 {
             guard ContinuousClock.now < deadline else { throw TestFailure("the transcode did not stop") }
             try await Task.sleep(for: .milliseconds(20))
         }

@@ -6,7 +6,7 @@ import VideoProcessing
 
 /// `process` (transcode), checked with ffprobe, ffmpeg's psnr filter and ffmpeg decoding the
 /// outputs — never with the service's own summary.
-@Suite("Video process (transcode)", .serialized)
+@Suite("Video process (transcode)", .serialized, .heavy)
 struct VideoProcessTests {
     init() { FFmpegLog.setLevel(.error) }
 
@@ -85,7 +85,7 @@ struct VideoProcessTests {
         let source = temp.file("source.mp4")
         try MediaProbe.makeVideo(source, seconds: 5)
         let service = try await InProcessService.start()
-        let reply = try await HTTP.postRaw(service.baseURL + "/jobs/process?outputFormat=hls&quality=medium&segmentSeconds=2",
+        let reply = try await ServiceHTTP.postRaw(service.baseURL + "/jobs/process?outputFormat=hls&quality=medium&segmentSeconds=2",
                                            try Data(contentsOf: URL(fileURLWithPath: source)))
         #expect(reply.status == 200, "\(reply.text.prefix(300))")
         let outputs = try #require(try reply.json()["outputs"] as? [[String: Any]])
@@ -113,14 +113,14 @@ struct VideoProcessTests {
 
     @Test func audioOnlyOrCorruptInputIs422AndBadParametersAre400NamingThem() async throws {
         let service = try await InProcessService.start()
-        let audio = try await HTTP.postRaw(service.baseURL + "/jobs/process", try Fixtures.data("tone.m4a"))
+        let audio = try await ServiceHTTP.postRaw(service.baseURL + "/jobs/process", try Fixtures.data("tone.m4a"))
         #expect(audio.status == 422 && audio.errorCode == "no_video_stream", "\(audio.text)")
-        let truncated = try await HTTP.postRaw(service.baseURL + "/jobs/process", try Fixtures.data("truncated.mp4"))
+        let truncated = try await ServiceHTTP.postRaw(service.baseURL + "/jobs/process", try Fixtures.data("truncated.mp4"))
         #expect(truncated.status == 422, "\(truncated.text)")
-        let notVideo = try await HTTP.postRaw(service.baseURL + "/jobs/process", try Fixtures.data("not-video.txt"))
+        let notVideo = try await ServiceHTTP.postRaw(service.baseURL + "/jobs/process", try Fixtures.data("not-video.txt"))
         #expect(notVideo.status == 422, "\(notVideo.text)")
         for (query, name) in [("quality=extreme", "quality"), ("outputFormat=avi", "outputFormat"), ("framerate=500", "framerate"), ("resolution=huge", "resolution")] {
-            let reply = try await HTTP.postRaw(service.baseURL + "/jobs/process?" + query, try Fixtures.data("sample.mp4"))
+            let reply = try await ServiceHTTP.postRaw(service.baseURL + "/jobs/process?" + query, try Fixtures.data("sample.mp4"))
             #expect(reply.status == 400 && reply.errorCode == "invalid_parameter" && reply.text.contains(name), "\(query): \(reply.text)")
         }
         #expect(service.scratch.contents().isEmpty, "left: \(service.scratch.contents())")

@@ -10,7 +10,7 @@ struct VideoProcessorEndToEndTests {
         let service = try ServiceProcess()
         try await service.waitUntilReady()
 
-        let analyze = try await HTTP.postRaw(service.baseURL + "/jobs/analyze", try Fixtures.data("sample.mp4"))
+        let analyze = try await ServiceHTTP.postRaw(service.baseURL + "/jobs/analyze", try Fixtures.data("sample.mp4"))
         #expect(analyze.status == 200, "\(analyze.text)")
         let result = try #require(try analyze.json()["result"] as? [String: Any])
         #expect(abs(((result["format"] as? [String: Any])?["duration"] as? Double ?? 0) - 2.0) < 0.05)
@@ -19,7 +19,7 @@ struct VideoProcessorEndToEndTests {
 
         let temp = try TemporaryDirectory()
         defer { temp.remove() }
-        let thumbnail = try await HTTP.postRaw(service.baseURL + "/jobs/thumbnail?timestamp=1.3", try Fixtures.data("sample.mp4"))
+        let thumbnail = try await ServiceHTTP.postRaw(service.baseURL + "/jobs/thumbnail?timestamp=1.3", try Fixtures.data("sample.mp4"))
         #expect(thumbnail.status == 200)
         try thumbnail.body.write(to: URL(fileURLWithPath: temp.file("ours.png")))
         try FFmpegCLI.referenceFrame(input: Fixtures.path("sample.mp4"), timestamp: 1.3, output: temp.file("ref.png"))
@@ -27,9 +27,9 @@ struct VideoProcessorEndToEndTests {
         print("end-to-end thumbnail t=1.3: PSNR \(psnr) dB")
         #expect(psnr >= 35)
 
-        let corrupt = try await HTTP.postRaw(service.baseURL + "/jobs/thumbnail", try Fixtures.data("truncated.mp4"))
+        let corrupt = try await ServiceHTTP.postRaw(service.baseURL + "/jobs/thumbnail", try Fixtures.data("truncated.mp4"))
         #expect(corrupt.status == 422)
-        #expect(try await HTTP.send("GET", service.baseURL + "/ping").status == 200)
+        #expect(try await ServiceHTTP.send("GET", service.baseURL + "/ping").status == 200)
 
         // Logs are JSON lines on stdout.
         let records = service.log.split(separator: "\n").compactMap {
@@ -53,10 +53,10 @@ struct VideoProcessorEndToEndTests {
 
         // The input URL holds its answer until the gate opens, so the job is in flight.
         let job = Task {
-            try await HTTP.postJSON(service.baseURL + "/jobs", ["operation": "analyze", "input": ["url": store.gatedURL("sample.mp4")]])
+            try await ServiceHTTP.postJSON(service.baseURL + "/jobs", ["operation": "analyze", "input": ["url": store.gatedURL("sample.mp4")]])
         }
         let deadline = ContinuousClock.now + .seconds(30)
-        while (try? await HTTP.send("GET", service.baseURL + "/health").json()["jobsInFlight"] as? Int) != 1 {
+        while (try? await ServiceHTTP.send("GET", service.baseURL + "/health").json()["jobsInFlight"] as? Int) != 1 {
             guard ContinuousClock.now < deadline else { throw TestFailure("job never started") }
             try await Task.sleep(for: .milliseconds(10))
         }
@@ -89,7 +89,7 @@ struct VideoProcessorEndToEndTests {
         ]
         func round() async throws {
             for (path, body, status) in inputs {
-                let reply = try await HTTP.postRaw(service.baseURL + "/jobs/" + path, body)
+                let reply = try await ServiceHTTP.postRaw(service.baseURL + "/jobs/" + path, body)
                 #expect(reply.status == status, "\(path): \(reply.text)")
             }
         }

@@ -4,7 +4,7 @@ import Testing
 import VideoProcessing
 
 /// `scenes` on videos the test makes with cuts at known times.
-@Suite("Video scenes")
+@Suite("Video scenes", .heavy)
 struct VideoScenesTests {
     /// Solid colours, then moving test pictures, concatenated: cuts at the sums of the lengths.
     private func makeCuts(_ path: String, clips: [(source: String, seconds: Double)]) throws {
@@ -51,15 +51,15 @@ struct VideoScenesTests {
         try makeCuts(path, clips: [("color=c=red", 1), ("color=c=blue", 0.4), ("color=c=yellow", 1.6)])
         let service = try await InProcessService.start()
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
-        let reply = try await HTTP.postRaw(service.baseURL + "/jobs/scenes?minSceneSeconds=0.5", data)
+        let reply = try await ServiceHTTP.postRaw(service.baseURL + "/jobs/scenes?minSceneSeconds=0.5", data)
         #expect(reply.status == 200, "\(reply.text)")
         let scenes = try #require((try reply.json()["result"] as? [String: Any])?["scenes"] as? [[String: Any]])
         // The cut to yellow comes 0.4 s after the cut to blue, less than the minimum: it is ignored.
         #expect(scenes.compactMap { $0["start"] as? Double }.map { ($0 * 100).rounded() / 100 } == [0, 1.0], "\(scenes)")
-        let all = try await HTTP.postRaw(service.baseURL + "/jobs/scenes?minSceneSeconds=0", data)
+        let all = try await ServiceHTTP.postRaw(service.baseURL + "/jobs/scenes?minSceneSeconds=0", data)
         let allScenes = try #require((try all.json()["result"] as? [String: Any])?["scenes"] as? [[String: Any]])
         #expect(allScenes.count == 3, "\(allScenes)")
-        let withImages = try await HTTP.postRaw(service.baseURL + "/jobs/scenes?minSceneSeconds=0&thumbnails=true&width=64&format=png", data)
+        let withImages = try await ServiceHTTP.postRaw(service.baseURL + "/jobs/scenes?minSceneSeconds=0&thumbnails=true&width=64&format=png", data)
         let body = try withImages.json()
         let outputs = try #require(body["outputs"] as? [[String: Any]], "\(withImages.text.prefix(300))")
         #expect(outputs.map { $0["name"] as? String } == ["scene-000", "scene-001", "scene-002"])
@@ -72,9 +72,9 @@ struct VideoScenesTests {
             try FFmpegCLI.run(["-f", "lavfi", "-i", "color=c=\(colour):size=64x48", "-frames:v", "1", temp2.file("ref.png")])
             #expect(try FFmpegCLI.psnr(temp2.file("scene.png"), temp2.file("ref.png")) >= 30, "\(colour)")
         }
-        let bad = try await HTTP.postRaw(service.baseURL + "/jobs/scenes?threshold=500", data)
+        let bad = try await ServiceHTTP.postRaw(service.baseURL + "/jobs/scenes?threshold=500", data)
         #expect(bad.status == 400 && bad.text.contains("threshold"), "\(bad.text)")
-        let audio = try await HTTP.postRaw(service.baseURL + "/jobs/scenes", try Fixtures.data("tone.m4a"))
+        let audio = try await ServiceHTTP.postRaw(service.baseURL + "/jobs/scenes", try Fixtures.data("tone.m4a"))
         #expect(audio.status == 422, "\(audio.text)")
         await service.stop()
     }

@@ -1,4 +1,5 @@
 import Foundation
+import OutpostTesting
 import Testing
 
 /// The video-processor's HTTP contract, against the service running in-process on a free port.
@@ -6,9 +7,9 @@ import Testing
 struct VideoServiceHTTPTests {
     @Test func pingAndHealthAnswer() async throws {
         let service = try await InProcessService.start()
-        let ping = try await HTTP.send("GET", service.baseURL + "/ping")
+        let ping = try await ServiceHTTP.send("GET", service.baseURL + "/ping")
         #expect(ping.status == 200 && ping.text == "pong")
-        let health = try await HTTP.send("GET", service.baseURL + "/health").json()
+        let health = try await ServiceHTTP.send("GET", service.baseURL + "/health").json()
         #expect(health["status"] as? String == "ok")
         #expect(health["maxConcurrentJobs"] as? Int == 3)
         #expect(health["jobsInFlight"] as? Int == 0)
@@ -17,7 +18,7 @@ struct VideoServiceHTTPTests {
 
     @Test func analyzeARawBody() async throws {
         let service = try await InProcessService.start()
-        let reply = try await HTTP.postRaw(service.baseURL + "/jobs/analyze", try Fixtures.data("sample.mp4"), headers: ["X-Job-Id": "job-1"])
+        let reply = try await ServiceHTTP.postRaw(service.baseURL + "/jobs/analyze", try Fixtures.data("sample.mp4"), headers: ["X-Job-Id": "job-1"])
         #expect(reply.status == 200, "\(reply.text)")
         let body = try reply.json()
         #expect(body["jobId"] as? String == "job-1")
@@ -39,7 +40,7 @@ struct VideoServiceHTTPTests {
         let service = try await InProcessService.start()
         let store = try await ObjectStore.start()
         await store.put("sample.mp4", try Fixtures.data("sample.mp4"))
-        let reply = try await HTTP.postJSON(service.baseURL + "/jobs", [
+        let reply = try await ServiceHTTP.postJSON(service.baseURL + "/jobs", [
             "operation": "thumbnail", "input": ["url": store.url("sample.mp4")], "params": ["timestamp": 0.5, "width": 160],
         ])
         #expect(reply.status == 200, "\(reply.text)")
@@ -58,7 +59,7 @@ struct VideoServiceHTTPTests {
         let service = try await InProcessService.start()
         let store = try await ObjectStore.start()
         await store.put("sample.mp4", try Fixtures.data("sample.mp4"))
-        let reply = try await HTTP.postJSON(service.baseURL + "/jobs", [
+        let reply = try await ServiceHTTP.postJSON(service.baseURL + "/jobs", [
             "id": "thumb-7", "operation": "thumbnail", "input": ["url": store.url("sample.mp4")],
             "params": ["timestamp": 1, "format": "jpeg"], "output": ["url": store.url("thumb-7.jpg")],
         ])
@@ -79,7 +80,7 @@ struct VideoServiceHTTPTests {
 
     @Test func progressStreamsAsNDJSONEndingWithTheResult() async throws {
         let service = try await InProcessService.start()
-        let reply = try await HTTP.postRaw(
+        let reply = try await ServiceHTTP.postRaw(
             service.baseURL + "/jobs/thumbnail?timestamp=1.72", try Fixtures.data("sample.mp4"), headers: ["Accept": "application/x-ndjson"]
         )
         #expect(reply.status == 200)
@@ -102,7 +103,7 @@ struct VideoServiceHTTPTests {
 
     @Test func errorsInAProgressStreamArriveAsAnErrorLine() async throws {
         let service = try await InProcessService.start()
-        let reply = try await HTTP.postRaw(service.baseURL + "/jobs/analyze?progress=ndjson", try Fixtures.data("random.bin"))
+        let reply = try await ServiceHTTP.postRaw(service.baseURL + "/jobs/analyze?progress=ndjson", try Fixtures.data("random.bin"))
         let last = try JSONSerialization.jsonObject(with: Data(reply.text.split(separator: "\n").last!.utf8)) as? [String: Any]
         #expect(last?["type"] as? String == "error")
         #expect(last?["status"] as? Int == 422)
@@ -119,7 +120,7 @@ struct VideoServiceHTTPTests {
     ])
     func badParametersAreA400(_ pathAndQuery: String, _ code: String) async throws {
         let service = try await InProcessService.start()
-        let reply = try await HTTP.postRaw(service.baseURL + "/jobs/" + pathAndQuery, try Fixtures.data("sample.mp4"))
+        let reply = try await ServiceHTTP.postRaw(service.baseURL + "/jobs/" + pathAndQuery, try Fixtures.data("sample.mp4"))
         #expect(reply.status == 400, "\(reply.text)")
         #expect(reply.errorCode == code)
         #expect(service.scratch.contents().isEmpty)
@@ -128,17 +129,17 @@ struct VideoServiceHTTPTests {
 
     @Test func malformedJobRequestsAreA400() async throws {
         let service = try await InProcessService.start()
-        let notJSON = try await HTTP.send("POST", service.baseURL + "/jobs", body: Data("{nope".utf8), headers: ["Content-Type": "application/json"])
+        let notJSON = try await ServiceHTTP.send("POST", service.baseURL + "/jobs", body: Data("{nope".utf8), headers: ["Content-Type": "application/json"])
         #expect(notJSON.status == 400 && notJSON.errorCode == "invalid_json")
-        let noInput = try await HTTP.postJSON(service.baseURL + "/jobs", ["operation": "analyze"])
+        let noInput = try await ServiceHTTP.postJSON(service.baseURL + "/jobs", ["operation": "analyze"])
         #expect(noInput.status == 400 && noInput.errorCode == "missing_input")
-        let badURL = try await HTTP.postJSON(service.baseURL + "/jobs", ["operation": "analyze", "input": ["url": "/srv/shared/file.mp4"]])
+        let badURL = try await ServiceHTTP.postJSON(service.baseURL + "/jobs", ["operation": "analyze", "input": ["url": "/srv/shared/file.mp4"]])
         #expect(badURL.status == 400 && badURL.errorCode == "invalid_url")
-        let rawWithoutOperation = try await HTTP.postRaw(service.baseURL + "/jobs", try Fixtures.data("sample.mp4"))
+        let rawWithoutOperation = try await ServiceHTTP.postRaw(service.baseURL + "/jobs", try Fixtures.data("sample.mp4"))
         #expect(rawWithoutOperation.status == 400)
-        let empty = try await HTTP.postRaw(service.baseURL + "/jobs/analyze", Data())
+        let empty = try await ServiceHTTP.postRaw(service.baseURL + "/jobs/analyze", Data())
         #expect(empty.status == 400 && empty.errorCode == "missing_input")
-        let unknownRoute = try await HTTP.send("GET", service.baseURL + "/nope")
+        let unknownRoute = try await ServiceHTTP.send("GET", service.baseURL + "/nope")
         #expect(unknownRoute.status == 404 && unknownRoute.errorCode == "not_found")
         await service.stop()
     }
@@ -146,17 +147,17 @@ struct VideoServiceHTTPTests {
     @Test(arguments: [("analyze", "truncated.mp4"), ("analyze", "random.bin"), ("thumbnail", "not-video.txt"), ("thumbnail", "tone.m4a")])
     func unusableInputIsA422AndTheServiceStaysHealthy(_ operation: String, _ fixture: String) async throws {
         let service = try await InProcessService.start()
-        let reply = try await HTTP.postRaw(service.baseURL + "/jobs/" + operation, try Fixtures.data(fixture))
+        let reply = try await ServiceHTTP.postRaw(service.baseURL + "/jobs/" + operation, try Fixtures.data(fixture))
         #expect(reply.status == 422, "\(reply.text)")
         let error = try #require(try reply.json()["error"] as? [String: Any])
         #expect((error["message"] as? String ?? "").isEmpty == false)
         #expect(service.scratch.contents().isEmpty)
-        let ping = try await HTTP.send("GET", service.baseURL + "/ping")
+        let ping = try await ServiceHTTP.send("GET", service.baseURL + "/ping")
         #expect(ping.status == 200)
-        let health = try await HTTP.send("GET", service.baseURL + "/health").json()
+        let health = try await ServiceHTTP.send("GET", service.baseURL + "/health").json()
         #expect(health["jobsFailed"] as? Int == 1)
         // And it still does real work afterwards.
-        let next = try await HTTP.postRaw(service.baseURL + "/jobs/analyze", try Fixtures.data("sample.mp4"))
+        let next = try await ServiceHTTP.postRaw(service.baseURL + "/jobs/analyze", try Fixtures.data("sample.mp4"))
         #expect(next.status == 200)
         await service.stop()
     }
@@ -164,7 +165,7 @@ struct VideoServiceHTTPTests {
     @Test func aMissingInputObjectIsA422() async throws {
         let service = try await InProcessService.start()
         let store = try await ObjectStore.start()
-        let reply = try await HTTP.postJSON(service.baseURL + "/jobs", ["operation": "analyze", "input": ["url": store.url("missing.mp4")]])
+        let reply = try await ServiceHTTP.postJSON(service.baseURL + "/jobs", ["operation": "analyze", "input": ["url": store.url("missing.mp4")]])
         #expect(reply.status == 422 && reply.errorCode == "input_unavailable")
         await store.stop()
         await service.stop()
@@ -172,7 +173,7 @@ struct VideoServiceHTTPTests {
 
     @Test func formatsAreListed() async throws {
         let service = try await InProcessService.start()
-        let formats = try await HTTP.send("GET", service.baseURL + "/formats").json()
+        let formats = try await ServiceHTTP.send("GET", service.baseURL + "/formats").json()
         let input = try #require(formats["input"] as? [String: Any])
         #expect((input["videoCodecs"] as? [String])?.contains("h264") == true)
         #expect((formats["output"] as? [String: Any])?["thumbnail"] as? [String] == ["png", "jpeg", "webp"])
@@ -185,7 +186,7 @@ struct VideoServiceHTTPTests {
         let times = [0.0, 0.5, 1.0, 1.3, 1.72, 0.2, 0.8, 1.5]
         let replies = try await withThrowingTaskGroup(of: (Double, HTTPReply).self) { group in
             for t in times {
-                group.addTask { (t, try await HTTP.postRaw(service.baseURL + "/jobs/thumbnail?timestamp=\(t)", video)) }
+                group.addTask { (t, try await ServiceHTTP.postRaw(service.baseURL + "/jobs/thumbnail?timestamp=\(t)", video)) }
             }
             return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
         }

@@ -37,7 +37,7 @@ struct VideoThumbnailSetTests {
 
     @Test func intervalOverHTTPGivesAFrameEveryIntervalAsSeparateOutputs() async throws {
         let service = try await InProcessService.start()
-        let reply = try await HTTP.postRaw(service.baseURL + "/jobs/thumbnail?interval=0.5&format=jpeg&width=80", try Fixtures.data("sample.mp4"))
+        let reply = try await ServiceHTTP.postRaw(service.baseURL + "/jobs/thumbnail?interval=0.5&format=jpeg&width=80", try Fixtures.data("sample.mp4"))
         #expect(reply.status == 200, "\(reply.text.prefix(300))")
         let body = try reply.json()
         let outputs = try #require(body["outputs"] as? [[String: Any]])
@@ -52,11 +52,11 @@ struct VideoThumbnailSetTests {
         }
         let frames = ((body["result"] as? [String: Any])?["thumbnails"] as? [[String: Any]] ?? []).compactMap { $0["frameTimestamp"] as? Double }
         #expect(frames.count == 4 && zip(frames, [0, 0.52, 1.0, 1.52]).allSatisfy { abs($0 - $1) < 0.001 }, "\(frames)")
-        let late = try await HTTP.postRaw(service.baseURL + "/jobs/thumbnail?timestamps=1,99", try Fixtures.data("sample.mp4"))
+        let late = try await ServiceHTTP.postRaw(service.baseURL + "/jobs/thumbnail?timestamps=1,99", try Fixtures.data("sample.mp4"))
         #expect(late.status == 400 && late.text.contains("99"), "\(late.text)")
-        let malformed = try await HTTP.postRaw(service.baseURL + "/jobs/thumbnail?timestamps=1,abc", try Fixtures.data("sample.mp4"))
+        let malformed = try await ServiceHTTP.postRaw(service.baseURL + "/jobs/thumbnail?timestamps=1,abc", try Fixtures.data("sample.mp4"))
         #expect(malformed.status == 400 && malformed.text.contains("timestamps"), "\(malformed.text)")
-        let audio = try await HTTP.postRaw(service.baseURL + "/jobs/thumbnail?timestamps=0,1", try Fixtures.data("tone.m4a"))
+        let audio = try await ServiceHTTP.postRaw(service.baseURL + "/jobs/thumbnail?timestamps=0,1", try Fixtures.data("tone.m4a"))
         #expect(audio.status == 422, "\(audio.text)")
         #expect(service.scratch.contents().isEmpty)
         await service.stop()
@@ -64,7 +64,7 @@ struct VideoThumbnailSetTests {
 
     @Test func spriteIsOneSheetWhoseTilesAreTheFramesAndAVTTMapPointingAtThem() async throws {
         let service = try await InProcessService.start()
-        let reply = try await HTTP.postRaw(service.baseURL + "/jobs/thumbnail?sprite=true&timestamps=0,0.5,1,1.5,1.9&width=80&format=png",
+        let reply = try await ServiceHTTP.postRaw(service.baseURL + "/jobs/thumbnail?sprite=true&timestamps=0,0.5,1,1.5,1.9&width=80&format=png",
                                            try Fixtures.data("sample.mp4"))
         #expect(reply.status == 200, "\(reply.text.prefix(300))")
         let outputs = try #require(try reply.json()["outputs"] as? [[String: Any]])

@@ -6,7 +6,7 @@ import VideoProcessing
 
 /// A text watermark, measured against an unmarked encode with the same settings: pixels change
 /// inside the mark's corner and (beyond coding noise) nowhere else.
-@Suite("Video watermark", .serialized)
+@Suite("Video watermark", .serialized, .heavy)
 struct VideoWatermarkTests {
     init() { FFmpegLog.setLevel(.error) }
 
@@ -43,13 +43,13 @@ struct VideoWatermarkTests {
 
     @Test func watermarkParametersAreChecked() async throws {
         let service = try await InProcessService.start()
-        let missing = try await HTTP.postRaw(service.baseURL + "/jobs/watermark", try Fixtures.data("sample.mp4"))
+        let missing = try await ServiceHTTP.postRaw(service.baseURL + "/jobs/watermark", try Fixtures.data("sample.mp4"))
         #expect(missing.status == 400 && missing.text.contains("text"), "\(missing.text)")
-        let position = try await HTTP.postRaw(service.baseURL + "/jobs/watermark?text=hi&position=middle", try Fixtures.data("sample.mp4"))
+        let position = try await ServiceHTTP.postRaw(service.baseURL + "/jobs/watermark?text=hi&position=middle", try Fixtures.data("sample.mp4"))
         #expect(position.status == 400 && position.text.contains("position"), "\(position.text)")
-        let opacity = try await HTTP.postRaw(service.baseURL + "/jobs/watermark?text=hi&opacity=2", try Fixtures.data("sample.mp4"))
+        let opacity = try await ServiceHTTP.postRaw(service.baseURL + "/jobs/watermark?text=hi&opacity=2", try Fixtures.data("sample.mp4"))
         #expect(opacity.status == 400 && opacity.text.contains("opacity"), "\(opacity.text)")
-        let ok = try await HTTP.postRaw(service.baseURL + "/jobs/process?watermark=%C2%A9%20it's%3A%25%7Bpts%7D&position=top-left&quality=low",
+        let ok = try await ServiceHTTP.postRaw(service.baseURL + "/jobs/process?watermark=%C2%A9%20it's%3A%25%7Bpts%7D&position=top-left&quality=low",
                                         try Fixtures.data("sample.mp4"))
         #expect(ok.status == 200 && ok.header("Content-Type") == "video/mp4", "\(ok.text.prefix(300))")
         #expect(service.scratch.contents().isEmpty)

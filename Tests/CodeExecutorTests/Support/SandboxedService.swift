@@ -56,7 +56,7 @@ final class SandboxedService: @unchecked Sendable {
 
     func waitUntilReady() async throws {
         do {
-            try await HTTP.waitUntilAvailable(baseURL + "/ping", timeout: .seconds(60)) { process.isRunning }
+            try await ServiceHTTP.waitUntilAvailable(baseURL + "/ping", timeout: .seconds(60)) { process.isRunning }
         } catch {
             throw TestFailure("\(error); log: \(log)")
         }
@@ -64,7 +64,7 @@ final class SandboxedService: @unchecked Sendable {
 
     /// `POST /jobs/execute` with `params`; the run's result object.
     func execute(_ params: [String: Any]) async throws -> [String: Any] {
-        let reply = try await HTTP.postJSON(baseURL + "/jobs/execute", ["params": params])
+        let reply = try await ServiceHTTP.postJSON(baseURL + "/jobs/execute", ["params": params])
         guard reply.status == 200 else { throw TestFailure("execute answered \(reply.status): \(reply.text.prefix(500)); log: \(log.suffix(2000))") }
         return try #require(try reply.json()["result"] as? [String: Any])
     }

@@ -1,4 +1,5 @@
 import Foundation
+import OutpostTesting
 
 /// A fresh temporary directory, removed by `remove()`.
 struct TemporaryDirectory: Sendable {
@@ -12,7 +13,3 @@ struct TemporaryDirectory: Sendable {
     func remove() { try? FileManager.default.removeItem(atPath: path) }
 }
 
-struct TestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}

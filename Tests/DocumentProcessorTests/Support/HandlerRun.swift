@@ -1,5 +1,6 @@
 import DocumentProcessing
 import Foundation
+import OutpostTesting
 import Logging
 import NIOPosix
 import ServiceKit

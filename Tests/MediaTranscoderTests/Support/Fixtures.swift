@@ -1,4 +1,5 @@
 import Foundation
+import OutpostTesting
 
 /// Paths to the committed media in `fixtures/`, and scratch directories that clean themselves up.
 enum Fixtures {
@@ -30,7 +31,3 @@ struct TemporaryDirectory {
     func remove() { try? FileManager.default.removeItem(atPath: path) }
 }
 
-struct TestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}

@@ -1,4 +1,5 @@
 import Foundation
+import OutpostTesting
 import Logging
 import ServiceKit
 import MediaTranscoding

@@ -36,7 +36,7 @@ actor FixtureContainer: Container {
         if let ports = env["EXTRA_PORTS"] { vars["FIXTURE_EXTRA_PORTS"] = ports }
         if let delay = env["EXTRA_PORT_DELAY_MS"] { vars["FIXTURE_EXTRA_PORT_DELAY_MS"] = delay }
         envVars = vars
-        portTimeout = .seconds(Int64(env["PORT_TIMEOUT"] ?? "10") ?? 10)
+        portTimeout = .seconds(Int64(env["PORT_TIMEOUT"] ?? "60") ?? 60)
         enableInternet = env["NO_INTERNET"] == nil
         requiredPorts = (env["EXTRA_PORTS"] ?? "").split(separator: ",").compactMap { Int($0) }
         memoryLimitBytes = env["MEMORY_MB"].flatMap { Int64($0) }.map { $0 << 20 }

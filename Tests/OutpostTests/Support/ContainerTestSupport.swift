@@ -22,7 +22,7 @@ enum ContainerTestSupport {
 
     /// Options with short timeouts so failures show quickly.
     static func options(sleepAfter: SleepAfter = .default, env: [String: String] = [:], internet: Bool = true,
-                        portTimeout: Duration = .seconds(10), grace: Duration = .seconds(5)) -> ContainerStartOptions {
+                        portTimeout: Duration = .seconds(60), grace: Duration = .seconds(5)) -> ContainerStartOptions {
         ContainerStartOptions(sleepAfter: sleepAfter, envVars: env, enableInternet: internet,
                               probe: ReadinessProbe(portTimeout: portTimeout), stopGrace: grace)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import OutpostTesting
 import Hummingbird
 import Logging
 import NIOCore

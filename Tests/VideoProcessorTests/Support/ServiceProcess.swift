@@ -57,7 +57,7 @@ final class ServiceProcess: @unchecked Sendable {
 
     func waitUntilReady() async throws {
         do {
-            try await HTTP.waitUntilAvailable(baseURL + "/ping", timeout: .seconds(60)) { process.isRunning }
+            try await ServiceHTTP.waitUntilAvailable(baseURL + "/ping", timeout: .seconds(60)) { process.isRunning }
         } catch {
             throw TestFailure("\(error); log: \(log)")
         }

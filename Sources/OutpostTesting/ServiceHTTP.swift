@@ -1,17 +1,17 @@
-import Foundation
+public import Foundation
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+public import FoundationNetworking
 #endif
 
-/// A response as the tests look at it.
-struct HTTPReply: Sendable {
-    let status: Int
-    let headers: [String: String]
-    let body: Data
+/// A response as a service's tests look at it.
+public struct HTTPReply: Sendable {
+    public let status: Int
+    public let headers: [String: String]
+    public let body: Data
 
-    var text: String { String(decoding: body, as: UTF8.self) }
+    public var text: String { String(decoding: body, as: UTF8.self) }
 
-    func json() throws -> [String: Any] {
+    public func json() throws -> [String: Any] {
         guard let object = try JSONSerialization.jsonObject(with: body) as? [String: Any] else {
             throw TestFailure("not a JSON object: \(text.prefix(300))")
         }
@@ -19,22 +19,22 @@ struct HTTPReply: Sendable {
     }
 
     /// The `error.code` of a JSON error body.
-    var errorCode: String? { ((try? json())?["error"] as? [String: Any])?["code"] as? String }
+    public var errorCode: String? { ((try? json())?["error"] as? [String: Any])?["code"] as? String }
 
-    func header(_ name: String) -> String? {
+    public func header(_ name: String) -> String? {
         headers.first { $0.key.lowercased() == name.lowercased() }?.value
     }
 }
 
-/// Minimal HTTP client for the tests (URLSession).
-enum HTTP {
-    static let session: URLSession = {
+/// A minimal HTTP client for tests that talk to a service process (URLSession).
+public enum ServiceHTTP {
+    public static let session: URLSession = {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = 60
         return URLSession(configuration: configuration)
     }()
 
-    static func send(_ method: String, _ url: String, body: Data? = nil, headers: [String: String] = [:]) async throws -> HTTPReply {
+    public static func send(_ method: String, _ url: String, body: Data? = nil, headers: [String: String] = [:]) async throws -> HTTPReply {
         var request = URLRequest(url: URL(string: url)!)
         request.httpMethod = method
         for (key, value) in headers { request.setValue(value, forHTTPHeaderField: key) }
@@ -50,17 +50,17 @@ enum HTTP {
         return HTTPReply(status: http.statusCode, headers: fields, body: data)
     }
 
-    static func postJSON(_ url: String, _ object: [String: Any], headers: [String: String] = [:]) async throws -> HTTPReply {
+    public static func postJSON(_ url: String, _ object: [String: Any], headers: [String: String] = [:]) async throws -> HTTPReply {
         let body = try JSONSerialization.data(withJSONObject: object)
         return try await send("POST", url, body: body, headers: headers.merging(["Content-Type": "application/json"]) { a, _ in a })
     }
 
-    static func postRaw(_ url: String, _ body: Data, headers: [String: String] = [:]) async throws -> HTTPReply {
+    public static func postRaw(_ url: String, _ body: Data, headers: [String: String] = [:]) async throws -> HTTPReply {
         try await send("POST", url, body: body, headers: headers.merging(["Content-Type": "application/octet-stream"]) { a, _ in a })
     }
 
     /// Polls `url` until it answers 200 (an event, not a fixed sleep), or fails after `timeout`.
-    static func waitUntilAvailable(_ url: String, timeout: Duration = .seconds(30), while alive: () -> Bool = { true }) async throws {
+    public static func waitUntilAvailable(_ url: String, timeout: Duration = .seconds(30), while alive: () -> Bool = { true }) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let reply = try? await send("GET", url), reply.status == 200 { return }
@@ -69,4 +69,10 @@ enum HTTP {
         }
         throw TestFailure("\(url) did not answer within \(timeout)")
     }
+}
+
+/// A test's own failure, with what went wrong.
+public struct TestFailure: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
