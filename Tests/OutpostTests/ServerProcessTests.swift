@@ -119,6 +119,41 @@ struct ServerProcessTests {
         #expect(unknown.stderr.contains("no KV namespace is bound as NOPE"))
     }
 
+    @Test("a request the HTTP parser cannot read gets a JSON 400 and a closed connection, not a hang")
+    func malformedRequests() async throws {
+        let dir = try makeDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let server = try ServerProcess(directory: dir)
+        defer { server.kill(signal: SIGKILL) }
+        try await server.waitUntilReady()
+        let port = server.port
+        // A URL past the 80 KiB head limit (schemathesis sent 786 KB of query), then bytes that are not HTTP.
+        let tooLong = Array("GET /kv/x?q=\(String(repeating: "a", count: 800_000)) HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+        for request in [tooLong, Array("\u{16}\u{03}\u{01}not http\r\n\r\n".utf8)] {
+            let answer: String = try await offPool {
+                let fd = try RawHTTP.connect(port: port)
+                defer { close(fd) }
+                // Without an answer the read gives up after 60 s, and the test fails instead of hanging.
+                var wait = timeval(tv_sec: 60, tv_usec: 0)
+                setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
+                try? RawHTTP.sendAll(fd, request)
+                var bytes: [UInt8] = []
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                while true {
+                    let n = read(fd, &buffer, buffer.count)
+                    if n <= 0 { break }
+                    bytes += buffer[0..<n]
+                }
+                return String(decoding: bytes, as: UTF8.self)
+            }
+            #expect(answer.hasPrefix("HTTP/1.1 400"), "\(answer.prefix(200))")
+            #expect(answer.lowercased().contains("content-type: application/json"))
+            #expect(answer.contains(#""code":"malformed_request""#))
+        }
+        let (status, _) = try await HTTP.send("GET", server.baseURL + "/kv/x")
+        #expect(status == 404, "the server still answers")
+    }
+
     @Test("a malformed wrangler.toml stops `dev` with file:line:column")
     func malformedConfig() async throws {
         let dir = TestRuntime.makeTemporaryDirectory()

@@ -56,6 +56,9 @@ struct UpgradeTunnelChannel: ServerChildChannel, HTTPChannelHandler {
             configuration.decoderConfiguration.maxHeaderListSize = limits.maxHeaderListSize
             configuration.decoderConfiguration.maxHeaderFieldCount = limits.maxHeaderFieldCount
             let negotiated = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: configuration)
+            // Right after the codec, before the upgrade handler: it stays when HTTP/1.1 takes over.
+            let upgradeHandler = try channel.pipeline.syncOperations.handler(type: NIOTypedHTTPServerUpgradeHandler<Negotiated>.self)
+            try channel.pipeline.syncOperations.addHandler(MalformedRequestHandler(), position: .before(upgradeHandler))
             return Value(negotiated: negotiated, upgrader: upgrader, channel: channel)
         }
     }
