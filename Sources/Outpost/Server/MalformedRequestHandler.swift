@@ -6,29 +6,18 @@ import NIOHTTP1
 /// connection. Without it such a client waited for an answer that never came.
 ///
 /// It sits right after NIO's HTTP codec, where NIO's own protocol error handler would (that one
-/// answers with no body and no content type).
-final class MalformedRequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
+/// answers with no body and no content type). It only listens to inbound events and passes every
+/// read on untouched: after a WebSocket upgrade the same pipeline carries raw bytes both ways.
+final class MalformedRequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
-    typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
 
-    /// A response head went out and its end did not yet.
-    private var responding = false
     /// The malformed request was answered (the parser may report more errors after the first).
     private var answered = false
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         context.fireChannelRead(data)
-    }
-
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        switch unwrapOutboundIn(data) {
-        case .head: responding = true
-        case .end: responding = false
-        case .body: break
-        }
-        context.write(data, promise: promise)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -38,10 +27,6 @@ final class MalformedRequestHandler: ChannelDuplexHandler, RemovableChannelHandl
         }
         guard !answered else { return }
         answered = true
-        guard !responding else {
-            context.close(promise: nil)
-            return
-        }
         let message = parserError == .headerOverflow
             ? "The request line and headers are over the 80 KiB limit: send long values in the body."
             : "The request is not valid HTTP/1.1 (\(parserError))."
