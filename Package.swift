@@ -156,6 +156,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "ServiceTesting",
+            dependencies: ["OutpostTesting", "ServiceKit", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "OutpostCLI",
             dependencies: [
                 "Outpost", "OutpostS3",
@@ -217,7 +222,7 @@ let package = Package(
         .testTarget(
             name: "MediaTranscoderTests",
             dependencies: [
-                "MediaTranscoding", "MediaTranscoderDescriptor", "MediaPipeline", "ServiceKit", "OutpostTesting",
+                "MediaTranscoding", "MediaTranscoderDescriptor", "MediaPipeline", "ServiceKit", "OutpostTesting", "ServiceTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -227,7 +232,7 @@ let package = Package(
         .testTarget(
             name: "VideoProcessorTests",
             dependencies: [
-                "VideoProcessing", "VideoProcessorDescriptor", "ServiceKit", "OutpostTesting",
+                "VideoProcessing", "VideoProcessorDescriptor", "ServiceKit", "OutpostTesting", "ServiceTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -237,7 +242,7 @@ let package = Package(
         .testTarget(
             name: "DocumentProcessorTests",
             dependencies: [
-                "DocumentProcessing", "DocumentProcessorDescriptor", "ServiceKit", "OutpostTesting",
+                "DocumentProcessing", "DocumentProcessorDescriptor", "ServiceKit", "OutpostTesting", "ServiceTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

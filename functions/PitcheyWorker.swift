@@ -22,13 +22,15 @@ public struct PitcheyWorker: Worker {
 
     public func fetch(_ request: Request, env: Env, context: ExecutionContext) async throws -> Response {
         let start = ContinuousClock.now
+        // Found once: it labels the request's metrics and log line, and it runs the handler.
+        let resolution = api.resolve(request)
         let response: Response
         if request.path == "/health", request.method == .get || request.method == .head {
             response = HealthRoute.response(env: env, startedAt: startedAt, cache: healthCache)
         } else {
-            response = await respond(request, env: env, context: context)
+            response = await respond(request, resolution: resolution, env: env, context: context)
         }
-        let route = route(of: request, context: context)
+        let route = route(of: request, resolution: resolution, context: context)
         // Time to the response's head (a stream's body may go on).
         env.metrics.observe(PlatformMetricFamilies.httpDuration, route, "\(response.status.code / 100)xx", duration: .now - start)
         return response
@@ -36,7 +38,7 @@ public struct PitcheyWorker: Worker {
 
     /// The route pattern `request` is counted and logged under (its method and pattern, never its
     /// path); a job's id goes to the access log too.
-    private func route(of request: Request, context: ExecutionContext) -> String {
+    private func route(of request: Request, resolution: WorkerRouter<APIContext>.Resolution, context: ExecutionContext) -> String {
         let route: String
         switch request.path {
         case "/health", "/metrics", "/openapi.json":
@@ -46,19 +48,18 @@ public struct PitcheyWorker: Worker {
         case let path where path.hasPrefix("/streams/"):
             route = "\(request.method.rawValue) /streams/:id/*file"
         default:
-            let match = api.match(request)
-            route = match?.pattern ?? "unmatched"
-            if let id = match?.parameters["id"], request.path.hasPrefix("/api/containers/jobs/") { context.annotate("jobId", id) }
+            route = resolution.pattern ?? "unmatched"
+            if let id = resolution.parameters?["id"], request.path.hasPrefix("/api/containers/jobs/") { context.annotate("jobId", id) }
         }
         context.annotate("route", route)
         return route
     }
 
-    private func respond(_ request: Request, env: Env, context: ExecutionContext) async -> Response {
+    private func respond(_ request: Request, resolution: WorkerRouter<APIContext>.Resolution, env: Env, context: ExecutionContext) async -> Response {
         let cors = CORS(env["CORS_ORIGINS"])
         if request.method == .options { return cors.preflight(request) }
         do {
-            return cors.decorate(try await route(request, env: env, context: context), for: request)
+            return cors.decorate(try await route(request, resolution: resolution, env: env, context: context), for: request)
         } catch let limited as RateLimited {
             var response = limited.response
             response.headers[.retryAfter] = String(limited.retryAfter)
@@ -70,7 +71,7 @@ public struct PitcheyWorker: Worker {
         }
     }
 
-    private func route(_ request: Request, env: Env, context: ExecutionContext) async throws -> Response {
+    private func route(_ request: Request, resolution: WorkerRouter<APIContext>.Resolution, env: Env, context: ExecutionContext) async throws -> Response {
         let path = request.path
         if path == "/metrics", request.method == .get { return .text(env.metrics.exposition(describing: PlatformMetricFamilies.all), contentType: Metrics.contentType) }
         if let page = DashboardRoutes.page(request) { return page }
@@ -92,7 +93,7 @@ public struct PitcheyWorker: Worker {
             throw RateLimited(retryAfter: wait)
         }
         let ctx = APIContext(caller: caller, env: env, execution: context, services: services)
-        guard let response = try await api.handle(request, context: ctx) else {
+        guard let response = try await api.handle(request, resolved: resolution, context: ctx) else {
             throw HTTPFailure.notFound("No route for \(request.method.rawValue) \(path)")
         }
         return response

@@ -110,6 +110,24 @@ public final class ChildProcess: @unchecked Sendable {
         if isRunning { kill(processIdentifier, signal) }
     }
 
+    /// Runs `executable` with `arguments` to its end and returns its stdout (stderr is dropped);
+    /// throws when it exits non-zero. For the command-line tools tests check outputs with.
+    public static func output(of executable: String, _ arguments: [String]) throws -> String {
+        let process = ChildProcess()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw ChildProcessError("\(executable) \(arguments.joined(separator: " ")) exited \(process.terminationStatus)")
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
     private func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
         let pointers = strings.map { strdup($0) } + [nil]
         defer { pointers.forEach { free($0) } }

@@ -8,7 +8,7 @@ import Testing
 @Suite("Code executor: ten concurrent runs", .serialized, .heavy)
 struct CodeExecutorConcurrencyTests {
     @Test func tenConcurrentRunsAllCompleteAndThePeakIsMeasured() async throws {
-        let service = try SandboxedService()
+        let service = try ServiceProcess.sandboxedCodeExecutor()
         try await service.waitUntilReady()
         let idle = service.residentBytes()
         let mb = 200

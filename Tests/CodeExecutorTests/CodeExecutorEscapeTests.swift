@@ -9,18 +9,18 @@ import Testing
 @Suite("Code executor: escape attempts (sandboxed instance)", .serialized, .heavy)
 struct CodeExecutorEscapeTests {
     /// A run that must work after every escape attempt.
-    static func expectHealthy(_ service: SandboxedService, after name: String) async throws {
+    static func expectHealthy(_ service: ServiceProcess, after name: String) async throws {
         let result = try await service.execute(["language": "python", "code": "print(6 * 7)"])
         #expect(result["stdout"] as? String == "42\n", "after \(name): \(result)")
         #expect(result["exitCode"] as? Int == 0)
     }
 
-    static func python(_ service: SandboxedService, _ code: String, timeout: Double = 5, memory: Int = 128) async throws -> [String: Any] {
+    static func python(_ service: ServiceProcess, _ code: String, timeout: Double = 5, memory: Int = 128) async throws -> [String: Any] {
         try await service.execute(["language": "python", "code": code, "timeout": timeout, "memoryLimit": memory])
     }
 
     @Test func filesystemEscapesFail() async throws {
-        let service = try SandboxedService()
+        let service = try ServiceProcess.sandboxedCodeExecutor()
         try await service.waitUntilReady()
         let marker = "pwned-" + UUID().uuidString
 
@@ -111,7 +111,7 @@ struct CodeExecutorEscapeTests {
     }
 
     @Test func privilegeEscapesFail() async throws {
-        let service = try SandboxedService()
+        let service = try ServiceProcess.sandboxedCodeExecutor()
         try await service.waitUntilReady()
         let result = try await Self.python(service, """
         import ctypes, ctypes.util, os, subprocess
@@ -149,7 +149,7 @@ struct CodeExecutorEscapeTests {
     }
 
     @Test func resourceExhaustionIsAStoppedRun() async throws {
-        let service = try SandboxedService()
+        let service = try ServiceProcess.sandboxedCodeExecutor()
         try await service.waitUntilReady()
 
         let bomb = try await Self.python(service, "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass", timeout: 3)
@@ -211,7 +211,7 @@ struct CodeExecutorEscapeTests {
 
     @Test func networkIsUnreachable() async throws {
         let listener = try HostListener()
-        let service = try SandboxedService()
+        let service = try ServiceProcess.sandboxedCodeExecutor()
         try await service.waitUntilReady()
         let result = try await Self.python(service, """
         import socket
@@ -252,7 +252,7 @@ struct CodeExecutorEscapeTests {
     }
 
     @Test func otherLanguagesAreBoundTheSameWay() async throws {
-        let service = try SandboxedService()
+        let service = try ServiceProcess.sandboxedCodeExecutor()
         try await service.waitUntilReady()
         let node = try await service.execute(["language": "javascript", "code": """
         const fs = require('fs');

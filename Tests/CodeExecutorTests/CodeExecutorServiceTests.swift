@@ -7,7 +7,7 @@ import Testing
 @Suite("Code executor: requests and catalogues", .serialized, .heavy)
 struct CodeExecutorServiceTests {
     @Test func badInputIsRefusedAtSubmitAndCataloguesDescribeTheSandbox() async throws {
-        let service = try SandboxedService()
+        let service = try ServiceProcess.sandboxedCodeExecutor()
         try await service.waitUntilReady()
         let url = service.baseURL + "/jobs/execute"
 

@@ -1,3 +1,4 @@
+import ServiceTesting
 import Foundation
 import OutpostTesting
 import Testing

@@ -1,3 +1,4 @@
+import OutpostTesting
 import DocumentProcessing
 import DocumentProcessorDescriptor
 import Foundation

@@ -1,3 +1,4 @@
+import OutpostTesting
 import Foundation
 import Testing
 import VideoProcessing

@@ -39,7 +39,13 @@ public struct WorkerRouter<Context: Sendable>: Sendable {
 
     /// Routes `request`; nil when no pattern matches the path at all.
     public func handle(_ request: Request, context: Context) async throws -> Response? {
-        switch lookup(request) {
+        try await handle(request, resolved: resolve(request), context: context)
+    }
+
+    /// Routes `request` as `resolution` (from ``resolve(_:)`` of the same request) found it: a
+    /// caller that labels metrics with the route resolves once and hands the result on.
+    public func handle(_ request: Request, resolved resolution: Resolution, context: Context) async throws -> Response? {
+        switch resolution.lookup {
         case .route(let route, let params):
             return try await route.handler(request, params, context)
         case .wrongMethod(let allowed):
@@ -54,30 +60,42 @@ public struct WorkerRouter<Context: Sendable>: Sendable {
         }
     }
 
-    /// The method and pattern of the route that takes `request` (`GET /api/jobs/:id`) and what
-    /// it captures, or nil: what request metrics and logs are labelled with, never the path itself.
-    public func match(_ request: Request) -> (pattern: String, parameters: RouteParameters)? {
-        guard case .route(let route, let parameters) = lookup(request) else { return nil }
-        return ("\(route.method.rawValue) \(route.pattern)", parameters)
+    /// Which route takes a request, found once: its method and pattern (`GET /api/jobs/:id`) and
+    /// what it captures are what request metrics and logs are labelled with, never the path itself.
+    public struct Resolution: Sendable {
+        fileprivate let lookup: Lookup
+
+        /// `"GET /api/jobs/:id"`, or nil when no route takes the request (404 or 405).
+        public var pattern: String? {
+            guard case .route(let route, _) = lookup else { return nil }
+            return "\(route.method.rawValue) \(route.pattern)"
+        }
+
+        /// What the route's `:name` and `*name` segments captured; nil when no route takes it.
+        public var parameters: RouteParameters? {
+            guard case .route(_, let parameters) = lookup else { return nil }
+            return parameters
+        }
     }
 
-    private enum Lookup {
-        case route(Route, RouteParameters)
-        case wrongMethod(allowed: [HTTPRequest.Method])
-        case none
-    }
-
-    private func lookup(_ request: Request) -> Lookup {
+    /// Finds the route that takes `request` (first match wins), without running it.
+    public func resolve(_ request: Request) -> Resolution {
         let path = request.path.split(separator: "/").map { $0.removingPercentEncoding ?? String($0) }
         var allowed: [HTTPRequest.Method] = []
         for route in routes {
             guard let params = Self.match(route.segments, path) else { continue }
             if route.method == request.method || (request.method == .head && route.method == .get) {
-                return .route(route, params)
+                return Resolution(lookup: .route(route, params))
             }
             allowed.append(route.method)
         }
-        return allowed.isEmpty ? .none : .wrongMethod(allowed: allowed)
+        return Resolution(lookup: allowed.isEmpty ? .none : .wrongMethod(allowed: allowed))
+    }
+
+    fileprivate enum Lookup: Sendable {
+        case route(Route, RouteParameters)
+        case wrongMethod(allowed: [HTTPRequest.Method])
+        case none
     }
 
     static func match(_ segments: [Segment], _ path: [String]) -> RouteParameters? {

@@ -1,30 +1,29 @@
 import Foundation
-import OutpostTesting
 
 /// Independent readers of media files (ffprobe, ffmpeg's psnr and null muxer) and a maker of test
 /// media from lavfi sources, so tests never trust the service's own account of its outputs.
-enum MediaProbe {
-    struct Stream {
-        var codec: String
-        var type: String
-        var width: Int?
-        var height: Int?
-        var frameRate: Double?
-        var sampleRate: Int?
-        var channels: Int?
-        var bitRate: Int?
+public enum MediaProbe {
+    public struct Stream {
+        public var codec: String
+        public var type: String
+        public var width: Int?
+        public var height: Int?
+        public var frameRate: Double?
+        public var sampleRate: Int?
+        public var channels: Int?
+        public var bitRate: Int?
     }
 
-    struct Report {
-        var duration: Double
-        var size: Int
-        var streams: [Stream]
-        var video: Stream? { streams.first { $0.type == "video" } }
-        var audio: Stream? { streams.first { $0.type == "audio" } }
+    public struct Report {
+        public var duration: Double
+        public var size: Int
+        public var streams: [Stream]
+        public var video: Stream? { streams.first { $0.type == "video" } }
+        public var audio: Stream? { streams.first { $0.type == "audio" } }
     }
 
     /// `ffprobe -show_format -show_streams` of `path`.
-    static func probe(_ path: String) throws -> Report {
+    public static func probe(_ path: String) throws -> Report {
         let output = try run("/usr/bin/ffprobe", ["-v", "error", "-show_format", "-show_streams", "-of", "json", path])
         guard let json = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any],
               let format = json["format"] as? [String: Any] else { throw TestFailure("ffprobe gave no format for \(path)") }
@@ -41,12 +40,12 @@ enum MediaProbe {
     }
 
     /// Decodes every frame with the ffmpeg CLI (`-f null`); throws if ffmpeg reports an error.
-    static func decodesWhole(_ path: String) throws -> String {
+    public static func decodesWhole(_ path: String) throws -> String {
         try FFmpegCLI.run(["-v", "error", "-xerror", "-i", path, "-f", "null", "-"])
     }
 
     /// The average luma+chroma PSNR (dB) of `encoded` against `reference` scaled to its size.
-    static func psnr(_ encoded: String, reference: String, width: Int, height: Int) throws -> Double {
+    public static func psnr(_ encoded: String, reference: String, width: Int, height: Int) throws -> Double {
         let report = try FFmpegCLI.run([
             "-i", encoded, "-i", reference, "-lavfi",
             "[0:v]format=yuv420p,setpts=PTS-STARTPTS[a];[1:v]scale=\(width):\(height):flags=bicubic,format=yuv420p,setpts=PTS-STARTPTS[b];[a][b]psnr",
@@ -60,7 +59,7 @@ enum MediaProbe {
     }
 
     /// Makes an H.264 (near-lossless) + AAC mp4 of moving test pictures and a tone.
-    static func makeVideo(_ path: String, seconds: Double = 3, size: String = "640x360", rate: Int = 25, audio: Bool = true) throws {
+    public static func makeVideo(_ path: String, seconds: Double = 3, size: String = "640x360", rate: Int = 25, audio: Bool = true) throws {
         var arguments = ["-f", "lavfi", "-i", "testsrc2=size=\(size):rate=\(rate):duration=\(seconds)"]
         if audio { arguments += ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=\(seconds)"] }
         arguments += ["-c:v", "libx264", "-preset", "ultrafast", "-crf", "6", "-pix_fmt", "yuv420p"]
@@ -68,18 +67,8 @@ enum MediaProbe {
         try FFmpegCLI.run(arguments + [path])
     }
 
-    static func run(_ executable: String, _ arguments: [String]) throws -> String {
-        let process = ChildProcess()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw TestFailure("\(executable) \(arguments.joined(separator: " ")) exited \(process.terminationStatus)") }
-        return String(decoding: data, as: UTF8.self)
+    public static func run(_ executable: String, _ arguments: [String]) throws -> String {
+        try ChildProcess.output(of: executable, arguments)
     }
 
     private static func rational(_ text: String) -> Double? {
@@ -91,15 +80,15 @@ enum MediaProbe {
 
 extension MediaProbe {
     /// One video packet as ffprobe reads it: time and duration in seconds, size, keyframe flag.
-    struct PacketInfo {
-        var time: Double
-        var duration: Double
-        var size: Int
-        var isKey: Bool
+    public struct PacketInfo {
+        public var time: Double
+        public var duration: Double
+        public var size: Int
+        public var isKey: Bool
     }
 
     /// The video packets of `path` (a file or a playlist), in decode order.
-    static func videoPackets(_ path: String, stream: String = "v:0") throws -> [PacketInfo] {
+    public static func videoPackets(_ path: String, stream: String = "v:0") throws -> [PacketInfo] {
         let output = try run("/usr/bin/ffprobe", ["-v", "error", "-select_streams", stream, "-show_entries", "packet=pts_time,duration_time,size,flags", "-of", "json", path])
         guard let json = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any], let packets = json["packets"] as? [[String: Any]] else {
             throw TestFailure("ffprobe gave no packets for \(path)")
@@ -111,12 +100,12 @@ extension MediaProbe {
     }
 
     /// The segments a media playlist lists.
-    static func segmentCount(_ playlist: String) throws -> Int {
+    public static func segmentCount(_ playlist: String) throws -> Int {
         try String(contentsOfFile: playlist, encoding: .utf8).split(separator: "\n").filter { $0.hasPrefix("#EXTINF:") }.count
     }
 
     /// Seconds ffmpeg decodes from `path` (the `time=` of its last progress line, `-f null`).
-    static func decodedDuration(_ path: String) throws -> Double {
+    public static func decodedDuration(_ path: String) throws -> Double {
         let report = try FFmpegCLI.run(["-v", "error", "-stats", "-xerror", "-i", path, "-f", "null", "-"])
         let pieces = report.components(separatedBy: "time=")
         guard pieces.count > 1, let last = pieces.last else { throw TestFailure("no time= in ffmpeg output: \(report.suffix(300))") }
@@ -125,7 +114,7 @@ extension MediaProbe {
     }
 
     /// A noisy moving picture (hard to compress, so bit rate targets are reached) and a tone.
-    static func makeDetailedVideo(_ path: String, seconds: Double, size: String, rate: Int, audio: Bool = true) throws {
+    public static func makeDetailedVideo(_ path: String, seconds: Double, size: String, rate: Int, audio: Bool = true) throws {
         var arguments = ["-f", "lavfi", "-i", "testsrc2=size=\(size):rate=\(rate):duration=\(seconds),noise=alls=30:allf=t"]
         if audio { arguments += ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=\(seconds)"] }
         arguments += ["-c:v", "libx264", "-preset", "ultrafast", "-crf", "12", "-pix_fmt", "yuv420p"]
@@ -136,7 +125,7 @@ extension MediaProbe {
 
 extension MediaProbe {
     /// The container's tags (ffprobe `format.tags`, plus the first stream's, where Ogg keeps them), keys lowercased.
-    static func tags(_ path: String) throws -> [String: String] {
+    public static func tags(_ path: String) throws -> [String: String] {
         let output = try run("/usr/bin/ffprobe", ["-v", "error", "-show_entries", "format_tags:stream_tags", "-of", "json", path])
         let json = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
         var tags = (json?["format"] as? [String: Any])?["tags"] as? [String: String] ?? [:]
@@ -146,7 +135,7 @@ extension MediaProbe {
     }
 
     /// `ffprobe -show_chapters`: each chapter's start, end (seconds) and title.
-    static func chapters(_ path: String) throws -> [(start: Double, end: Double, title: String)] {
+    public static func chapters(_ path: String) throws -> [(start: Double, end: Double, title: String)] {
         let output = try run("/usr/bin/ffprobe", ["-v", "error", "-show_chapters", "-of", "json", path])
         let json = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any]
         return (json?["chapters"] as? [[String: Any]] ?? []).map { c in
@@ -155,7 +144,7 @@ extension MediaProbe {
     }
 
     /// Integrated loudness (LUFS) and true peak (dBTP) by `ffmpeg -af ebur128=peak=true`.
-    static func loudness(_ path: String) throws -> (integrated: Double, truePeak: Double) {
+    public static func loudness(_ path: String) throws -> (integrated: Double, truePeak: Double) {
         let report = try FFmpegCLI.run(["-nostats", "-i", path, "-af", "ebur128=peak=true", "-f", "null", "-"])
         guard let summary = report.range(of: "Summary:") else { throw TestFailure("no ebur128 summary: \(report.suffix(400))") }
         let text = report[summary.upperBound...]
@@ -170,7 +159,7 @@ extension MediaProbe {
 
 extension MediaProbe {
     /// The RMS level (dBFS, all channels) of `seconds` of `path` from `from`, by ffmpeg's astats.
-    static func rmsLevel(_ path: String, from: Double, seconds: Double) throws -> Double {
+    public static func rmsLevel(_ path: String, from: Double, seconds: Double) throws -> Double {
         let report = try FFmpegCLI.run(["-ss", String(from), "-t", String(seconds), "-i", path,
                                         "-af", "astats=measure_overall=RMS_level:measure_perchannel=none", "-f", "null", "-"])
         guard let range = report.range(of: "RMS level dB: ") else { throw TestFailure("no astats RMS: \(report.suffix(300))") }
