@@ -37,6 +37,36 @@ struct VideoServiceHTTPTests {
         await service.stop()
     }
 
+    /// The runtime's way (`X-Output-Delivery: pull`): outputs wait as files in the service's
+    /// outbox, are read with `GET` as they are (ffprobe checks the bytes), and `DELETE` lets them go.
+    @Test func pulledOutputsWaitInTheOutboxUntilTheRuntimeLetsThemGo() async throws {
+        let service = try await InProcessService.start()
+        let temp = try TemporaryDirectory()
+        defer { temp.remove() }
+        let reply = try await ServiceHTTP.postRaw(service.baseURL + "/jobs/process?outputFormat=mp4&quality=low", try Fixtures.data("sample.mp4"),
+                                                  headers: ["X-Job-Id": "job/../../pulled", "X-Output-Delivery": "pull"])
+        #expect(reply.status == 200, "\(reply.text.prefix(300))")
+        let output = try #require((try reply.json()["outputs"] as? [[String: Any]])?.first)
+        #expect(output["base64"] == nil)
+        let pull = try #require(output["pull"] as? String)
+        // The job id cannot name a path outside the outbox.
+        #expect(pull.hasPrefix("/outputs/job_______pulled/"), "\(pull)")
+        #expect(service.scratch.contents() == ["outbox"])
+
+        let pulled = try await ServiceHTTP.send("GET", service.baseURL + pull)
+        #expect(pulled.status == 200)
+        #expect(pulled.body.count == output["size"] as? Int)
+        let file = try temp.write("pulled.mp4", Array(pulled.body))
+        let probe = try MediaProbe.probe(file)
+        #expect(probe.video?.codec == "h264" && abs(probe.duration - 2.0) < 0.1, "\(probe)")
+
+        let jobDirectory = String(pull[..<pull.lastIndex(of: "/")!])
+        #expect(try await ServiceHTTP.send("DELETE", service.baseURL + jobDirectory).status == 204)
+        #expect(try await ServiceHTTP.send("GET", service.baseURL + pull).status == 404)
+        #expect(service.scratch.contents().isEmpty, "left: \(service.scratch.contents())")
+        await service.stop()
+    }
+
     @Test func thumbnailFromAnInputURLReturnsThePNG() async throws {
         let service = try await InProcessService.start()
         let store = try await ObjectStore.start()

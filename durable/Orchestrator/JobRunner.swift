@@ -95,10 +95,17 @@ struct JobRunner: Sendable {
         // The service reads a JSON body as a job request, so an input that is itself JSON goes as bytes.
         headers[.contentType] = type.operation.input == .media && contentType.lowercased().hasPrefix("application/json") ? "application/octet-stream" : contentType
         headers[.accept] = "application/x-ndjson"
+        // File outputs wait at the service until read below, streamed into R2 (never base64'd in the stream).
+        headers[HTTPField.Name("X-Output-Delivery")!] = "pull"
         headers[HTTPField.Name("X-Job-Id")!] = job.id
         let url = "http://\(instanceName)/jobs/\(type.operation.name)" + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
         let request = Request(method: .post, url: url, headers: headers, body: body)
-        return try await env.durableObject(type.binding).getByName(instanceName).fetch(request)
+        return try await instance().fetch(request)
+    }
+
+    /// The container instance the attempt runs on.
+    private func instance() throws -> DurableObjectStub {
+        try env.durableObject(type.binding).getByName(instanceName)
     }
 
     /// Reads the service's NDJSON lines until `result` or `error`.
@@ -133,18 +140,35 @@ struct JobRunner: Sendable {
         return .failed(JobFailure(code: "container_connection_lost", message: "The container closed the job's stream before a result."), retryable: true)
     }
 
-    /// Stores each inline (base64) output at `outputs/<job id>/<name>.<ext>` in the MEDIA bucket.
+    /// Stores each output at `outputs/<job id>/<name>.<ext>` in the MEDIA bucket: read from the
+    /// service (`pull`, streamed from its file into R2) or decoded from the stream (`base64`).
+    /// Pulled outputs are then let go at the service.
     private func store(outputs: [JSONValue]) async throws -> [JobOutput] {
         let media = try env.r2(PlatformBindings.media)
         var stored: [JobOutput] = []
+        var pulledFrom: Set<String> = []
         for output in outputs {
-            guard let name = output["name"]?.stringValue, let encoded = output["base64"]?.stringValue, let bytes = Data(base64Encoded: encoded) else { continue }
+            guard let name = output["name"]?.stringValue else { continue }
             let contentType = output["contentType"]?.stringValue ?? "application/octet-stream"
             let key = "outputs/\(job.id)/\(name)" + type.fileExtension(contentType)
-            _ = try await media.put(key, bytes: Array(bytes), options: R2PutOptions(httpMetadata: R2HTTPMetadata(contentType: contentType),
-                                                                                     customMetadata: ["owner": job.owner, "job": job.id]))
-            stored.append(JobOutput(name: name, key: key, contentType: contentType, size: bytes.count))
+            let options = R2PutOptions(httpMetadata: R2HTTPMetadata(contentType: contentType), customMetadata: ["owner": job.owner, "job": job.id])
+            let object: R2Object?
+            if let pull = output["pull"]?.stringValue, pull.hasPrefix("/outputs/") {
+                pulledFrom.insert(String(pull[..<(pull.lastIndex(of: "/") ?? pull.endIndex)]))
+                let response = try await instance().fetch(Request(method: .get, url: "http://\(instanceName)\(pull)"))
+                guard response.status.code == 200 else {
+                    throw Outcome.FailureBox(JobFailure(code: "output_lost", message: "The service no longer has the output \(name) (HTTP \(response.status.code))."), retryable: true)
+                }
+                object = try await media.put(key, body: response.body, options: options)
+            } else if let encoded = output["base64"]?.stringValue, let bytes = Data(base64Encoded: encoded) {
+                object = try await media.put(key, bytes: Array(bytes), options: options)
+            } else {
+                continue
+            }
+            stored.append(JobOutput(name: name, key: key, contentType: contentType, size: object?.size ?? 0))
         }
+        // Best effort: what a failed attempt leaves, or a lost DELETE, the service sweeps later.
+        for path in pulledFrom { _ = try? await instance().fetch(Request(method: .delete, url: "http://\(instanceName)\(path)")) }
         return stored
     }
 

@@ -18,7 +18,7 @@ final class ScratchFile: @unchecked Sendable {
     init(directory: String, prefix: String) throws(ServiceError) {
         var lastErrno: Int32 = 0
         for _ in 0..<8 {
-            let candidate = (directory as NSString).appendingPathComponent("\(prefix)-\(UUID().uuidString.prefix(12))")
+            let candidate = (directory as NSString).appendingPathComponent("\(Self.fileName(prefix))-\(UUID().uuidString.prefix(12))")
             let fd = open(candidate, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
             if fd >= 0 {
                 path = candidate
@@ -32,6 +32,12 @@ final class ScratchFile: @unchecked Sendable {
     }
 
     /// Wraps a file that already exists at `path` (for example a finished download).
+    /// `prefix` (which carries a job id a client chose) with anything but letters, digits, `-`
+    /// and `_` replaced: a name, never a path out of the scratch directory.
+    static func fileName(_ prefix: String) -> String {
+        String(prefix.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") ? $0 : "_" })
+    }
+
     init(adopting path: String) {
         self.path = path
         descriptor = -1

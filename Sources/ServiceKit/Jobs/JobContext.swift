@@ -1,5 +1,6 @@
 public import Logging
 public import NIOPosix
+import Foundation
 
 /// What a running job may use: its logger, a progress reporter, and the service's worker
 /// threads for blocking work.
@@ -11,6 +12,8 @@ public struct JobContext: Sendable {
     let pool: NIOThreadPool
     let onProgress: @Sendable (JobProgress) -> Void
     let cancellation: JobCancellation
+    /// Where adopted outputs go; nil in a context a test built (they go to the temporary directory).
+    var outbox: JobOutbox?
 
     /// Creates a context. Services get these from ``ContainerService``; tests and benchmarks may
     /// build one directly with a started pool.
@@ -30,6 +33,12 @@ public struct JobContext: Sendable {
     /// Reports progress; cheap enough to call per frame.
     public func progress(_ fraction: Double, stage: String) {
         onProgress(JobProgress(progress: fraction, stage: stage))
+    }
+
+    /// Moves a file the job wrote out of its own scratch (which it may then remove) to where
+    /// ServiceKit keeps outputs, and returns the new path for ``JobOutputFile/init(name:contentType:file:metadata:)``.
+    public func adoptOutput(_ path: String) throws(ServiceError) -> String {
+        try (outbox ?? JobOutbox(scratchDirectory: NSTemporaryDirectory() + "/servicekit")).adopt(path, jobId: jobId)
     }
 
     /// Runs blocking work (decoding, encoding) on one of the service's job threads, so it never

@@ -79,12 +79,26 @@ public struct ContainerService<Handler: JobHandler>: Sendable {
         router.middlewares.add(ErrorMiddleware())
         router.get("/ping") { _, _ in "pong" }
         router.get("/health") { _, _ in JSONResponse.make(status: 200, value: stats.snapshot()) }
-        let endpoint = JobEndpoint(handler: handler, configuration: configuration, stats: stats, pool: pool, logger: logger)
+        let outbox = JobOutbox(scratchDirectory: configuration.scratchDirectory)
+        let endpoint = JobEndpoint(handler: handler, configuration: configuration, stats: stats, pool: pool, logger: logger, outbox: outbox)
         router.post("/jobs") { request, context in
             try await endpoint.handle(request, context: context, pathOperation: nil)
         }
         router.post("/jobs/{operation}") { request, context in
             try await endpoint.handle(request, context: context, pathOperation: context.parameters.get("operation"))
+        }
+        // Outputs the runtime pulls (see JobOutbox): streamed from their files, then let go.
+        router.get("/outputs/{job}/{index}") { _, context in
+            guard let job = context.parameters.get("job"), let index = context.parameters.get("index"),
+                  let file = outbox.file(job: job, index: index) else {
+                throw ServiceError(statusCode: 404, code: "output_not_found", message: "No such output waits here.")
+            }
+            let body = try await FileIO().loadFile(path: file.path, context: context)
+            return Response(status: .ok, headers: [.contentType: "application/octet-stream", .contentLength: String(file.size)], body: body)
+        }
+        router.delete("/outputs/{job}") { _, context in
+            outbox.remove(jobId: context.parameters.get("job") ?? "")
+            return Response(status: .noContent)
         }
         handler.addRoutes(to: router)
         return router

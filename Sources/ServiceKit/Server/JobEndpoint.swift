@@ -14,6 +14,7 @@ struct JobEndpoint<Handler: JobHandler>: Sendable {
     let stats: ServiceStats
     let pool: NIOThreadPool
     let logger: Logger
+    let outbox: JobOutbox
 
     /// Query parameters of a raw post that are not job parameters.
     private static var reservedQueryKeys: Set<String> { ["id", "output_url", "progress"] }
@@ -83,7 +84,9 @@ struct JobEndpoint<Handler: JobHandler>: Sendable {
             }
         }
 
-        let plan = Plan(id: jobId, operation: operation, parameters: parameters, inputURL: inputURL, spooled: spooled, outputURL: outputURL)
+        let pullOutputs = request.headers[.outputDelivery]?.lowercased() == "pull"
+        let plan = Plan(id: jobId, operation: operation, parameters: parameters, inputURL: inputURL, spooled: spooled, outputURL: outputURL,
+                        pullOutputs: pullOutputs)
         let accept = request.headers[.accept]?.lowercased() ?? ""
         if accept.contains("application/x-ndjson") || query["progress"] == "ndjson" {
             return streamed(plan)
@@ -96,7 +99,7 @@ struct JobEndpoint<Handler: JobHandler>: Sendable {
             if let metadata = try? JSONResponse.encode(response) {
                 headers[.jobResult] = String(decoding: metadata, as: UTF8.self)
             }
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: file.bytes)))
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try file.readBytes())))
         case .failure(let error):
             return JSONResponse.make(status: error.statusCode, value: error.jsonBody, headers: [.jobId: jobId])
         }
@@ -110,6 +113,8 @@ struct JobEndpoint<Handler: JobHandler>: Sendable {
         var inputURL: URL?
         var spooled: ScratchFile?
         var outputURL: URL?
+        /// The runtime pulls the outputs from the outbox (`X-Output-Delivery: pull`).
+        var pullOutputs = false
     }
 
     /// How a finished job goes back: JSON, or the bytes of a binary output with JSON metadata.
@@ -140,7 +145,8 @@ struct JobEndpoint<Handler: JobHandler>: Sendable {
                 scratch = try await HTTPTransfer.download(url, into: configuration.scratchDirectory, prefix: "job-\(plan.id.prefix(24))", maxBytes: configuration.maxInputBytes)
             }
             let job = Job(id: plan.id, operation: plan.operation, parameters: plan.parameters, inputPath: scratch?.path, inputSize: scratch?.size ?? 0)
-            let context = JobContext(jobId: plan.id, logger: jobLogger, pool: pool, cancellation: cancellation, onProgress: report)
+            var context = JobContext(jobId: plan.id, logger: jobLogger, pool: pool, cancellation: cancellation, onProgress: report)
+            context.outbox = outbox
             let result = try await handler.run(job, context: context)
             outcome = .success(try await deliver(result, plan: plan, inlineBinary: inlineBinary))
         } catch let error as ServiceError {
@@ -148,6 +154,9 @@ struct JobEndpoint<Handler: JobHandler>: Sendable {
         } catch {
             outcome = .failure(.internalError("The job failed unexpectedly: \(error)", cause: error))
         }
+        // Pulled outputs wait in the outbox for the runtime; every other way they went out already.
+        if case .failure = outcome { outbox.remove(jobId: plan.id) }
+        if case .success(.json) = outcome, !plan.pullOutputs { outbox.remove(jobId: plan.id) }
         let milliseconds = (ContinuousClock.now - started) / .milliseconds(1)
         switch outcome {
         case .success:
@@ -162,39 +171,46 @@ struct JobEndpoint<Handler: JobHandler>: Sendable {
     }
 
     private func deliver(_ result: JobResult, plan: Plan, inlineBinary: Bool) async throws -> Delivery {
+        let (files, metadata): ([JobOutputFile], (any Encodable & Sendable)?)
         switch result {
         case .json(let value):
             return .json(JobResponse(jobId: plan.id, operation: plan.operation, result: value))
         case .file(let file):
-            var output = JobResponse.Output(name: file.name, contentType: file.contentType, size: file.bytes.count)
+            (files, metadata) = ([file], file.metadata)
+        case .files(let several, let summary):
+            (files, metadata) = (several, summary)
+        }
+        if plan.pullOutputs {
+            return .json(JobResponse(jobId: plan.id, operation: plan.operation, result: metadata, outputs: try outbox.publish(files, jobId: plan.id)))
+        }
+        if case .file(let file) = result, plan.outputURL == nil, !inlineBinary {
+            // One output, asked for plainly: its bytes are the response body.
+            let output = JobResponse.Output(name: file.name, contentType: file.contentType, size: file.size)
+            let bytes = JobOutputFile(name: file.name, contentType: file.contentType, bytes: try file.readBytes(), metadata: file.metadata)
+            outbox.remove(jobId: plan.id)
+            return .bytes(bytes, JobResponse(jobId: plan.id, operation: plan.operation, result: metadata, outputs: [output]))
+        }
+        var outputs: [JobResponse.Output] = []
+        for file in files {
+            var output = JobResponse.Output(name: file.name, contentType: file.contentType, size: file.size)
+            let bytes = try file.readBytes()
             if let url = plan.outputURL {
-                output.etag = try await HTTPTransfer.put(file.bytes, contentType: file.contentType, to: url)
-                output.url = url.absoluteString
-                return .json(JobResponse(jobId: plan.id, operation: plan.operation, result: file.metadata, outputs: [output]))
-            }
-            if inlineBinary {
-                output.base64 = Data(file.bytes).base64EncodedString()
-                return .json(JobResponse(jobId: plan.id, operation: plan.operation, result: file.metadata, outputs: [output]))
-            }
-            return .bytes(file, JobResponse(jobId: plan.id, operation: plan.operation, result: file.metadata, outputs: [output]))
-        case .files(let files, let metadata):
-            var outputs: [JobResponse.Output] = []
-            for file in files {
-                var output = JobResponse.Output(name: file.name, contentType: file.contentType, size: file.bytes.count)
-                if let url = plan.outputURL {
+                // One output goes to `output.url` itself; several each go beside it as `<name><extension>`.
+                var target = url
+                if files.count > 1 || { if case .files = result { true } else { false } }() {
                     let fileExtension = handler.descriptor?.operation(plan.operation)?.outputs
                         .first { $0.contentType.lowercased() == file.contentType.lowercased() }?.fileExtension ?? ""
-                    let target = url.deletingLastPathComponent().appendingPathComponent(file.name + fileExtension)
-                    output.etag = try await HTTPTransfer.put(file.bytes, contentType: file.contentType, to: target)
-                    output.url = target.absoluteString
-                } else {
-                    // Several files cannot be one response body: they come inline, streamed or not.
-                    output.base64 = Data(file.bytes).base64EncodedString()
+                    target = url.deletingLastPathComponent().appendingPathComponent(file.name + fileExtension)
                 }
-                outputs.append(output)
+                output.etag = try await HTTPTransfer.put(bytes, contentType: file.contentType, to: target)
+                output.url = target.absoluteString
+            } else {
+                // Several files cannot be one response body, nor one in a progress stream: they come inline.
+                output.base64 = Data(bytes).base64EncodedString()
             }
-            return .json(JobResponse(jobId: plan.id, operation: plan.operation, result: metadata, outputs: outputs))
+            outputs.append(output)
         }
+        return .json(JobResponse(jobId: plan.id, operation: plan.operation, result: metadata, outputs: outputs))
     }
 
     /// Runs the job while streaming NDJSON: `accepted`, `progress`…, then `result` or `error`.
@@ -269,4 +285,6 @@ extension HTTPField.Name {
     static var jobId: Self { .init("X-Job-Id")! }
     /// For binary results: the job's JSON metadata (`{"jobId", "operation", "result", "outputs"}`).
     static var jobResult: Self { .init("X-Job-Result")! }
+    /// `pull`: keep file outputs in the outbox for the runtime to `GET` (see ``JobOutbox``).
+    static var outputDelivery: Self { .init("X-Output-Delivery")! }
 }

@@ -1,6 +1,7 @@
 /// The JSON that reports a finished job: `{"jobId", "operation", "result", "outputs"?}`.
 struct JobResponse: Encodable, Sendable {
-    /// One binary output: stored at `url`, or inline as `base64` in a progress stream.
+    /// One binary output: stored at `url`, inline as `base64` in a progress stream, or waiting
+    /// in the service's outbox at `pull` (see ``JobOutbox``).
     struct Output: Encodable, Sendable {
         var name: String
         var contentType: String
@@ -8,6 +9,7 @@ struct JobResponse: Encodable, Sendable {
         var url: String?
         var etag: String?
         var base64: String?
+        var pull: String?
     }
 
     var jobId: String

@@ -19,15 +19,14 @@ package struct JobScratch: Sendable {
 
     package func remove() { try? FileManager.default.removeItem(atPath: path) }
 
-    /// Reads the written files as job outputs. The platform takes outputs inline, so each output
-    /// is held in memory once here, at the end of the job (see README: output size).
-    package static func outputs(_ files: [OutputFile]) throws(ServiceError) -> [JobOutputFile] {
+    /// The written files as job outputs: each is moved out of this directory (which is removed
+    /// when the job ends) to ServiceKit, which streams it to the runtime, so no output is ever
+    /// read into memory here.
+    package static func outputs(_ files: [OutputFile], context: JobContext) throws(ServiceError) -> [JobOutputFile] {
         var outputs: [JobOutputFile] = []
         for file in files {
-            guard let data = FileManager.default.contents(atPath: file.path) else {
-                throw .internalError("The output \(file.name) was not written.")
-            }
-            outputs.append(JobOutputFile(name: file.name, contentType: file.contentType, bytes: Array(data)))
+            guard FileManager.default.fileExists(atPath: file.path) else { throw .internalError("The output \(file.name) was not written.") }
+            outputs.append(try JobOutputFile(name: file.name, contentType: file.contentType, file: context.adoptOutput(file.path)))
         }
         return outputs
     }

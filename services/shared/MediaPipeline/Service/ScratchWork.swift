@@ -13,7 +13,7 @@ extension JobScratch {
         let written = try await context.runBlocking { () throws -> Written in
             let result: WrittenFiles
             do { result = try body(scratch.path) } catch let error as MediaError { throw error.serviceError }
-            return Written(summary: result.summary, outputs: try JobScratch.outputs(result.files))
+            return Written(summary: result.summary, outputs: try JobScratch.outputs(result.files, context: context))
         }
         if written.outputs.count == 1, var file = written.outputs.first {
             file.metadata = written.summary

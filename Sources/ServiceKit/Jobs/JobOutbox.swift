@@ -1,0 +1,104 @@
+import Foundation
+
+/// Where a job's outputs wait, as files, until the runtime pulls them: the service's
+/// `<scratch>/outbox/<job>/`.
+///
+/// A job whose request asks for pulled outputs (`X-Output-Delivery: pull`) answers with each
+/// output's `pull` path, `/outputs/{job}/{index}`, instead of its bytes inline. The runtime reads
+/// each one with `GET` (streamed from the file, so an output of any size is never held in memory
+/// or base64'd) and stores it in R2, then sends `DELETE /outputs/{job}`. A job's outputs the
+/// runtime never collects (it crashed) are swept once they are `retention` old.
+struct JobOutbox: Sendable {
+    let root: String
+    /// How long uncollected outputs are kept.
+    let retention: TimeInterval
+
+    init(scratchDirectory: String, retention: TimeInterval = 30 * 60) {
+        root = scratchDirectory + "/outbox"
+        self.retention = retention
+    }
+
+    /// The job's directory: the id with anything but letters, digits, `-` and `_` replaced, so
+    /// no id names a path outside the outbox.
+    func directory(for jobId: String) -> String {
+        let safe = String(jobId.prefix(64).map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") ? $0 : "_" })
+        return root + "/" + (safe.isEmpty ? "_" : safe)
+    }
+
+    /// Moves the file at `path` into the job's directory (a rename: the scratch directory is one
+    /// filesystem) and returns its new path.
+    func adopt(_ path: String, jobId: String) throws(ServiceError) -> String {
+        let directory = directory(for: jobId)
+        let target = directory + "/adopted-" + UUID().uuidString.prefix(12)
+        do {
+            try inDirectory(directory) { try FileManager.default.moveItem(atPath: path, toPath: target) }
+        } catch {
+            throw .internalError("Could not keep the output \(path).", cause: error)
+        }
+        return target
+    }
+
+    /// Puts each output in the job's directory as `<index>` and returns how the runtime pulls it.
+    func publish(_ files: [JobOutputFile], jobId: String) throws(ServiceError) -> [JobResponse.Output] {
+        sweep()
+        let directory = directory(for: jobId)
+        var outputs: [JobResponse.Output] = []
+        do {
+            try inDirectory(directory) {}
+            for (index, file) in files.enumerated() {
+                let target = directory + "/\(index)"
+                switch file.content {
+                case .bytes(let bytes): try Data(bytes).write(to: URL(fileURLWithPath: target))
+                case .file(let path, _): try FileManager.default.moveItem(atPath: path, toPath: target)
+                }
+                var output = JobResponse.Output(name: file.name, contentType: file.contentType, size: file.size)
+                output.pull = "/outputs/\(directory.split(separator: "/").last!)/\(index)"
+                outputs.append(output)
+            }
+        } catch let error as ServiceError {
+            throw error
+        } catch {
+            throw .internalError("Could not keep the job's outputs for the runtime.", cause: error)
+        }
+        return outputs
+    }
+
+    /// The file of output `index` of `job`, if it is there.
+    func file(job: String, index: String) -> (path: String, size: Int)? {
+        guard Int(index) != nil, directory(for: job).hasSuffix("/" + job) else { return nil }
+        let path = directory(for: job) + "/" + index
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber else { return nil }
+        return (path, size.intValue)
+    }
+
+    /// Removes everything the job left here, and the outbox itself once it is empty, so an idle
+    /// service's scratch is empty.
+    func remove(jobId: String) {
+        try? FileManager.default.removeItem(atPath: directory(for: jobId))
+        rmdir(root)
+    }
+
+    /// Makes `directory` and runs `body`, once more if another job's ``remove(jobId:)`` took the
+    /// outbox away in between (`rmdir` only removes it empty).
+    private func inDirectory(_ directory: String, _ body: () throws -> Void) throws {
+        for attempt in 0..<3 {
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                try body()
+                return
+            } catch where attempt < 2 {
+                continue
+            }
+        }
+    }
+
+    /// Removes the directories of jobs whose outputs were not collected within `retention`.
+    func sweep(now: Date = Date()) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [] {
+            let path = root + "/" + name
+            guard let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date,
+                  now.timeIntervalSince(modified) > retention else { continue }
+            try? FileManager.default.removeItem(atPath: path)
+        }
+    }
+}
