@@ -1,12 +1,29 @@
 import Foundation
 import OutpostTesting
 import Logging
-import ServiceKit
+@testable import ServiceKit
 import Testing
 
 /// The parts of the container-service contract that do not need FFmpeg (run with the video suites).
 @Suite("Video service kit contract")
 struct ServiceKitContractTests {
+    /// Outputs the runtime never collected (it crashed between the answer and its GET) are
+    /// swept once older than the retention; younger ones stay.
+    @Test func uncollectedOutputsAreSweptAfterTheirRetention() throws {
+        let scratch = try TemporaryDirectory()
+        defer { scratch.remove() }
+        let outbox = JobOutbox(scratchDirectory: scratch.path, retention: 60)
+        let old = try outbox.publish([JobOutputFile(name: "a", contentType: "text/plain", bytes: Array("old".utf8))], jobId: "old-job")
+        let young = try outbox.publish([JobOutputFile(name: "b", contentType: "text/plain", bytes: Array("young".utf8))], jobId: "young-job")
+        #expect(old.first?.pull == "/outputs/old-job/0" && young.first?.size == 5)
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-120)], ofItemAtPath: outbox.directory(for: "old-job"))
+        outbox.sweep()
+        #expect(outbox.file(job: "old-job", index: "0") == nil)
+        #expect(outbox.file(job: "young-job", index: "0")?.size == 5)
+        // Ids that are not outbox names find nothing.
+        #expect(outbox.file(job: "../young-job", index: "0") == nil && outbox.file(job: "young-job", index: "../0") == nil)
+    }
+
     @Test func configurationComesFromTheEnvironment() throws {
         let defaults = try ServiceConfiguration.fromEnvironment(name: "svc", defaultConcurrency: 3, environment: [:])
         #expect(defaults.host == "127.0.0.1" && defaults.port == 8080 && defaults.maxConcurrentJobs == 3)
