@@ -34,6 +34,9 @@ public struct AIJobHandler: JobHandler {
     public func validate(operation: String, parameters: JobParameters) throws(ServiceError) {
         switch operation {
         case "embed": _ = try TextInput.texts(parameters)
+        case "classify":
+            _ = try TextInput.text(parameters)
+            _ = try ClassifyRequest(parameters: parameters)
         default: _ = try TextInput.text(parameters)
         }
     }
@@ -49,7 +52,16 @@ public struct AIJobHandler: JobHandler {
                                    embeddings: embedded.vectors, truncated: embedded.truncated)
             }
             return .json(result)
-//CASES
+        case "classify":
+            let text = try TextInput.text(job.parameters)
+            let request = try ClassifyRequest(parameters: job.parameters)
+            return .json(try await context.runBlocking { models.classify(text, request) })
+        case "moderate":
+            let text = try TextInput.text(job.parameters)
+            return .json(try await context.runBlocking { models.moderator.moderate(text) })
+        case "analyze", "analyze-pitch":
+            let text = try TextInput.text(job.parameters)
+            return .json(try await context.runBlocking { models.analyzer.analyze(text) })
         default:
             throw ServiceError.badRequest("Unknown operation \"\(job.operation)\".", code: "unknown_operation")
         }
