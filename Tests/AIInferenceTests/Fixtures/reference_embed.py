@@ -40,7 +40,10 @@ W = load_safetensors(model_dir + "/model.safetensors")
 H = config["hidden_size"]
 HEADS = config["num_attention_heads"]
 EPS = config["layer_norm_eps"]
-erf = np.vectorize(math.erf, otypes=[np.float64])
+try:
+    from scipy.special import erf  # vectorized, when SciPy is installed
+except ImportError:
+    erf = np.vectorize(math.erf, otypes=[np.float64])
 
 
 def layer_norm(x, name):
@@ -54,7 +57,7 @@ def linear(x, name):
 
 
 def gelu(x):
-    # erf form, as BERT's "gelu"; math.erf per element in float64 for an exact reference.
+    # erf form, as BERT's "gelu", in float64.
     return (0.5 * x * (1.0 + erf(x.astype(np.float64) / math.sqrt(2.0)))).astype(np.float32)
 
 
