@@ -20,7 +20,7 @@ public enum AIInferenceDescriptor {
     public static let moderationCategories = ["harassment", "hate", "sexual", "violence", "self-harm", "spam"]
 
     static let text = ParameterSpec("text", .text(maxBytes: maxTextBytes), summary: "The text (UTF-8, at most \(maxTextBytes) bytes; not empty).",
-                                    oversizeStatus: 413)
+                                    oversizeStatus: 413).requiringText()
 
     public static let service = ServiceDescriptor(
         image: "ai-inference",
@@ -38,7 +38,7 @@ public enum AIInferenceDescriptor {
                 parameters: [
                     text,
                     ParameterSpec("texts", .json(maxBytes: maxTextsBytes), summary: "Several texts, embedded in one batch: an array of 1 to \(maxTexts) strings (an empty string embeds [CLS][SEP]).",
-                                  oversizeStatus: 413),
+                                  oversizeStatus: 413).holding(1...maxTexts),
                 ],
                 timeoutSeconds: 120,
                 outputs: [.json]
@@ -48,9 +48,9 @@ public enum AIInferenceDescriptor {
                 summary: "Sentiment (VADER lexicon and rules), genre (zero-shot over " + genres.joined(separator: ", ") + ") or custom labels (zero-shot by similarity to each label's description).",
                 input: .none,
                 parameters: [
-                    ParameterSpec("text", .text(maxBytes: maxTextBytes), required: true, summary: "The text to classify (not empty).", oversizeStatus: 413),
+                    ParameterSpec("text", .text(maxBytes: maxTextBytes), required: true, summary: "The text to classify (not empty).", oversizeStatus: 413).requiringText(),
                     ParameterSpec("task", .choice(["sentiment", "genre", "labels"]), default: .string("sentiment"), summary: "What to classify."),
-                    ParameterSpec("labels", .json(maxBytes: 32_768), summary: "task labels: \(labelCount.lowerBound) to \(labelCount.upperBound) labels, each a name or {\"name\",\"description\"}."),
+                    ParameterSpec("labels", .json(maxBytes: 32_768), summary: "task labels: \(labelCount.lowerBound) to \(labelCount.upperBound) labels, each a name or {\"name\",\"description\"}.").holding(labelCount),
                 ],
                 timeoutSeconds: 60,
                 outputs: [.json]
@@ -59,7 +59,7 @@ public enum AIInferenceDescriptor {
                 name: "moderate",
                 summary: "Scores " + moderationCategories.joined(separator: ", ") + " (lexicon plus embedding prototypes), flags each over its threshold, and an overall `flagged`.",
                 input: .none,
-                parameters: [ParameterSpec("text", .text(maxBytes: maxTextBytes), required: true, summary: "The text to moderate (not empty).", oversizeStatus: 413)],
+                parameters: [ParameterSpec("text", .text(maxBytes: maxTextBytes), required: true, summary: "The text to moderate (not empty).", oversizeStatus: 413).requiringText()],
                 timeoutSeconds: 60,
                 outputs: [.json]
             ),
@@ -67,7 +67,7 @@ public enum AIInferenceDescriptor {
                 name: "analyze",
                 summary: "A deterministic report on a text: language, sentiment and tone, top-3 genres, key phrases, readability, extractive summary, logline, counts and a pitch score with its evidence.",
                 input: .none,
-                parameters: [ParameterSpec("text", .text(maxBytes: maxTextBytes), required: true, summary: "The pitch or text to analyze (not empty).", oversizeStatus: 413)],
+                parameters: [ParameterSpec("text", .text(maxBytes: maxTextBytes), required: true, summary: "The pitch or text to analyze (not empty).", oversizeStatus: 413).requiringText()],
                 timeoutSeconds: 120,
                 outputs: [.json]
             ),
@@ -75,7 +75,7 @@ public enum AIInferenceDescriptor {
                 name: "analyze-pitch",
                 summary: "The `analyze` report, for a pitch.",
                 input: .none,
-                parameters: [ParameterSpec("text", .text(maxBytes: maxTextBytes), required: true, summary: "The pitch text (not empty).", oversizeStatus: 413)],
+                parameters: [ParameterSpec("text", .text(maxBytes: maxTextBytes), required: true, summary: "The pitch text (not empty).", oversizeStatus: 413).requiringText()],
                 timeoutSeconds: 120,
                 outputs: [.json]
             ),
