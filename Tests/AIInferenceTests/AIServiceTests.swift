@@ -72,6 +72,25 @@ struct AIServiceTests {
         try await service.stop()
     }
 
+    @Test func twoJobsAtOnceGiveTheVectorsEachGivesAlone() async throws {
+        // The instance runs 2 jobs at once, both calling OpenBLAS: neither may disturb the other.
+        let service = try AIServiceProcess()
+        try await service.waitUntilReady()
+        let first = (0..<24).map { "Pitch \($0): a rookie pilot races a storm across the Andes to deliver medicine." }
+        let second = (0..<24).map { "Treatment \($0): two rival chefs open restaurants on the same Paris street." }
+        async let a = service.result("embed", ["texts": first])
+        async let b = service.result("embed", ["texts": second])
+        let (ra, rb) = try await (a, b)
+        let embedder = try ModelFixtures.loaded().embedder
+        for (texts, result) in [(first, ra), (second, rb)] {
+            let remote = try #require(result["embeddings"] as? [[Double]])
+            let local = embedder.embed(texts).vectors
+            #expect(remote.count == texts.count)
+            for (r, l) in zip(remote, local) { #expect(cosine(r.map { Float($0) }, l) > 0.9999) }
+        }
+        try await service.stop()
+    }
+
     @Test func badInputIsA4xxBeforeAnythingRuns() async throws {
         let service = try AIServiceProcess()
         try await service.waitUntilReady()
