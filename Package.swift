@@ -44,6 +44,7 @@ let services: [ServiceImage] = [
                                 .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
     ServiceImage(image: "code-executor", library: "CodeExecution", descriptor: "CodeExecutorDescriptor",
                  dependencies: ["CSeccomp", .product(name: "Crypto", package: "swift-crypto")]),
+    ServiceImage(image: "ai-inference", library: "TextInference", descriptor: "AIInferenceDescriptor", dependencies: ["COpenBLAS"]),
 ]
 
 let package = Package(
@@ -93,6 +94,12 @@ let package = Package(
             providers: [.apt(["libseccomp-dev"])]
         ),
         .systemLibrary(name: "COutpostSys"),
+        // OpenBLAS (matrix products of the ai-inference model); cblas.h sits under openblas-pthread/.
+        .systemLibrary(
+            name: "COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
         // The document-processor's C libraries. Poppler-glib (reading and rendering PDFs), pango
         // (text layout) and cairo (PDF and PNG surfaces) are one module, so both see one cairo_t:
         // pangocairo's flags cover all three headers, and the map links poppler-glib itself.
@@ -255,6 +262,12 @@ let package = Package(
                 "CodeExecution", "CodeExecutorDescriptor", "ServiceKit", "OutpostTesting", "OutpostJSON",
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AIInferenceTests",
+            dependencies: ["TextInference", "AIInferenceDescriptor", "ServiceKit", "OutpostTesting", "OutpostJSON"],
+            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

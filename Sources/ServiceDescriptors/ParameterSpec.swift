@@ -12,6 +12,10 @@ public struct ParameterSpec: Sendable {
     /// The HTTP status when a `.text` or `.json` value is over its size: 400, or 413 for a payload
     /// (e.g. source code) whose size is the caller's problem rather than a wrong value.
     public var oversizeStatus: Int
+    /// `.text` only: whitespace-only text is refused (a 400 "must not be empty").
+    public var nonEmpty: Bool = false
+    /// `.json` only: when the value is an array, how many items it may hold (a 400 otherwise).
+    public var itemCount: ClosedRange<Int>?
 
     public enum Kind: Sendable {
         /// A finite number in the range.
@@ -39,6 +43,20 @@ public struct ParameterSpec: Sendable {
         self.summary = summary
     }
 
+    /// This spec with whitespace-only text refused (`.text`).
+    public func requiringText() -> ParameterSpec {
+        var copy = self
+        copy.nonEmpty = true
+        return copy
+    }
+
+    /// This spec with arrays limited to `count` items (`.json`).
+    public func holding(_ count: ClosedRange<Int>) -> ParameterSpec {
+        var copy = self
+        copy.itemCount = count
+        return copy
+    }
+
     /// What the parameter accepts, as the error messages say it.
     public var rule: String {
         switch kind {
@@ -62,6 +80,12 @@ public struct ParameterSpec: Sendable {
              .json(let max) where value.serialized().utf8.count > max:
             throw ParameterError(name: name, message: "is over its limit: it must be \(rule)", status: oversizeStatus)
         default: break
+        }
+        if nonEmpty, case .text = kind, let text = value.stringValue, text.unicodeScalars.allSatisfy({ $0.properties.isWhitespace }) {
+            throw ParameterError(name: name, message: "must not be empty: it must be \(rule)")
+        }
+        if let itemCount, case .json = kind, let items = value.arrayValue, !itemCount.contains(items.count) {
+            throw ParameterError(name: name, message: "must hold \(itemCount.lowerBound) to \(itemCount.upperBound) items, got \(items.count)")
         }
         let ok: Bool = switch kind {
         case .number(let range): Self.number(value).map { $0.isFinite && range.contains($0) } ?? false

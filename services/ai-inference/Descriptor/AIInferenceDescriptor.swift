@@ -1,0 +1,87 @@
+public import ServiceDescriptors
+
+/// The `ai-inference` service, as the platform and the service both know it: a local sentence
+/// embedding model (all-MiniLM-L6-v2, run in Swift) and what is built on it — classification,
+/// moderation and pitch analysis.
+public enum AIInferenceDescriptor {
+    /// The largest `text` accepted, in bytes of UTF-8; beyond it a 413.
+    public static let maxTextBytes = 100_000
+    /// The largest `texts` array, serialized, in bytes; beyond it a 413.
+    public static let maxTextsBytes = 400_000
+    /// Most texts one `embed` call takes.
+    public static let maxTexts = 256
+    /// Tokens per text the encoder sees, [CLS] and [SEP] included; longer texts are truncated.
+    public static let maxTokens = 256
+    /// Custom labels: at least 2, at most 50.
+    public static let labelCount: ClosedRange<Int> = 2...50
+    /// The genres `classify` with `task: genre` chooses from.
+    public static let genres = ["drama", "comedy", "thriller", "horror", "sci-fi", "documentary", "romance", "action", "animation", "family"]
+    /// The moderation categories.
+    public static let moderationCategories = ["harassment", "hate", "sexual", "violence", "self-harm", "spam"]
+
+    static let text = ParameterSpec("text", .text(maxBytes: maxTextBytes), summary: "The text (UTF-8, at most \(maxTextBytes) bytes; not empty).",
+                                    oversizeStatus: 413).requiringText()
+
+    public static let service = ServiceDescriptor(
+        image: "ai-inference",
+        containerClass: "AIInference",
+        binding: "AI_INFERENCE",
+        apiName: "ai",
+        containerPath: "ai-analysis",
+        instanceType: "standard-4",
+        jobsPerInstance: 2,
+        operations: [
+            OperationDescriptor(
+                name: "embed",
+                summary: "Sentence embeddings from all-MiniLM-L6-v2 (384 dimensions, mean-pooled, L2-normalized), computed in Swift; texts over \(maxTokens) tokens are truncated and reported in `truncated`.",
+                input: .none,
+                parameters: [
+                    text,
+                    ParameterSpec("texts", .json(maxBytes: maxTextsBytes), summary: "Several texts, embedded in one batch: an array of 1 to \(maxTexts) strings (an empty string embeds [CLS][SEP]).",
+                                  oversizeStatus: 413).holding(1...maxTexts),
+                ],
+                timeoutSeconds: 120,
+                outputs: [.json]
+            ),
+            OperationDescriptor(
+                name: "classify",
+                summary: "Sentiment (VADER lexicon and rules), genre (zero-shot over " + genres.joined(separator: ", ") + ") or custom labels (zero-shot by similarity to each label's description).",
+                input: .none,
+                parameters: [
+                    ParameterSpec("text", .text(maxBytes: maxTextBytes), required: true, summary: "The text to classify (not empty).", oversizeStatus: 413).requiringText(),
+                    ParameterSpec("task", .choice(["sentiment", "genre", "labels"]), default: .string("sentiment"), summary: "What to classify."),
+                    ParameterSpec("labels", .json(maxBytes: 32_768), summary: "task labels: \(labelCount.lowerBound) to \(labelCount.upperBound) labels, each a name or {\"name\",\"description\"}.").holding(labelCount),
+                ],
+                timeoutSeconds: 60,
+                outputs: [.json]
+            ),
+            OperationDescriptor(
+                name: "moderate",
+                summary: "Scores " + moderationCategories.joined(separator: ", ") + " (lexicon plus embedding prototypes), flags each over its threshold, and an overall `flagged`.",
+                input: .none,
+                parameters: [ParameterSpec("text", .text(maxBytes: maxTextBytes), required: true, summary: "The text to moderate (not empty).", oversizeStatus: 413).requiringText()],
+                timeoutSeconds: 60,
+                outputs: [.json]
+            ),
+            OperationDescriptor(
+                name: "analyze",
+                summary: "A deterministic report on a text: language, sentiment and tone, top-3 genres, key phrases, readability, extractive summary, logline, counts and a pitch score with its evidence.",
+                input: .none,
+                parameters: [ParameterSpec("text", .text(maxBytes: maxTextBytes), required: true, summary: "The pitch or text to analyze (not empty).", oversizeStatus: 413).requiringText()],
+                timeoutSeconds: 120,
+                outputs: [.json]
+            ),
+            OperationDescriptor(
+                name: "analyze-pitch",
+                summary: "The `analyze` report, for a pitch.",
+                input: .none,
+                parameters: [ParameterSpec("text", .text(maxBytes: maxTextBytes), required: true, summary: "The pitch text (not empty).", oversizeStatus: 413).requiringText()],
+                timeoutSeconds: 120,
+                outputs: [.json]
+            ),
+        ],
+        catalogues: [
+            Catalogue(name: "models", summary: "The local models: name, dimensions, maximum tokens and the directory they were loaded from."),
+        ]
+    )
+}
