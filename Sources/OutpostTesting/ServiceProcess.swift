@@ -13,6 +13,7 @@ public final class ServiceProcess: @unchecked Sendable {
     public let scratch: TemporaryDirectory
     private let lock = NSLock()
     private var output = ""
+    private var outputEnded = false
 
     /// The directory the test bundle was built into, where the package's executables are.
     public static var binDirectory: String {
@@ -55,7 +56,15 @@ public final class ServiceProcess: @unchecked Sendable {
         process.standardError = pipe
         pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
-            guard let self, !data.isEmpty else { return }
+            guard let self else { return }
+            guard !data.isEmpty else {
+                // End of file: the process and everything it started have closed the pipe.
+                handle.readabilityHandler = nil
+                self.lock.lock()
+                self.outputEnded = true
+                self.lock.unlock()
+                return
+            }
             self.lock.lock()
             self.output += String(decoding: data, as: UTF8.self)
             self.lock.unlock()
@@ -73,9 +82,9 @@ public final class ServiceProcess: @unchecked Sendable {
     /// Everything the process has written to stdout and stderr so far.
     public var log: String { lock.lock(); defer { lock.unlock() }; return output }
 
-    public func waitUntilReady() async throws {
+    public func waitUntilReady(timeout: Duration = .seconds(60)) async throws {
         do {
-            try await ServiceHTTP.waitUntilAvailable(baseURL + "/ping", timeout: .seconds(60)) { process.isRunning }
+            try await ServiceHTTP.waitUntilAvailable(baseURL + "/ping", timeout: timeout) { process.isRunning }
         } catch {
             throw TestFailure("\(error); log: \(log)")
         }
@@ -94,11 +103,11 @@ public final class ServiceProcess: @unchecked Sendable {
         }
     }
 
-    /// Waits for the process to exit and returns its status.
+    /// Waits for the process to exit, and for the last of its output, and returns its status.
     @discardableResult
     public func waitForExit(timeout: Duration = .seconds(30)) async throws -> Int32 {
         let deadline = ContinuousClock.now + timeout
-        while process.isRunning {
+        while process.isRunning || !lock.withLock({ outputEnded }) {
             guard ContinuousClock.now < deadline else { throw TestFailure("still running after \(timeout); log: \(log)") }
             try await Task.sleep(for: .milliseconds(20))
         }

@@ -9,8 +9,8 @@ import TextInference
 @Suite("AI inference: the service over HTTP", .serialized, .heavy)
 struct AIServiceTests {
     @Test func operationsAnswerThroughTheSandboxedService() async throws {
-        let service = try AIServiceProcess()
-        try await service.waitUntilReady()
+        let service = try ServiceProcess.aiInference()
+        try await service.waitUntilReady(timeout: .seconds(120))
 
         let catalogue = try await ServiceHTTP.send("GET", service.baseURL + "/models").json()
         let models = try #require(catalogue["models"] as? [[String: Any]])
@@ -74,8 +74,8 @@ struct AIServiceTests {
 
     @Test func twoJobsAtOnceGiveTheVectorsEachGivesAlone() async throws {
         // The instance runs 2 jobs at once, both calling OpenBLAS: neither may disturb the other.
-        let service = try AIServiceProcess()
-        try await service.waitUntilReady()
+        let service = try ServiceProcess.aiInference()
+        try await service.waitUntilReady(timeout: .seconds(120))
         let first = (0..<24).map { "Pitch \($0): a rookie pilot races a storm across the Andes to deliver medicine." }
         let second = (0..<24).map { "Treatment \($0): two rival chefs open restaurants on the same Paris street." }
         async let a = service.result("embed", ["texts": first])
@@ -92,8 +92,8 @@ struct AIServiceTests {
     }
 
     @Test func badInputIsA4xxBeforeAnythingRuns() async throws {
-        let service = try AIServiceProcess()
-        try await service.waitUntilReady()
+        let service = try ServiceProcess.aiInference()
+        try await service.waitUntilReady(timeout: .seconds(120))
         for (operation, params, status, mention) in [
             ("classify", ["text": ""], 400, "text"),
             ("moderate", ["text": "   \n"], 400, "text"),
@@ -121,8 +121,8 @@ struct AIServiceTests {
 
     @Test func aMissingOrCorruptModelDirectoryStopsTheStartNamingThePath() async throws {
         let missing = "/nonexistent/ai-model-\(UUID().uuidString)"
-        let absent = try AIServiceProcess(sandboxed: false, environment: ["AI_MODEL_DIR": missing])
-        #expect(try await absent.waitForExit() == 1)
+        let absent = try ServiceProcess.aiInference(sandboxed: false, environment: ["AI_MODEL_DIR": missing])
+        #expect(try await absent.waitForExit(timeout: .seconds(120)) == 1)
         #expect(absent.log.contains(missing) && absent.log.contains("model unavailable"), "\(absent.log)")
 
         // A directory with the right names but a safetensors file cut short.
@@ -133,8 +133,8 @@ struct AIServiceTests {
         for name in ["config.json", "vocab.txt"] { try FileManager.default.copyItem(atPath: source + "/" + name, toPath: corrupt + "/" + name) }
         let head = try FileHandle(forReadingFrom: URL(fileURLWithPath: source + "/model.safetensors")).read(upToCount: 4096) ?? Data()
         try head.write(to: URL(fileURLWithPath: corrupt + "/model.safetensors"))
-        let broken = try AIServiceProcess(sandboxed: false, environment: ["AI_MODEL_DIR": corrupt])
-        #expect(try await broken.waitForExit() == 1)
+        let broken = try ServiceProcess.aiInference(sandboxed: false, environment: ["AI_MODEL_DIR": corrupt])
+        #expect(try await broken.waitForExit(timeout: .seconds(120)) == 1)
         #expect(broken.log.contains(corrupt + "/model.safetensors"), "\(broken.log)")
     }
 }
