@@ -1,5 +1,6 @@
 import Foundation
 import Outpost
+import OutpostTesting
 import Testing
 
 /// The runtime's egress proxy on real instances: the fixture runs `curl` inside its sandbox, which
@@ -132,7 +133,7 @@ struct EgressProxyTests {
 
     /// The TCP ports in LISTEN state in the namespace `fd` refers to, as `nsenter` + `cat /proc/net/tcp` list them.
     static func listeningPorts(namespace fd: Int32) throws -> Set<Int> {
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/nsenter")
         process.arguments = ["--net=/proc/\(getpid())/fd/\(fd)", "cat", "/proc/net/tcp"]
         let pipe = Pipe()

@@ -39,12 +39,13 @@ final class EgressProxy: Sendable {
         (preferredPort...).first { !declaredPorts.contains($0) }!
     }
 
-    /// The variables that point the instance's HTTP clients at the proxy.
+    /// The variables that point the instance's HTTP clients at the proxy, and `OUTPOST_EGRESS_PROXY`,
+    /// which says the instance's only way out is this proxy (nested sandboxes may share it).
     static func environment(port: Int) -> [String: String] {
         let url = "http://127.0.0.1:\(port)"
         let noProxy = "localhost,127.0.0.1"
         return ["HTTP_PROXY": url, "HTTPS_PROXY": url, "http_proxy": url, "https_proxy": url,
-                "NO_PROXY": noProxy, "no_proxy": noProxy]
+                "NO_PROXY": noProxy, "no_proxy": noProxy, "OUTPOST_EGRESS_PROXY": url]
     }
 
     /// Listens on 127.0.0.1:`port` inside `namespace` and starts serving.

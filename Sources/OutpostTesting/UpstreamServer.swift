@@ -1,27 +1,43 @@
-import Foundation
+public import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A tiny HTTP/1.1 server on the host's 127.0.0.1 (a free port), standing in for a site a container
-/// reaches through the egress proxy. Each request is answered with a body naming the request line
+/// reaches through the runtime's egress proxy (a boundary we do not own). Each request is answered with a body naming the request line
 /// and its Host header, then the connection is closed; `requests` lists every request line it saw.
 /// @unchecked Sendable: `seen` is only touched under `lock`; `fd` is set once in init.
-final class UpstreamServer: @unchecked Sendable {
-    let port: Int
+public final class UpstreamServer: @unchecked Sendable {
+    public let port: Int
     private let fd: Int32
     private let lock = NSLock()
     private var seen: [String] = []
 
-    init() throws {
-        let (fd, port) = try ContainerTestSupport.hostListener()
+    public init() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw FreePortError(message: "socket() failed: errno \(errno)") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let listening = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && listen(fd, 64) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard listening else {
+            Glibc.close(fd)
+            throw FreePortError(message: "cannot listen on 127.0.0.1: errno \(errno)")
+        }
         self.fd = fd
-        self.port = port
+        self.port = Int(UInt16(bigEndian: address.sin_port))
         // The thread keeps the server alive until its listener is closed.
         Thread { [self] in acceptLoop() }.start()
     }
 
-    var requests: [String] { lock.withLock { seen } }
+    /// The request lines seen so far, in order.
+    public var requests: [String] { lock.withLock { seen } }
 
     /// Stops accepting (the accept loop ends when the listener is shut down).
-    func close() {
+    public func close() {
         shutdown(fd, Int32(SHUT_RDWR))
         Glibc.close(fd)
     }
