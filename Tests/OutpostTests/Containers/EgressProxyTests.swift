@@ -20,10 +20,11 @@ struct EgressProxyTests {
     }
 
     /// Runs curl in the instance with its own environment; `--noproxy ,` clears NO_PROXY (it names
-    /// localhost) so that even localhost goes through the proxy. Returns (exit status, output).
+    /// localhost) so that even localhost goes through the proxy. `-i` (unless `heads` is false) puts
+    /// the response heads in the output. Returns (exit status, output).
     static func curl(_ sup: ContainerSupervisor, _ instance: String, _ options: ContainerStartOptions,
-                     _ arguments: [String]) async throws -> (Int, String) {
-        let argv = (["/usr/bin/curl", "-sS", "-i", "--noproxy", ""] + arguments).joined(separator: ",")
+                     _ arguments: [String], heads: Bool = true) async throws -> (Int, String) {
+        let argv = (["/usr/bin/curl", "-sS", "--noproxy", ""] + (heads ? ["-i"] : []) + arguments).joined(separator: ",")
         let r = try await S.json(sup.fetch(Request(url: "/run?inheritEnv=1&argv=\(argv)"), className: "Fixture",
                                            instanceID: instance, options: options))
         return (r["status"] as? Int ?? -1, r["output"] as? String ?? "")
@@ -44,7 +45,7 @@ struct EgressProxyTests {
             let (status, output) = try await Self.curl(sup, "egress", opts, ["http://localhost:\(upstream.port)/hello"])
             #expect(status == 0, "\(output)")
             #expect(output.hasPrefix("HTTP/1.1 200"), "\(output)")
-            #expect(output.contains("upstream saw GET /hello HTTP/1.1 for localhost:\(upstream.port)"), "\(output)")
+            #expect(output.contains("upstream saw GET /hello HTTP/1.1 for localhost:\(upstream.port) with 0 body bytes"), "\(output)")
 
             // The same upstream by another name is not on the allowlist.
             let (_, blocked) = try await Self.curl(sup, "egress", opts, ["http://127.0.0.1:\(upstream.port)/secret"])
@@ -64,6 +65,29 @@ struct EgressProxyTests {
             #expect(status == 0, "\(output)")
             #expect(output.contains("HTTP/1.1 200 Connection Established"), "\(output)")
             #expect(output.contains("upstream saw GET /tunnelled HTTP/1.1 for localhost:\(upstream.port)"), "\(output)")
+        }
+    }
+
+    @Test func bodiesStreamBothWaysThroughPlainHTTPAndTunnels() async throws {
+        let upstream = try UpstreamServer()
+        defer { upstream.close() }
+        let opts = Self.options(allowed: ["localhost"])
+        let size = 24 << 20
+        try await S.withSupervisor(classes: [S.fixtureClass()]) { sup in
+            // 3 MiB to upload, written by the fixture in its scratch directory.
+            _ = try await sup.fetch(Request(url: "/fill?mb=3&name=upload"), className: "Fixture", instanceID: "bodies", options: opts).body.text()
+            for tunnel in [false, true] {
+                let (status, output) = try await Self.curl(sup, "bodies", opts, (tunnel ? ["-p"] : [])
+                    + ["-o", "/scratch/download", "http://localhost:\(upstream.port)/bytes/\(size)"], heads: false)
+                #expect(status == 0, "tunnel \(tunnel): \(output)")
+                let count = try await S.json(sup.fetch(Request(url: "/run?argv=/usr/bin/wc,-c,/scratch/download"), className: "Fixture",
+                                                       instanceID: "bodies", options: opts))
+                #expect(count["output"] as? String == "\(size) /scratch/download\n", "tunnel \(tunnel): wc says \(count)")
+                let (upStatus, upload) = try await Self.curl(sup, "bodies", opts, (tunnel ? ["-p"] : [])
+                    + ["-H", "Expect:", "--data-binary", "@/scratch/upload", "http://localhost:\(upstream.port)/upload"])
+                #expect(upStatus == 0, "tunnel \(tunnel): \(upload)")
+                #expect(upload.contains("upstream saw POST /upload HTTP/1.1 for localhost:\(upstream.port) with \(3 << 20) body bytes"), "tunnel \(tunnel): \(upload)")
+            }
         }
     }
 
