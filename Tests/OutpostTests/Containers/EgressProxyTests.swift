@@ -132,6 +132,27 @@ struct EgressProxyTests {
         }
     }
 
+    @Test func aContainerClassDeclaresItsRulesAsClassFields() async throws {
+        let upstream = try UpstreamServer()
+        defer { upstream.close() }
+        let vars = ["ALLOWED_HOSTS": "localhost,*.allowed.test", "DENIED_HOSTS": "secret.allowed.test"]
+        try await TestRuntime.with(config: ContainerObjectFixtures.config(), script: ContainerObjectFixtures.script, vars: vars) { t in
+            let binding: HTTPFields = [HTTPField.Name("x-binding")!: "EGRESS"]
+            func curl(_ url: String) async throws -> String {
+                let argv = ["/usr/bin/curl", "-sS", "-i", "--noproxy", "", url].joined(separator: ",")
+                let response = await t.dispatchFetch("/c/object/run?inheritEnv=1&argv=\(argv)", headers: binding)
+                #expect(response.status == .ok)
+                return try await S.json(response)["output"] as? String ?? ""
+            }
+            let allowed = try await curl("http://localhost:\(upstream.port)/via-object")
+            #expect(allowed.contains("upstream saw GET /via-object HTTP/1.1 for localhost:\(upstream.port)"), "\(allowed)")
+            let denied = try await curl("http://secret.allowed.test/")
+            #expect(denied.hasPrefix("HTTP/1.1 520") && denied.contains("deniedHosts pattern \"secret.allowed.test\""), "\(denied)")
+            let other = try await curl("http://example.org/")
+            #expect(other.hasPrefix("HTTP/1.1 520") && other.contains("no allowedHosts pattern"), "\(other)")
+        }
+    }
+
     @Test func theProxyEndsWithTheInstance() async throws {
         let opts = Self.options(allowed: ["localhost"])
         try await S.withSupervisor(classes: [S.fixtureClass()]) { sup in
