@@ -19,7 +19,7 @@
 public protocol Container: DurableObject {
     /// The state the object was built with.
     var state: DurableObjectState { get }
-    /// The port the service listens on (it also gets it as `PORT`; with internet, `PORT` is a free port).
+    /// The port the service listens on (it also gets it as `PORT`; on the host network, without egress rules, `PORT` is a free port).
     var defaultPort: Int { get }
     /// More ports the service listens on: `startAndWaitForPorts` waits for them and
     /// `containerFetch(_:port:)` reaches them. The process learns each as `PORT_<n>` (see Containers.md).
