@@ -66,7 +66,7 @@ final class EgressProxyHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if case .relaying(let upstream) = state { upstream.close(promise: nil) }
+        if case .relaying(let upstream) = state { Self.closeAfterPendingWrites(upstream) }
         state = .finished
         context.fireChannelInactive()
     }
@@ -144,6 +144,12 @@ final class EgressProxyHandler: ChannelInboundHandler {
         }
     }
 
+    /// Closes `channel` once what was already written to it has gone out: a plain `close` would
+    /// drop the bytes still queued behind backpressure (the end of a download whose upstream closed).
+    static func closeAfterPendingWrites(_ channel: any Channel) {
+        channel.writeAndFlush(channel.allocator.buffer(capacity: 0)).whenComplete { _ in channel.close(promise: nil) }
+    }
+
     /// The index of the blank line ending the head ("\r\n\r\n"), if it arrived.
     static func endOfHead(_ bytes: [UInt8]) -> Int? {
         guard bytes.count >= 4 else { return nil }
@@ -155,7 +161,7 @@ final class EgressProxyHandler: ChannelInboundHandler {
 }
 
 /// The upstream side of an egress connection: passes the upstream's bytes to the instance's
-/// connection (`peer`) and closes it when the upstream closes.
+/// connection (`peer`) and closes it when the upstream closes, once those bytes are out.
 final class EgressRelayHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
 
@@ -174,7 +180,7 @@ final class EgressRelayHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        peer.close(promise: nil)
+        EgressProxyHandler.closeAfterPendingWrites(peer)
         context.fireChannelInactive()
     }
 
