@@ -259,7 +259,7 @@ let package = Package(
         .testTarget(
             name: "CodeExecutorTests",
             dependencies: [
-                "CodeExecution", "CodeExecutorDescriptor", "ServiceKit", "OutpostTesting", "OutpostJSON",
+                "CodeExecution", "CodeExecutorDescriptor", "ServiceKit", "OutpostTesting", "OutpostJSON", "Outpost",
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings

@@ -244,7 +244,7 @@ struct CodeExecutorEscapeTests {
         #expect((node["stdout"] as? String ?? "").contains("ERROR ECONNREFUSED"), "\(node)")
         #expect(!(node["stdout"] as? String ?? "").contains("CONNECTED"))
         #expect(listener.acceptPending() == 0)
-        // Networking cannot be asked for yet: a 400 before anything runs.
+        // This instance shares the host network (no egress proxy): allowNetworking is a 400 before anything runs.
         let refused = try await ServiceHTTP.postJSON(service.baseURL + "/jobs/execute", ["params": ["language": "python", "code": "print(1)", "allowNetworking": true]])
         #expect(refused.status == 400 && refused.text.contains("egress proxy"), "\(refused.text)")
         try await Self.expectHealthy(service, after: "network")

@@ -19,7 +19,7 @@
 public protocol Container: DurableObject {
     /// The state the object was built with.
     var state: DurableObjectState { get }
-    /// The port the service listens on (it also gets it as `PORT`; with internet, `PORT` is a free port).
+    /// The port the service listens on (it also gets it as `PORT`; on the host network, without egress rules, `PORT` is a free port).
     var defaultPort: Int { get }
     /// More ports the service listens on: `startAndWaitForPorts` waits for them and
     /// `containerFetch(_:port:)` reaches them. The process learns each as `PORT_<n>` (see Containers.md).
@@ -30,8 +30,16 @@ public protocol Container: DurableObject {
     var envVars: [String: String] { get }
     /// Replaces the image's arguments (the first element names the program and is ignored).
     var entrypoint: [String]? { get }
-    /// False gives the process a network namespace of its own (no outbound connections).
+    /// False: no outbound traffic except to `allowedHosts` (true by default).
     var enableInternet: Bool { get }
+    /// Host glob patterns (`*` matches any run of characters) the instance may reach. When not empty
+    /// it is an allowlist: every other host is blocked, even with `enableInternet` true, and these are
+    /// reached even with `enableInternet` false. Empty by default.
+    var allowedHosts: [String] { get }
+    /// Host glob patterns the instance may never reach, checked before `allowedHosts`. Empty by default.
+    /// With any rule set (or no internet) the instance reaches the network only through the runtime's
+    /// egress proxy, and a blocked request gets HTTP 520 (see Containers.md, "Egress").
+    var deniedHosts: [String] { get }
     /// The path probed for readiness: "ping".
     var pingEndpoint: String { get }
     /// How the instance is started; by default built from the fields above.
@@ -55,12 +63,14 @@ extension Container {
     public var envVars: [String: String] { [:] }
     public var entrypoint: [String]? { nil }
     public var enableInternet: Bool { true }
+    public var allowedHosts: [String] { [] }
+    public var deniedHosts: [String] { [] }
     public var pingEndpoint: String { "ping" }
 
     public var startOptions: ContainerStartOptions {
         ContainerStartOptions(defaultPort: defaultPort, sleepAfter: sleepAfter, envVars: envVars, entrypoint: entrypoint,
                               enableInternet: enableInternet, probe: ReadinessProbe(path: pingEndpoint), durableObjectID: state.id.hex,
-                              requiredPorts: requiredPorts)
+                              requiredPorts: requiredPorts, allowedHosts: allowedHosts, deniedHosts: deniedHosts)
     }
 
     public func onStart() async {}

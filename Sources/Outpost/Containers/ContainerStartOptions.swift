@@ -1,5 +1,5 @@
 /// How one instance is started: the Container class's fields (`defaultPort`, `requiredPorts`,
-/// `sleepAfter`, `envVars`, `entrypoint`, `enableInternet`, `pingEndpoint`) plus the runtime's
+/// `sleepAfter`, `envVars`, `entrypoint`, `enableInternet`, `allowedHosts`, `deniedHosts`, `pingEndpoint`) plus the runtime's
 /// timeouts and optional limit overrides.
 public struct ContainerStartOptions: Sendable {
     public var defaultPort: Int
@@ -8,6 +8,10 @@ public struct ContainerStartOptions: Sendable {
     /// Replaces the image's arguments when set (the first element is ignored: the image is the program).
     public var entrypoint: [String]?
     public var enableInternet: Bool
+    /// Host glob patterns the instance may reach (an allowlist when not empty; see `EgressPolicy`).
+    public var allowedHosts: [String]
+    /// Host glob patterns the instance may never reach.
+    public var deniedHosts: [String]
     public var probe: ReadinessProbe
     /// SIGTERM → SIGKILL grace on stop (default 10 s).
     public var stopGrace: Duration
@@ -26,12 +30,14 @@ public struct ContainerStartOptions: Sendable {
     public init(defaultPort: Int = 8080, sleepAfter: SleepAfter = .default, envVars: [String: String] = [:], entrypoint: [String]? = nil,
                 enableInternet: Bool = true, probe: ReadinessProbe = ReadinessProbe(), stopGrace: Duration = .seconds(10),
                 processTimeout: Duration = .seconds(8), durableObjectID: String? = nil, requiredPorts: [Int] = [],
-                memoryLimitBytes: Int64? = nil, diskLimitBytes: Int64? = nil) {
+                memoryLimitBytes: Int64? = nil, diskLimitBytes: Int64? = nil, allowedHosts: [String] = [], deniedHosts: [String] = []) {
         self.defaultPort = defaultPort
         self.sleepAfter = sleepAfter
         self.envVars = envVars
         self.entrypoint = entrypoint
         self.enableInternet = enableInternet
+        self.allowedHosts = allowedHosts
+        self.deniedHosts = deniedHosts
         self.probe = probe
         self.stopGrace = stopGrace
         self.processTimeout = processTimeout
@@ -39,6 +45,11 @@ public struct ContainerStartOptions: Sendable {
         self.requiredPorts = requiredPorts
         self.memoryLimitBytes = memoryLimitBytes
         self.diskLimitBytes = diskLimitBytes
+    }
+
+    /// The egress rules: `enableInternet`, `allowedHosts` and `deniedHosts` together.
+    public var egressPolicy: EgressPolicy {
+        EgressPolicy(enableInternet: enableInternet, allowedHosts: allowedHosts, deniedHosts: deniedHosts)
     }
 
     /// Every port the instance serves: `defaultPort` first, then the other `requiredPorts`.

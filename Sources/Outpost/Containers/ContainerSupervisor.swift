@@ -28,6 +28,8 @@ public actor ContainerSupervisor: Service {
         var process: ContainerProcess?
         /// One connection pool per declared port, keyed by the declared port.
         var pools: [Int: ContainerConnectionPool] = [:]
+        /// The running process's egress proxy, when it has its own network namespace.
+        var egress: EgressProxy?
         /// Declared ports that answered HTTP since this process started (`defaultPort` once healthy).
         var readyPorts: Set<Int> = []
         var activity: ActivityMonitor?
@@ -280,24 +282,29 @@ public actor ContainerSupervisor: Service {
     private func performStart(_ key: Key, _ cls: ContainerClass, _ options: ContainerStartOptions) async throws {
         defer { instances[key]?.startTask = nil }
         // Inside its own network namespace an instance listens on its declared ports; on the host
-        // network each declared port maps to a free host port, so instances never collide.
+        // network each declared port maps to a free host port, so instances never collide. Any egress
+        // rule (or no internet) puts it in its own namespace, where only the egress proxy leads out.
+        let policy = options.egressPolicy
+        let ownNetwork = policy.isRestricted
         var ports: [Int: Int] = [:]
         do {
             for declared in options.declaredPorts {
-                ports[declared] = options.enableInternet ? try Self.freePort(avoiding: Set(ports.values)) : declared
+                ports[declared] = ownNetwork ? declared : try Self.freePort(avoiding: Set(ports.values))
             }
         } catch {
             failStart(key, error)
             throw ContainerError.startFailure(error)
         }
         let port = ports[options.defaultPort]!
-        let env = ContainerLaunch.environment(applicationID: applicationID, durableObjectID: options.durableObjectID ?? key.instanceID,
+        let egressPort = ownNetwork ? EgressProxy.port(avoiding: options.declaredPorts) : nil
+        var env = ContainerLaunch.environment(applicationID: applicationID, durableObjectID: options.durableObjectID ?? key.instanceID,
                                               port: port, envVars: options.envVars, ports: ports)
+        if let egressPort { env.merge(EgressProxy.environment(port: egressPort)) { _, proxy in proxy } }
         let launch = ContainerLaunch(className: key.className, instanceID: key.instanceID, executable: cls.executable,
                                      arguments: options.entrypoint.map { Array($0.dropFirst()) } ?? cls.arguments,
                                      environment: env, port: port, instanceType: cls.instanceType,
                                      memoryLimitBytes: options.memoryLimitBytes ?? cls.memoryLimitBytes,
-                                     enableInternet: options.enableInternet, stateDirectory: stateDirectory, launcherPath: launcherPath,
+                                     enableInternet: !ownNetwork, stateDirectory: stateDirectory, launcherPath: launcherPath,
                                      processTimeout: options.processTimeout, ports: ports,
                                      diskLimitBytes: options.diskLimitBytes ?? cls.diskLimitBytes, sandbox: cls.sandbox)
         let process: ContainerProcess
@@ -327,10 +334,16 @@ public actor ContainerSupervisor: Service {
         onEvent?(.started(className: key.className, instanceID: key.instanceID, pid: process.pid))
 
         do {
-            let namespace = options.enableInternet ? nil : try NetworkNamespace(pid: process.pid)
+            let namespace = ownNetwork ? try NetworkNamespace(pid: process.pid) : nil
+            if let namespace, let egressPort {
+                inst.egress = try await EgressProxy.start(namespace: namespace, port: egressPort, policy: policy, group: group,
+                                                          logger: logger, instance: "\(key.className)/\(key.instanceID)")
+            }
             inst.pools = ports.mapValues { ContainerConnectionPool(connector: ContainerConnector(port: $0, namespace: namespace), group: group) }
             try await options.probe.waitUntilReady(pool: inst.pools[options.defaultPort]!, process: process)
         } catch {
+            inst.egress?.close()
+            inst.egress = nil
             await process.destroy()
             let failure = ContainerError.startFailure(error)
             onEvent?(.startFailed(className: key.className, instanceID: key.instanceID, error: failure))
@@ -376,6 +389,8 @@ public actor ContainerSupervisor: Service {
         inst.process = nil
         for pool in inst.pools.values { pool.close() }
         inst.pools = [:]
+        inst.egress?.close()
+        inst.egress = nil
         inst.readyPorts = []
         inst.activity = nil
         inst.lastExit = exit

@@ -16,7 +16,9 @@
 //   GET /whoami                 {"uid", "gid", "pid", "capEff", "capBnd", "capPrm", "capInh", "capAmb"} (/proc/self/status)
 //   GET /kill?pid=N&sig=S       kill(N, S): {"result", "errno"}
 //   GET /unshare                unshare(user, mount, pid, net) in a forked child: {"errno"} (0: it could)
-//   GET /run?argv=A,B,…         runs A with arguments B…: {"status", "output"} (status -1: could not start)
+//   GET /run?argv=A,B,…         runs A with arguments B…: {"status", "output"} (status -1: could not start);
+//                               an empty word between commas is an empty argument; &inheritEnv=1 passes the
+//                               fixture's own environment (e.g. HTTP_PROXY) instead of PATH alone
 //   GET /fill?mb=N&name=F       appends N MiB to F in the cwd: {"written"}
 //   POST /echo                  answers with the request body
 //   GET /ws?closeAfter=N        WebSocket echo: "hello" first, then echoes; closes after N messages if asked
@@ -159,13 +161,21 @@ func tryUnshare() -> Int32 {
     return (status >> 8) & 0xff
 }
 
-/// Runs argv (empty environment but PATH), capturing stdout and stderr: (exit status or -1, output).
-func runProgram(_ argv: [String]) -> (Int32, String) {
+/// Runs argv (empty environment but PATH, or the fixture's own), capturing stdout and stderr: (exit status or -1, output).
+func runProgram(_ argv: [String], inheritEnvironment: Bool = false) -> (Int32, String) {
     guard !argv.isEmpty else { return (-1, "no program") }
     var fds: [Int32] = [-1, -1]
     guard pipe(&fds) == 0 else { return (-1, "pipe failed") }
     let cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-    let cEnv: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=/usr/bin:/bin"), nil]
+    var cEnv: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=/usr/bin:/bin"), nil]
+    if inheritEnvironment {
+        cEnv = [nil]
+        var p = environ
+        while let entry = p.pointee {
+            cEnv.insert(strdup(entry), at: cEnv.count - 1)
+            p += 1
+        }
+    }
     defer { for p in cArgs + cEnv { free(p) } }
     let child = fork()
     if child == 0 {
@@ -533,7 +543,8 @@ func handle(_ fd: Int32) {
         case "/unshare":
             ok = respond(fd, "{\"errno\":\(tryUnshare())}")
         case "/run":
-            let (status, output) = runProgram((q["argv"] ?? "").split(separator: ",").map(String.init))
+            let argv = (q["argv"] ?? "").split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            let (status, output) = runProgram(argv == [""] ? [] : argv, inheritEnvironment: q["inheritEnv"] == "1")
             ok = respond(fd, "{\"status\":\(status),\"output\":\(jsonString(output))}")
         case "/echo":
             let head = "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: \(body.count)\r\nX-Method: \(method)\r\n\r\n"

@@ -80,6 +80,21 @@ actor PatientContainer: Container {
     }
 }
 
+/// A Container that declares only Cloudflare's class fields, its egress rules among them
+/// (`allowedHosts` / `deniedHosts` from the vars `ALLOWED_HOSTS` / `DENIED_HOSTS`, comma-separated):
+/// the protocol's own `startOptions` carries them to the runtime.
+actor EgressContainer: Container {
+    let state: DurableObjectState
+    let allowedHosts: [String]
+    let deniedHosts: [String]
+
+    init(state: DurableObjectState, env: Env) async throws {
+        self.state = state
+        allowedHosts = (env["ALLOWED_HOSTS"] ?? "").split(separator: ",").map(String.init)
+        deniedHosts = (env["DENIED_HOSTS"] ?? "").split(separator: ",").map(String.init)
+    }
+}
+
 /// `/c/<name>/<rest>` goes to the container object `<name>` (`getContainer`).
 struct ContainerWorker: Worker {
     func fetch(_ request: Request, env: Env, context: ExecutionContext) async throws -> Response {
@@ -93,7 +108,8 @@ struct ContainerWorker: Worker {
 }
 
 enum ContainerObjectFixtures {
-    static let script = WorkerScript(worker: ContainerWorker(), durableObjects: ["FixtureContainer": FixtureContainer.self, "PatientContainer": PatientContainer.self])
+    static let script = WorkerScript(worker: ContainerWorker(), durableObjects: ["FixtureContainer": FixtureContainer.self, "PatientContainer": PatientContainer.self,
+                                                                                  "EgressContainer": EgressContainer.self])
 
     static func config(maxInstances: Int = 20) -> String {
         """
@@ -110,6 +126,12 @@ enum ContainerObjectFixtures {
         class_name = "PatientContainer"
         [[containers]]
         class_name = "PatientContainer"
+        image = "\(ContainerTestSupport.fixture)"
+        [[durable_objects.bindings]]
+        name = "EGRESS"
+        class_name = "EgressContainer"
+        [[containers]]
+        class_name = "EgressContainer"
         image = "\(ContainerTestSupport.fixture)"
         """
     }

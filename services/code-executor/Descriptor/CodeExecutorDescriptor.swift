@@ -31,7 +31,7 @@ public enum CodeExecutorDescriptor {
         ParameterSpec("seed", .text(maxBytes: maxPayloadBytes), summary: "SQL only: statements run after schema (INSERT …).", oversizeStatus: 413),
         ParameterSpec("timeout", .number(timeoutRange), default: .number(defaultTimeout), summary: "Wall-clock seconds the run may take; then its whole process tree is killed."),
         ParameterSpec("memoryLimit", .integer(memoryRange), default: .number(Double(defaultMemoryMB)), summary: "MB of memory the run's processes may hold together."),
-        ParameterSpec("allowNetworking", .boolean, default: false, summary: "Egress through the runtime's proxy. Not available yet: true is refused with a 400."),
+        ParameterSpec("allowNetworking", .boolean, default: false, summary: "Egress only through the runtime's egress proxy, to the hosts CODE_EXECUTOR_ALLOWED_HOSTS allows (others get HTTP 520). A 400 when the instance has no proxy."),
     ]
 
     public static let service = ServiceDescriptor(

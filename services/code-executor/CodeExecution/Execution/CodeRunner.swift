@@ -56,7 +56,8 @@ public struct CodeRunner: Sendable {
         let cpuSeconds = Int(request.timeoutSeconds.rounded(.up)) + 1
         let command = SandboxCommand(program: language.runCommand(memoryBytes: request.memoryBytes) + request.args, environment: environment,
                                      stagingDirectory: staging, readOnly: readOnly, cpuSeconds: cpuSeconds,
-                                     addressSpaceBytes: language.addressSpace(memoryBytes: request.memoryBytes))
+                                     addressSpaceBytes: language.addressSpace(memoryBytes: request.memoryBytes),
+                                     egress: request.allowNetworking ? EgressAccess.current : nil)
         let outcome = try Self.sandboxed(command, stdin: Array(request.stdin.utf8),
                                          watch: .init(wallSeconds: request.timeoutSeconds, memoryBytes: request.memoryBytes))
         result.stdout = String(decoding: outcome.stdout, as: UTF8.self)

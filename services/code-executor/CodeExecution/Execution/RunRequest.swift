@@ -16,6 +16,8 @@ public struct RunRequest: Sendable {
     public var seed: String
     public var timeoutSeconds: Double
     public var memoryBytes: Int
+    /// The run shares the instance's network namespace, where the only way out is the runtime's egress proxy.
+    public var allowNetworking: Bool
 
     public static let maxFiles = 32
     public static let maxArgs = 64
@@ -25,7 +27,7 @@ public struct RunRequest: Sendable {
     public init(language: Language, code: String, stdin: String = "", args: [String] = [], files: [String: String] = [:],
                 inputs: String? = nil, schema: String = "", seed: String = "",
                 timeoutSeconds: Double = CodeExecutorDescriptor.defaultTimeout,
-                memoryBytes: Int = CodeExecutorDescriptor.defaultMemoryMB * 1_048_576) {
+                memoryBytes: Int = CodeExecutorDescriptor.defaultMemoryMB * 1_048_576, allowNetworking: Bool = false) {
         self.language = language
         self.code = code
         self.stdin = stdin
@@ -36,16 +38,19 @@ public struct RunRequest: Sendable {
         self.seed = seed
         self.timeoutSeconds = timeoutSeconds
         self.memoryBytes = memoryBytes
+        self.allowNetworking = allowNetworking
     }
 
-    public init(parameters: JobParameters) throws(ServiceError) {
+    /// - Parameter egress: the instance's egress proxy (`allowNetworking` is refused without one).
+    public init(parameters: JobParameters, egress: EgressAccess? = EgressAccess.current) throws(ServiceError) {
         let name = try parameters.string("language") ?? ""
         guard let language = Language(rawValue: name.lowercased()) else {
             throw .invalidParameter("language", "must be one of \(CodeExecutorDescriptor.languages.joined(separator: ", ")), got \"\(name)\".")
         }
         guard let code = try parameters.string("code") else { throw .invalidParameter("code", "is required: the program's source.") }
-        if let networking = parameters.values["allowNetworking"].flatMap(ParameterSpec.boolean), networking {
-            throw .invalidParameter("allowNetworking", "cannot be true yet: egress goes only through the runtime's egress proxy, which is not built yet. Runs have no network.")
+        let allowNetworking = parameters.values["allowNetworking"].flatMap(ParameterSpec.boolean) ?? false
+        if allowNetworking, egress == nil {
+            throw .invalidParameter("allowNetworking", "needs the runtime's egress proxy, and this instance has none (\(EgressAccess.variable) is not set): run the CodeExecutor class with egress rules, e.g. CODE_EXECUTOR_ALLOWED_HOSTS. Runs have no network.")
         }
         var args: [String] = []
         if let value = parameters.values["args"], value != .null {
@@ -85,7 +90,8 @@ public struct RunRequest: Sendable {
         self.init(language: language, code: code, stdin: try parameters.string("stdin") ?? "", args: args, files: files, inputs: inputs,
                   schema: schema, seed: seed,
                   timeoutSeconds: try parameters.double("timeout") ?? CodeExecutorDescriptor.defaultTimeout,
-                  memoryBytes: (try parameters.int("memoryLimit") ?? CodeExecutorDescriptor.defaultMemoryMB) * 1_048_576)
+                  memoryBytes: (try parameters.int("memoryLimit") ?? CodeExecutorDescriptor.defaultMemoryMB) * 1_048_576,
+                  allowNetworking: allowNetworking)
     }
 
     static func isPlainFileName(_ name: String) -> Bool {

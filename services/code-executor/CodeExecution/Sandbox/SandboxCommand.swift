@@ -18,6 +18,9 @@ struct SandboxCommand {
     var cpuSeconds: Int
     /// RLIMIT_AS in bytes, or nil for none (runtimes that reserve large address ranges).
     var addressSpaceBytes: Int?
+    /// Set for a run with `allowNetworking`: it keeps the instance's network namespace (only `lo`,
+    /// where this proxy listens) instead of an empty one of its own, and gets the proxy variables.
+    var egress: EgressAccess?
 
     /// The full argv, starting with an absolute path.
     func argv(seccompFD: Int32?) -> [String] {
@@ -26,7 +29,8 @@ struct SandboxCommand {
                     "--nproc=\(SandboxPolicy.processes)", "--core=\(SandboxPolicy.coreBytes)"]
         if let addressSpaceBytes { args.append("--as=\(addressSpaceBytes)") }
         args += ["--", Self.bubblewrap]
-        args += SandboxPolicy.namespaces.map { $0 == "cgroup" ? "--unshare-cgroup-try" : "--unshare-\($0)" }
+        let namespaces = SandboxPolicy.namespaces.filter { egress == nil || $0 != "net" }
+        args += namespaces.map { $0 == "cgroup" ? "--unshare-cgroup-try" : "--unshare-\($0)" }
         args += ["--die-with-parent", "--new-session", "--cap-drop", "ALL", "--uid", "1000", "--gid", "1000"]
         for path in SandboxPolicy.readOnlySystemPaths where FileManager.default.fileExists(atPath: path) {
             args += ["--ro-bind", path, path]
@@ -42,7 +46,8 @@ struct SandboxCommand {
         args += ["--chdir", SandboxPolicy.workDirectory, "--clearenv"]
         let base = ["PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": SandboxPolicy.workDirectory, "TMPDIR": SandboxPolicy.workDirectory,
                     "LANG": "C.UTF-8"]
-        for (key, value) in base.merging(environment, uniquingKeysWith: { $1 }).sorted(by: { $0.key < $1.key }) {
+        let proxy = egress?.environment ?? [:]
+        for (key, value) in base.merging(environment, uniquingKeysWith: { $1 }).merging(proxy, uniquingKeysWith: { $1 }).sorted(by: { $0.key < $1.key }) {
             args += ["--setenv", key, value]
         }
         if let seccompFD { args += ["--seccomp", String(seccompFD)] }

@@ -39,7 +39,9 @@ struct SecurityPolicies: Codable, Sendable {
             namespaces: SandboxPolicy.namespaces,
             readOnlyPaths: SandboxPolicy.readOnlySystemPaths,
             workDirectory: SandboxPolicy.workDirectory, workDirectoryBytes: SandboxPolicy.workDirectoryBytes,
-            network: "none: a network namespace of its own with no interfaces but lo; allowNetworking=true is refused (egress proxy not built yet)",
+            network: EgressAccess.current.map {
+                "none by default: a network namespace of its own with no interfaces but lo. allowNetworking=true: the instance's namespace, whose only way out is the runtime's egress proxy at \($0.proxyURL) (HTTP_PROXY/HTTPS_PROXY set; hosts the class's allowedHosts/deniedHosts do not allow get HTTP 520)"
+            } ?? "none: a network namespace of its own with no interfaces but lo; allowNetworking=true is refused (this instance is not behind the runtime's egress proxy)",
             seccomp: Seccomp(deniedSyscalls: SandboxPolicy.deniedSyscalls, deniedCloneFlags: SandboxPolicy.deniedCloneFlags.map(\.name),
                              clone3: "ENOSYS (libc falls back to clone, whose flags the filter checks)"),
             rlimits: ["cpu": "timeout rounded up + 1 s", "fsize": String(SandboxPolicy.fileSizeBytes), "nofile": String(SandboxPolicy.openFiles),
