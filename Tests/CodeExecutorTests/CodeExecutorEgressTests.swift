@@ -35,7 +35,7 @@ struct CodeExecutorEgressTests {
     @Test func aNetworkingRunReachesOnlyAllowedHostsThroughTheProxy() async throws {
         let upstream = try UpstreamServer()
         defer { upstream.close() }
-        let bin = SandboxedService.binDirectory
+        let bin = ServiceProcess.binDirectory
         let state = try TemporaryDirectory()
         defer { state.remove() }
         let deno = FileManager.default.fileExists(atPath: "/opt/deno") ? ["/opt/deno"] : []
