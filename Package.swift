@@ -252,6 +252,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Text-generation provider clients (OpenAI, Anthropic, OpenAI-compatible) for ai-inference's `generate`.
+        .target(name: "AIProviders", dependencies: ["OutpostJSON"], path: "services/ai-inference/Providers",
+                exclude: ["README.md"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "AIProvidersTests",
+            dependencies: [
+                "AIProviders", "OutpostJSON", "OutpostTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "outpost-sandbox",
             dependencies: ["CSeccomp"],
