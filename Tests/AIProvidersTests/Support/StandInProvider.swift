@@ -35,6 +35,8 @@ struct ScriptedReply: Sendable {
     var status: Int
     var headers: [String: String]
     var steps: [Step]
+    /// Never sends the response head (until the stand-in stops): a provider that does not answer.
+    var withholdsHead = false
 
     /// An event stream whose events are each written separately.
     static func events(_ events: [String]) -> ScriptedReply {
@@ -110,6 +112,7 @@ final class StandInProvider: Sendable {
             for field in request.headers { headers[field.name.canonicalName] = field.value }
             let reply = await state.record(RecordedRequest(
                 method: request.method.rawValue, path: request.uri.path, headers: headers, body: Data(body.readableBytesView)))
+            if reply.withholdsHead { await state.wait(forDeltas: .max) }
             var fields = HTTPFields()
             for (name, value) in reply.headers { fields[HTTPField.Name(name)!] = value }
             return Response(status: .init(code: reply.status), headers: fields, body: ResponseBody { writer in
