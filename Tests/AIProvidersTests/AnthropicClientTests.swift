@@ -36,6 +36,7 @@ struct AnthropicClientTests {
         let result = try await generate(TextGenerator(configuration: configuration, retry: quickRetry), request, server: server, log: log)
 
         #expect(await log.deltas == pieces)
+        #expect(await server.pacingHeld, "each delta is relayed before the next event is sent")
         #expect(result.text == pieces.joined())
         #expect(result.provider == .anthropic)
         #expect(result.model == "claude-3-5-haiku-20241022")

@@ -180,3 +180,27 @@ struct ProviderFailureTests {
         #expect(await server.requests.count == 1)
     }
 }
+
+@Suite("Cancelling a generation")
+struct GenerationCancellationTests {
+    @Test("cancelling the task mid-stream ends the generation with CancellationError, without waiting for the provider")
+    func cancelMidStream() async throws {
+        let events = [Streams.openAIChunk("first", model: "m")]
+        let server = try await StandInProvider.start([ScriptedReply(
+            status: 200, headers: ["Content-Type": "text/event-stream"], steps: events.map { .write(Array($0.utf8)) } + [.awaitDeltas(.max)])])
+        defer { Task { await server.stop() } }
+        let configuration = try ProviderConfiguration.fromEnvironment(["OPENAI_API_KEY": "k", "OPENAI_BASE_URL": server.url("/v1")])
+        let (firstDelta, seen) = AsyncStream<Void>.makeStream()
+        let generation = Task {
+            try await TextGenerator(configuration: configuration, retry: quickRetry).generate(GenerationRequest(prompt: "hi")) { _ in
+                seen.yield()
+            }
+        }
+        var iterator = firstDelta.makeAsyncIterator()
+        await iterator.next()
+        generation.cancel()
+        let outcome = await generation.result
+        #expect(throws: CancellationError.self) { try outcome.get() }
+        #expect(await server.requests.count == 1)
+    }
+}

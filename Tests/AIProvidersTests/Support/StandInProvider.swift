@@ -59,7 +59,10 @@ final class StandInProvider: Sendable {
         var requests: [RecordedRequest] = []
         var replies: [ScriptedReply]
         var deltas = 0
-        var waiters: [(Int, CheckedContinuation<Void, Never>)] = []
+        var waiters: [Int: (count: Int, continuation: CheckedContinuation<Void, Never>)] = [:]
+        var nextWaiter = 0
+        /// A paced write went out because the client had not relayed the deltas before it in time.
+        var pacingBroken = false
 
         init(replies: [ScriptedReply]) { self.replies = replies }
 
@@ -73,20 +76,37 @@ final class StandInProvider: Sendable {
 
         func deltaSeen() {
             deltas += 1
-            let ready = waiters.filter { $0.0 <= deltas }
-            waiters.removeAll { $0.0 <= deltas }
-            ready.forEach { $0.1.resume() }
+            for (id, waiter) in waiters where waiter.count <= deltas {
+                waiters[id] = nil
+                waiter.continuation.resume()
+            }
         }
 
-        func wait(forDeltas count: Int) async {
+        /// Waits until the client relayed `count` deltas; after `patience` seconds goes on anyway
+        /// and notes it, so a client that buffers the stream fails the test instead of hanging it.
+        func wait(forDeltas count: Int, patience: Double?) async {
             if deltas >= count { return }
-            await withCheckedContinuation { waiters.append((count, $0)) }
+            let id = nextWaiter
+            nextWaiter += 1
+            if let patience {
+                Task {
+                    try? await Task.sleep(for: .seconds(patience))
+                    self.expire(id)
+                }
+            }
+            await withCheckedContinuation { waiters[id] = (count, $0) }
         }
 
-        /// Lets every waiting reply go on (when a test ends early).
+        private func expire(_ id: Int) {
+            guard let waiter = waiters.removeValue(forKey: id) else { return }
+            pacingBroken = true
+            waiter.continuation.resume()
+        }
+
+        /// Lets every waiting reply go on (when a test ends).
         func release() {
-            waiters.forEach { $0.1.resume() }
-            waiters = []
+            waiters.values.forEach { $0.continuation.resume() }
+            waiters = [:]
             deltas = .max
         }
     }
@@ -112,14 +132,14 @@ final class StandInProvider: Sendable {
             for field in request.headers { headers[field.name.canonicalName] = field.value }
             let reply = await state.record(RecordedRequest(
                 method: request.method.rawValue, path: request.uri.path, headers: headers, body: Data(body.readableBytesView)))
-            if reply.withholdsHead { await state.wait(forDeltas: .max) }
+            if reply.withholdsHead { await state.wait(forDeltas: .max, patience: nil) }
             var fields = HTTPFields()
             for (name, value) in reply.headers { fields[HTTPField.Name(name)!] = value }
             return Response(status: .init(code: reply.status), headers: fields, body: ResponseBody { writer in
                 for step in reply.steps {
                     switch step {
                     case .write(let bytes): try await writer.write(ByteBuffer(bytes: bytes))
-                    case .awaitDeltas(let count): await state.wait(forDeltas: count)
+                    case .awaitDeltas(let count): await state.wait(forDeltas: count, patience: count == .max ? nil : 60)
                     }
                 }
                 try await writer.finish(nil)
@@ -145,6 +165,9 @@ final class StandInProvider: Sendable {
 
     /// Every request received so far, in order.
     var requests: [RecordedRequest] { get async { await state.requests } }
+
+    /// Whether every paced write waited for the client's deltas (false if the client held text back).
+    var pacingHeld: Bool { get async { await !state.pacingBroken } }
 
     /// Tells the stand-in the client relayed one more delta.
     func deltaSeen() async { await state.deltaSeen() }
