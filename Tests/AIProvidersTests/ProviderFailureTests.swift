@@ -204,3 +204,23 @@ struct GenerationCancellationTests {
         #expect(await server.requests.count == 1)
     }
 }
+
+extension GenerationCancellationTests {
+    struct JobCancelled: Error, Equatable {}
+
+    @Test("an error thrown by onDelta (a cancelled job) stops the stream and comes back unchanged, without a retry")
+    func onDeltaThrows() async throws {
+        let server = try await StandInProvider.start([Streams.openAI(["one", " two", " three", " four"])])
+        defer { Task { await server.stop() } }
+        let configuration = try ProviderConfiguration.fromEnvironment(["OPENAI_API_KEY": "k", "OPENAI_BASE_URL": server.url("/v1")])
+        let log = DeltaLog()
+        await #expect(throws: JobCancelled()) {
+            try await TextGenerator(configuration: configuration, retry: quickRetry).generate(GenerationRequest(prompt: "hi")) { delta in
+                await log.append(delta)
+                if await log.deltas.count == 2 { throw JobCancelled() }
+            }
+        }
+        #expect(await log.deltas == ["one", " two"])
+        #expect(await server.requests.count == 1)
+    }
+}

@@ -23,12 +23,13 @@ public struct TextGenerator: Sendable {
     /// Generates a reply to `request`.
     /// - Parameters:
     ///   - request: what to generate; validated again here.
-    ///   - onDelta: called with each piece of text, in order, as the provider streams it.
+    ///   - onDelta: called with each piece of text, in order, as the provider streams it. An error
+    ///     it throws (say, because the job was cancelled) stops the generation and is rethrown as is.
     /// - Returns: the whole text, the provider, the model it reported, and token usage.
     /// - Throws: ``ProviderError``: 400/413 for the request or a missing configuration; the
     ///   provider's status for its refusals; 502 unreachable or a broken stream; 504 timeouts.
     ///   `CancellationError` when the task is cancelled.
-    public func generate(_ request: GenerationRequest, onDelta: (String) async -> Void) async throws -> GenerationResult {
+    public func generate(_ request: GenerationRequest, onDelta: (String) async throws -> Void) async throws -> GenerationResult {
         let endpoint = try configuration.endpoint(for: request.provider)
         var checked = request
         checked.provider = endpoint.kind
@@ -44,7 +45,7 @@ public struct TextGenerator: Sendable {
             do {
                 return try await perform(call) { delta in
                     relayed += 1
-                    await onDelta(delta)
+                    try await onDelta(delta)
                 }
             } catch let error as ProviderError where error.isRetryable && relayed == 0 && attempt < retry.maxAttempts {
                 try await Task.sleep(for: .seconds(retry.delay(afterAttempt: attempt, retryAfter: error.retryAfterSeconds)))
@@ -53,7 +54,7 @@ public struct TextGenerator: Sendable {
         }
     }
 
-    private func perform(_ call: ProviderCall, onDelta: (String) async -> Void) async throws -> GenerationResult {
+    private func perform(_ call: ProviderCall, onDelta: (String) async throws -> Void) async throws -> GenerationResult {
         let kind = call.endpoint.kind
         let api: any ProviderAPI = kind == .anthropic ? AnthropicMessages() : OpenAIChatCompletions()
         let urlRequest = api.urlRequest(for: call)
@@ -67,7 +68,11 @@ public struct TextGenerator: Sendable {
         func take(_ event: ServerSentEvent) async throws {
             if let delta = try api.interpret(event, into: &state, provider: kind), !delta.isEmpty {
                 text += delta
-                await onDelta(delta)
+                do {
+                    try await onDelta(delta)
+                } catch {
+                    throw RelayStopped(reason: error)
+                }
             }
         }
 
@@ -89,6 +94,8 @@ public struct TextGenerator: Sendable {
             if !state.completed, (200..<300).contains(status), let event = parser.finish() { try await take(event) }
         } catch let error as ProviderError {
             throw error
+        } catch let stopped as RelayStopped {
+            throw stopped.reason
         } catch let timeout as StreamTimeout {
             switch timeout {
             case .response(let seconds):
@@ -100,7 +107,7 @@ public struct TextGenerator: Sendable {
             try Task.checkCancellation()
             throw ProviderError.unreachable(
                 kind, "the request to \(call.endpoint.publicBaseURL) failed: \(error.localizedDescription)",
-                retryable: text.isEmpty, cause: error as? any Error & Sendable)
+                retryable: text.isEmpty, cause: error)
         }
         try Task.checkCancellation()
         guard status != 0 else {
@@ -117,4 +124,9 @@ public struct TextGenerator: Sendable {
         return GenerationResult(text: text, provider: kind, model: state.model ?? call.model, usage: state.usage,
                                 finishReason: state.finishReason)
     }
+}
+
+/// The caller's `onDelta` threw: its error ends the generation unchanged.
+private struct RelayStopped: Error {
+    var reason: any Error
 }
