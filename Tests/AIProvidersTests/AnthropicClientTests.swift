@@ -101,3 +101,19 @@ struct AnthropicClientTests {
         #expect(await server.requests.count == 1)
     }
 }
+
+extension AnthropicClientTests {
+    @Test("an unstreamed Messages reply (a proxy that buffers) is read from its content blocks")
+    func unstreamedReply() async throws {
+        let body = #"{"id":"msg_1","type":"message","role":"assistant","model":"claude-3-5-haiku-20241022","content":[{"type":"text","text":"A lighthouse keeper "},{"type":"text","text":"finds a door."}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":8,"output_tokens":7}}"#
+        let server = try await StandInProvider.start([ScriptedReply(status: 200, headers: ["Content-Type": "application/json"], steps: [.write(Array(body.utf8))])])
+        defer { Task { await server.stop() } }
+        let configuration = try ProviderConfiguration.fromEnvironment(["ANTHROPIC_API_KEY": "k", "ANTHROPIC_BASE_URL": server.baseURL.absoluteString])
+        let result = try await generate(TextGenerator(configuration: configuration, retry: quickRetry), GenerationRequest(prompt: "hi"),
+                                        server: server, log: DeltaLog())
+        #expect(result.text == "A lighthouse keeper finds a door.")
+        #expect(result.model == "claude-3-5-haiku-20241022")
+        #expect(result.usage == TokenUsage(inputTokens: 8, outputTokens: 7))
+        #expect(result.finishReason == "end_turn")
+    }
+}

@@ -117,3 +117,21 @@ struct OpenAIClientTests {
         #expect(try sent.json()["model"] as? String == "qwen2.5-7b")
     }
 }
+
+extension OpenAIClientTests {
+    @Test("a compatible server that ignores stream: true and answers one JSON body still gives the reply, as one delta")
+    func unstreamedReply() async throws {
+        let body = #"{"id":"cmpl-1","object":"chat.completion","created":1733500000,"model":"llama3.2:1b","choices":[{"index":0,"message":{"role":"assistant","content":"Une com\u00e9die \ud83c\udfac en deux actes."},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":9,"total_tokens":21}}"#
+        let server = try await StandInProvider.start([ScriptedReply(status: 200, headers: ["Content-Type": "application/json"],
+                                                                    steps: Streams.split(body, atByte: body.utf8.count / 2))])
+        defer { Task { await server.stop() } }
+        let configuration = try ProviderConfiguration.fromEnvironment(["AI_COMPAT_BASE_URL": server.url("/v1"), "AI_COMPAT_MODEL": "llama3.2:1b"])
+        let log = DeltaLog()
+        let result = try await generate(TextGenerator(configuration: configuration, retry: quickRetry), GenerationRequest(prompt: "hi"),
+                                        server: server, log: log)
+        #expect(result.text == "Une com\u{e9}die \u{1F3AC} en deux actes.")
+        #expect(await log.deltas == [result.text])
+        #expect(result.usage == TokenUsage(inputTokens: 12, outputTokens: 9))
+        #expect(result.finishReason == "stop")
+    }
+}

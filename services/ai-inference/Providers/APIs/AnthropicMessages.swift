@@ -56,6 +56,15 @@ struct AnthropicMessages: ProviderAPI {
         return nil
     }
 
+    func interpretWhole(_ reply: JSONValue, into state: inout StreamState) -> String? {
+        guard let blocks = reply["content"]?.arrayValue else { return nil }
+        state.model = reply["model"]?.stringValue
+        state.finishReason = reply["stop_reason"]?.stringValue
+        state.usage = TokenUsage(inputTokens: reply["usage"]?["input_tokens"]?.intValue, outputTokens: reply["usage"]?["output_tokens"]?.intValue)
+        state.completed = true
+        return blocks.filter { $0["type"]?.stringValue == "text" }.compactMap { $0["text"]?.stringValue }.joined()
+    }
+
     /// The HTTP status Anthropic documents for each error type.
     static func status(ofErrorType type: String) -> Int {
         switch type {

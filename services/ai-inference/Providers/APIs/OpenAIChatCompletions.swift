@@ -53,4 +53,15 @@ struct OpenAIChatCompletions: ProviderAPI {
         if let reason = choice["finish_reason"]?.stringValue { state.finishReason = reason }
         return choice["delta"]?["content"]?.stringValue
     }
+
+    func interpretWhole(_ reply: JSONValue, into state: inout StreamState) -> String? {
+        guard let choice = reply["choices"]?.arrayValue?.first, let text = choice["message"]?["content"]?.stringValue else { return nil }
+        state.model = reply["model"]?.stringValue
+        state.finishReason = choice["finish_reason"]?.stringValue
+        if let usage = reply["usage"] {
+            state.usage = TokenUsage(inputTokens: usage["prompt_tokens"]?.intValue, outputTokens: usage["completion_tokens"]?.intValue)
+        }
+        state.completed = true
+        return text
+    }
 }

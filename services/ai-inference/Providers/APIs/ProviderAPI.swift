@@ -29,6 +29,8 @@ protocol ProviderAPI: Sendable {
     /// Reads one event; returns the text it adds, if any.
     /// - Throws: ``ProviderError`` when the event reports an error.
     func interpret(_ event: ServerSentEvent, into state: inout StreamState, provider: ProviderKind) throws -> String?
+    /// Reads a whole, unstreamed reply (from a server that ignored `stream: true`); returns its text.
+    func interpretWhole(_ reply: JSONValue, into state: inout StreamState) -> String?
 }
 
 extension ProviderAPI {

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import OutpostJSON
 
 /// Generates text through the configured providers, streaming each piece of text as it arrives.
 ///
@@ -13,6 +14,9 @@ public struct TextGenerator: Sendable {
     public var configuration: ProviderConfiguration
     public var retry: RetryPolicy
     public var timeouts: ProviderTimeouts
+
+    /// The most bytes kept of an error body or an unstreamed reply.
+    static let maxWholeBody = 16 << 20
 
     public init(configuration: ProviderConfiguration, retry: RetryPolicy = RetryPolicy(), timeouts: ProviderTimeouts = ProviderTimeouts()) {
         self.configuration = configuration
@@ -60,20 +64,25 @@ public struct TextGenerator: Sendable {
         let urlRequest = api.urlRequest(for: call)
         var status = 0
         var headers: [String: String] = [:]
-        var errorBody: [UInt8] = []
+        // An error reply, or a whole JSON reply from a server that did not stream.
+        var wholeBody: [UInt8] = []
+        var streamed = true
         var parser = ServerSentEventParser()
         var state = StreamState()
         var text = ""
 
-        func take(_ event: ServerSentEvent) async throws {
-            if let delta = try api.interpret(event, into: &state, provider: kind), !delta.isEmpty {
-                text += delta
-                do {
-                    try await onDelta(delta)
-                } catch {
-                    throw RelayStopped(reason: error)
-                }
+        func relay(_ delta: String) async throws {
+            guard !delta.isEmpty else { return }
+            text += delta
+            do {
+                try await onDelta(delta)
+            } catch {
+                throw RelayStopped(reason: error)
             }
+        }
+
+        func take(_ event: ServerSentEvent) async throws {
+            if let delta = try api.interpret(event, into: &state, provider: kind) { try await relay(delta) }
         }
 
         do {
@@ -82,16 +91,31 @@ public struct TextGenerator: Sendable {
                 case .head(let code, let fields):
                     status = code
                     headers = fields
-                case .body(let bytes) where (200..<300).contains(status):
+                    streamed = !(fields["content-type"] ?? "").lowercased().contains("json")
+                case .body(let bytes) where (200..<300).contains(status) && streamed:
                     for event in parser.feed(bytes) {
                         try await take(event)
                         if state.completed { break reading }
                     }
                 case .body(let bytes):
-                    if errorBody.count < 64 << 10 { errorBody += bytes }
+                    guard wholeBody.count < Self.maxWholeBody else {
+                        if (200..<300).contains(status) {
+                            throw ProviderError.unreachable(kind, "sent an unstreamed reply over \(Self.maxWholeBody >> 20) MiB.", retryable: false)
+                        }
+                        continue
+                    }
+                    wholeBody += bytes
                 }
             }
-            if !state.completed, (200..<300).contains(status), let event = parser.finish() { try await take(event) }
+            if (200..<300).contains(status), !streamed {
+                guard let reply = try? JSONValue.parse(wholeBody), let whole = api.interpretWhole(reply, into: &state) else {
+                    throw ProviderError.unreachable(kind, "answered with JSON that is not a reply: \(ProviderErrorBody.message(from: wholeBody))",
+                                                    retryable: false)
+                }
+                try await relay(whole)
+            } else if !state.completed, (200..<300).contains(status), let event = parser.finish() {
+                try await take(event)
+            }
         } catch let error as ProviderError {
             throw error
         } catch let stopped as RelayStopped {
@@ -114,7 +138,7 @@ public struct TextGenerator: Sendable {
             throw ProviderError.unreachable(kind, "\(call.endpoint.publicBaseURL) closed the connection without answering.", retryable: true)
         }
         guard (200..<300).contains(status) else {
-            throw ProviderError.answered(kind, status: status, message: ProviderErrorBody.message(from: errorBody),
+            throw ProviderError.answered(kind, status: status, message: ProviderErrorBody.message(from: wholeBody),
                                          retryAfter: RetryPolicy.retryAfter(in: headers))
         }
         guard state.completed || state.finishReason != nil else {
