@@ -18,6 +18,8 @@ struct ServiceImage {
     var descriptor: String
     /// What the library links besides ServiceKit and its descriptor (C modules, packages).
     var dependencies: [Target.Dependency]
+    /// Other targets' folders inside `services/<image>/` (not part of the executable).
+    var otherFolders: [String] = []
 
     var products: [Product] {
         [.library(name: library, targets: [library]), .executable(name: image, targets: [image])]
@@ -30,7 +32,7 @@ struct ServiceImage {
             .target(name: library, dependencies: ["ServiceKit", .target(name: descriptor)] + dependencies,
                     path: "services/\(image)/\(library)", swiftSettings: swiftSettings),
             .executableTarget(name: image, dependencies: ["ServiceKit", .target(name: library)],
-                              path: "services/\(image)", exclude: ["Descriptor", library, "README.md"],
+                              path: "services/\(image)", exclude: ["Descriptor", library, "README.md"] + otherFolders,
                               sources: ["main.swift"], swiftSettings: swiftSettings),
         ]
     }
@@ -44,7 +46,8 @@ let services: [ServiceImage] = [
                                 .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
     ServiceImage(image: "code-executor", library: "CodeExecution", descriptor: "CodeExecutorDescriptor",
                  dependencies: ["CSeccomp", .product(name: "Crypto", package: "swift-crypto")]),
-    ServiceImage(image: "ai-inference", library: "TextInference", descriptor: "AIInferenceDescriptor", dependencies: ["COpenBLAS"]),
+    ServiceImage(image: "ai-inference", library: "TextInference", descriptor: "AIInferenceDescriptor", dependencies: ["COpenBLAS", "AIProviders"],
+                 otherFolders: ["Providers"]),
 ]
 
 let package = Package(
@@ -179,6 +182,8 @@ let package = Package(
             name: "Durable",
             dependencies: [
                 "Outpost", "ServiceDescriptors",
+                // The AI class passes the provider variables on and allows only their hosts.
+                "AIProviders",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ] + services.map { .target(name: $0.descriptor) },
@@ -261,6 +266,19 @@ let package = Package(
             dependencies: [
                 "CodeExecution", "CodeExecutorDescriptor", "ServiceKit", "OutpostTesting", "OutpostJSON", "Outpost",
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Text-generation provider clients (OpenAI, Anthropic, OpenAI-compatible) for ai-inference's `generate`.
+        .target(name: "AIProviders", dependencies: ["OutpostJSON"], path: "services/ai-inference/Providers",
+                exclude: ["README.md"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "AIProvidersTests",
+            dependencies: [
+                "AIProviders", "OutpostJSON", "OutpostTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,18 +1,31 @@
 public import Outpost
 public import ServiceDescriptors
 import AIInferenceDescriptor
+import AIProviders
 
-/// The `ai-inference` service's container class. Everything about it is in its descriptor; the
-/// model files it reads are mapped read-only by wrangler.toml's `read_only_paths` (`/opt/ai-models`).
+/// The `ai-inference` service's container class. Its operations are in its descriptor; the model
+/// files it reads are mapped read-only by wrangler.toml's `read_only_paths` (`/opt/ai-models`).
+///
+/// Generation: the provider variables (`OPENAI_*`, `ANTHROPIC_*`, `AI_COMPAT_*`,
+/// `AI_DEFAULT_PROVIDER`) are passed on from the Worker's vars and secrets, and the instance may
+/// reach only the configured providers' hosts, through the runtime's egress proxy (anything else
+/// gets 520).
 public actor AIInference: ServiceContainer {
     public static var descriptor: ServiceDescriptor { AIInferenceDescriptor.service }
     public let state: DurableObjectState
     public let env: Env
     public let sleepAfter: SleepAfter
+    public let envVars: [String: String]
+    public let allowedHosts: [String]
 
     public init(state: DurableObjectState, env: Env) async throws {
         self.state = state
         self.env = env
         sleepAfter = try Self.sleepAfter(env: env)
+        var providers: [String: String] = [:]
+        for name in ProviderConfiguration.variableNames { providers[name] = env[name] }
+        envVars = Self.descriptor.environment.merging(providers) { _, passed in passed }
+        // A configuration the service will refuse (a bad base URL) reaches nothing.
+        allowedHosts = (try? ProviderConfiguration.fromEnvironment(providers))?.hosts ?? []
     }
 }

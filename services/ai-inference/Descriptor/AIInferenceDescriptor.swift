@@ -12,6 +12,8 @@ public enum AIInferenceDescriptor {
     public static let maxTexts = 256
     /// Tokens per text the encoder sees, [CLS] and [SEP] included; longer texts are truncated.
     public static let maxTokens = 256
+    /// The largest `prompt` or `messages`, in bytes; beyond it a 413.
+    public static let maxPromptBytes = 200_000
     /// Custom labels: at least 2, at most 50.
     public static let labelCount: ClosedRange<Int> = 2...50
     /// The genres `classify` with `task: genre` chooses from.
@@ -77,6 +79,22 @@ public enum AIInferenceDescriptor {
                 input: .none,
                 parameters: [ParameterSpec("text", .text(maxBytes: maxTextBytes), required: true, summary: "The pitch text (not empty).", oversizeStatus: 413).requiringText()],
                 timeoutSeconds: 120,
+                outputs: [.json]
+            ),
+            OperationDescriptor(
+                name: "generate",
+                summary: "Text from a provider: OpenAI's Chat Completions, Anthropic's Messages, or an OpenAI-compatible server (Ollama, llama.cpp, vLLM), configured by the OPENAI_*, ANTHROPIC_* and AI_COMPAT_* variables. Streamed; with no provider configured, a 400 naming the variables to set.",
+                input: .none,
+                parameters: [
+                    ParameterSpec("prompt", .text(maxBytes: maxPromptBytes), summary: "The prompt (or give `messages`).", oversizeStatus: 413),
+                    ParameterSpec("messages", .json(maxBytes: maxPromptBytes), summary: "The conversation: [{\"role\": \"system\"|\"user\"|\"assistant\", \"content\"}] (or give `prompt`).", oversizeStatus: 413),
+                    ParameterSpec("system", .text(maxBytes: 32_768), summary: "A system prompt."),
+                    ParameterSpec("provider", .choice(["openai", "anthropic", "compat"]), summary: "Which configured provider; default AI_DEFAULT_PROVIDER, else the first configured."),
+                    ParameterSpec("model", .text(maxBytes: 256), summary: "The provider's model; default its *_MODEL variable."),
+                    ParameterSpec("maxTokens", .integer(1...32_768), summary: "Most tokens to generate."),
+                    ParameterSpec("temperature", .number(0...2), summary: "Sampling temperature (Anthropic takes 0 to 1)."),
+                ],
+                timeoutSeconds: 600,
                 outputs: [.json]
             ),
         ],

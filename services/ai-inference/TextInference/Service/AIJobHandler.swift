@@ -8,9 +8,12 @@ import Foundation
 public struct AIJobHandler: JobHandler {
     /// The loaded models.
     public let models: LoadedModels
+    /// `generate`, through the providers the environment configures.
+    public let generation: GenerateOperation
 
-    public init(models: LoadedModels) {
+    public init(models: LoadedModels, generation: GenerateOperation = GenerateOperation()) {
         self.models = models
+        self.generation = generation
     }
 
     /// Loads the models from their directories (see ``LoadedModels/load(environment:)``), or logs
@@ -37,6 +40,7 @@ public struct AIJobHandler: JobHandler {
         case "classify":
             _ = try TextInput.text(parameters)
             _ = try ClassifyRequest(parameters: parameters)
+        case "generate": break  // checked by GenerationRequest when it runs, against the provider chosen
         default: _ = try TextInput.text(parameters)
         }
     }
@@ -62,6 +66,8 @@ public struct AIJobHandler: JobHandler {
         case "analyze", "analyze-pitch":
             let text = try TextInput.text(job.parameters)
             return .json(try await context.runBlocking { models.analyzer.analyze(text) })
+        case "generate":
+            return .json(try await generation.run(job, context: context))
         default:
             throw ServiceError.badRequest("Unknown operation \"\(job.operation)\".", code: "unknown_operation")
         }
@@ -69,7 +75,12 @@ public struct AIJobHandler: JobHandler {
 
     public func addRoutes(to router: Router<BasicRequestContext>) {
         let models = models
-        router.get("/models") { _, _ in try ServiceJSON.response(models.catalogue) }
+        let generation = generation
+        router.get("/models") { _, _ in
+            var catalogue = models.catalogue
+            catalogue.generation = generation.catalogue
+            return try ServiceJSON.response(catalogue)
+        }
     }
 }
 

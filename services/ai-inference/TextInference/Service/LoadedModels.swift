@@ -1,5 +1,6 @@
 import AIInferenceDescriptor
 import Foundation
+import OutpostJSON
 
 /// The models one service process holds, loaded once at start and shared by every job.
 public final class LoadedModels: Sendable {
@@ -75,4 +76,6 @@ struct ModelCatalogue: Encodable, Sendable {
 
     var models: [Model]
     var threads: Int
+    /// The text-generation providers configured (never their keys).
+    var generation: JSONValue = .null
 }
