@@ -59,6 +59,15 @@ enum BackupNode {
         text.flatMap { try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse($0) }
     }
 
+    /// `umount PATH`, waiting for it (for a `defer`).
+    static func unmount(_ path: String) {
+        let p = ChildProcess()
+        p.executableURL = URL(fileURLWithPath: "/bin/umount")
+        p.arguments = [path]
+        guard (try? p.run()) != nil else { return }
+        p.waitUntilExit()
+    }
+
     /// `sqlite3 PATH 'PRAGMA integrity_check'` (the sqlite3 CLI, not our code).
     static func sqliteIntegrity(_ path: String) async throws -> String {
         let r = try await ChildProcess.run("/usr/bin/sqlite3", ["-readonly", path, "PRAGMA integrity_check"])
