@@ -126,3 +126,81 @@ struct NodeBackupTests {
         #expect(try await restored.waitForExit() == 0)
     }
 }
+
+/// The Pitchey app's scheduled handler backs the node up when `BACKUP_DIR` is set, and the
+/// restored node lists the same jobs.
+@Suite("Scheduled node backup", .serialized)
+struct ScheduledBackupTests {
+    static let repository: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<4 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+    static let admin = ["X-API-Key": "admin-key"]
+
+    func start(_ directory: String, _ extra: [String] = []) async throws -> ServerProcess {
+        let server = try ServerProcess(product: "outpost", directory: directory, extraArguments: [
+            "--var", "API_KEYS:root:admin:admin-key", "--s3-port", "0",
+        ] + extra)
+        try await server.waitUntilReady()
+        return server
+    }
+
+    func jobs(_ server: ServerProcess) async throws -> [JSONValue] {
+        let (status, data) = try await HTTP.send("GET", server.baseURL + "/api/containers/jobs?limit=100", headers: Self.admin)
+        try #require(status == 200)
+        return try JSONValue.parse(Array(data))["jobs"]?.arrayValue ?? []
+    }
+
+    @Test("a cron trigger with BACKUP_DIR set takes a verified backup (BACKUP_KEEP applies); the restored node serves the same jobs", .timeLimit(.minutes(5)))
+    func cronBackupOfPitchey() async throws {
+        let dir = TestRuntime.makeTemporaryDirectory()
+        let backups = TestRuntime.makeTemporaryDirectory()
+        let restoredDir = TestRuntime.makeTemporaryDirectory()
+        defer { for d in [dir, backups, restoredDir] { try? FileManager.default.removeItem(atPath: d) } }
+        for d in [dir, restoredDir] {
+            try FileManager.default.copyItem(atPath: Self.repository + "/wrangler.toml", toPath: d + "/wrangler.toml")
+        }
+        let server = try await start(dir, ["--test-scheduled", "--var", "BACKUP_DIR:\(backups)", "--var", "BACKUP_KEEP:1"])
+        defer { server.kill(signal: SIGKILL) }
+
+        let video = try Data(contentsOf: URL(fileURLWithPath: Self.repository + "/fixtures/sample.mp4"))
+        let (uploaded, uploadBody) = try await HTTP.send("POST", server.baseURL + "/api/containers/uploads", body: video,
+                                                          headers: Self.admin.merging(["Content-Type": "video/mp4"]) { $1 })
+        try #require(uploaded == 201)
+        let key = try #require(try JSONValue.parse(Array(uploadBody))["key"]?.stringValue)
+        // Delayed an hour: the jobs stay queued, so both nodes must show them as they were.
+        let job = JSONValue.object(["type": "video.thumbnail", "input": ["key": .string(key)], "params": ["timestamp": 1.0], "delaySeconds": 3600]).serialized()
+        for _ in 0..<5 {
+            let (status, _) = try await HTTP.send("POST", server.baseURL + "/api/containers/jobs", body: Data(job.utf8),
+                                                  headers: Self.admin.merging(["Content-Type": "application/json"]) { $1 })
+            try #require(status == 202)
+        }
+        let before = try await jobs(server)
+        #expect(before.count == 5)
+
+        for _ in 0..<2 {
+            let (status, body) = try await HTTP.send("GET", server.baseURL + "/__scheduled?cron=0+3+*+*+*")
+            #expect(status == 200, "\(String(decoding: body, as: UTF8.self)) \(server.log)")
+        }
+        // BACKUP_KEEP=1: one backup left.
+        let names = try FileManager.default.contentsOfDirectory(atPath: backups)
+        #expect(names.count == 1, "\(names)")
+        let backup = backups + "/" + (try #require(names.first))
+        #expect(try await CLIProcess.run(product: "outpost", ["backup", "verify", backup]).status == 0)
+        let restore = try await CLIProcess.run(product: "outpost", ["backup", "restore", backup, "--persist-to", restoredDir + "/state"])
+        #expect(restore.status == 0, "\(restore.stderr)")
+
+        server.kill(signal: SIGTERM)
+        _ = try await server.waitForExit()
+        let restored = try await start(restoredDir)
+        defer { restored.kill(signal: SIGKILL) }
+        let after = try await jobs(restored)
+        func summary(_ list: [JSONValue]) -> [String: String] {
+            Dictionary(uniqueKeysWithValues: list.compactMap { j in j["id"]?.stringValue.map { ($0, (j["status"]?.stringValue ?? "") + "|" + (j["createdAt"]?.stringValue ?? "")) } })
+        }
+        #expect(summary(after) == summary(before))
+        restored.kill(signal: SIGTERM)
+        #expect(try await restored.waitForExit() == 0)
+    }
+}
