@@ -11,7 +11,9 @@ import Glibc
 /// the last). In WAL mode each read transaction fixes that database's snapshot, and SQLite's
 /// online backup API then copies exactly that snapshot while writers go on. So every write
 /// acknowledged (committed) before `pointInTime` is in the backup, and none acknowledged after
-/// `windowEnd`; the window is the time to start N read transactions (milliseconds).
+/// `windowEnd`; the window is the time to start N read transactions (milliseconds). A database
+/// that appears after the first scan (an object's first write) is found by a second scan after
+/// the point and pinned too, widening the window.
 ///
 /// R2 blobs are immutable (written to a `.tmp` file, renamed into place before the metadata
 /// that names them commits, unlinked only after the metadata stops naming them). Before the
@@ -107,11 +109,32 @@ public struct BackupCreator: Sendable {
         }
         let pointInTime = Date()
         for (_, source) in sources { try source.pin() }
-        let windowEnd = Date()
+        var windowEnd = Date()
+        // A database created since the scan (a new object's first write) may hold writes
+        // acknowledged before the point: look again after it, and pin what is new.
+        var opened = Set(sources.map(\.0))
+        while true {
+            let late = StateDirectoryScan(root: stateDirectory).databases.filter { !opened.contains($0) }
+            if late.isEmpty { break }
+            for relative in late {
+                opened.insert(relative)
+                let path = stateDirectory + "/" + relative
+                let source: SQLiteOnlineBackup
+                do {
+                    source = try SQLiteOnlineBackup(path: path)
+                } catch where !FileManager.default.fileExists(atPath: path) {
+                    continue
+                }
+                try source.pin()
+                sources.append((relative, source))
+            }
+            windowEnd = Date()
+        }
         for (relative, source) in sources {
             try BackupFileIO.makeDirectory(((staging + "/" + relative) as NSString).deletingLastPathComponent)
             try source.copy(to: staging + "/" + relative)
         }
+        let databases = sources.map(\.0).sorted()
         sources.removeAll()
 
         // 3. Blobs: exactly the ones the snapshot's metadata names.
@@ -145,7 +168,7 @@ public struct BackupCreator: Sendable {
         let manifest = BackupManifest(
             formatVersion: BackupManifest.currentFormatVersion, id: id, createdAt: createdAt, pointInTime: pointInTime,
             windowEnd: windowEnd, source: stateDirectory, blobs: sameFileSystem ? "hardlink" : "copy",
-            files: entries, databases: scan.databases.filter { entries.map(\.path).contains($0) }
+            files: entries, databases: databases
         )
         let data = try BackupManifest.encoder.encode(manifest)
         let manifestPath = staging + "/" + BackupManifest.fileName
