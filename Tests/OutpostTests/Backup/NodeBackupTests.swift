@@ -76,7 +76,8 @@ struct NodeBackupTests {
         let after = writes.filter { $0.sent > windowEnd }
         print("backup: \(writes.count) writes acknowledged, \(before.count) before pointInTime, \(after.count) sent after windowEnd; window \(windowEnd.timeIntervalSince(pointInTime) * 1000) ms")
         #expect(before.count >= 4 * 20)
-        #expect(after.count >= 4 * 10)
+        // Each writer may have had one write in flight across the whole backup; the other 9 were sent after it.
+        #expect(after.count >= 4 * 9)
 
         let verified = try await BackupNode.cli(["verify", path])
         #expect(verified.status == 0, "\(verified.stderr)")
