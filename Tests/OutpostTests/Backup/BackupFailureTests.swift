@@ -92,9 +92,15 @@ struct BackupFailureTests {
         #expect(Set(try FileManager.default.contentsOfDirectory(atPath: backups)) == Set(ids.suffix(2)))
     }
 
-    @Test("a disk that fills up mid-backup: a clear error, no backup left behind, and the node keeps serving")
-    func diskFull() async throws {
-        let (dir, server) = try await Self.seededNode(r2Bytes: 3_000_000)
+    /// Where the disk fills: copying an R2 blob, or SQLite's online backup of a database.
+    enum Filler: String, CaseIterable, Sendable { case r2Blob, database }
+
+    @Test("a disk that fills up mid-backup: a clear error, no backup left behind, and the node keeps serving", arguments: Filler.allCases)
+    func diskFull(filler: Filler) async throws {
+        let (dir, server) = try await Self.seededNode(r2Bytes: filler == .r2Blob ? 3_000_000 : 50_000)
+        if filler == .database {
+            try await BackupNode.put(server, "/kv/big", Data((0..<3_000_000).map { UInt8(truncatingIfNeeded: $0 &* 13) }))
+        }
         let mountPoint = TestRuntime.makeTemporaryDirectory()
         defer { server.kill(signal: SIGKILL); for d in [dir, mountPoint] { try? FileManager.default.removeItem(atPath: d) } }
         // A 1 MiB tmpfs: another filesystem, so blobs are copied, and the 3 MB object cannot fit.
