@@ -2,7 +2,7 @@
 # Each target installs the Debian packages it needs first (only when something is missing).
 
 SWIFT ?= swift
-DEB_PACKAGES := libsqlite3-dev libseccomp-dev pkg-config curl bubblewrap \
+DEB_PACKAGES := libsqlite3-dev sqlite3 libseccomp-dev pkg-config curl bubblewrap \
 	libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libavfilter-dev ffmpeg fonts-dejavu-core \
 	prometheus chromium chromium-driver \
 	libpoppler-glib-dev libcairo2-dev libpango1.0-dev libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-eng zlib1g-dev poppler-utils qpdf \

@@ -36,6 +36,11 @@ public struct PitcheyWorker: Worker {
         return response
     }
 
+    /// Cron triggers: a whole-node backup when `BACKUP_DIR` is set (see `ScheduledBackup`).
+    public func scheduled(_ controller: ScheduledController, env: Env, context: ExecutionContext) async throws {
+        try await ScheduledBackup.run(controller, env: env)
+    }
+
     /// The route pattern `request` is counted and logged under (its method and pattern, never its
     /// path); a job's id goes to the access log too.
     private func route(of request: Request, resolution: WorkerRouter<APIContext>.Resolution, context: ExecutionContext) -> String {

@@ -9,7 +9,7 @@ public struct OutpostCommand: AsyncParsableCommand {
         CommandConfiguration(
             commandName: "outpost",
             abstract: "Run Cloudflare Workers, Durable Objects, KV, R2, Queues and Containers on one machine.",
-            subcommands: [DevCommand.self, TailCommand.self, KVCommand.self, R2Command.self, DurableObjectCommand.self, QueuesCommand.self, ContainersCommand.self]
+            subcommands: [DevCommand.self, TailCommand.self, KVCommand.self, R2Command.self, DurableObjectCommand.self, QueuesCommand.self, ContainersCommand.self, BackupCommand.self]
                 + ScriptRegistry.commands.withLockedValue { $0 }
         )
     }
