@@ -44,6 +44,7 @@ let services: [ServiceImage] = [
                                 .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
     ServiceImage(image: "code-executor", library: "CodeExecution", descriptor: "CodeExecutorDescriptor",
                  dependencies: ["CSeccomp", .product(name: "Crypto", package: "swift-crypto")]),
+    ServiceImage(image: "report-generator", library: "ReportGeneration", descriptor: "ReportGeneratorDescriptor", dependencies: ["CCairoPango"]),
 ]
 
 let package = Package(
@@ -100,6 +101,12 @@ let package = Package(
             name: "CPopplerCairo",
             pkgConfig: "pangocairo",
             providers: [.apt(["libpoppler-glib-dev", "libpango1.0-dev", "libcairo2-dev"])]
+        ),
+        // Cairo and pango without Poppler: the report-generator's PDF charts and tables.
+        .systemLibrary(
+            name: "CCairoPango",
+            pkgConfig: "pangocairo",
+            providers: [.apt(["libpango1.0-dev", "libcairo2-dev"])]
         ),
         // Tesseract with Leptonica (OCR); its .pc omits Leptonica, hence the map's link "lept".
         .systemLibrary(
@@ -249,6 +256,14 @@ let package = Package(
             dependencies: [
                 "CodeExecution", "CodeExecutorDescriptor", "ServiceKit", "OutpostTesting", "OutpostJSON",
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ReportGeneratorTests",
+            dependencies: [
+                "ReportGeneration", "ReportGeneratorDescriptor", "ServiceKit", "OutpostTesting",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

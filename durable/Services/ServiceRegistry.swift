@@ -83,5 +83,6 @@ extension ServiceRegistry {
         MediaTranscoder.self,
         DocumentProcessor.self,
         CodeExecutor.self,
+        ReportGenerator.self,
     ])
 }
