@@ -42,8 +42,9 @@ struct ReportChart: Sendable {
         for step in 0...4 {
             let v = top_ * Double(step) / 4
             marks.append(.polyline([(left, y(v)), (left + plotWidth, y(v))], color: .grid, width: 0.5))
-            marks.append(.text(Self.label(v) + (step == 4 ? " " + unit : ""), x: left - 4, y: y(v) + 3, size: 7, anchor: .end, color: .ink))
+            marks.append(.text(Self.label(v), x: left - 4, y: y(v) + 3, size: 7, anchor: .end, color: .ink))
         }
+        marks.append(.text(unit, x: left - 4, y: top - 6, size: 7, anchor: .end, color: .ink))
         let slot = plotWidth / Double(n)
         switch kind {
         case .bar:

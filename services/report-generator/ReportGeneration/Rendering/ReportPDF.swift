@@ -68,12 +68,13 @@ enum ReportPDF {
         }
         let usable = pageWidth - 2 * margin
         for section in document.sections {
-            // A heading stays with what follows it.
-            if y + 24 + min(chartHeight, rowHeight * 3) > bottom, !page.isEmpty { pages.append(page); page = []; y = margin }
+            // A heading stays with what follows it (its first chart, or a table's header and first rows).
+            let first = section.charts.isEmpty ? rowHeight * 3 : chartHeight + 10
+            if y + 24 + first > bottom, !page.isEmpty { pages.append(page); page = []; y = margin }
             place(.heading(section.heading), height: 24)
             for chart in section.charts { place(.chart(chart), height: chartHeight + 10) }
             for table in section.tables {
-                let first = min(usable * 0.34, 170)
+                let first = table.headers.count > 5 ? 120 : min(usable * 0.34, 170)
                 let widths = [first] + Array(repeating: (usable - first) / Double(max(table.headers.count - 1, 1)), count: max(table.headers.count - 1, 0))
                 let header = Item.tableHeader(table.headers, widths: widths)
                 place(header, height: rowHeight)
@@ -109,7 +110,7 @@ enum ReportPDF {
             setColor(cr, RGB(r: 0.93, g: 0.93, b: 0.96))
             cairo_rectangle(cr, margin, y, widths.reduce(0, +), rowHeight)
             cairo_fill(cr)
-            row(cr, cells, widths: widths, y: y, bold: true)
+            row(cr, cells, widths: widths, y: y, bold: true, size: 7)
         case .tableRow(let cells, let widths, let bold):
             row(cr, cells, widths: widths, y: y, bold: bold)
             setColor(cr, .grid)
@@ -122,13 +123,13 @@ enum ReportPDF {
         }
     }
 
-    static func row(_ cr: OpaquePointer, _ cells: [String], widths: [Double], y: Double, bold: Bool) {
+    static func row(_ cr: OpaquePointer, _ cells: [String], widths: [Double], y: Double, bold: Bool, size: Double = 8) {
         var x = margin
         for (i, cell) in cells.enumerated() where i < widths.count {
             if i == 0 {
-                text(cr, cell, x: x + 3, y: y + 2, size: 8, bold: bold, maxWidth: widths[i] - 6)
+                text(cr, cell, x: x + 3, y: y + 2, size: size, bold: bold, maxWidth: widths[i] - 6)
             } else {
-                text(cr, cell, x: x + widths[i] - 3, y: y + 2, size: 8, bold: bold, anchor: .end, maxWidth: widths[i] - 6)
+                text(cr, cell, x: x + widths[i] - 3, y: y + 2, size: size, bold: bold, anchor: .end, maxWidth: widths[i] - 6)
             }
             x += widths[i]
         }
