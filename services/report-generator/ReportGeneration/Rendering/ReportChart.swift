@@ -30,7 +30,7 @@ struct ReportChart: Sendable {
     /// lines, category labels (thinned when crowded) and a legend.
     func marks(width: Double, height: Double) -> [Mark] {
         var marks: [Mark] = [.text(title, x: 0, y: 12, size: 11, anchor: .start, color: .ink)]
-        let left = 48.0, top = 24.0, bottom = 34.0, right = 8.0
+        let left = 48.0, top = 30.0, bottom = 34.0, right = 8.0
         let plotWidth = width - left - right, plotHeight = height - top - bottom
         let n = max(categories.count, 1)
         let maxValue: Double = switch kind {
@@ -44,7 +44,7 @@ struct ReportChart: Sendable {
             marks.append(.polyline([(left, y(v)), (left + plotWidth, y(v))], color: .grid, width: 0.5))
             marks.append(.text(Self.label(v), x: left - 4, y: y(v) + 3, size: 7, anchor: .end, color: .ink))
         }
-        marks.append(.text(unit, x: left - 4, y: top - 6, size: 7, anchor: .end, color: .ink))
+        marks.append(.text(unit, x: left - 4, y: top - 8, size: 7, anchor: .start, color: .ink))
         let slot = plotWidth / Double(n)
         switch kind {
         case .bar:
