@@ -38,37 +38,37 @@ struct ReportServiceHTTPTests {
     @Test("the figures of a hand-made dataset: totals, per day, groups, percentiles, waits, costs per class and user, top users, scaling")
     func figuresOfAKnownDataset() async throws {
         try await InProcessReportService.with { service in
-        let reply = try await ServiceHTTP.postRaw(service.url("report=platform&groupBy=week&format=json"), Data(Self.dataset.utf8),
-                                                  headers: ["Content-Type": "application/x-ndjson"])
-        try #require(reply.status == 200, "\(reply.text)")
-        // Without output.url the file comes inline (base64) beside the result.
-        let (envelope, file) = try Self.decode(reply)
-        let r = try #require(envelope["result"] as? [String: Any])
-        #expect(NSDictionary(dictionary: try #require(try JSONSerialization.jsonObject(with: file) as? [String: Any])).isEqual(to: r), "the file is the result")
-        #expect(r["groupBy"] as? String == "week")
-        #expect(r["totals"] as? [String: Int] == ["jobs": 5, "succeeded": 3, "failed": 1, "cancelled": 1, "deadLettered": 0])
-        #expect(r["successRate"] as? Double == 0.75)
-        let days = r["jobsPerDay"] as? [[String: Any]] ?? []
-        #expect(days.map { $0["date"] as? String } == ["2026-12-07", "2026-12-08"])
-        #expect(days.map { $0["succeeded"] as? Int } == [2, 1] && days.map { $0["failed"] as? Int } == [0, 1])
-        // Both days are in the week starting Monday 2026-12-07.
-        let groups = r["groups"] as? [[String: Any]] ?? []
-        #expect(groups.map { $0["key"] as? String } == ["2026-12-07"] && groups.first?["jobs"] as? Int == 5)
-        let durations = r["durations"] as? [[String: Any]] ?? []
-        #expect(durations.count == 1 && durations.first?["type"] as? String == "video.process")
-        #expect(durations.first?["p50Seconds"] as? Double == 2 && durations.first?["p95Seconds"] as? Double == 3)
-        let wait = r["queueWait"] as? [String: Any] ?? [:]
-        #expect(wait["count"] as? Int == 4 && wait["p50Seconds"] as? Double == 0.5 && wait["p95Seconds"] as? Double == 2)
-        #expect(wait["maxSeconds"] as? Double == 2 && wait["meanSeconds"] as? Double == 0.875)
-        let costs = r["costs"] as? [String: Any] ?? [:]
-        #expect(costs["totalCostUSD"] as? Double == 0.5 && costs["instanceHours"] as? Double == 3)
-        // Video's 0.3 all to alice; document's 0.2 all to bob (his only job with a run).
-        let users = r["userCosts"] as? [[String: Any]] ?? []
-        #expect(users.map { $0["user"] as? String } == ["alice", "bob"])
-        #expect(users.map { $0["costUSD"] as? Double } == [0.3, 0.2] && users.map { $0["busySeconds"] as? Double } == [6, 4])
-        #expect((r["topUsers"] as? [[String: Any]] ?? []).map { $0["user"] as? String } == ["alice", "bob"])
-        let scaling = r["scalingEvents"] as? [String: Any] ?? [:]
-        #expect(scaling["count"] as? Int == 1 && (scaling["byAction"] as? [String: Int]) == ["scale_up": 1])
+            let reply = try await ServiceHTTP.postRaw(service.url("report=platform&groupBy=week&format=json"), Data(Self.dataset.utf8),
+                                                      headers: ["Content-Type": "application/x-ndjson"])
+            try #require(reply.status == 200, "\(reply.text)")
+            // Without output.url the file comes inline (base64) beside the result.
+            let (envelope, file) = try Self.decode(reply)
+            let r = try #require(envelope["result"] as? [String: Any])
+            #expect(NSDictionary(dictionary: try #require(try JSONSerialization.jsonObject(with: file) as? [String: Any])).isEqual(to: r), "the file is the result")
+            #expect(r["groupBy"] as? String == "week")
+            #expect(r["totals"] as? [String: Int] == ["jobs": 5, "succeeded": 3, "failed": 1, "cancelled": 1, "deadLettered": 0])
+            #expect(r["successRate"] as? Double == 0.75)
+            let days = r["jobsPerDay"] as? [[String: Any]] ?? []
+            #expect(days.map { $0["date"] as? String } == ["2026-12-07", "2026-12-08"])
+            #expect(days.map { $0["succeeded"] as? Int } == [2, 1] && days.map { $0["failed"] as? Int } == [0, 1])
+            // Both days are in the week starting Monday 2026-12-07.
+            let groups = r["groups"] as? [[String: Any]] ?? []
+            #expect(groups.map { $0["key"] as? String } == ["2026-12-07"] && groups.first?["jobs"] as? Int == 5)
+            let durations = r["durations"] as? [[String: Any]] ?? []
+            #expect(durations.count == 1 && durations.first?["type"] as? String == "video.process")
+            #expect(durations.first?["p50Seconds"] as? Double == 2 && durations.first?["p95Seconds"] as? Double == 3)
+            let wait = r["queueWait"] as? [String: Any] ?? [:]
+            #expect(wait["count"] as? Int == 4 && wait["p50Seconds"] as? Double == 0.5 && wait["p95Seconds"] as? Double == 2)
+            #expect(wait["maxSeconds"] as? Double == 2 && wait["meanSeconds"] as? Double == 0.875)
+            let costs = r["costs"] as? [String: Any] ?? [:]
+            #expect(costs["totalCostUSD"] as? Double == 0.5 && costs["instanceHours"] as? Double == 3)
+            // Video's 0.3 all to alice; document's 0.2 all to bob (his only job with a run).
+            let users = r["userCosts"] as? [[String: Any]] ?? []
+            #expect(users.map { $0["user"] as? String } == ["alice", "bob"])
+            #expect(users.map { $0["costUSD"] as? Double } == [0.3, 0.2] && users.map { $0["busySeconds"] as? Double } == [6, 4])
+            #expect((r["topUsers"] as? [[String: Any]] ?? []).map { $0["user"] as? String } == ["alice", "bob"])
+            let scaling = r["scalingEvents"] as? [String: Any] ?? [:]
+            #expect(scaling["count"] as? Int == 1 && (scaling["byAction"] as? [String: Int]) == ["scale_up": 1])
         }
     }
 
@@ -83,22 +83,22 @@ struct ReportServiceHTTPTests {
     @Test("a dataset cut short, one with a line that is not JSON, or one without its period line: 422; from after to: 400")
     func refusedDatasets() async throws {
         try await InProcessReportService.with { service in
-        let full = Self.dataset
-        let cut = String(full[..<full.range(of: "{\"kind\":\"cost\"")!.lowerBound])
-        for (body, what) in [(cut, "end line"), (full.replacingOccurrences(of: "{\"kind\":\"scaling\"", with: "garbage{\"kind\":\"scaling\""), "not a JSON object"),
-                             (String(full.drop { $0 != "\n" }.dropFirst()), "period line")] {
-            let reply = try await ServiceHTTP.postRaw(service.url("format=pdf"), Data(body.utf8), headers: ["Content-Type": "application/x-ndjson"])
-            #expect(reply.status == 422 && reply.errorCode == "unreadable_input", "\(reply.status) \(reply.text)")
-            #expect(reply.text.contains(what), "\(reply.text)")
-        }
-        let backwards = try await ServiceHTTP.postRaw(service.url("from=2026-12-09&to=2026-12-07"), Data(full.utf8), headers: ["Content-Type": "application/x-ndjson"])
-        #expect(backwards.status == 400 && backwards.errorCode == "invalid_parameter" && backwards.text.contains("from"), "\(backwards.text)")
-        // The service still serves after refusals.
-        let ok = try await ServiceHTTP.postRaw(service.url("format=csv"), Data(full.utf8), headers: ["Content-Type": "application/x-ndjson"])
-        #expect(ok.status == 200)
-        let csv = String(decoding: try Self.decode(ok).file, as: UTF8.self)
-        #expect(csv.hasPrefix("section,key,metric,value\r\n"))
-        #expect(csv.contains("scalingEvents.byClass,,VideoProcessor,1\r\n"))
+            let full = Self.dataset
+            let cut = String(full[..<full.range(of: "{\"kind\":\"cost\"")!.lowerBound])
+            for (body, what) in [(cut, "end line"), (full.replacingOccurrences(of: "{\"kind\":\"scaling\"", with: "garbage{\"kind\":\"scaling\""), "not a JSON object"),
+                                 (String(full.drop { $0 != "\n" }.dropFirst()), "period line")] {
+                let reply = try await ServiceHTTP.postRaw(service.url("format=pdf"), Data(body.utf8), headers: ["Content-Type": "application/x-ndjson"])
+                #expect(reply.status == 422 && reply.errorCode == "unreadable_input", "\(reply.status) \(reply.text)")
+                #expect(reply.text.contains(what), "\(reply.text)")
+            }
+            let backwards = try await ServiceHTTP.postRaw(service.url("from=2026-12-09&to=2026-12-07"), Data(full.utf8), headers: ["Content-Type": "application/x-ndjson"])
+            #expect(backwards.status == 400 && backwards.errorCode == "invalid_parameter" && backwards.text.contains("from"), "\(backwards.text)")
+            // The service still serves after refusals.
+            let ok = try await ServiceHTTP.postRaw(service.url("format=csv"), Data(full.utf8), headers: ["Content-Type": "application/x-ndjson"])
+            #expect(ok.status == 200)
+            let csv = String(decoding: try Self.decode(ok).file, as: UTF8.self)
+            #expect(csv.hasPrefix("section,key,metric,value\r\n"))
+            #expect(csv.contains("scalingEvents.byClass,,VideoProcessor,1\r\n"))
         }
     }
 }
