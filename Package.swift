@@ -262,7 +262,7 @@ let package = Package(
         .testTarget(
             name: "ReportGeneratorTests",
             dependencies: [
-                "ReportGeneration", "ReportGeneratorDescriptor", "ServiceKit", "OutpostTesting",
+                "ReportGeneration", "ReportGeneratorDescriptor", "ServiceKit", "ServiceDescriptors", "OutpostTesting",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -26,7 +26,9 @@ public struct DatasetPeriod: Sendable, Equatable {
         }
         let from = try value(fromName, endOfDay: false)
         let to = try value(toName, endOfDay: true)
-        if let from, let to, from > to {
+        // Ordered by what was written: `to` = 2026-12-07 is before `from` = 2026-12-08 even though
+        // the period it ends runs to the end of its day.
+        if let from, try value(toName, endOfDay: false).map({ from > $0 }) == true {
             throw ParameterError(name: fromName, message: "is after \"\(toName)\": the period must not end before it starts")
         }
         self.init(from: from, to: to)
