@@ -48,6 +48,7 @@ let services: [ServiceImage] = [
                  dependencies: ["CSeccomp", .product(name: "Crypto", package: "swift-crypto")]),
     ServiceImage(image: "ai-inference", library: "TextInference", descriptor: "AIInferenceDescriptor", dependencies: ["COpenBLAS", "AIProviders"],
                  otherFolders: ["Providers"]),
+    ServiceImage(image: "report-generator", library: "ReportGeneration", descriptor: "ReportGeneratorDescriptor", dependencies: ["CCairoPango"]),
 ]
 
 let package = Package(
@@ -110,6 +111,12 @@ let package = Package(
             name: "CPopplerCairo",
             pkgConfig: "pangocairo",
             providers: [.apt(["libpoppler-glib-dev", "libpango1.0-dev", "libcairo2-dev"])]
+        ),
+        // Cairo and pango without Poppler: the report-generator's PDF charts and tables.
+        .systemLibrary(
+            name: "CCairoPango",
+            pkgConfig: "pangocairo",
+            providers: [.apt(["libpango1.0-dev", "libcairo2-dev"])]
         ),
         // Tesseract with Leptonica (OCR); its .pc omits Leptonica, hence the map's link "lept".
         .systemLibrary(
@@ -286,6 +293,14 @@ let package = Package(
             name: "AIInferenceTests",
             dependencies: ["TextInference", "AIInferenceDescriptor", "ServiceKit", "OutpostTesting", "OutpostJSON"],
             resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ReportGeneratorTests",
+            dependencies: [
+                "ReportGeneration", "ReportGeneratorDescriptor", "ServiceKit", "ServiceDescriptors", "OutpostTesting", "ServiceTesting",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

@@ -11,10 +11,13 @@ public struct OperationDescriptor: Sendable {
     public var timeoutSeconds: Double
     /// The content types its outputs may have.
     public var outputs: [OutputType]
+    /// Rules across parameters (e.g. `from` not after `to`), checked after each parameter's own.
+    public var rules: [ParameterRule]
 
     public init(name: String, summary: String, input: InputKind = .media, parameters: [ParameterSpec] = [],
-                timeoutSeconds: Double, outputs: [OutputType]) {
+                rules: [ParameterRule] = [], timeoutSeconds: Double, outputs: [OutputType]) {
         self.name = name
+        self.rules = rules
         self.summary = summary
         self.input = input
         self.parameters = parameters
@@ -38,6 +41,7 @@ public struct OperationDescriptor: Sendable {
                 try spec.check(value)
             }
         }
+        for rule in rules { try rule.check(params) }
     }
 }
 
@@ -47,6 +51,10 @@ public enum InputKind: String, Sendable {
     case media
     /// Only JSON parameters; no input file.
     case none
+    /// The platform's own records for a period (`PlatformDataset`): the orchestrator streams them
+    /// to the service as the request body, one NDJSON line per row, with the parameters in the
+    /// query string. Submitted like `.none` (JSON parameters only).
+    case platformDataset
 }
 
 /// A content type an operation may output, with the extension its R2 key gets.

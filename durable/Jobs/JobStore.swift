@@ -46,6 +46,14 @@ struct JobStore: Sendable {
         return try sql.exec(query, bindings: values).raw().map(Self.record)
     }
 
+    /// Jobs created in [`from`, `to`) after job `seq`, oldest first: one page of a period's rows
+    /// (`PlatformDataset`), read by seq so each page starts where the last ended.
+    func period(from: Int64?, to: Int64?, after seq: Int64, limit: Int) throws -> [JobRecord] {
+        try sql.exec("SELECT \(Self.columns) FROM jobs WHERE seq > ? AND created_at >= ? AND created_at < ? ORDER BY seq LIMIT ?",
+                     .integer(seq), .integer(from ?? Int64.min), .integer(to ?? Int64.max), .integer(Int64(limit)))
+            .raw().map(Self.record)
+    }
+
     func markRunning(_ id: String, attempt: Int, instance: String, at now: Int64) throws {
         _ = try sql.exec(
             "UPDATE jobs SET status = 'running', attempts = ?, instance = ?, started_at = COALESCE(started_at, ?), progress = 0, stage = 'starting' WHERE id = ?",

@@ -61,12 +61,20 @@ struct InstanceLedger: Sendable {
     }
 
     func scalingEvents(limit: Int) throws -> [JSONValue] {
-        try sql.exec("SELECT * FROM scaling_events ORDER BY seq DESC LIMIT ?", .integer(Int64(limit))).toArray().map { row in
-            .object([
-                "at": .string(PlatformTime.iso8601(row["at"]?.int64 ?? 0)), "class": .string(row["class"]?.string ?? ""),
-                "action": .string(row["action"]?.string ?? ""), "instances": .number(Double(row["instances"]?.int ?? 0)),
-                "reason": .string(row["reason"]?.string ?? ""),
-            ])
-        }
+        try sql.exec("SELECT * FROM scaling_events ORDER BY seq DESC LIMIT ?", .integer(Int64(limit))).toArray().map(Self.scalingEvent)
+    }
+
+    /// The scaling decisions made in [`from`, `to`), oldest first.
+    func scalingEvents(from: Int64?, to: Int64?) throws -> [JSONValue] {
+        try sql.exec("SELECT * FROM scaling_events WHERE at >= ? AND at < ? ORDER BY seq", .integer(from ?? Int64.min), .integer(to ?? Int64.max))
+            .toArray().map(Self.scalingEvent)
+    }
+
+    private static func scalingEvent(_ row: [String: SQLiteValue]) -> JSONValue {
+        .object([
+            "at": .string(PlatformTime.iso8601(row["at"]?.int64 ?? 0)), "class": .string(row["class"]?.string ?? ""),
+            "action": .string(row["action"]?.string ?? ""), "instances": .number(Double(row["instances"]?.int ?? 0)),
+            "reason": .string(row["reason"]?.string ?? ""),
+        ])
     }
 }

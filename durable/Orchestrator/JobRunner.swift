@@ -74,6 +74,10 @@ struct JobRunner: Sendable {
             body = input.body
             contentType = input.object.httpMetadata.contentType ?? "application/octet-stream"
         }
+        if type.operation.input == .platformDataset {
+            body = datasetBody()
+            contentType = "application/x-ndjson"
+        }
         var query: [String] = []
         if type.operation.input == .none {
             // No input file: the parameters go as a JSON job request, keeping their JSON types
@@ -81,7 +85,7 @@ struct JobRunner: Sendable {
             body = Body(JSONValue.object(["id": .string(job.id), "operation": .string(type.operation.name), "params": .object(job.params)]).serialized())
             contentType = "application/json"
         }
-        for (name, value) in job.params.sorted(by: { $0.key < $1.key }) where type.operation.input == .media {
+        for (name, value) in job.params.sorted(by: { $0.key < $1.key }) where type.operation.input != .none {
             let text: String
             switch value {
             case .string(let s): text = s
@@ -106,6 +110,29 @@ struct JobRunner: Sendable {
     /// The container instance the attempt runs on.
     private func instance() throws -> DurableObjectStub {
         try env.durableObject(type.binding).getByName(instanceName)
+    }
+
+    /// The `PlatformDataset` of the job's period, streamed: each page of jobs is read from the
+    /// orchestrator only when the service has taken the one before.
+    private func datasetBody() -> Body {
+        let period = (try? DatasetPeriod(job.params)) ?? DatasetPeriod(from: nil, to: nil)
+        let env = self.env
+        return Body { writer in
+            let orchestrator = try PlatformBindings.orchestrator(env)
+            await writer.write(PlatformDataset.periodLine(period, generatedAt: PlatformTime.now()))
+            var after: Int64? = 0
+            var count = 0
+            while let cursor = after {
+                let page = try await orchestrator.call(ContainerOrchestrator.self) { o in
+                    try await o.datasetJobs(period, after: cursor, limit: PlatformDataset.pageSize)
+                }
+                if !page.lines.isEmpty { await writer.write(page.lines) }
+                count += page.count
+                after = page.last
+            }
+            let figures = try await orchestrator.call(ContainerOrchestrator.self) { o in try await o.datasetFigures(period) }
+            await writer.write(figures + PlatformDataset.endLine(jobs: count))
+        }
     }
 
     /// Reads the service's NDJSON lines until `result` or `error`.

@@ -84,5 +84,6 @@ extension ServiceRegistry {
         DocumentProcessor.self,
         CodeExecutor.self,
         AIInference.self,
+        ReportGenerator.self,
     ])
 }
