@@ -8,6 +8,8 @@ final class ContainerConnectionPool: Sendable {
     let group: any EventLoopGroup
     let maxIdle: Int
     private let state = NIOLockedValueBox<(idle: [HTTPConnection], closed: Bool)>(([], false))
+    /// Every open connection, idle or in use, so a runtime shutdown can end the exchanges in flight.
+    private let open = NIOLockedValueBox<[ObjectIdentifier: HTTPConnection]>([:])
 
     init(connector: ContainerConnector, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, maxIdle: Int = 32) {
         self.connector = connector
@@ -28,7 +30,11 @@ final class ContainerConnectionPool: Sendable {
     func connect() async throws -> HTTPConnection {
         let fd = try connector.connectSocket()
         do {
-            return try await HTTPConnection.open(socket: fd, group: group)
+            let connection = try await HTTPConnection.open(socket: fd, group: group)
+            let id = ObjectIdentifier(connection)
+            open.withLockedValue { $0[id] = connection }
+            connection.channel.closeFuture.whenComplete { [open] _ in open.withLockedValue { _ = $0.removeValue(forKey: id) } }
+            return connection
         } catch {
             throw ContainerError(.connectionLost, "Cannot open a connection to the container.", cause: "\(error)")
         }
@@ -42,6 +48,14 @@ final class ContainerConnectionPool: Sendable {
             return true
         }
         if !keep { connection.close() }
+    }
+
+    /// Closes every connection, the ones in use too, and refuses new ones: at a runtime shutdown,
+    /// a service then sees its clients gone and cancels their jobs instead of finishing them, so it
+    /// exits on SIGTERM at once (the jobs stay `running` and are dispatched again after the restart).
+    func closeAll() {
+        close()
+        for connection in open.withLockedValue({ Array($0.values) }) { connection.close() }
     }
 
     /// Closes every idle connection and refuses new ones.

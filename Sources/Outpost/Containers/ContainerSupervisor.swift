@@ -370,7 +370,7 @@ public actor ContainerSupervisor: Service {
         guard let inst = instances[key] else { return nil }
         guard let process = inst.process else { return inst.lastExit }
         _ = try? inst.state.apply(.stop)
-        for pool in inst.pools.values { pool.close() }
+        for pool in inst.pools.values { if reason == .runtimeShutdown { pool.closeAll() } else { pool.close() } }
         let exit: ContainerExit
         if signal == SIGKILL {
             exit = reason == .destroyed ? await process.destroy() : await process.stop(signal: SIGKILL, grace: .zero, reason: reason)
