@@ -1,3 +1,4 @@
+import Durable
 import Foundation
 import Functions
 import Outpost
@@ -93,6 +94,55 @@ struct AISimilarRoutesTests {
         }
     }
 
+    /// 10 000 random unit vectors go straight into the index (2 owners); a planted pitch and its
+    /// slightly moved copy are found first, scoped by owner, through the index and the route. The
+    /// scan's time is printed (the figure in the README), never asserted.
+    @Test func theIndexAtTenThousandPitches() async throws {
+        try await Platform.with { p in
+            var random = SplitMix(seed: 15)
+            func unit(_ v: [Float]) -> [Float] { let n = v.reduce(0) { $0 + $1 * $1 }.squareRoot(); return v.map { $0 / n } }
+            func randomVector() -> [Float] { unit((0..<384).map { _ in random.nextFloat() - 0.5 }) }
+            let index = try PitchIndex.stub(p.t.env)
+            for page in 0..<10 {
+                let pitches = (0..<1000).map { i in
+                    StoredPitch(jobId: "random-\(page)-\(i)", owner: i % 2 == 0 ? "alice" : "bob", createdAt: 1_700_000_000_000 + Int64(page * 1000 + i),
+                                title: "Random \(page * 1000 + i)", vector: randomVector())
+                }
+                try await index.call(PitchIndex.self) { try await $0.record(pitches) }
+            }
+            let planted = randomVector()
+            let moved = unit(zip(planted, randomVector()).map { $0 + 0.1 * $1 })
+            let twin = StoredPitch(jobId: "planted-twin", owner: "alice", createdAt: 1_800_000_000_000, title: "Twin", vector: moved)
+            let other = StoredPitch(jobId: "planted-bob", owner: "bob", createdAt: 1_800_000_000_001, title: "Bob's", vector: planted)
+            try await index.call(PitchIndex.self) { try await $0.record([twin, other, twin]) }
+            #expect(try await index.call(PitchIndex.self) { try await $0.count(owner: nil) } == 10_002)
+
+            let clock = ContinuousClock()
+            var all: [PitchMatch] = [], own: [PitchMatch] = []
+            let scanAll = try await clock.measure {
+                all = try await index.call(PitchIndex.self) { try await $0.nearest(to: planted, owner: nil, limit: 50) }
+            }
+            let scanOwn = try await clock.measure {
+                own = try await index.call(PitchIndex.self) { try await $0.nearest(to: planted, owner: "alice", limit: 5) }
+            }
+            let expectedTwin = Double(zip(planted, moved).reduce(Float(0)) { $0 + $1.0 * $1.1 })
+            #expect(all.count == 50 && all.first?.jobId == "planted-bob" && abs((all.first?.score ?? 0) - 1) < 1e-5, "\(all.prefix(3))")
+            #expect(all.dropFirst().first?.jobId == "planted-twin", "\(all.prefix(3))")
+            #expect(zip(all, all.dropFirst()).allSatisfy { $0.score >= $1.score })
+            #expect(own.count == 5 && own.allSatisfy { $0.owner == "alice" } && own.first?.jobId == "planted-twin", "\(own)")
+            #expect(abs((own.first?.score ?? 0) - expectedTwin) < 1e-5, "\(own.first.map { "\($0)" } ?? "") vs \(expectedTwin)")
+
+            let routeTime = try await clock.measure {
+                let (status, answer) = try await p.post("/api/ai/similar", ["jobId": "planted-twin", "limit": 1], as: Platform.alice)
+                let first = answer["matches"]?.arrayValue?.first
+                #expect(status == 200 && answer["matches"]?.arrayValue?.count == 1, "\(answer)")
+                // Itself is left out; the nearest is one of Alice's random pitches.
+                #expect(first?["jobId"]?.stringValue?.hasPrefix("random-") == true && first?["owner"] == nil, "\(answer)")
+            }
+            print("similar at 10 002 pitches: index scan all \(scanAll), one owner (5 001) \(scanOwn), route by jobId (own) \(routeTime)")
+        }
+    }
+
     /// numpy's cosine of the first vector with each of the others.
     static func numpyCosines(_ vectors: JSONValue) throws -> [Double] {
         let script = """
@@ -110,4 +160,18 @@ struct AISimilarRoutesTests {
         try #require(cosines.count == 3, "\(out)")
         return cosines
     }
+}
+
+/// A seeded generator (SplitMix64), so the 10k vectors are the same every run.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func nextFloat() -> Float { Float(next() >> 40) / Float(1 << 24) }
 }
