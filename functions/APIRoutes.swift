@@ -13,6 +13,7 @@ enum APIRoutes {
         OperationsRoutes.add(to: &r)
         DashboardRoutes.add(to: &r)
         StreamRoutes.add(to: &r)
+        SimilarRoute.add(to: &r)
         // Last: the generic service routes (and their 404s for unknown services) come after every fixed path.
         ServiceRoutes.add(to: &r, services: services)
         return r

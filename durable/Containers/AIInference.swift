@@ -29,3 +29,19 @@ public actor AIInference: ServiceContainer {
         allowedHosts = (try? ProviderConfiguration.fromEnvironment(providers))?.hosts ?? []
     }
 }
+
+extension AIInference {
+    /// The operations whose successful jobs go to the ``PitchIndex`` (their result carries the
+    /// text's `embedding`).
+    static let indexedOperations: Set<String> = ["analyze", "analyze-pitch"]
+
+    /// An analyzed pitch is stored in the ``PitchIndex`` with its owner, for `similar`.
+    public static func jobSucceeded(_ job: JobRecord, operation: OperationDescriptor, result: JSONValue?, env: Env) async {
+        guard indexedOperations.contains(operation.name),
+              let numbers = result?["embedding"]?.arrayValue, !numbers.isEmpty else { return }
+        let vector = numbers.map { Float($0.doubleValue ?? 0) }
+        let pitch = StoredPitch(jobId: job.id, owner: job.owner, createdAt: job.createdAt,
+                                title: StoredPitch.title(of: job.params["text"]?.stringValue ?? ""), vector: vector)
+        _ = try? await PitchIndex.stub(env).call(PitchIndex.self) { try await $0.record([pitch]) }
+    }
+}

@@ -36,6 +36,9 @@ struct JobRunner: Sendable {
         guard !Task.isCancelled else { return }
         let (id, attempt) = (job.id, self.attempt)
         await report { o in try await o.attemptFinished(id: id, attempt: attempt, outcome: outcome) }
+        if case .succeeded(let result, _) = outcome {
+            await type.container.jobSucceeded(job, operation: type.operation, result: result, env: env)
+        }
         // Then read the stream to its end (the service ends it right after its last line), so the
         // connection goes back to the instance's pool instead of being closed.
         var extra = 0

@@ -11,6 +11,9 @@ public protocol ServiceContainer: Container {
     /// The service this class runs.
     static var descriptor: ServiceDescriptor { get }
     var env: Env { get }
+    /// Called by the job's runner after a job of this class succeeded and its result was reported
+    /// (e.g. to index the result elsewhere). Best effort: it cannot fail the job. Default: nothing.
+    static func jobSucceeded(_ job: JobRecord, operation: OperationDescriptor, result: JSONValue?, env: Env) async
 }
 
 /// What the orchestrator needs to know of a container class, from its `[[containers]]` entry.
@@ -27,6 +30,8 @@ public struct ContainerClassSettings: Sendable, Equatable {
 extension ServiceContainer {
     public var enableInternet: Bool { Self.descriptor.enableInternet }
     public var envVars: [String: String] { Self.descriptor.environment }
+
+    public static func jobSucceeded(_ job: JobRecord, operation: OperationDescriptor, result: JSONValue?, env: Env) async {}
 
     /// The class's `sleepAfter`: `CONTAINER_SLEEP_AFTER` when set, else the descriptor's.
     public static func sleepAfter(env: Env) throws -> SleepAfter {

@@ -59,6 +59,17 @@ enum OpenAPIDocument {
         add("get", "/api/containers/costs", operation("Instance-seconds and cost per class (admins).", tag: "operations",
                                                       responses: ["200": json("Costs.", ["type": "object"]), "403": error("Not an admin.")]))
         DashboardRoutes.describe(add)
+        add("post", SimilarRoute.path, operation(
+            "The stored pitches (succeeded analyze and analyze-pitch jobs) nearest to a text or a stored pitch, by cosine of their embeddings.",
+            tag: "ai",
+            body: ["application/json": ["schema": ["type": "object", "properties": [
+                "text": ["type": "string", "description": "Text to compare (or jobId)."],
+                "jobId": ["type": "string", "description": "A stored analyze job of yours (or text)."],
+                "limit": ["type": "integer", "minimum": 1, "maximum": 50, "default": 5],
+                "scope": ["type": "string", "enum": ["own", "platform"], "default": "own", "description": "platform: everyone's pitches (admins only)."],
+            ]]]],
+            responses: ["200": json("{scope, matches: [{jobId, title, score, createdAt, owner (admins)}]}, best first.", ["type": "object"]),
+                        "403": error("scope platform by a non-admin."), "404": error("No stored pitch of yours for jobId.")]))
 
         if services.service(apiName: "media") != nil {
             // Playback of media-transcoder streams (functions/Routes/StreamRoutes.swift).

@@ -44,7 +44,7 @@ public struct PitchAnalyzer: Sendable {
             sentiment: .init(label: vader.label, compound: round3(vader.compound), positive: round3(vader.positive),
                              neutral: round3(vader.neutral), negative: round3(vader.negative), tone: tone),
             genres: topGenres, keyPhrases: KeyPhraseExtractor.phrases(text), readability: readability, summary: summary,
-            logline: logline, counts: counts, pitchScore: score, model: embedder.name)
+            logline: logline, counts: counts, pitchScore: score, model: embedder.name, embedding: whole)
     }
 
     /// A labelled "Logline:" line; else the most central sentence of 8 to 45 words; else the first sentence.

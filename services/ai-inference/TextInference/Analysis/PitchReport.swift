@@ -58,4 +58,6 @@ public struct PitchReport: Encodable, Sendable {
     public var counts: Counts
     public var pitchScore: PitchScore
     public var model: String
+    /// The whole text's unit embedding (384 floats): the platform stores it for `similar`.
+    public var embedding: [Float]
 }
