@@ -107,17 +107,22 @@ public final class ServiceProcess: @unchecked Sendable {
     @discardableResult
     public func waitForExit(timeout: Duration = .seconds(30)) async throws -> Int32 {
         let deadline = ContinuousClock.now + timeout
-        while process.isRunning || !lock.withLock({ outputEnded }) {
+        while process.isRunning {
             guard ContinuousClock.now < deadline else { throw TestFailure("still running after \(timeout); log: \(log)") }
             try await Task.sleep(for: .milliseconds(20))
+        }
+        // Then the last of its output: the pipe's end, or a little later if a child holds it open.
+        let drained = ContinuousClock.now + .seconds(2)
+        while !lock.withLock({ outputEnded }), ContinuousClock.now < drained {
+            try await Task.sleep(for: .milliseconds(10))
         }
         return process.terminationStatus
     }
 
-    /// SIGTERM, then waits for the exit.
+    /// SIGTERM, then waits for the exit (a generous minute: a loaded machine is slow to schedule it).
     public func stop() async throws {
         signal(SIGTERM)
-        try await waitForExit()
+        try await waitForExit(timeout: .seconds(60))
     }
 
     /// The resident memory of the process and every process below it now, in bytes.
