@@ -81,7 +81,7 @@ struct ContainerWebSocketTests {
             while try await body.next() != nil {}
             #expect(await S.waitUntil { await supervisor.activity(className: "FixtureContainer", instanceID: id)?.inFlight == 0 },
                     "closing the client side releases the in-flight count")
-            #expect(await S.waitUntil(timeout: .seconds(5)) { !S.processExists(pid) }, "and the instance sleeps after sleepAfter")
+            #expect(await S.waitUntil(timeout: .seconds(60)) { !S.processExists(pid) }, "and the instance sleeps after sleepAfter")
         }
     }
 
