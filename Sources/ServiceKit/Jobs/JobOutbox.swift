@@ -21,7 +21,7 @@ struct JobOutbox: Sendable {
     /// The job's directory: the id with anything but letters, digits, `-` and `_` replaced, so
     /// no id names a path outside the outbox.
     func directory(for jobId: String) -> String {
-        let safe = String(jobId.prefix(64).map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") ? $0 : "_" })
+        let safe = ScratchFile.fileName(String(jobId.prefix(64)))
         return root + "/" + (safe.isEmpty ? "_" : safe)
     }
 
