@@ -462,15 +462,31 @@ public actor ContainerSupervisor: Service {
             inst.expiryHandled = true
             let key = inst.key
             let handler = inst.onActivityExpired
-            jobQueue.yield { [weak self] in
-                if let handler {
-                    await handler(key.className, key.instanceID)
-                    await self?.afterExpiryHandler(key)
-                } else {
-                    _ = await self?.stop(key, signal: SIGTERM, grace: nil, reason: .stopped)
-                }
-            }
+            jobQueue.yield { [weak self] in await self?.expire(key, handler: handler) }
         }
+    }
+
+    /// Puts an instance to sleep through its `onActivityExpired` handler, or stops it. A request may
+    /// have begun since the sweep (a busy machine runs this job late), so only an instance still
+    /// idle goes: the check and the stop happen in one turn of the actor.
+    private func expire(_ key: Key, handler: ActivityExpiredHandler?) async {
+        guard isStillExpired(key) else { return }
+        if let handler {
+            await handler(key.className, key.instanceID)
+            afterExpiryHandler(key)
+        } else {
+            _ = await stop(key, signal: SIGTERM, grace: nil, reason: .stopped)
+        }
+    }
+
+    /// True when `key` is still healthy and expired; otherwise the sweep may look at it again later.
+    private func isStillExpired(_ key: Key) -> Bool {
+        guard let inst = instances[key], inst.state.phase == .healthy else { return false }
+        guard inst.activity?.isExpired == true else {
+            inst.expiryHandled = false
+            return false
+        }
+        return true
     }
 
     private func diskLoop() async {
