@@ -29,6 +29,15 @@ static inline int outpost_seccomp_rule_add(scmp_filter_ctx ctx, uint32_t action,
 static inline int outpost_set_no_new_privs(void) { return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); }
 static inline int outpost_set_pdeathsig(int sig) { return prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0); }
 
+/// A pidfd for `pid` (readable once it exits), or -1 with errno.
+static inline int outpost_pidfd_open(pid_t pid) {
+#ifdef SYS_pidfd_open
+    return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+    return (int)syscall(434, pid, 0);
+#endif
+}
+
 static inline int outpost_unshare_net(void) { return unshare(OUTPOST_CLONE_NEWNET); }
 static inline int outpost_setns_net(int fd) { return setns(fd, OUTPOST_CLONE_NEWNET); }
 

@@ -61,6 +61,10 @@ struct LauncherOptions {
                 let v = value(a)
                 guard v.hasPrefix("/") else { fail("options", "--ro-bind needs an absolute path, got \(v)") }
                 o.readOnlyPaths.append(v)
+            case "--lifeline-fd":
+                let v = value(a)
+                guard let fd = Int32(v) else { fail("options", "bad --lifeline-fd \(v)") }
+                lifelineFD = fd
             case "--status-fd":
                 let v = value(a)
                 guard let fd = Int32(v) else { fail("options", "bad --status-fd \(v)") }

@@ -1,6 +1,8 @@
 import Glibc
 
 nonisolated(unsafe) var statusFD: Int32 = -1  // set once while parsing options, before anything else runs
+/// The read end of the runtime's lifeline pipe (`--lifeline-fd`): it reports end of file once the runtime is gone.
+nonisolated(unsafe) var lifelineFD: Int32 = -1  // set once while parsing options
 
 /// The instance's cgroup.procs/tasks files, opened before the sandbox hides them (isolated runs only).
 nonisolated(unsafe) var cgroupFDs: [Int32] = []

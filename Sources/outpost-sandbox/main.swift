@@ -13,6 +13,8 @@
 //     --no-isolation       no user, mount or pid isolation: the benchmark's baseline only, never the runtime
 //                          (also when started through a link named outpost-sandbox-no-isolation)
 //     --status-fd N        on failure "stage: message" is written here; it closes when the service has exec'd
+//     --lifeline-fd N      the read end of a pipe only the runtime writes to: at its end of file (the runtime
+//                          died, even by SIGKILL) the instance is killed, so no instance outlives its runtime
 //
 // With isolation (see Containers.md): the launcher sets the rlimits, creates the network, mount,
 // pid, IPC and UTS namespaces and forks the instance's init (pid 1), which builds the filesystem
@@ -32,6 +34,7 @@ nonisolated(unsafe) var instanceInitPID: pid_t = 0
 
 let options = LauncherOptions.parse(CommandLine.arguments.dropFirst(), invokedAs: CommandLine.arguments[0])
 if statusFD >= 0 { _ = fcntl(statusFD, F_SETFD, FD_CLOEXEC) }
+if lifelineFD >= 0 { _ = fcntl(lifelineFD, F_SETFD, FD_CLOEXEC) }
 
 if setsid() < 0 { fail("setsid", "cannot start a new session", errno: errno) }
 
@@ -113,6 +116,8 @@ if initPID == 0 {
     InstanceInit.run(options, view: view, identity: identity, initFilter: strictFilter, serviceFilter: serviceFilter, report: report[1])
 }
 instanceInitPID = initPID
+// Taken now, while this process may still open it: readable once the init has exited.
+let initHandle = outpost_pidfd_open(initPID)
 for s in forwardedSignals {
     signal(s) { sig in kill(instanceInitPID, sig) }
 }
@@ -127,6 +132,7 @@ identity.drop()
 if let strictFilter { SeccompFilter.load(strictFilter) }
 close(statusFD)
 
+Lifeline.watch(lifelineFD, instance: initPID, handle: initHandle)
 var initStatus: Int32 = 0
 while waitpid(initPID, &initStatus, 0) < 0 && errno == EINTR {}
 var serviceStatus: Int32 = 0

@@ -73,6 +73,7 @@ public struct ContainerLaunch: Sendable {
     /// (own uid, filesystem view and pid namespace: see Containers.md); nothing here can turn that off.
     func launcherArguments(scratch: String, cgroup: ContainerCgroup?, statusFD: Int32) -> [String] {
         var args = ["--status-fd", String(statusFD), "--dir", scratch]
+        if RuntimeLifeline.readEnd >= 0 { args += ["--lifeline-fd", String(RuntimeLifeline.launcherDescriptor)] }
         for (k, v) in environment.sorted(by: { $0.key < $1.key }) { args += ["--env", "\(k)=\(v)"] }
         for file in cgroup?.procsFiles ?? [] { args += ["--cgroup-procs", file] }
         // Each file the instance writes is bounded by its disk; the scratch dir is a plain directory

@@ -379,7 +379,7 @@ public final class ContainerProcess: Sendable {
 
     /// posix_spawn with stdin from /dev/null, the three pipes, default signal dispositions and an
     /// empty mask (the runtime ignores SIGPIPE and may block SIGTERM; children must not inherit that),
-    /// and no other inherited descriptors.
+    /// the runtime's lifeline (`RuntimeLifeline`), and no other inherited descriptors.
     private static func posixSpawn(_ argv: [String], stdout: Int32, stderr: Int32, status: Int32) throws(ContainerError) -> Int32 {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -388,7 +388,9 @@ public final class ContainerProcess: Sendable {
         posix_spawn_file_actions_adddup2(&actions, stdout, 1)
         posix_spawn_file_actions_adddup2(&actions, stderr, 2)
         posix_spawn_file_actions_adddup2(&actions, status, 3)
-        _ = outpost_spawn_closefrom(&actions, 4)
+        let lifeline = RuntimeLifeline.readEnd
+        if lifeline >= 0 { posix_spawn_file_actions_adddup2(&actions, lifeline, RuntimeLifeline.launcherDescriptor) }
+        _ = outpost_spawn_closefrom(&actions, RuntimeLifeline.launcherDescriptor + 1)
 
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)
