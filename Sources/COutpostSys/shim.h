@@ -10,6 +10,10 @@ extern int setns(int fd, int nstype);
 extern int pipe2(int fds[2], int flags);
 #include <fcntl.h>
 #include <fts.h>
+#include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <spawn.h>
 #include <unistd.h>
 #include <sys/syscall.h>
@@ -21,6 +25,21 @@ extern int pipe2(int fds[2], int flags);
 static inline int outpost_pidfd_open(int pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
 static inline int outpost_pipe_cloexec(int *fds) { return pipe2(fds, O_CLOEXEC); }
 static inline int outpost_setns_net(int fd) { return setns(fd, OUTPOST_CLONE_NEWNET); }
+/* Moves the calling thread (only) into a new network namespace. */
+static inline int outpost_unshare_net(void) { return unshare(OUTPOST_CLONE_NEWNET); }
+/* Brings the loopback interface of the calling thread's network namespace up; 0 or -1 with errno. */
+static inline int outpost_loopback_up(void) {
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
+    if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0) { int e = errno; close(fd); errno = e; return -1; }
+    ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+    if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0) { int e = errno; close(fd); errno = e; return -1; }
+    close(fd);
+    return 0;
+}
 static inline int outpost_spawn_closefrom(posix_spawn_file_actions_t *actions, int from) {
     return posix_spawn_file_actions_addclosefrom_np(actions, from);
 }

@@ -8,6 +8,8 @@ struct LauncherOptions {
     var cgroupProcs: [String] = []
     var rlimits: [(Int32, UInt64)] = []
     var noNetwork = false
+    /// With `noNetwork`: a namespace the runtime made to join, instead of making one.
+    var networkNamespaceFD: Int32 = -1
     var seccomp = true
     /// false only for the benchmark's baseline: no user, mount or pid isolation.
     var isolation = true
@@ -61,6 +63,10 @@ struct LauncherOptions {
                 let v = value(a)
                 guard v.hasPrefix("/") else { fail("options", "--ro-bind needs an absolute path, got \(v)") }
                 o.readOnlyPaths.append(v)
+            case "--netns-fd":
+                let v = value(a)
+                guard let fd = Int32(v) else { fail("options", "bad --netns-fd \(v)") }
+                o.networkNamespaceFD = fd
             case "--lifeline-fd":
                 let v = value(a)
                 guard let fd = Int32(v) else { fail("options", "bad --lifeline-fd \(v)") }

@@ -1,3 +1,4 @@
+import CSeccomp
 import Glibc
 
 nonisolated(unsafe) var statusFD: Int32 = -1  // set once while parsing options, before anything else runs
@@ -65,3 +66,15 @@ func cStrings(_ strings: [String]) -> [UnsafeMutablePointer<CChar>?] {
 /// Signals an instance's processes are told to stop or reload with; the launcher's own processes
 /// outlive them so the service's status is what the runtime sees.
 let forwardedSignals: [Int32] = [SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2]
+
+/// Puts this process in the instance's own network namespace: the runtime's (`--netns-fd`), or a
+/// new one with only `lo` up.
+func enterOwnNetwork(_ options: LauncherOptions) {
+    if options.networkNamespaceFD >= 0 {
+        if outpost_setns_net(options.networkNamespaceFD) != 0 { fail("network", "setns(--netns-fd)", errno: errno) }
+        close(options.networkNamespaceFD)
+        return
+    }
+    if outpost_unshare_net() != 0 { fail("network", "unshare(CLONE_NEWNET)", errno: errno) }
+    if outpost_loopback_up() != 0 { fail("network", "bringing lo up", errno: errno) }
+}

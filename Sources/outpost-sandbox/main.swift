@@ -7,6 +7,8 @@
 //     --cgroup-procs PATH  a cgroup.procs/tasks file to join (cgroups are created by the runtime)
 //     --rlimit NAME=VALUE  as, data, fsize, nofile, nproc, core (soft = hard = VALUE)
 //     --no-network         own network namespace with only `lo` up (enableInternet = false)
+//     --netns-fd N         with --no-network: join this namespace the runtime made (its egress proxy
+//                          already listens there) instead of making one
 //     --ro-bind PATH       also show host PATH read-only at the same path (repeated)
 //     --nested             let the service build its own sandboxes (user/mount/pid/net namespaces)
 //     --no-seccomp         skip the seccomp filter (diagnostics only)
@@ -68,10 +70,7 @@ for (resource, value) in options.rlimits {
 }
 
 if !options.isolation {
-    if options.noNetwork {
-        if outpost_unshare_net() != 0 { fail("network", "unshare(CLONE_NEWNET)", errno: errno) }
-        if outpost_loopback_up() != 0 { fail("network", "bringing lo up", errno: errno) }
-    }
+    if options.noNetwork { enterOwnNetwork(options) }
     if let dir = options.dir, chdir(dir) != 0 { fail("scratch", "chdir \(dir)", errno: errno) }
     if outpost_set_no_new_privs() != 0 { fail("no_new_privs", "prctl(PR_SET_NO_NEW_PRIVS)", errno: errno) }
     if options.seccomp { SeccompFilter.load(SeccompFilter.make(nested: options.nested)) }
@@ -87,10 +86,7 @@ if identity.changesUser {
 } else {
     identity.enterUserNamespace()
 }
-if options.noNetwork {
-    if outpost_unshare_net() != 0 { fail("network", "unshare(CLONE_NEWNET)", errno: errno) }
-    if outpost_loopback_up() != 0 { fail("network", "bringing lo up", errno: errno) }
-}
+if options.noNetwork { enterOwnNetwork(options) }
 // The mount namespace is shared with the init: its pivot_root moves this process's root (and its
 // cwd, "/" from here on) into the instance's view too, so nothing here keeps the host's tree.
 if chdir("/") != 0 { fail("namespaces", "chdir /", errno: errno) }

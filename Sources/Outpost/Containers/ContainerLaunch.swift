@@ -27,6 +27,12 @@ public struct ContainerLaunch: Sendable {
     public var diskLimitBytes: Int64?
     /// Extra read-only paths and nested sandboxes for this class.
     public var sandbox: ContainerSandbox
+    /// With `enableInternet` false: a namespace the runtime made (with its egress proxy already
+    /// listening in it) for the instance to join; nil lets the launcher make its own.
+    var networkNamespace: NetworkNamespace?
+
+    /// The descriptor number the launcher finds `networkNamespace` at.
+    static let networkNamespaceDescriptor: Int32 = 5
 
     public init(className: String, instanceID: String, executable: String, arguments: [String] = [],
                 environment: [String: String] = [:], port: Int, instanceType: InstanceType = InstanceTypes.all[0],
@@ -83,7 +89,10 @@ public struct ContainerLaunch: Sendable {
             // Without a memory cgroup, bound the data segment (heap + anonymous maps) instead.
             args += ["--rlimit", "data=\(memoryBytes)"]
         }
-        if !enableInternet { args.append("--no-network") }
+        if !enableInternet {
+            args.append("--no-network")
+            if networkNamespace != nil { args += ["--netns-fd", String(Self.networkNamespaceDescriptor)] }
+        }
         args += sandbox.launcherArguments
         return args + ["--", executable] + arguments
     }

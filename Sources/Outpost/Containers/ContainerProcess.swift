@@ -78,7 +78,8 @@ public final class ContainerProcess: Sendable {
         let argv = [launcher] + launch.launcherArguments(scratch: scratch, cgroup: cgroup, statusFD: 3)
         let pid: Int32
         do {
-            pid = try posixSpawn(argv, stdout: out[1], stderr: err[1], status: status[1])
+            pid = try posixSpawn(argv, stdout: out[1], stderr: err[1], status: status[1],
+                                 networkNamespace: launch.enableInternet ? nil : launch.networkNamespace)
         } catch {
             for fd in out + err + status { close(fd) }
             cgroup?.remove()
@@ -379,8 +380,10 @@ public final class ContainerProcess: Sendable {
 
     /// posix_spawn with stdin from /dev/null, the three pipes, default signal dispositions and an
     /// empty mask (the runtime ignores SIGPIPE and may block SIGTERM; children must not inherit that),
-    /// the runtime's lifeline (`RuntimeLifeline`), and no other inherited descriptors.
-    private static func posixSpawn(_ argv: [String], stdout: Int32, stderr: Int32, status: Int32) throws(ContainerError) -> Int32 {
+    /// the runtime's lifeline (`RuntimeLifeline`), the network namespace to join if the runtime made
+    /// one, and no other inherited descriptors.
+    private static func posixSpawn(_ argv: [String], stdout: Int32, stderr: Int32, status: Int32,
+                                   networkNamespace: NetworkNamespace?) throws(ContainerError) -> Int32 {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -390,7 +393,8 @@ public final class ContainerProcess: Sendable {
         posix_spawn_file_actions_adddup2(&actions, status, 3)
         let lifeline = RuntimeLifeline.readEnd
         if lifeline >= 0 { posix_spawn_file_actions_adddup2(&actions, lifeline, RuntimeLifeline.launcherDescriptor) }
-        _ = outpost_spawn_closefrom(&actions, RuntimeLifeline.launcherDescriptor + 1)
+        if let networkNamespace { posix_spawn_file_actions_adddup2(&actions, networkNamespace.fd, ContainerLaunch.networkNamespaceDescriptor) }
+        _ = outpost_spawn_closefrom(&actions, ContainerLaunch.networkNamespaceDescriptor + 1)
 
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)

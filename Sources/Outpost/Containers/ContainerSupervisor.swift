@@ -300,18 +300,28 @@ public actor ContainerSupervisor: Service {
         var env = ContainerLaunch.environment(applicationID: applicationID, durableObjectID: options.durableObjectID ?? key.instanceID,
                                               port: port, envVars: options.envVars, ports: ports)
         if let egressPort { env.merge(EgressProxy.environment(port: egressPort)) { _, proxy in proxy } }
-        let launch = ContainerLaunch(className: key.className, instanceID: key.instanceID, executable: cls.executable,
+        var launch = ContainerLaunch(className: key.className, instanceID: key.instanceID, executable: cls.executable,
                                      arguments: options.entrypoint.map { Array($0.dropFirst()) } ?? cls.arguments,
                                      environment: env, port: port, instanceType: cls.instanceType,
                                      memoryLimitBytes: options.memoryLimitBytes ?? cls.memoryLimitBytes,
                                      enableInternet: !ownNetwork, stateDirectory: stateDirectory, launcherPath: launcherPath,
                                      processTimeout: options.processTimeout, ports: ports,
                                      diskLimitBytes: options.diskLimitBytes ?? cls.diskLimitBytes, sandbox: cls.sandbox)
+        // The runtime makes the instance's namespace itself when it may (root), so the egress proxy
+        // listens before the service runs: a request in its first instant is never refused.
+        let ownNamespace = ownNetwork ? try? NetworkNamespace.create() : nil
+        launch.networkNamespace = ownNamespace
+        var egress: EgressProxy?
         let process: ContainerProcess
         let launchedAt = ContinuousClock.now
         do {
+            if let ownNamespace, let egressPort {
+                egress = try await EgressProxy.start(namespace: ownNamespace, port: egressPort, policy: policy, group: group,
+                                                     logger: logger, instance: "\(key.className)/\(key.instanceID)")
+            }
             process = try await ContainerProcess.spawn(launch, logSink: logSink)
         } catch {
+            egress?.close()
             failStart(key, error)
             throw ContainerError.startFailure(error)
         }
@@ -321,6 +331,7 @@ public actor ContainerSupervisor: Service {
             await self?.processExited(key, process, exit)
         }
         guard let inst = instances[key], (try? inst.state.apply(.spawned)) != nil else {
+            egress?.close()
             await process.destroy()
             throw ContainerError(.startFailed, "Failed to start container: it was stopped while starting.")
         }
@@ -333,9 +344,12 @@ public actor ContainerSupervisor: Service {
         logger.debug("Container \(key.className)/\(key.instanceID) started (pid \(process.pid), port \(port))")
         onEvent?(.started(className: key.className, instanceID: key.instanceID, pid: process.pid))
 
+        inst.egress = egress
         do {
-            let namespace = ownNetwork ? try NetworkNamespace(pid: process.pid) : nil
-            if let namespace, let egressPort {
+            var namespace = ownNamespace
+            if ownNetwork, namespace == nil { namespace = try NetworkNamespace(pid: process.pid) }
+            if let namespace, let egressPort, inst.egress == nil {
+                // Without the right to make namespaces, the launcher made it: the proxy comes just after the service.
                 inst.egress = try await EgressProxy.start(namespace: namespace, port: egressPort, policy: policy, group: group,
                                                           logger: logger, instance: "\(key.className)/\(key.instanceID)")
             }

@@ -30,6 +30,7 @@
 // sandbox's scheme); "nsPid" is its own getpid().
 //
 // FIXTURE_NO_LISTEN=1: never listens (port-timeout tests). FIXTURE_IGNORE_SIGTERM=1: ignores SIGTERM.
+// FIXTURE_CONNECT_AT_START=1: connects to the egress proxy first thing ("connectAtStartErrno" in `GET /`).
 // FIXTURE_EXTRA_PORTS=9090,…: also serves each declared port n on $PORT_<n>, after
 // FIXTURE_EXTRA_PORT_DELAY_MS. `GET /` reports the local port the request came in on.
 import CSeccomp
@@ -471,7 +472,7 @@ func handle(_ fd: Int32) {
         switch path {
         case "/":
             let (cwd, files) = cwdAndFiles()
-            ok = respond(fd, "{\"pid\":\(instancePID()),\"nsPid\":\(getpid()),\"port\":\(localPort(fd)),\"bootNonce\":\(jsonString(bootNonce)),\"cwd\":\(jsonString(cwd)),\"files\":[\(files.map(jsonString).joined(separator: ","))],\"env\":\(environmentJSON())}")
+            ok = respond(fd, "{\"pid\":\(instancePID()),\"nsPid\":\(getpid()),\"port\":\(localPort(fd)),\"bootNonce\":\(jsonString(bootNonce)),\"cwd\":\(jsonString(cwd)),\"files\":[\(files.map(jsonString).joined(separator: ","))],\"env\":\(environmentJSON()),\"connectAtStartErrno\":\(connectAtStartErrno.map { String($0) } ?? "null")}")
         case "/ping":
             ok = respond(fd, type: "text/plain", "pong")
         case "/sleep":
@@ -569,6 +570,13 @@ func connectionThread(_ arg: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointe
 }
 
 if env("FIXTURE_IGNORE_SIGTERM") == "1" { signal(SIGTERM, SIG_IGN) }
+/// FIXTURE_CONNECT_AT_START=1: the errno of a TCP connect to the egress proxy ($OUTPOST_EGRESS_PROXY)
+/// made as the fixture's very first act, before it listens (0: connected); `GET /` reports it.
+let connectAtStartErrno: Int32? = {
+    guard env("FIXTURE_CONNECT_AT_START") == "1" else { return nil }
+    guard let proxy = env("OUTPOST_EGRESS_PROXY"), let port = proxy.split(separator: ":").last.flatMap({ UInt16($0) }) else { return -1 }
+    return tryConnect(host: "127.0.0.1", port: port).1
+}()
 if env("FIXTURE_NO_LISTEN") == "1" {
     while true { pause() }
 }

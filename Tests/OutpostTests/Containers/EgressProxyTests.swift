@@ -153,6 +153,19 @@ struct EgressProxyTests {
         }
     }
 
+    @Test func theProxyListensBeforeTheServiceRuns() async throws {
+        // The runtime makes the namespace and opens the proxy in it before it spawns the instance,
+        // so a service that connects out as its very first act is never refused.
+        var opts = Self.options(allowed: ["localhost"])
+        opts.envVars["FIXTURE_CONNECT_AT_START"] = "1"
+        try await S.withSupervisor(classes: [S.fixtureClass()]) { sup in
+            for i in 0..<5 {
+                let info = try await S.json(sup.fetch(Request(url: "/"), className: "Fixture", instanceID: "first-\(i)", options: opts))
+                #expect(info["connectAtStartErrno"] as? Int == 0, "instance \(i): \(info["connectAtStartErrno"] ?? "nil")")
+            }
+        }
+    }
+
     @Test func theProxyEndsWithTheInstance() async throws {
         let opts = Self.options(allowed: ["localhost"])
         try await S.withSupervisor(classes: [S.fixtureClass()]) { sup in
