@@ -299,7 +299,7 @@ public actor ContainerSupervisor: Service {
         let egressPort = ownNetwork ? EgressProxy.port(avoiding: options.declaredPorts) : nil
         var env = ContainerLaunch.environment(applicationID: applicationID, durableObjectID: options.durableObjectID ?? key.instanceID,
                                               port: port, envVars: options.envVars, ports: ports)
-        if let egressPort { env.merge(EgressProxy.environment(port: egressPort)) { _, proxy in proxy } }
+        if let egressPort { env.merge(EgressProxy.environment(port: egressPort, policy: policy)) { _, proxy in proxy } }
         var launch = ContainerLaunch(className: key.className, instanceID: key.instanceID, executable: cls.executable,
                                      arguments: options.entrypoint.map { Array($0.dropFirst()) } ?? cls.arguments,
                                      environment: env, port: port, instanceType: cls.instanceType,

@@ -40,7 +40,12 @@ struct EgressProxyTests {
             let proxy = try #require(env["http_proxy"])
             #expect(proxy.hasPrefix("http://127.0.0.1:"))
             #expect(env["HTTP_PROXY"] == proxy && env["HTTPS_PROXY"] == proxy && env["https_proxy"] == proxy)
-            #expect(env["NO_PROXY"] == "localhost,127.0.0.1")
+            #expect(env["NO_PROXY"] == "127.0.0.1", "localhost is listed outright: it is the host's, through the proxy")
+
+            // A client that honours NO_PROXY (curl without --noproxy) reaches the host's localhost through the proxy.
+            let plain = try await S.json(sup.fetch(Request(url: "/run?inheritEnv=1&argv=/usr/bin/curl,-sS,http://localhost:\(upstream.port)/plain"),
+                                                   className: "Fixture", instanceID: "egress", options: opts))
+            #expect((plain["output"] as? String ?? "").contains("upstream saw GET /plain"), "\(plain)")
 
             let (status, output) = try await Self.curl(sup, "egress", opts, ["http://localhost:\(upstream.port)/hello"])
             #expect(status == 0, "\(output)")
@@ -51,7 +56,7 @@ struct EgressProxyTests {
             let (_, blocked) = try await Self.curl(sup, "egress", opts, ["http://127.0.0.1:\(upstream.port)/secret"])
             #expect(blocked.hasPrefix("HTTP/1.1 520"), "\(blocked)")
             #expect(blocked.contains("blocked 127.0.0.1: it matches no allowedHosts pattern"), "\(blocked)")
-            #expect(upstream.requests == ["GET /hello HTTP/1.1"], "a blocked request never reaches the upstream")
+            #expect(upstream.requests == ["GET /plain HTTP/1.1", "GET /hello HTTP/1.1"], "a blocked request never reaches the upstream")
         }
     }
 
@@ -150,6 +155,15 @@ struct EgressProxyTests {
             #expect(denied.hasPrefix("HTTP/1.1 520") && denied.contains("deniedHosts pattern \"secret.allowed.test\""), "\(denied)")
             let other = try await curl("http://example.org/")
             #expect(other.hasPrefix("HTTP/1.1 520") && other.contains("no allowedHosts pattern"), "\(other)")
+        }
+    }
+
+    @Test func loopbackNamesStayOffTheProxyUnlessAllowedHostsNamesThem() async throws {
+        let opts = Self.options(allowed: ["*.example.org"])
+        try await S.withSupervisor(classes: [S.fixtureClass()]) { sup in
+            let info = try await S.json(sup.fetch(Request(url: "/"), className: "Fixture", instanceID: "loop", options: opts))
+            let env = try #require(info["env"] as? [String: String])
+            #expect(env["NO_PROXY"] == "localhost,127.0.0.1", "inside the namespace, loopback is the instance itself")
         }
     }
 

@@ -41,9 +41,14 @@ final class EgressProxy: Sendable {
 
     /// The variables that point the instance's HTTP clients at the proxy, and `OUTPOST_EGRESS_PROXY`,
     /// which says the instance's only way out is this proxy (nested sandboxes may share it).
-    static func environment(port: Int) -> [String: String] {
+    ///
+    /// `NO_PROXY` keeps the loopback names off the proxy: inside the namespace they mean the instance
+    /// itself. A name that `allowedHosts` lists outright (`localhost`, `127.0.0.1`; not a wildcard)
+    /// means the host's loopback instead, a local model server say, so it goes through the proxy.
+    static func environment(port: Int, policy: EgressPolicy) -> [String: String] {
         let url = "http://127.0.0.1:\(port)"
-        let noProxy = "localhost,127.0.0.1"
+        let named = Set(policy.allowedHosts.map { $0.text.lowercased() })
+        let noProxy = ["localhost", "127.0.0.1"].filter { !named.contains($0) }.joined(separator: ",")
         return ["HTTP_PROXY": url, "HTTPS_PROXY": url, "http_proxy": url, "https_proxy": url,
                 "NO_PROXY": noProxy, "no_proxy": noProxy, "OUTPOST_EGRESS_PROXY": url]
     }
