@@ -9,7 +9,7 @@ import Glibc
 /// job; `remove()` (called from a `defer`) and, as a backstop, `deinit` delete it on every path.
 // @unchecked Sendable: a scratch file belongs to one job. It is written by the request task and
 // may then be handed once to the task streaming the response; it is never used by two at a time.
-final class ScratchFile: @unchecked Sendable {
+public final class ScratchFile: @unchecked Sendable {
     let path: String
     private var descriptor: Int32
     private(set) var size: Int64 = 0
@@ -31,13 +31,14 @@ final class ScratchFile: @unchecked Sendable {
         throw .internalError("Cannot create a scratch file in \(directory): \(String(cString: strerror(lastErrno))). Check that the directory exists and is writable (TMPDIR or the working directory).")
     }
 
-    /// Wraps a file that already exists at `path` (for example a finished download).
     /// `prefix` (which carries a job id a client chose) with anything but letters, digits, `-`
-    /// and `_` replaced: a name, never a path out of the scratch directory.
-    static func fileName(_ prefix: String) -> String {
+    /// and `_` replaced: a name, never a path out of the scratch directory. The one rule for
+    /// naming a file or directory after a job.
+    public static func fileName(_ prefix: String) -> String {
         String(prefix.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") ? $0 : "_" })
     }
 
+    /// Wraps a file that already exists at `path` (for example a finished download).
     init(adopting path: String) {
         self.path = path
         descriptor = -1

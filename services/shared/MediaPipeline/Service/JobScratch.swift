@@ -8,7 +8,7 @@ package struct JobScratch: Sendable {
 
     package init(beside inputPath: String, jobId: String) throws(ServiceError) {
         let parent = (inputPath as NSString).deletingLastPathComponent
-        let safe = String(jobId.prefix(24).map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" })
+        let safe = ScratchFile.fileName(String(jobId.prefix(24)))
         path = (parent.isEmpty ? "." : parent) + "/out-\(safe)-\(UUID().uuidString.prefix(8))"
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
