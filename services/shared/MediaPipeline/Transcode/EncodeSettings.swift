@@ -19,9 +19,11 @@ package struct EncodeSettings: Sendable {
         package var pass: Int?
         /// Filters after scaling (a watermark's `drawtext`), in ffmpeg's `-vf` syntax.
         package var overlays: [String] = []
+        /// Whether a display-matrix rotation is applied to the pixels first (as the `ffmpeg` CLI does).
+        package var autorotate = true
 
         package init(encoder: String, options: [String: String] = [:], bitRate: Int64? = nil, frameRate: Double? = nil, keyframeSeconds: Double? = nil,
-                     size: @escaping @Sendable (_ width: Int, _ height: Int) -> (width: Int, height: Int), pass: Int? = nil, overlays: [String] = []) {
+                     size: @escaping @Sendable (_ width: Int, _ height: Int) -> (width: Int, height: Int), pass: Int? = nil, overlays: [String] = [], autorotate: Bool = true) {
             self.encoder = encoder
             self.options = options
             self.bitRate = bitRate
@@ -30,6 +32,7 @@ package struct EncodeSettings: Sendable {
             self.size = size
             self.pass = pass
             self.overlays = overlays
+            self.autorotate = autorotate
         }
     }
 

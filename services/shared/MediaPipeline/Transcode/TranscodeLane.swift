@@ -40,14 +40,18 @@ package final class TranscodeLane {
         filtered = try Frame()
     }
 
-    /// The video lane: decoder → scale, fps, overlays, yuv420p → encoder.
+    /// The video lane: decoder → upright turn (unless `autorotate` is off), scale, fps, overlays,
+    /// yuv420p → encoder. The output stream carries no display matrix.
     package static func video(input: MediaInput, settings: EncodeSettings.Video, output: MediaOutput) throws(MediaError) -> TranscodeLane {
         let video = try VideoSource(input: input)
         let (index, decoder, guessed, timeBase, width, height, arguments) = (video.index, video.decoder, video.guessedRate, video.timeBase, video.width, video.height, video.bufferArguments)
 
-        let size = settings.size(width, height)
-        var filters: [String] = []
-        if size.width != width || size.height != height { filters.append("scale=\(size.width):\(size.height):flags=bicubic") }
+        // Turned upright first, so sizes and overlays refer to the picture as it is seen.
+        let rotation = settings.autorotate ? video.rotation : .none
+        var filters = rotation.filters
+        let upright = rotation.upright(width: width, height: height)
+        let size = settings.size(upright.width, upright.height)
+        if size.width != upright.width || size.height != upright.height { filters.append("scale=\(size.width):\(size.height):flags=bicubic") }
         if let rate = settings.frameRate { filters.append("fps=\(rate)") }
         filters += settings.overlays
         filters.append("format=yuv420p")

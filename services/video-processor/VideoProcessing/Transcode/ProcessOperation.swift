@@ -13,14 +13,15 @@ public enum ProcessOperation {
     /// The name of the HLS playlist output; its segments are `segment-000`, `segment-001`…
     public static let playlistName = "playlist"
 
-    /// Transcodes `inputPath` into `directory` (which must exist).
+    /// Transcodes `inputPath` into `directory` (which must exist), turned upright unless
+    /// `request.autorotate` is off, with the watermark's mark if any.
     /// - Returns: what was encoded and the files: one video, or the playlist then its segments.
     public static func run(
         inputPath: String, request: TranscodeRequest, watermark: Watermark? = nil, directory: String,
         progress: (Double, String) -> Void = { _, _ in }, isCancelled: () -> Bool = { false }
     ) throws(VideoError) -> (summary: EncodeSummary, files: [OutputFile]) {
         var overlays: [String] = []
-        if let watermark { overlays.append(try watermark.filter(textFile: directory + "/watermark.txt")) }
+        if let watermark { overlays.append(try watermark.filter(directory: directory)) }
         let settings = settings(for: request, directory: directory, overlays: overlays)
         let summary = try Transcoder.run(inputPath: inputPath, settings: settings, progress: progress, isCancelled: isCancelled)
         switch request.format {
@@ -43,7 +44,8 @@ public enum ProcessOperation {
             if request.videoBitRate == nil { options["crf"] = String(quality.x264CRF) }
             let video = EncodeSettings.Video(
                 encoder: "libx264", options: options, bitRate: request.videoBitRate, frameRate: request.frameRate,
-                keyframeSeconds: request.format == .hls ? request.segmentSeconds : nil, size: size, overlays: overlays
+                keyframeSeconds: request.format == .hls ? request.segmentSeconds : nil, size: size, overlays: overlays,
+                autorotate: request.autorotate
             )
             let audio = EncodeSettings.Audio(encoder: "aac", bitRate: quality.audioBitRate)
             if request.format == .mp4 {
@@ -61,7 +63,8 @@ public enum ProcessOperation {
             var options = ["deadline": "good", "cpu-used": String(quality.vp9CPUUsed), "row-mt": "1"]
             if request.videoBitRate == nil { options["crf"] = String(quality.vp9CRF) }
             let video = EncodeSettings.Video(
-                encoder: "libvpx-vp9", options: options, bitRate: request.videoBitRate ?? 0, frameRate: request.frameRate, size: size, overlays: overlays
+                encoder: "libvpx-vp9", options: options, bitRate: request.videoBitRate ?? 0, frameRate: request.frameRate, size: size, overlays: overlays,
+                autorotate: request.autorotate
             )
             return EncodeSettings(muxer: "webm", path: directory + "/video.webm", video: video,
                                   audio: EncodeSettings.Audio(encoder: "libopus", bitRate: quality.audioBitRate))
