@@ -56,6 +56,15 @@ package struct DisplayRotation: Sendable, Equatable {
         }
     }
 
+    /// Copies `source`'s display matrix, if it has one, to `destination` (an output stream, before
+    /// the header is written), for pictures left as coded.
+    package static func copyMatrix(from source: UnsafeMutablePointer<AVStream>, to destination: UnsafeMutablePointer<AVStream>) throws(MediaError) {
+        var size: Int = 0
+        guard let matrix = av_stream_get_side_data(source, AV_PKT_DATA_DISPLAYMATRIX, &size), size > 0 else { return }
+        guard let copy = av_stream_new_side_data(destination, AV_PKT_DATA_DISPLAYMATRIX, size) else { throw .outOfMemory("a display matrix") }
+        copy.update(from: matrix, count: size)
+    }
+
     /// Turns one decoded frame upright through a one-off filter graph (for single pictures such as
     /// thumbnails); the frame itself when there is no turn. `frame`'s data moves into the graph.
     /// - Parameter timeBase: the frame's time base, kept on the result.

@@ -41,7 +41,8 @@ package final class TranscodeLane {
     }
 
     /// The video lane: decoder → upright turn (unless `autorotate` is off), scale, fps, overlays,
-    /// yuv420p → encoder. The output stream carries no display matrix.
+    /// yuv420p → encoder. Turned, the output stream carries no display matrix; not turned, it
+    /// keeps the input's.
     package static func video(input: MediaInput, settings: EncodeSettings.Video, output: MediaOutput) throws(MediaError) -> TranscodeLane {
         let video = try VideoSource(input: input)
         let (index, decoder, guessed, timeBase, width, height, arguments) = (video.index, video.decoder, video.guessedRate, video.timeBase, video.width, video.height, video.bufferArguments)
@@ -85,10 +86,13 @@ package final class TranscodeLane {
         }
         try encoder.open(failure: .encodeFailed, what: "\(settings.encoder) encoder", options: options)
         let frameDuration = max(1, av_rescale_q(1, av_inv_q(rate), context.pointee.time_base))
-        return try TranscodeLane(
+        let lane = try TranscodeLane(
             isVideo: true, inputIndex: index, decoder: decoder, graph: graph, encoder: encoder, output: output,
             inputTimeBase: timeBase, startOffset: video.startOffset, frameDuration: frameDuration, frameRate: rate
         )
+        // Pixels left as coded keep the display matrix, so players still show them upright.
+        if !settings.autorotate { try DisplayRotation.copyMatrix(from: video.stream, to: lane.streamEncoder.stream) }
+        return lane
     }
 
     /// The audio lane: decoder → resample to the encoder's format, rate and layout → encoder.
