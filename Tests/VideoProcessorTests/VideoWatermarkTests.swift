@@ -110,12 +110,15 @@ struct VideoWatermarkTests {
         try MediaProbe.makeVideo(source, seconds: 1, audio: false)
         try makeMark(mark, width: 1000, height: 100, transparentLeft: false)
         let (plain, marked) = try await plainAndMarked(source, mark: mark, ["quality": "high", "position": "top-left", "margin": 10, "opacity": 1], temp: temp)
-        // 1000×100 shrinks to 620×62 (640 less two margins): rows 10…72; unscaled it would reach row 110.
+        // 1000×100 shrinks to 620×62 (640 less two margins): x 10…630, rows 10…72; unscaled it
+        // would reach row 110, and a smaller mark would leave its right end unchanged.
         let inside = try regionPSNR(plain, marked, crop: "600:40:20:20")
+        let rightEnd = try regionPSNR(plain, marked, crop: "16:40:610:20")
+        let justBelow = try regionPSNR(plain, marked, crop: "600:16:20:82")
         let below = try regionPSNR(plain, marked, crop: "640:260:0:100")
-        print("scaled image watermark: inside PSNR \(inside) dB, below \(below) dB")
-        #expect(inside < 25)
-        #expect(below >= 40)
+        print("scaled image watermark: inside PSNR \(inside) dB, right end \(rightEnd) dB, just below \(justBelow) dB, below \(below) dB")
+        #expect(inside < 25 && rightEnd < 25)
+        #expect(justBelow >= 38 && below >= 40)
     }
 
     @Test func theImageMarkIsPlacedOnTheUprightPicture() async throws {
@@ -163,5 +166,42 @@ struct VideoWatermarkTests {
         #expect(neither?.statusCode == 400 && neither?.message.contains("imageKey") == true, "\(String(describing: neither))")
         let unsent = await HandlerRun.error("watermark", image, inputPath: source)
         #expect(unsent?.statusCode == 400 && unsent?.message.contains("not sent") == true, "\(String(describing: unsent))")
+    }
+
+    /// The mean RGB of a `crop` of the frame at 0.5 s, as ffmpeg decodes it.
+    private func meanColour(_ path: String, crop: String, scratch: String) throws -> [Int] {
+        let raw = scratch + "/mean.rgb"
+        try FFmpegCLI.run(["-ss", "0.5", "-i", path, "-frames:v", "1", "-vf", "crop=\(crop),scale=1:1", "-f", "rawvideo", "-pix_fmt", "rgb24", raw])
+        return try Data(contentsOf: URL(fileURLWithPath: raw)).prefix(3).map(Int.init)
+    }
+
+    @Test(arguments: ["mp4", "webm", "hls"])
+    func opacityBlendsTheImageOverThePicture(_ format: String) async throws {
+        let temp = try TemporaryDirectory()
+        defer { temp.remove() }
+        let source = temp.file("quadrants.mp4"), mark = temp.file("yellow.png")
+        try QuadrantPicture.makeVideo(source, seconds: 1, rotate: 0)
+        try makeMark(mark, width: 40, height: 40, transparentLeft: false)
+        var params: [String: JSONValue] = ["outputFormat": .string(format), "quality": "high", "imageKey": "brand/yellow.png", "position": "top-left", "margin": 10]
+        for (opacity, green) in [(1.0, 255...255), (0.5, 100...155)] {
+            params["opacity"] = .number(opacity)
+            let directory = temp.file("\(format)-\(opacity)")
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let files = try HandlerRun.savedFiles(try await HandlerRun.run("watermark", params, inputPath: source, attachments: ["imageKey": [mark]]),
+                                                  in: directory, extension: format == "hls" ? "" : "." + format)
+            var output = try #require(files[format == "hls" ? "playlist" : "video"])
+            if format == "hls" {
+                // The segments are named in the playlist as written; put them back under those names.
+                for (name, path) in files where name.hasPrefix("segment-") { try FileManager.default.moveItem(atPath: path, toPath: path + ".ts") }
+                try FileManager.default.moveItem(atPath: output, toPath: output + ".m3u8")
+                output += ".m3u8"
+            }
+            // Yellow over the red quadrant: opaque stays yellow; at 0.5 green is half way.
+            let inside = try meanColour(output, crop: "20:20:20:20", scratch: temp.path)
+            let outside = try meanColour(output, crop: "20:20:100:20", scratch: temp.path)
+            print("\(format) opacity \(opacity): inside \(inside), outside \(outside)")
+            #expect(inside.count == 3 && inside[0] >= 230 && (green.lowerBound - 12...green.upperBound).contains(inside[1]) && inside[2] <= 25, "\(inside)")
+            #expect(outside.count == 3 && outside[0] >= 230 && outside[1] <= 25 && outside[2] <= 25, "\(outside)")
+        }
     }
 }

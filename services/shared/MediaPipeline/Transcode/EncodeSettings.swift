@@ -34,6 +34,18 @@ package struct EncodeSettings: Sendable {
             self.overlays = overlays
             self.autorotate = autorotate
         }
+
+        /// The turn applied to `source`'s pictures: its display matrix's, unless `autorotate` is off.
+        package func rotation(of source: VideoSource) -> DisplayRotation {
+            autorotate ? source.rotation : .none
+        }
+
+        /// The encoded picture's size for `source`: turned upright (unless `autorotate` is off),
+        /// then as `size` picks. Overlays are drawn on a picture of this size.
+        package func outputSize(for source: VideoSource) -> (width: Int, height: Int) {
+            let upright = rotation(of: source).upright(width: source.width, height: source.height)
+            return size(upright.width, upright.height)
+        }
     }
 
     /// How the audio stream is encoded.

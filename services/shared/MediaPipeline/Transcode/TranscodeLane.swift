@@ -48,10 +48,10 @@ package final class TranscodeLane {
         let (index, decoder, guessed, timeBase, width, height, arguments) = (video.index, video.decoder, video.guessedRate, video.timeBase, video.width, video.height, video.bufferArguments)
 
         // Turned upright first, so sizes and overlays refer to the picture as it is seen.
-        let rotation = settings.autorotate ? video.rotation : .none
+        let rotation = settings.rotation(of: video)
         var filters = rotation.filters
         let upright = rotation.upright(width: width, height: height)
-        let size = settings.size(upright.width, upright.height)
+        let size = settings.outputSize(for: video)
         if size.width != upright.width || size.height != upright.height { filters.append("scale=\(size.width):\(size.height):flags=bicubic") }
         if let rate = settings.frameRate { filters.append("fps=\(rate)") }
         filters += settings.overlays

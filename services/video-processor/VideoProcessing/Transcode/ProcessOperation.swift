@@ -20,9 +20,12 @@ public enum ProcessOperation {
         inputPath: String, request: TranscodeRequest, watermark: Watermark? = nil, directory: String,
         progress: (Double, String) -> Void = { _, _ in }, isCancelled: () -> Bool = { false }
     ) throws(VideoError) -> (summary: EncodeSummary, files: [OutputFile]) {
-        var overlays: [String] = []
-        if let watermark { overlays.append(try watermark.filter(directory: directory)) }
-        let settings = settings(for: request, directory: directory, overlays: overlays)
+        var settings = settings(for: request, directory: directory)
+        if let watermark, let video = settings.video {
+            // The mark is drawn on the encoded picture, whose size comes from the input's.
+            let source = try VideoSource(input: try MediaInput.open(path: inputPath))
+            settings.video?.overlays.append(try watermark.filter(directory: directory, frameSize: video.outputSize(for: source)))
+        }
         let summary = try Transcoder.run(inputPath: inputPath, settings: settings, progress: progress, isCancelled: isCancelled)
         switch request.format {
         case .mp4: return (summary, [OutputFile(name: "video", contentType: ContentType.mp4, path: settings.path)])

@@ -69,13 +69,16 @@ public struct Watermark: Sendable, Equatable {
         fontSize = try parameters.int("fontSize") ?? 32
     }
 
-    /// The filters that draw the mark, in the video lane's chain (after scaling), writing what they
-    /// read into `directory` (the job's scratch directory) so that no path or text needs escaping.
+    /// The filters that draw the mark, in the video lane's chain (after scaling, on frames of
+    /// `frameSize`), writing what they read into `directory` (the job's scratch directory) so that
+    /// no path or text needs escaping.
     /// - Throws: 422 (`unreadableInput`) when the image is not a decodable still image.
-    func filter(directory: String) throws(VideoError) -> String {
+    func filter(directory: String, frameSize: (width: Int, height: Int)) throws(VideoError) -> String {
         switch mark {
         case .text(let text): return try textFilter(text, textFile: directory + "/watermark.txt")
-        case .image(_, let path?): return try WatermarkImage(path: path).filter(link: directory + "/watermark-image", placement: self)
+        case .image(_, let path?):
+            return try WatermarkImage(path: path).filter(link: directory + "/watermark-image", placement: self,
+                                                         frameWidth: frameSize.width, frameHeight: frameSize.height)
         case .image(let key, nil): throw VideoError(.internalError, "The watermark image \"\(key)\" has no file.")
         }
     }
