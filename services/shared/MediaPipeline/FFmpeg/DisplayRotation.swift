@@ -5,7 +5,8 @@ package import CAVFormat
 ///
 /// `clockwise` is the turn to apply: the display matrix's angle is counter-clockwise (as ffprobe
 /// reports it), so a matrix of 90° takes a 270° clockwise turn (`transpose=cclock`). Angles that are
-/// not a multiple of 90° (within 1°) are not applied, as no encoder's frames could hold them.
+/// not a multiple of 90° (within 1°) are not applied (the CLI turns those with `rotate`, cutting the
+/// corners); flips in the matrix are ignored, as FFmpeg 5.1's CLI does.
 package struct DisplayRotation: Sendable, Equatable {
     /// Degrees clockwise that make the picture upright: 0, 90, 180 or 270.
     package let clockwise: Int

@@ -20,9 +20,7 @@ public struct VideoJobHandler: JobHandler {
             _ = try Watermark(parameters: parameters, textParameter: "watermark")
         case "watermark":
             _ = try TranscodeRequest(parameters: parameters)
-            guard try Watermark(parameters: parameters, textParameter: "text") != nil else {
-                throw .invalidParameter("text", "or \(Watermark.imageParameter) is required: the mark's text, or the R2 key of its image (a PNG).")
-            }
+            guard try Watermark(parameters: parameters, textParameter: "text") != nil else { throw Watermark.missing }
         case "extract-audio":
             _ = try AudioExtraction(parameters: parameters)
         default:
@@ -46,7 +44,7 @@ public struct VideoJobHandler: JobHandler {
             let watermark = try Watermark(parameters: job.parameters, textParameter: job.operation == "watermark" ? "text" : "watermark",
                                           attachments: job.attachments)
             if job.operation == "watermark" && watermark == nil {
-                throw ServiceError.invalidParameter("text", "or \(Watermark.imageParameter) is required: the mark's text, or the R2 key of its image (a PNG).")
+                throw Watermark.missing
             }
             return try await Self.withScratch(job, context: context) { directory in
                 try ProcessOperation.run(inputPath: path, request: request, watermark: watermark, directory: directory, progress: context.progress,

@@ -21,6 +21,9 @@ public struct Watermark: Sendable, Equatable {
     /// The name of the image parameter, for `watermark` and `process` alike.
     public static let imageParameter = "imageKey"
 
+    /// The `watermark` operation's 400 when it has neither `text` nor `imageKey`.
+    public static let missing = ServiceError.invalidParameter("text", "or \(imageParameter) is required: the mark's text, or the R2 key of its image (a PNG).")
+
     /// Where the font is looked for, in order.
     static let fontPaths = [
         "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
