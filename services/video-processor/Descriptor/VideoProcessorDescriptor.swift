@@ -31,24 +31,27 @@ public enum VideoProcessorDescriptor {
                     ParameterSpec("quality", .integer(1...100), default: 90, summary: "JPEG and WebP quality."),
                     ParameterSpec("sprite", .boolean, default: false, summary: "One contact sheet of every time (tiles 160 px wide unless width/height say) plus a WebVTT map."),
                     ParameterSpec("columns", .integer(1...50), summary: "Tiles per row of the sprite; default about a square grid."),
+                    autorotateParameter,
                 ],
                 timeoutSeconds: 300,
                 outputs: [.png, .jpeg, Self.webp, Self.vtt]
             ),
             OperationDescriptor(
                 name: "process",
-                summary: "Transcode to MP4 (H.264 + AAC), WebM (VP9 + Opus) or HLS (H.264 + AAC segments and a VOD playlist), optionally with a text watermark.",
+                summary: "Transcode to MP4 (H.264 + AAC), WebM (VP9 + Opus) or HLS (H.264 + AAC segments and a VOD playlist), optionally with a text or image watermark.",
                 parameters: transcodeParameters + [
                     ParameterSpec("watermark", .text(maxBytes: 200), summary: "Text drawn on the video (see the watermark operation for position, opacity, margin, fontSize)."),
+                    watermarkImageParameter,
                 ] + watermarkPlacement,
                 timeoutSeconds: 3600,
                 outputs: [Self.mp4, Self.webm, Self.playlist, Self.segment]
             ),
             OperationDescriptor(
                 name: "watermark",
-                summary: "The video re-encoded (as process does) with a text mark in DejaVu Sans Bold.",
+                summary: "The video re-encoded (as process does) with a text mark in DejaVu Sans Bold, or an R2 image (PNG with alpha) overlaid.",
                 parameters: [
-                    ParameterSpec("text", .text(maxBytes: 200), required: true, summary: "The mark's text."),
+                    ParameterSpec("text", .text(maxBytes: 200), summary: "The mark's text (this or imageKey)."),
+                    watermarkImageParameter,
                 ] + watermarkPlacement + transcodeParameters,
                 timeoutSeconds: 3600,
                 outputs: [Self.mp4, Self.webm, Self.playlist, Self.segment]
@@ -60,6 +63,7 @@ public enum VideoProcessorDescriptor {
                     ParameterSpec("targetSizeBytes", .integer(100_000...100_000_000_000),
                                   summary: "Target file size. Reachable when ≥ duration × 114 kbit/s ÷ 8 (50 kbit/s video + 64 kbit/s audio); below that a 400 names the floor."),
                     ParameterSpec("targetSizeMB", .number(0.1...100_000), summary: "Target size in megabytes (10^6 bytes), instead of targetSizeBytes."),
+                    autorotateParameter,
                 ],
                 timeoutSeconds: 3600,
                 outputs: [Self.mp4]
@@ -89,6 +93,7 @@ public enum VideoProcessorDescriptor {
                     ParameterSpec("thumbnails", .boolean, default: false, summary: "Also one image per scene (its first frame), as scene-000, scene-001… (at most \(maxThumbnails))."),
                     ParameterSpec("format", .choice(["png", "jpeg", "jpg", "webp"]), default: "jpeg", summary: "Image format of the scene thumbnails."),
                     ParameterSpec("width", .integer(16...8192), default: 320, summary: "Width of the scene thumbnails (aspect kept)."),
+                    autorotateParameter,
                 ],
                 timeoutSeconds: 1800,
                 outputs: [.json, .png, .jpeg, Self.webp]
@@ -110,14 +115,28 @@ public enum VideoProcessorDescriptor {
         ParameterSpec("bitrate", .integer(100...50_000), summary: "Video bit rate in kbit/s (average bit rate instead of the quality's CRF)."),
         ParameterSpec("framerate", .number(1...120), summary: "Output frames per second; absent keeps the source's."),
         ParameterSpec("segmentSeconds", .number(1...30), default: 4, summary: "HLS segment length (a keyframe starts each)."),
+        autorotateParameter,
     ]
 
-    /// Where and how a text watermark is drawn.
+    /// Whether a display-matrix rotation (phone videos) is applied to the pixels.
+    static let autorotateParameter = ParameterSpec(
+        "autorotate", .boolean, default: true,
+        summary: "Turn the picture upright by the video's display matrix (90/180/270°), as the ffmpeg CLI does; sizes and the watermark then refer to the upright picture."
+    )
+
+    /// An image mark: the R2 key of a PNG (alpha kept), sent to the service as an attachment.
+    static let watermarkImageParameter = ParameterSpec(
+        // TODO(attachments): .objectKey
+        "imageKey", .text(maxBytes: 1024),
+        summary: "R2 key of an image (PNG with alpha) overlaid as the mark instead of text; scaled down to fit inside the margins if larger than the video."
+    )
+
+    /// Where and how a watermark is drawn.
     static let watermarkPlacement: [ParameterSpec] = [
         ParameterSpec("position", .choice(["top-left", "top-right", "bottom-left", "bottom-right", "center"]), default: "bottom-right", summary: "Where the mark goes."),
-        ParameterSpec("opacity", .number(0...1), default: 0.7, summary: "0 invisible … 1 opaque."),
+        ParameterSpec("opacity", .number(0...1), default: 0.7, summary: "0 invisible … 1 opaque (multiplies an image's own alpha)."),
         ParameterSpec("margin", .integer(0...1000), default: 16, summary: "Pixels from the edges."),
-        ParameterSpec("fontSize", .integer(6...400), default: 32, summary: "Text height in pixels."),
+        ParameterSpec("fontSize", .integer(6...400), default: 32, summary: "Text height in pixels (text marks)."),
     ]
 
     /// The most frames one thumbnail job makes.

@@ -18,6 +18,8 @@ package struct VideoSource {
     package let bufferArguments: String
     /// The input's start time in the stream's time base: subtracted so outputs start at 0.
     package let startOffset: Int64
+    /// The turn that shows the picture upright (the stream's display matrix).
+    package let rotation: DisplayRotation
 
     /// Opens the best video stream of `input`.
     /// - Throws: `unsupportedCodec` without a decoder, `noVideoStream` without video, `decodeFailed`
@@ -55,5 +57,6 @@ package struct VideoSource {
         self.height = height
         self.bufferArguments = arguments
         self.startOffset = av_rescale_q(input.startTime, outpost_av_time_base_q(), timeBase)
+        self.rotation = DisplayRotation(stream: source)
     }
 }

@@ -19,9 +19,11 @@ package struct EncodeSettings: Sendable {
         package var pass: Int?
         /// Filters after scaling (a watermark's `drawtext`), in ffmpeg's `-vf` syntax.
         package var overlays: [String] = []
+        /// Whether a display-matrix rotation is applied to the pixels first (as the `ffmpeg` CLI does).
+        package var autorotate = true
 
         package init(encoder: String, options: [String: String] = [:], bitRate: Int64? = nil, frameRate: Double? = nil, keyframeSeconds: Double? = nil,
-                     size: @escaping @Sendable (_ width: Int, _ height: Int) -> (width: Int, height: Int), pass: Int? = nil, overlays: [String] = []) {
+                     size: @escaping @Sendable (_ width: Int, _ height: Int) -> (width: Int, height: Int), pass: Int? = nil, overlays: [String] = [], autorotate: Bool = true) {
             self.encoder = encoder
             self.options = options
             self.bitRate = bitRate
@@ -30,6 +32,19 @@ package struct EncodeSettings: Sendable {
             self.size = size
             self.pass = pass
             self.overlays = overlays
+            self.autorotate = autorotate
+        }
+
+        /// The turn applied to `source`'s pictures: its display matrix's, unless `autorotate` is off.
+        package func rotation(of source: VideoSource) -> DisplayRotation {
+            autorotate ? source.rotation : .none
+        }
+
+        /// The encoded picture's size for `source`: turned upright (unless `autorotate` is off),
+        /// then as `size` picks. Overlays are drawn on a picture of this size.
+        package func outputSize(for source: VideoSource) -> (width: Int, height: Int) {
+            let upright = rotation(of: source).upright(width: source.width, height: source.height)
+            return size(upright.width, upright.height)
         }
     }
 

@@ -40,14 +40,19 @@ package final class TranscodeLane {
         filtered = try Frame()
     }
 
-    /// The video lane: decoder → scale, fps, overlays, yuv420p → encoder.
+    /// The video lane: decoder → upright turn (unless `autorotate` is off), scale, fps, overlays,
+    /// yuv420p → encoder. Turned, the output stream carries no display matrix; not turned, it
+    /// keeps the input's.
     package static func video(input: MediaInput, settings: EncodeSettings.Video, output: MediaOutput) throws(MediaError) -> TranscodeLane {
         let video = try VideoSource(input: input)
         let (index, decoder, guessed, timeBase, width, height, arguments) = (video.index, video.decoder, video.guessedRate, video.timeBase, video.width, video.height, video.bufferArguments)
 
-        let size = settings.size(width, height)
-        var filters: [String] = []
-        if size.width != width || size.height != height { filters.append("scale=\(size.width):\(size.height):flags=bicubic") }
+        // Turned upright first, so sizes and overlays refer to the picture as it is seen.
+        let rotation = settings.rotation(of: video)
+        var filters = rotation.filters
+        let upright = rotation.upright(width: width, height: height)
+        let size = settings.outputSize(for: video)
+        if size.width != upright.width || size.height != upright.height { filters.append("scale=\(size.width):\(size.height):flags=bicubic") }
         if let rate = settings.frameRate { filters.append("fps=\(rate)") }
         filters += settings.overlays
         filters.append("format=yuv420p")
@@ -81,10 +86,13 @@ package final class TranscodeLane {
         }
         try encoder.open(failure: .encodeFailed, what: "\(settings.encoder) encoder", options: options)
         let frameDuration = max(1, av_rescale_q(1, av_inv_q(rate), context.pointee.time_base))
-        return try TranscodeLane(
+        let lane = try TranscodeLane(
             isVideo: true, inputIndex: index, decoder: decoder, graph: graph, encoder: encoder, output: output,
             inputTimeBase: timeBase, startOffset: video.startOffset, frameDuration: frameDuration, frameRate: rate
         )
+        // Pixels left as coded keep the display matrix, so players still show them upright.
+        if !settings.autorotate { try DisplayRotation.copyMatrix(from: video.stream, to: lane.streamEncoder.stream) }
+        return lane
     }
 
     /// The audio lane: decoder → resample to the encoder's format, rate and layout → encoder.

@@ -20,7 +20,7 @@ public struct VideoJobHandler: JobHandler {
             _ = try Watermark(parameters: parameters, textParameter: "watermark")
         case "watermark":
             _ = try TranscodeRequest(parameters: parameters)
-            guard try Watermark(parameters: parameters, textParameter: "text") != nil else { throw .invalidParameter("text", "is required: the mark's text.") }
+            guard try Watermark(parameters: parameters, textParameter: "text") != nil else { throw Watermark.missing }
         case "extract-audio":
             _ = try AudioExtraction(parameters: parameters)
         default:
@@ -41,7 +41,11 @@ public struct VideoJobHandler: JobHandler {
             return try await thumbnail(job, path: path, context: context)
         case "process", "watermark":
             let request = try TranscodeRequest(parameters: job.parameters)
-            let watermark = try Watermark(parameters: job.parameters, textParameter: job.operation == "watermark" ? "text" : "watermark")
+            let watermark = try Watermark(parameters: job.parameters, textParameter: job.operation == "watermark" ? "text" : "watermark",
+                                          attachments: job.attachments)
+            if job.operation == "watermark" && watermark == nil {
+                throw Watermark.missing
+            }
             return try await Self.withScratch(job, context: context) { directory in
                 try ProcessOperation.run(inputPath: path, request: request, watermark: watermark, directory: directory, progress: context.progress,
                                          isCancelled: { context.isCancelled })
@@ -72,10 +76,11 @@ public struct VideoJobHandler: JobHandler {
             let formatName = try job.parameters.string("format") ?? "jpeg"
             guard let format = ImageFormat(name: formatName) else { throw ServiceError.invalidParameter("format", "must be png, jpeg or webp, got \"\(formatName)\".") }
             let width = try job.parameters.int("width") ?? 320
+            let autorotate = Self.autorotate(job.parameters)
             let starts = Array(result.scenes.map(\.start).prefix(VideoProcessorDescriptor.maxThumbnails))
             return try await context.runBlocking { () throws(ServiceError) -> JobResult in
                 do throws(VideoError) {
-                    let request = try ThumbnailRequest(width: width, format: format)
+                    let request = try ThumbnailRequest(width: width, format: format, autorotate: autorotate)
                     let thumbnails = try ThumbnailExtractor.thumbnails(path: path, times: starts, request: request, isCancelled: { context.isCancelled })
                     var files: [JobOutputFile] = []
                     for (index, thumbnail) in thumbnails.enumerated() {
@@ -196,7 +201,8 @@ public struct VideoJobHandler: JobHandler {
                 width: try parameters.int("width") ?? 0,
                 height: try parameters.int("height") ?? 0,
                 format: format,
-                quality: try parameters.int("quality") ?? 90
+                quality: try parameters.int("quality") ?? 90,
+                autorotate: autorotate(parameters)
             )
         } catch let error as VideoError {
             throw serviceError(error)
@@ -205,6 +211,11 @@ public struct VideoJobHandler: JobHandler {
         } catch {
             throw .internalError("Unexpected error reading parameters.", cause: error)
         }
+    }
+
+    /// `autorotate`: whether pictures are turned upright by the display matrix (default true).
+    static func autorotate(_ parameters: JobParameters) -> Bool {
+        parameters.values["autorotate"].flatMap(ParameterSpec.boolean) ?? true
     }
 
     /// Maps a video error onto the service's error with its HTTP status.

@@ -37,7 +37,7 @@ public struct SpriteSheet: Sendable {
         isCancelled: () -> Bool = { false }
     ) throws(VideoError) -> SpriteSheet {
         progress(0, "opening")
-        let session = try ThumbnailExtractor.Session(path: path)
+        let session = try ThumbnailExtractor.Session(path: path, autorotate: request.autorotate)
         if let duration = session.duration, let late = times.first(where: { $0 > duration + 1e-6 }) {
             throw VideoError(.invalidParameter, "timestamp \(late) is past the end of the video (duration \(duration) s).")
         }

@@ -19,7 +19,7 @@ public enum ThumbnailExtractor {
         isCancelled: () -> Bool = { false }
     ) throws(VideoError) -> Thumbnail {
         progress(0, "opening")
-        let session = try Session(path: path)
+        let session = try Session(path: path, autorotate: request.autorotate)
         if let duration = session.duration, request.timestamp > duration + 1e-6 {
             throw VideoError(.invalidParameter, "timestamp \(request.timestamp) is past the end of the video (duration \(duration) s).")
         }
@@ -39,7 +39,7 @@ public enum ThumbnailExtractor {
         isCancelled: () -> Bool = { false }
     ) throws(VideoError) -> [Thumbnail] {
         progress(0, "opening")
-        let session = try Session(path: path)
+        let session = try Session(path: path, autorotate: request.autorotate)
         if let duration = session.duration, let late = times.first(where: { $0 > duration + 1e-6 }) {
             throw VideoError(.invalidParameter, "timestamp \(late) is past the end of the video (duration \(duration) s).")
         }
@@ -70,15 +70,18 @@ public enum ThumbnailExtractor {
         try Session(path: path).duration
     }
 
-    /// An opened input and video decoder, reused for every time of a job.
+    /// An opened input and video decoder, reused for every time of a job. Its frames come out
+    /// upright (the stream's display matrix applied) unless `autorotate` is off.
     final class Session {
         let input: MediaInput
         let streamIndex: Int32
         let decoder: CodecContext
         let timeBase: AVRational
         let duration: Double?
+        /// The turn applied to every frame.
+        let rotation: DisplayRotation
 
-        init(path: String) throws(VideoError) {
+        init(path: String, autorotate: Bool = true) throws(VideoError) {
             input = try MediaInput.open(path: path)
             var decoderCodec: UnsafePointer<AVCodec>?
             let streamIndex = av_find_best_stream(input.context, AVMEDIA_TYPE_VIDEO, -1, -1, &decoderCodec, 0)
@@ -92,6 +95,7 @@ public enum ThumbnailExtractor {
             let stream = input.streams[Int(streamIndex)]
             timeBase = stream.pointee.time_base
             duration = ThumbnailExtractor.videoDuration(stream: stream, input: input)
+            rotation = autorotate ? DisplayRotation(stream: stream) : .none
             decoder = try CodecContext(codec: decoderCodec)
             let status = avcodec_parameters_to_context(decoder.context, stream.pointee.codecpar)
             guard status >= 0 else {
@@ -105,7 +109,7 @@ public enum ThumbnailExtractor {
             try decoder.open(failure: .unsupportedCodec, what: "video decoder")
         }
 
-        /// The first frame at or after `timestamp` (the last frame when it is past the end).
+        /// The first frame at or after `timestamp` (the last frame when it is past the end), upright.
         func frame(at timestamp: Double, seek: Bool, progress: (Double) -> Void, isCancelled: () -> Bool) throws(VideoError) -> Frame {
             let microseconds = Int64((timestamp * Double(outpost_av_time_base())).rounded()) + input.startTime
             let target = av_rescale_q(microseconds, outpost_av_time_base_q(), timeBase)
@@ -117,10 +121,11 @@ public enum ThumbnailExtractor {
                 }
                 avcodec_flush_buffers(decoder.context)
             }
-            return try ThumbnailExtractor.decodeFrame(
+            let frame = try ThumbnailExtractor.decodeFrame(
                 at: target, input: input, streamIndex: streamIndex, decoder: decoder, timeBase: timeBase,
                 progress: progress, isCancelled: isCancelled
             )
+            return try rotation.apply(to: frame, timeBase: timeBase)
         }
 
         /// Scales and encodes `frame` as `request` says.

@@ -13,10 +13,13 @@ public struct ThumbnailRequest: Sendable, Equatable {
     public var format: ImageFormat
     /// JPEG quality, 1 (smallest) to 100 (best).
     public var quality: Int
+    /// Whether the picture is turned upright by the stream's display matrix (phone videos), as the
+    /// `ffmpeg` CLI does; sizes then refer to the upright picture.
+    public var autorotate: Bool
 
     /// Creates a request.
     /// - Throws: ``VideoError`` `invalidParameter` when a value is out of range.
-    public init(timestamp: Double = 0, width: Int = 0, height: Int = 0, format: ImageFormat = .png, quality: Int = 90) throws(VideoError) {
+    public init(timestamp: Double = 0, width: Int = 0, height: Int = 0, format: ImageFormat = .png, quality: Int = 90, autorotate: Bool = true) throws(VideoError) {
         guard timestamp.isFinite, timestamp >= 0 else {
             throw VideoError(.invalidParameter, "timestamp must be a number of seconds ≥ 0, got \(timestamp).")
         }
@@ -31,6 +34,7 @@ public struct ThumbnailRequest: Sendable, Equatable {
         self.height = height
         self.format = format
         self.quality = quality
+        self.autorotate = autorotate
     }
 
     /// The output size for a source of `sourceWidth`×`sourceHeight`, keeping the aspect ratio

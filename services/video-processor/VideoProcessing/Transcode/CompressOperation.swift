@@ -17,9 +17,12 @@ public struct CompressOperation: Sendable, Equatable {
 
     /// The target size in bytes; nil for quality by resolution.
     public var targetBytes: Int64?
+    /// Whether a display-matrix rotation is applied to the pixels (see ``TranscodeRequest/autorotate``).
+    public var autorotate = true
 
-    /// Reads `targetSizeBytes` or `targetSizeMB` (10^6 bytes).
+    /// Reads `targetSizeBytes` or `targetSizeMB` (10^6 bytes), and `autorotate`.
     public init(parameters: JobParameters) throws(ServiceError) {
+        autorotate = parameters.values["autorotate"].flatMap(ParameterSpec.boolean) ?? true
         if let bytes = try parameters.int("targetSizeBytes") {
             targetBytes = Int64(bytes)
         } else if let megabytes = try parameters.double("targetSizeMB") {
@@ -46,7 +49,8 @@ public struct CompressOperation: Sendable, Equatable {
         guard let targetBytes else {
             let analysis = try MediaAnalyzer.analyze(path: inputPath)
             let short = min(analysis.video?.width ?? 720, analysis.video?.height ?? 720)
-            let video = EncodeSettings.Video(encoder: "libx264", options: ["preset": "medium", "crf": String(Self.crf(forHeight: short))], size: size)
+            let video = EncodeSettings.Video(encoder: "libx264", options: ["preset": "medium", "crf": String(Self.crf(forHeight: short))], size: size,
+                                             autorotate: autorotate)
             let summary = try Transcoder.run(inputPath: inputPath, settings: EncodeSettings(muxer: "mp4", path: path, muxerOptions: ["movflags": "+faststart"], video: video, audio: audio),
                                              progress: progress, isCancelled: isCancelled)
             return (summary, [OutputFile(name: "video", contentType: ProcessOperation.ContentType.mp4, path: path)])
@@ -64,7 +68,7 @@ public struct CompressOperation: Sendable, Equatable {
             throw VideoError(.invalidParameter, "targetSizeBytes \(targetBytes) is unreachable for this \(String(format: "%.1f", duration)) s video: the smallest target is \(floor) bytes (\(Self.minVideoBitRate / 1000) kbit/s of video plus the audio).")
         }
         let stats = directory + "/x264-stats.log"
-        var first = EncodeSettings.Video(encoder: "libx264", options: ["preset": "medium", "stats": stats], bitRate: videoRate, size: size)
+        var first = EncodeSettings.Video(encoder: "libx264", options: ["preset": "medium", "stats": stats], bitRate: videoRate, size: size, autorotate: autorotate)
         first.pass = 1
         _ = try Transcoder.run(inputPath: inputPath, settings: EncodeSettings(muxer: "null", path: "/dev/null", video: first),
                                progress: { fraction, _ in progress(fraction * 0.45, "analysing (pass 1)") }, isCancelled: isCancelled)

@@ -13,15 +13,19 @@ public enum ProcessOperation {
     /// The name of the HLS playlist output; its segments are `segment-000`, `segment-001`…
     public static let playlistName = "playlist"
 
-    /// Transcodes `inputPath` into `directory` (which must exist).
+    /// Transcodes `inputPath` into `directory` (which must exist), turned upright unless
+    /// `request.autorotate` is off, with the watermark's mark if any.
     /// - Returns: what was encoded and the files: one video, or the playlist then its segments.
     public static func run(
         inputPath: String, request: TranscodeRequest, watermark: Watermark? = nil, directory: String,
         progress: (Double, String) -> Void = { _, _ in }, isCancelled: () -> Bool = { false }
     ) throws(VideoError) -> (summary: EncodeSummary, files: [OutputFile]) {
-        var overlays: [String] = []
-        if let watermark { overlays.append(try watermark.filter(textFile: directory + "/watermark.txt")) }
-        let settings = settings(for: request, directory: directory, overlays: overlays)
+        var settings = settings(for: request, directory: directory)
+        if let watermark, let video = settings.video {
+            // The mark is drawn on the encoded picture, whose size comes from the input's.
+            let source = try VideoSource(input: try MediaInput.open(path: inputPath))
+            settings.video?.overlays.append(try watermark.filter(directory: directory, frameSize: video.outputSize(for: source)))
+        }
         let summary = try Transcoder.run(inputPath: inputPath, settings: settings, progress: progress, isCancelled: isCancelled)
         switch request.format {
         case .mp4: return (summary, [OutputFile(name: "video", contentType: ContentType.mp4, path: settings.path)])
@@ -43,7 +47,8 @@ public enum ProcessOperation {
             if request.videoBitRate == nil { options["crf"] = String(quality.x264CRF) }
             let video = EncodeSettings.Video(
                 encoder: "libx264", options: options, bitRate: request.videoBitRate, frameRate: request.frameRate,
-                keyframeSeconds: request.format == .hls ? request.segmentSeconds : nil, size: size, overlays: overlays
+                keyframeSeconds: request.format == .hls ? request.segmentSeconds : nil, size: size, overlays: overlays,
+                autorotate: request.autorotate
             )
             let audio = EncodeSettings.Audio(encoder: "aac", bitRate: quality.audioBitRate)
             if request.format == .mp4 {
@@ -61,7 +66,8 @@ public enum ProcessOperation {
             var options = ["deadline": "good", "cpu-used": String(quality.vp9CPUUsed), "row-mt": "1"]
             if request.videoBitRate == nil { options["crf"] = String(quality.vp9CRF) }
             let video = EncodeSettings.Video(
-                encoder: "libvpx-vp9", options: options, bitRate: request.videoBitRate ?? 0, frameRate: request.frameRate, size: size, overlays: overlays
+                encoder: "libvpx-vp9", options: options, bitRate: request.videoBitRate ?? 0, frameRate: request.frameRate, size: size, overlays: overlays,
+                autorotate: request.autorotate
             )
             return EncodeSettings(muxer: "webm", path: directory + "/video.webm", video: video,
                                   audio: EncodeSettings.Audio(encoder: "libopus", bitRate: quality.audioBitRate))

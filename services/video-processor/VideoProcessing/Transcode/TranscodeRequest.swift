@@ -66,6 +66,9 @@ public struct TranscodeRequest: Sendable, Equatable {
     public var frameRate: Double?
     /// HLS segment length in seconds.
     public var segmentSeconds: Double
+    /// Whether a display-matrix rotation (phone videos) is applied to the pixels, as the `ffmpeg`
+    /// CLI does: the output is upright, with no rotation of its own.
+    public var autorotate: Bool
 
     /// Reads the `process` parameters (400 on a malformed `resolution`).
     public init(parameters: JobParameters) throws(ServiceError) {
@@ -94,9 +97,10 @@ public struct TranscodeRequest: Sendable, Equatable {
         videoBitRate = try parameters.int("bitrate").map { Int64($0) * 1000 }
         frameRate = try parameters.double("framerate")
         segmentSeconds = try parameters.double("segmentSeconds") ?? 4
+        autorotate = parameters.values["autorotate"].flatMap(ParameterSpec.boolean) ?? true
     }
 
-    /// The output size for a `width`×`height` source: even numbers, aspect ratio kept, never
+    /// The output size for an upright `width`×`height` source: even numbers, aspect ratio kept, never
     /// larger than the source unless `upscale`.
     public func outputSize(width: Int, height: Int) -> (width: Int, height: Int) {
         Self.fit(width: width, height: height, resolution: resolution, maxShortSide: quality.maxHeight, upscale: upscale)
