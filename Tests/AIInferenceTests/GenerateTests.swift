@@ -36,6 +36,25 @@ struct GenerateTests {
         let body = try #require(request["body"] as? [String: Any])
         #expect(body["model"] as? String == "llama-test" && body["stream"] as? Bool == true && body["max_tokens"] as? Int == 64)
         #expect((body["messages"] as? [[String: Any]])?.last?["content"] as? String == "Write a logline.")
+        // As NDJSON, progress lines carry the text so far: each a prefix of the next, and of the result.
+        let ndjsonRequest = try JSONSerialization.data(withJSONObject: ["params": ["prompt": "Write a logline.", "maxTokens": 4]])
+        let streamed = try await ServiceHTTP.send("POST", service.baseURL + "/jobs/generate", body: ndjsonRequest,
+                                                  headers: ["Content-Type": "application/json", "Accept": "application/x-ndjson"])
+        var lines: [[String: Any]] = []
+        for line in streamed.text.split(separator: "\n") {
+            lines.append(try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]))
+        }
+        var partial: [String] = []
+        for line in lines where line["type"] as? String == "progress" {
+            if let text = line["text"] as? String { partial.append(text) }
+        }
+        let job = try #require(lines.last?["job"] as? [String: Any])
+        let finalText = try #require((job["result"] as? [String: Any])?["text"] as? String)
+        #expect(partial.count >= 2, "\(streamed.text)")
+        for (earlier, later) in zip(partial, partial.dropFirst()) {
+            #expect(later.hasPrefix(earlier) && later != earlier, "\(partial)")
+        }
+        for text in partial { #expect(finalText.hasPrefix(text), "\(partial) against \(finalText)") }
         // The catalogue names the provider, never its key.
         let models = try await ServiceHTTP.send("GET", service.baseURL + "/models")
         #expect(models.text.contains("llama-test") && !models.text.contains("secret-key"), "\(models.text)")

@@ -170,12 +170,14 @@ struct JobsAPITests {
             #expect(job["finishedAt"] == nil || job["finishedAt"] == .null)
             let held = try await p.waitForJob(id) { $0["stage"] == "holding" }
             #expect(held["status"] == "running")
+            #expect(held["partialText"] == "holding deadline", "the text a running job streamed so far is shown: \(held)")
             let release = try await p.t.durableObject("SERVICE_FIXTURE").getByName("service-fixture-1")
                 .fetch(Request(method: .post, url: "http://service-fixture-1/release?label=deadline"))
             #expect(release.status == .ok)
             let done = try await p.waitForJob(id)
             #expect(done["status"] == "succeeded")
             #expect(done["result"]?["released"] == "deadline")
+            #expect(done["partialText"] == nil, "a finished job shows its result, not partial text")
         }
     }
 

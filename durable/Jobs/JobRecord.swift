@@ -32,6 +32,9 @@ public struct JobRecord: Sendable, Equatable {
     public var webhookURL: String?
     /// The container instance running (or that last ran) the job.
     public var instance: String?
+    /// While it runs, the text a streaming operation (a generation) has produced so far; held in
+    /// memory only, never stored: the result has the whole text.
+    public var partialText: String? = nil
 
     /// The job as the API shows it (`GET /api/containers/jobs/{id}`).
     public var json: JSONValue {
@@ -54,6 +57,7 @@ public struct JobRecord: Sendable, Equatable {
             }),
         ]
         if let stage { o["stage"] = .string(stage) }
+        if let partialText { o["partialText"] = .string(partialText) }
         if let webhookURL { o["webhookUrl"] = .string(webhookURL) }
         if notBefore > createdAt, status == .queued { o["notBefore"] = .string(PlatformTime.iso8601(notBefore)) }
         return .object(o)

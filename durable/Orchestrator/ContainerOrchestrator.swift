@@ -38,7 +38,7 @@ public actor ContainerOrchestrator: DurableObject {
     private var running: [String: RunningAttempt] = [:]
     private var watchers = WatcherRegistry()
     /// Progress of running jobs: kept in memory only (it restarts with the attempt anyway).
-    private var liveProgress: [String: (progress: Double, stage: String)] = [:]
+    private var liveProgress: [String: (progress: Double, stage: String, text: String?)] = [:]
 
     struct RunningAttempt {
         let attempt: Int
@@ -221,9 +221,9 @@ public actor ContainerOrchestrator: DurableObject {
     // MARK: events from runners, the scheduler and containers
 
     /// Progress of the current attempt of `id`.
-    public func attemptProgress(id: String, attempt: Int, progress: Double, stage: String) throws {
+    public func attemptProgress(id: String, attempt: Int, progress: Double, stage: String, text: String? = nil) throws {
         guard running[id]?.attempt == attempt else { return }
-        liveProgress[id] = (min(max(progress, 0), 1), stage)
+        liveProgress[id] = (min(max(progress, 0), 1), stage, text)
         if watchers.hasProgressListeners(id), let job = try store.job(id) {
             let shown = live(job)
             for listener in watchers.progressListeners(id) { listener.yield(shown) }
@@ -429,6 +429,7 @@ public actor ContainerOrchestrator: DurableObject {
         var job = job
         job.progress = now.progress
         job.stage = now.stage
+        job.partialText = now.text
         return job
     }
 

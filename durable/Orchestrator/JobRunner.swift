@@ -143,7 +143,7 @@ struct JobRunner: Sendable {
         var pending: [UInt8] = []
         while let chunk = try await chunks.next() {
             pending.append(contentsOf: chunk.readableBytesView)
-            var latest: (progress: Double, stage: String)?
+            var latest: ProgressReports.Report?
             var outcome: Outcome?
             while outcome == nil, let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
                 let line = Array(pending[..<newline])
@@ -151,7 +151,8 @@ struct JobRunner: Sendable {
                 guard !line.isEmpty, let message = try? JSONValue.parse(line) else { continue }
                 switch message["type"]?.stringValue {
                 case "progress":
-                    latest = (message["progress"]?.doubleValue ?? 0, message["stage"]?.stringValue ?? "")
+                    latest = ProgressReports.Report(progress: message["progress"]?.doubleValue ?? 0, stage: message["stage"]?.stringValue ?? "",
+                                                    text: message["text"]?.stringValue)
                 case "result":
                     outcome = .succeeded(result: message["job"]?["result"], outputs: try await store(outputs: message["job"]?["outputs"]?.arrayValue ?? []))
                 case "error":
@@ -165,7 +166,7 @@ struct JobRunner: Sendable {
             }
             if let outcome { return outcome }
             // Only the newest report of a chunk matters, and only one is sent at a time.
-            if let latest { progress.report(latest.progress, stage: latest.stage) }
+            if let latest { progress.report(latest) }
         }
         return .failed(JobFailure(code: "container_connection_lost", message: "The container closed the job's stream before a result."), retryable: true)
     }

@@ -13,6 +13,8 @@ struct ProgressReports: Sendable {
     struct Report: Sendable {
         let progress: Double
         let stage: String
+        /// The output so far, for an operation that streams text.
+        var text: String? = nil
     }
 
     init(jobId: String, attempt: Int, env: Env) {
@@ -29,11 +31,13 @@ struct ProgressReports: Sendable {
     private let thinning = Thinning()
 
     /// Called by the runner's stream reader, one line at a time.
-    func report(_ progress: Double, stage: String) {
+    /// Thinned to a change of stage, 5 % more progress, or more text: what is delivered while an
+    /// earlier report is still on its way is replaced by the newest.
+    func report(_ report: Report) {
         let last = thinning.last
-        guard stage != last.stage || progress - last.progress >= 0.05 else { return }
-        thinning.last = Report(progress: progress, stage: stage)
-        continuation.yield(thinning.last)
+        guard report.stage != last.stage || report.progress - last.progress >= 0.05 || report.text != last.text else { return }
+        thinning.last = report
+        continuation.yield(report)
     }
 
     /// Sends reports until `finish()`.
@@ -41,7 +45,7 @@ struct ProgressReports: Sendable {
         let (id, attempt, env) = (jobId, self.attempt, self.env)
         for await report in reports {
             _ = try? await PlatformBindings.orchestrator(env).call(ContainerOrchestrator.self) {
-                try await $0.attemptProgress(id: id, attempt: attempt, progress: report.progress, stage: report.stage)
+                try await $0.attemptProgress(id: id, attempt: attempt, progress: report.progress, stage: report.stage, text: report.text)
             }
         }
     }

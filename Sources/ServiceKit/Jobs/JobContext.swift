@@ -35,6 +35,11 @@ public struct JobContext: Sendable {
         onProgress(JobProgress(progress: fraction, stage: stage))
     }
 
+    /// Reports progress with the output so far, for an operation that streams text (a generation).
+    public func progress(_ fraction: Double, stage: String, text: String) {
+        onProgress(JobProgress(progress: fraction, stage: stage, text: text))
+    }
+
     /// Moves a file the job wrote out of its own scratch (which it may then remove) to where
     /// ServiceKit keeps outputs, and returns the new path for ``JobOutputFile/init(name:contentType:file:metadata:)``.
     public func adoptOutput(_ path: String) throws(ServiceError) -> String {

@@ -222,9 +222,11 @@ struct JobEndpoint<Handler: JobHandler>: Sendable {
             continuation.yield(ProgressLine(type: "accepted", jobId: plan.id))
             async let finished: Void = {
                 let outcome = await execute(plan, inlineBinary: true, cancellation: cancellation) { report in
-                    // At most one line per percent of progress, plus every change of stage.
+                    // At most one line per percent of progress (or per 64 characters of streamed
+                    // text), plus every change of stage.
                     let emit = throttle.withLockedValue { last in
-                        guard report.stage != last.stage || report.progress - last.progress >= 0.01 || report.progress >= 1 else { return false }
+                        let moreText = (report.text?.utf8.count ?? 0) - (last.text?.utf8.count ?? 0) >= 64
+                        guard report.stage != last.stage || report.progress - last.progress >= 0.01 || report.progress >= 1 || moreText else { return false }
                         last = report
                         return true
                     }

@@ -4,12 +4,13 @@ struct ProgressLine: Encodable, Sendable {
     var jobId: String
     var progress: Double?
     var stage: String?
+    var text: String?
     var status: Int?
     var job: JobResponse?
     var error: [String: String]?
 
     static func progress(_ jobId: String, _ report: JobProgress) -> ProgressLine {
-        .init(type: "progress", jobId: jobId, progress: report.progress, stage: report.stage)
+        .init(type: "progress", jobId: jobId, progress: report.progress, stage: report.stage, text: report.text)
     }
 
     static func failure(_ jobId: String, _ error: ServiceError) -> ProgressLine {

@@ -51,7 +51,7 @@ struct FixtureHandler: JobHandler {
             return .json(Inspection(uid: getuid(), pid: getpid(), paths: seen))
         case "hold":
             let label = try job.parameters.string("label") ?? job.id
-            context.progress(0.5, stage: "holding")
+            context.progress(0.5, stage: "holding", text: "holding " + label)
             while !released.withLockedValue({ $0.contains(label) }) && !context.isCancelled {
                 try await Task.sleep(for: .milliseconds(10))
             }

@@ -5,7 +5,8 @@ public import ServiceKit
 
 /// `generate`: text from a provider (AIProviders), configured by the service's environment
 /// (`OPENAI_*`, `ANTHROPIC_*`, `AI_COMPAT_*`, passed on by the AIInference container class).
-/// Progress reports the text received so far against `maxTokens` (about 4 characters a token).
+/// Progress reports the text received so far against `maxTokens` (about 4 characters a token),
+/// with the text itself (a job's `partialText`, and each `progress` event of its SSE stream).
 public struct GenerateOperation: Sendable {
     /// The providers, or why their variables were refused (every `generate` then fails with it).
     let configuration: Result<ProviderConfiguration, ProviderError>
@@ -25,11 +26,11 @@ public struct GenerateOperation: Sendable {
             let request = try GenerationRequest(parameters: .object(job.parameters.values))
             let generator = TextGenerator(configuration: try configuration.get())
             let expected = Double(max(1, (request.maxTokens ?? 1024) * 4))
-            var received = 0
+            var soFar = ""
             let result = try await generator.generate(request) { delta in
                 if context.isCancelled { throw CancellationError() }
-                received += delta.count
-                context.progress(min(0.99, Double(received) / expected), stage: "generating")
+                soFar += delta
+                context.progress(min(0.99, Double(soFar.count) / expected), stage: "generating", text: soFar)
             }
             return GenerateResult(text: result.text, provider: result.provider.rawValue, model: result.model,
                                   usage: .init(inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens),
