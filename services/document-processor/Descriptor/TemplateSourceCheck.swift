@@ -32,7 +32,7 @@ public enum TemplateSourceCheck {
             }
             switch tag.sigil {
             case "!": continue
-            case ">", "<", "$": throw refuse("partials and blocks ({{\(tag.sigil) …}}) are not allowed: a template is text and uses only its own fields")
+            case ">", "<", "$": throw refuse("partials and blocks ({{\(tag.sigil.map(String.init) ?? "") …}}) are not allowed: a template is text and uses only its own fields")
             case "=": throw refuse("changing delimiters ({{= … =}}) is not supported")
             case "%": throw refuse("pragmas ({{% … }}) are not supported")
             default: break
