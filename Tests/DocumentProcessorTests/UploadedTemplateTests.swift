@@ -55,6 +55,9 @@ struct UploadedTemplateTests {
         let unfinished = Self.uploadError("Hello\nDear {{name,\nBye {{name}}")
         #expect(unfinished?.status == 400 && unfinished?.line == 2, "\(String(describing: unfinished))")
         #expect(unfinished?.column != nil)
+        // A section never closed.
+        let unclosed = Self.uploadError("Dear {{name}},\n{{#name}}never closed\n")
+        #expect(unclosed?.status == 400 && unclosed?.code == "template_syntax_error", "\(String(describing: unclosed))")
     }
 
     @Test func aFieldUsedButNotDeclaredIsA400NamingIt() {
@@ -67,7 +70,7 @@ struct UploadedTemplateTests {
     }
 
     @Test func partialsDelimitersAndTransformsAreRefused() {
-        for source in ["{{> /etc/passwd}}", "{{< base}}{{/base}}", "{{=<% %>=}}<% name %>", "{{ uppercased(name) }}"] {
+        for source in ["{{> /etc/passwd}}", "{{< base}}{{/base}}", "{{=<% %>=}}<% name %>", "{{ uppercased(name) }}", "{{%CONTENT_TYPE: TEXT}}", "All: {{.}}"] {
             let error = Self.uploadError(source)
             #expect(error?.status == 400 && error?.code == "template_unsupported", "\(source): \(String(describing: error))")
         }
@@ -81,6 +84,10 @@ struct UploadedTemplateTests {
         #expect(badType?.status == 400 && badType?.message.contains("code") == true)
         let badDefault = Self.uploadError("{{n}}", fields: ["n": ["type": "integer", "default": "many"]])
         #expect(badDefault?.status == 400 && badDefault?.message.contains("default") == true)
+    }
+
+    @Test func theImplicitIteratorIsAllowedInsideASection() {
+        #expect(Self.uploadError("{{#name}}Dear {{.}},{{/name}}") == nil)
     }
 
     @Test func theServiceRendersAnUploadedTemplateFromTheJobsParameters() async throws {

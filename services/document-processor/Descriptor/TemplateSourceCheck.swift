@@ -25,6 +25,7 @@ public enum TemplateSourceCheck {
         } catch {
             throw TemplateUploadError(code: "template_syntax_error", "Mustache syntax error: \(error).")
         }
+        var depth = 0
         for tag in tags(in: source) {
             let (line, column) = position(of: tag.offset, in: source)
             func refuse(_ what: String) -> TemplateUploadError {
@@ -37,7 +38,12 @@ public enum TemplateSourceCheck {
             case "%": throw refuse("pragmas ({{% … }}) are not supported")
             default: break
             }
-            if tag.name == "." { continue }
+            if tag.sigil == "#" || tag.sigil == "^" { depth += 1 } else if tag.sigil == "/" { depth -= 1 }
+            if tag.name == "." {
+                // The implicit iterator is a field's value inside its section; outside one it would be the whole context.
+                guard depth > 0 || tag.sigil != nil else { throw refuse("{{.}} is only allowed inside a section") }
+                continue
+            }
             guard tag.name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else {
                 throw refuse("\"\(tag.name)\" is not a field name (transforms and dotted names are not supported)")
             }
