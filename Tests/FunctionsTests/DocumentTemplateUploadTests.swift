@@ -136,6 +136,9 @@ struct DocumentTemplateUploadTests {
             // The same through POST /api/containers/jobs.
             let (generic, genericBody) = try await p.post("/api/containers/jobs", ["type": "document.generate-pdf", "params": .object(params)])
             #expect(generic == 400 && genericBody.serialized().contains("writer"), "\(genericBody)")
+            // And in a batch: the entry is reported by its index, and nothing is stored.
+            let (batch, batchBody) = try await p.post("/api/containers/jobs/batch", ["jobs": [["type": "document.generate-pdf", "params": .object(params)]]])
+            #expect(batch == 400 && batchBody["error"]?["jobs"]?.arrayValue?.first?["message"]?.stringValue?.contains("writer") == true, "\(batchBody)")
             // A caller's own template text is refused.
             var injected = Self.fields
             injected["template"] = "option-agreement"
