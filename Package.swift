@@ -20,6 +20,8 @@ struct ServiceImage {
     var dependencies: [Target.Dependency]
     /// Other targets' folders inside `services/<image>/` (not part of the executable).
     var otherFolders: [String] = []
+    /// What the descriptor links besides ServiceDescriptors (the platform links it too).
+    var descriptorDependencies: [Target.Dependency] = []
 
     var products: [Product] {
         [.library(name: library, targets: [library]), .executable(name: image, targets: [image])]
@@ -27,7 +29,7 @@ struct ServiceImage {
 
     var targets: [Target] {
         [
-            .target(name: descriptor, dependencies: ["ServiceDescriptors"], path: "services/\(image)/Descriptor",
+            .target(name: descriptor, dependencies: ["ServiceDescriptors"] + descriptorDependencies, path: "services/\(image)/Descriptor",
                     swiftSettings: swiftSettings),
             .target(name: library, dependencies: ["ServiceKit", .target(name: descriptor)] + dependencies,
                     path: "services/\(image)/\(library)", swiftSettings: swiftSettings),
@@ -43,7 +45,9 @@ let services: [ServiceImage] = [
     ServiceImage(image: "media-transcoder", library: "MediaTranscoding", descriptor: "MediaTranscoderDescriptor", dependencies: ["CAVFormat", "MediaPipeline"]),
     ServiceImage(image: "document-processor", library: "DocumentProcessing", descriptor: "DocumentProcessorDescriptor",
                  dependencies: ["CPopplerCairo", "CTesseract", .product(name: "Mustache", package: "swift-mustache"),
-                                .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+                                .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+                 // Uploaded templates are parsed at upload (by the Worker) with the renderer's own library.
+                 descriptorDependencies: [.product(name: "Mustache", package: "swift-mustache")]),
     ServiceImage(image: "code-executor", library: "CodeExecution", descriptor: "CodeExecutorDescriptor",
                  dependencies: ["CSeccomp", .product(name: "Crypto", package: "swift-crypto")]),
     ServiceImage(image: "ai-inference", library: "TextInference", descriptor: "AIInferenceDescriptor", dependencies: ["COpenBLAS", "AIProviders"],
@@ -201,6 +205,8 @@ let package = Package(
             name: "Functions",
             dependencies: [
                 "Outpost", "Durable", "ServiceDescriptors",
+                // Admin template uploads (functions/Routes/DocumentTemplateRoutes.swift).
+                "DocumentProcessorDescriptor",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],

@@ -1,5 +1,6 @@
 import Durable
 import Outpost
+import ServiceDescriptors
 
 /// The `/api/*` routes.
 enum APIRoutes {
@@ -14,6 +15,7 @@ enum APIRoutes {
         DashboardRoutes.add(to: &r)
         StreamRoutes.add(to: &r)
         SimilarRoute.add(to: &r)
+        if services.service(apiName: DocumentTemplateRoutes.service.apiName) != nil { DocumentTemplateRoutes.add(to: &r) }
         // Last: the generic service routes (and their 404s for unknown services) come after every fixed path.
         ServiceRoutes.add(to: &r, services: services)
         return r

@@ -139,18 +139,13 @@ struct GeneratePDFTests {
     }
 
     @Test func unknownTemplateIsA400ListingTheTemplates() async throws {
-        let spec = try #require(DocumentProcessorDescriptor.service.operation("generate-pdf"))
-        do {
-            try spec.validate(["template": "lease"])
-            Issue.record("an unknown template passed")
-        } catch {
-            #expect(error.name == "template")
-            for template in ["nda", "mutual-nda", "investment-term-sheet", "talent-agreement", "pitch-one-pager"] {
-                #expect(error.message.contains(template))
-            }
-        }
+        // The descriptor takes any name (uploaded templates are names too); the platform checks it
+        // at submit (DocumentJobsEndToEndTests), and the service before the job runs.
         let error = await HandlerRun.error("generate-pdf", ["template": "lease"])
         #expect(error?.statusCode == 400)
+        for template in ["nda", "mutual-nda", "investment-term-sheet", "talent-agreement", "pitch-one-pager"] {
+            #expect(error?.message.contains(template) == true, "\(error?.message ?? "")")
+        }
         let badData = await HandlerRun.error("generate-pdf", ["template": "nda", "data": "[1,2]"])
         #expect(badData?.statusCode == 400 && badData?.message.contains("data") == true)
     }

@@ -1,3 +1,4 @@
+import DocumentProcessorDescriptor
 import Durable
 import Outpost
 import ServiceDescriptors
@@ -78,6 +79,30 @@ enum OpenAPIDocument {
                 "A signed, expiring playback token and the player URL carrying it.", tag: "media",
                 parameters: [idParameter, query("ttl", ["type": "number", "minimum": 1, "maximum": 86400], description: "Seconds the token lasts (default 3600).")],
                 responses: ["200": json("The token.", ["type": "object"]), "404": error("No such stream of yours.")]))
+        }
+
+        if services.service(apiName: DocumentTemplateRoutes.service.apiName) != nil {
+            // Admin template uploads (functions/Routes/DocumentTemplateRoutes.swift); GET is the catalogue below.
+            let name = path("name")
+            let field: JSONValue = ["type": "object", "properties": [
+                "type": ["type": "string", "enum": .array(UploadedTemplate.fieldTypes.map(JSONValue.string))], "required": ["type": "boolean"],
+                "default": [:], "summary": ["type": "string"], "maxBytes": ["type": "integer"], "minimum": ["type": "number"],
+                "maximum": ["type": "number"], "choices": ["type": "array", "items": ["type": "string"]],
+            ]]
+            add("put", DocumentTemplateRoutes.path + "/{name}", operation(
+                "Uploads (or replaces) a template for generate-pdf (admins): Mustache text and the fields it uses, checked before it is stored.",
+                tag: DocumentTemplateRoutes.service.apiName, parameters: [name],
+                body: ["application/json": ["schema": ["type": "object", "required": ["source"], "properties": [
+                    "source": ["type": "string", "maxLength": .number(Double(TemplateSourceCheck.maxBytes)), "description": "Mustache text: variables and sections of declared fields only."],
+                    "title": ["type": "string"], "summary": ["type": "string"],
+                    "fields": ["type": "object", "additionalProperties": field],
+                ]]]],
+                responses: ["201": json("The stored template, as the catalogue lists it.", ["type": "object"]), "200": json("A template replaced.", ["type": "object"]),
+                            "400": error("A Mustache syntax error (with line and column), an undeclared field or a bad declaration."),
+                            "403": error("Not an admin."), "409": error("A shipped template's name."), "413": error("A source over 64 KiB.")]))
+            add("delete", DocumentTemplateRoutes.path + "/{name}", operation(
+                "Deletes an uploaded template (admins).", tag: DocumentTemplateRoutes.service.apiName, parameters: [name],
+                responses: ["200": json("Deleted.", ["type": "object"]), "403": error("Not an admin."), "404": error("No such uploaded template.")]))
         }
 
         for service in services.services {

@@ -9,8 +9,8 @@ enum JobRoutes {
     static func add(to r: inout WorkerRouter<APIContext>) {
         r.on(.post, "/api/containers/jobs") { request, _, ctx in
             try ctx.requireWrite()
-            let submission = try JobSubmission(json: try await request.body.json(JSONValue.self), services: ctx.services)
-            return try await submit(submission, request: request, ctx: ctx)
+            let job = try await DocumentTemplateJobs.resolve(try await request.body.json(JSONValue.self), ctx: ctx)
+            return try await submit(try JobSubmission(json: job, services: ctx.services), request: request, ctx: ctx)
         }
         r.on(.post, "/api/containers/jobs/batch") { request, _, ctx in try await batch(request, ctx: ctx) }
         r.on(.get, "/api/containers/jobs") { request, _, ctx in try await list(request, ctx: ctx) }
@@ -71,7 +71,7 @@ enum JobRoutes {
         var problems: [JSONValue] = []
         for (index, entry) in entries.enumerated() {
             do {
-                let submission = try JobSubmission(json: entry, services: ctx.services)
+                let submission = try JobSubmission(json: try await DocumentTemplateJobs.resolve(entry, ctx: ctx), services: ctx.services)
                 if let key = submission.inputKey { try await checkInput(key, ctx: ctx) }
                 submissions.append(submission)
             } catch let error as any HTTPError {

@@ -3,10 +3,11 @@ public import ServiceDescriptors
 /// The `document-processor` service, as the platform and the service both know it.
 ///
 /// `generate-nda` declares the `nda` template's fields as its parameters, so a missing party is a
-/// 400 at submit. `generate-pdf` serves every template: its `template` is a choice of the shipped
-/// ones (a 400 at submit lists them), and the template's own fields arrive as parameters or in
-/// `data` (a JSON object as text, since job parameters are scalars); which of them a template
-/// requires is checked by the service before the job runs (a 400 naming the field).
+/// 400 at submit. `generate-pdf` serves every template, shipped or uploaded by an admin: the
+/// template's own fields arrive as parameters or in `data` (a JSON object as text, since job
+/// parameters are scalars). The platform checks the template's name and fields at submit (a 400
+/// listing the templates or naming the field) and, for an uploaded template, adds its text and
+/// declarations as `templateSource` and `templateFields`; the service checks them again.
 public enum DocumentProcessorDescriptor {
     public static let service = ServiceDescriptor(
         image: "document-processor",
@@ -19,11 +20,16 @@ public enum DocumentProcessorDescriptor {
         operations: [
             OperationDescriptor(
                 name: "generate-pdf",
-                summary: "A PDF from a shipped template (see GET /api/document/templates) and its fields: wrapped, justified text, headings, numbered clauses, page numbers and signature blocks, with title, author and creation date.",
+                summary: "A PDF from a template (shipped or uploaded; see GET /api/document/templates) and its fields: wrapped, justified text, headings, numbered clauses, page numbers and signature blocks, with title, author and creation date.",
                 input: .none,
                 parameters: [
-                    ParameterSpec("template", .choice(DocumentTemplates.all.map(\.name)), required: true, summary: "The template."),
+                    ParameterSpec("template", .text(maxBytes: 64), required: true,
+                                  summary: "The template: a shipped one (\(DocumentTemplates.all.map(\.name).joined(separator: ", "))) or one an admin uploaded (GET /api/document/templates lists them all)."),
                     ParameterSpec("data", .text(maxBytes: maxDataBytes), summary: "The template's fields as a JSON object (text); fields given as parameters win."),
+                    ParameterSpec("templateSource", .text(maxBytes: TemplateSourceCheck.maxBytes),
+                                  summary: "Set by the platform for an uploaded template (its Mustache text); refused from callers."),
+                    ParameterSpec("templateFields", .text(maxBytes: maxDataBytes),
+                                  summary: "Set by the platform for an uploaded template (its field declarations as JSON text); refused from callers."),
                 ] + documentParameters + templateFields,
                 timeoutSeconds: 120,
                 outputs: [pdf]
@@ -112,7 +118,7 @@ public enum DocumentProcessorDescriptor {
     /// Every shipped template's fields, once by name, optional here (each template's own
     /// required fields are checked against its declaration).
     static let templateFields: [ParameterSpec] = {
-        var seen: Set<String> = ["template", "data", "title", "author"]
+        var seen = DocumentTemplateDeclaration.documentParameters
         var fields: [ParameterSpec] = []
         for template in DocumentTemplates.all {
             for var field in template.fields where !seen.contains(field.name) {

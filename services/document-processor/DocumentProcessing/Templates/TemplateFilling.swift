@@ -5,65 +5,46 @@ public import ServiceKit
 
 /// A template with its fields checked and filled: what `generate-pdf` lays out.
 ///
-/// The fields come from the job's parameters and from `data` (a JSON object as text);
+/// The template is a shipped one, or an uploaded one whose text and field declarations the
+/// platform put in the job (`templateSource`, `templateFields`; checked again here like an
+/// upload). The fields come from the job's parameters and from `data` (a JSON object as text);
 /// parameters win. Each is checked against the template's declaration: unknown fields, a missing
 /// required one or a value outside its rule is a 400 naming the field.
 public struct TemplateFilling: Sendable {
     public let declaration: DocumentTemplateDeclaration
+    /// The template's Mustache text.
+    public let source: String
     /// The checked fields with defaults applied, as the template renders them.
     public let fields: [String: JSONValue]
 
-    /// The job parameters that are not template fields.
-    static let documentParameters: Set<String> = ["template", "data", "title", "author"]
-
     /// Checks the fields of `templateName` in `parameters`.
     public init(templateName: String, parameters: JobParameters) throws(ServiceError) {
-        guard let declaration = DocumentTemplates.named(templateName) else {
-            throw .invalidParameter("template", "unknown template \"\(templateName)\"; templates: \(DocumentTemplates.all.map(\.name).joined(separator: ", ")).")
-        }
-        var given: [String: JSONValue] = [:]
-        if let dataText = try parameters.string("data") {
-            guard let parsed = try? JSONValue.parse(dataText), case .object(let object) = parsed else {
-                throw .invalidParameter("data", "must be a JSON object of the template's fields, e.g. {\"disclosing_party\": \"…\"}.")
+        if let uploadedSource = try parameters.string("templateSource") {
+            let fieldsJSON = try parameters.string("templateFields") ?? "{}"
+            let uploaded: UploadedTemplate
+            do throws(TemplateUploadError) {
+                uploaded = try UploadedTemplate(name: templateName, source: uploadedSource, fieldsJSON: fieldsJSON)
+            } catch {
+                throw ServiceError(statusCode: error.status, code: error.code, message: "Template \(templateName): \(error.message)")
             }
-            given = object
+            declaration = uploaded.declaration
+            source = uploaded.source
+        } else if let shipped = DocumentTemplates.named(templateName), let text = TemplateSources.byName[shipped.name] {
+            declaration = shipped
+            source = text
+        } else {
+            throw .invalidParameter("template", "unknown template \"\(templateName)\"; templates: \(DocumentTemplates.all.map(\.name).joined(separator: ", ")) (and any uploaded ones, see GET /api/document/templates).")
         }
-        for (name, value) in parameters.values where !Self.documentParameters.contains(name) && value != .null {
-            given[name] = value
+        do throws(ParameterError) {
+            fields = try declaration.checkedFields(in: parameters.values)
+        } catch {
+            throw ServiceError(statusCode: error.status, code: "invalid_parameter", message: "\(error.name): \(error.message).")
         }
-        let known = declaration.fields.map(\.name)
-        if let unknown = given.keys.sorted().first(where: { !known.contains($0) }) {
-            throw .invalidParameter(unknown, "is not a field of template \(declaration.name) (fields: \(known.joined(separator: ", "))).")
-        }
-        var fields: [String: JSONValue] = [:]
-        for spec in declaration.fields {
-            switch given[spec.name] {
-            case nil, .null?:
-                if spec.required {
-                    throw .invalidParameter(spec.name, "is required by template \(declaration.name): \(spec.rule) (\(spec.summary))")
-                }
-                if let value = spec.defaultValue { fields[spec.name] = value }
-            case let value?:
-                do { try spec.check(value) } catch {
-                    throw .invalidParameter(spec.name, "\(error.message) (a field of template \(declaration.name)).")
-                }
-                if case .text = spec.kind, value.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty == true {
-                    if spec.required { throw .invalidParameter(spec.name, "is required by template \(declaration.name) and must not be empty.") }
-                    continue
-                }
-                fields[spec.name] = value
-            }
-        }
-        self.declaration = declaration
-        self.fields = fields
     }
 
     /// The template's text with the fields filled in (HTML-escaped by Mustache, which the layout's
     /// markup reads as entities).
     public func render() throws(ServiceError) -> String {
-        guard let source = TemplateSources.byName[declaration.name] else {
-            throw .internalError("Template \(declaration.name) is declared but has no text.")
-        }
         let template: MustacheTemplate
         do { template = try MustacheTemplate(string: source) } catch {
             throw .internalError("Template \(declaration.name) does not parse: \(error)")
