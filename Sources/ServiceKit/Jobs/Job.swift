@@ -11,13 +11,17 @@ public struct Job: Sendable {
     public let inputPath: String?
     /// Size of the input in bytes.
     public let inputSize: Int64
+    /// Scratch files of the job's other input objects, by parameter name, in the order sent
+    /// (an `objectKey` parameter has one, an `objectKeys` parameter one per key).
+    public let attachments: [String: [String]]
 
     /// Creates a job (services get these from ``ContainerService``; tests may build them directly).
-    public init(id: String, operation: String, parameters: JobParameters, inputPath: String?, inputSize: Int64) {
+    public init(id: String, operation: String, parameters: JobParameters, inputPath: String?, inputSize: Int64, attachments: [String: [String]] = [:]) {
         self.id = id
         self.operation = operation
         self.parameters = parameters
         self.inputPath = inputPath
         self.inputSize = inputSize
+        self.attachments = attachments
     }
 }
