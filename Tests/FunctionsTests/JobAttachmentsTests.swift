@@ -73,6 +73,12 @@ struct JobAttachmentsTests {
             #expect(batch == 400 && batchBody.serialized().contains("uploads/gone"), "\(batchBody)")
             let (badShape, shapeBody) = try await p.post("/api/fixture/compare", ["key": .string(input), "other": .string(other), "more": []])
             #expect(badShape == 400 && shapeBody.serialized().contains("1 to 3"), "\(shapeBody)")
+            // A raw upload naming a missing key: refused before the upload is stored.
+            var headers = Platform.alice
+            headers[.contentType] = "application/octet-stream"
+            let raw = await p.t.dispatchFetch("/api/fixture/compare?other=uploads/gone", method: .post, headers: headers, body: Body(bytes: [1, 2, 3]))
+            let rawBody = try await raw.json()
+            #expect(raw.status.code == 400 && rawBody.serialized().contains("uploads/gone"), "\(rawBody)")
             let (_, listed) = try await p.get("/api/containers/jobs?type=fixture.compare", as: Platform.admin)
             #expect(listed["jobs"]?.arrayValue?.isEmpty == true, "\(listed)")
         }
