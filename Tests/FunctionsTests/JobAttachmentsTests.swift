@@ -55,6 +55,18 @@ struct JobAttachmentsTests {
         }
     }
 
+    @Test("an input stored as multipart/form-data (with no attachments) still reaches the service as its bytes")
+    func multipartTypedInputGoesAsBytes() async throws {
+        try await ServiceRecipeTests.with { p in
+            let bytes = Array("--x\r\nContent-Disposition: form-data; name=\"input\"\r\n\r\nhello\r\n--x--\r\n".utf8)
+            let options = R2PutOptions(httpMetadata: R2HTTPMetadata(contentType: "multipart/form-data; boundary=x"), customMetadata: ["owner": "alice"])
+            _ = try await p.t.env.r2("MEDIA").put("uploads/multipart-typed", bytes: bytes, options: options)
+            let (status, job) = try await p.post("/api/fixture/checksum?wait=60", ["key": "uploads/multipart-typed"])
+            #expect(status == 200 && job["status"] == "succeeded", "\(job)")
+            #expect(job["result"]?["size"]?.intValue == bytes.count && job["result"]?["sum"]?.doubleValue == Self.sum(bytes))
+        }
+    }
+
     @Test("a key that is not an upload (or is another caller's) is a 400 at submit naming the parameter and the key; no job is made")
     func missingKeysAreRefusedAtSubmit() async throws {
         try await ServiceRecipeTests.with { p in

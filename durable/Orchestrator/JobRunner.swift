@@ -107,8 +107,10 @@ struct JobRunner: Sendable {
             query.append(Self.encode(name) + "=" + Self.encode(text))
         }
         var headers = HTTPFields()
-        // The service reads a JSON body as a job request, so an input that is itself JSON goes as bytes.
-        headers[.contentType] = attachments == nil && type.operation.input == .media && contentType.lowercased().hasPrefix("application/json") ? "application/octet-stream" : contentType
+        // The service reads a JSON body as a job request and a multipart one as parts, so an input
+        // that is itself JSON or multipart goes as bytes.
+        let readAsRequest = ["application/json", "multipart/form-data"].contains { contentType.lowercased().hasPrefix($0) }
+        headers[.contentType] = attachments == nil && type.operation.input == .media && readAsRequest ? "application/octet-stream" : contentType
         headers[.accept] = "application/x-ndjson"
         // File outputs wait at the service until read below, streamed into R2 (never base64'd in the stream).
         headers[HTTPField.Name("X-Output-Delivery")!] = "pull"
