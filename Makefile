@@ -9,7 +9,7 @@ DEB_PACKAGES := libsqlite3-dev sqlite3 libseccomp-dev pkg-config curl bubblewrap
 	nodejs golang-go rustc libopenblas-dev
 BENCH_PACKAGES := wrk curl python3
 # PyPI tools the tests use as independent checkers (module name=package name).
-PY_PACKAGES := openapi_spec_validator=openapi-spec-validator schemathesis=schemathesis boto3=boto3 awscli=awscli selenium=selenium tokenizers=tokenizers numpy=numpy openai=openai anthropic=anthropic
+PY_PACKAGES := openapi_spec_validator=openapi-spec-validator schemathesis=schemathesis boto3=boto3 awscli=awscli selenium=selenium tokenizers=tokenizers numpy=numpy openai=openai anthropic=anthropic urllib3=urllib3
 STATE ?= .outpost/state
 PORT ?= 8787
 # Every container image wrangler.toml names (`image = "…"`): each is an executable product.

@@ -43,6 +43,16 @@ public struct OperationDescriptor: Sendable {
         }
         for rule in rules { try rule.check(params) }
     }
+
+    /// The media-bucket objects `params` names through `.objectKey`/`.objectKeys` parameters that
+    /// are set: per parameter in declaration order, its keys in list order. These are the job's
+    /// attachments (sent to the service as multipart parts).
+    public func objectKeys(in params: [String: JSONValue]) -> [(parameter: String, keys: [String])] {
+        parameters.compactMap { spec in
+            guard spec.namesObjects, let value = params[spec.name], value != .null, let keys = spec.objectKeys(in: value) else { return nil }
+            return (spec.name, keys)
+        }
+    }
 }
 
 /// What input an operation reads.

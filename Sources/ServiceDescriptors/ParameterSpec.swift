@@ -31,7 +31,18 @@ public struct ParameterSpec: Sendable {
         case boolean
         /// Any JSON value (object, array, text, number…) whose serialized form is at most this many bytes.
         case json(maxBytes: Int)
+        /// The key of one object in the platform's media bucket (an upload): a string of 1 to
+        /// ``ParameterSpec/maxObjectKeyBytes`` bytes. The platform checks at submit that it exists
+        /// and sends the object to the service as a part of a multipart job request (an attachment).
+        case objectKey
+        /// Keys of objects in the platform's media bucket, as a JSON list (or comma-separated
+        /// text, or the text of a JSON list), their count in the range; each goes to the service
+        /// as one attachment, in list order.
+        case objectKeys(ClosedRange<Int>)
     }
+
+    /// Longest object key, in bytes (R2's own limit).
+    public static let maxObjectKeyBytes = 1024
 
     public init(_ name: String, _ kind: Kind, required: Bool = false, default defaultValue: JSONValue? = nil, summary: String,
                 oversizeStatus: Int = 400) {
@@ -67,6 +78,27 @@ public struct ParameterSpec: Sendable {
         case .text(let max): "text of at most \(max) bytes"
         case .boolean: "true or false"
         case .json(let max): "JSON of at most \(max) bytes"
+        case .objectKey: "the key of an upload (1 to \(Self.maxObjectKeyBytes) bytes)"
+        case .objectKeys(let count): "a list of \(count.lowerBound) to \(count.upperBound) keys of uploads (each 1 to \(Self.maxObjectKeyBytes) bytes)"
+        }
+    }
+
+    /// Whether the parameter names objects of the media bucket (`.objectKey`, `.objectKeys`),
+    /// which travel to the service as attachments.
+    public var namesObjects: Bool {
+        switch kind {
+        case .objectKey, .objectKeys: true
+        default: false
+        }
+    }
+
+    /// The object keys `value` names, in order, when this is an `.objectKey` or `.objectKeys`
+    /// parameter and the value has the right shape; nil otherwise.
+    public func objectKeys(in value: JSONValue) -> [String]? {
+        switch kind {
+        case .objectKey: value.stringValue.map { [$0] }
+        case .objectKeys: Self.keyList(value)
+        default: nil
         }
     }
 
@@ -95,6 +127,9 @@ public struct ParameterSpec: Sendable {
         case .text(let max): value.stringValue.map { $0.utf8.count <= max } ?? false
         case .boolean: Self.boolean(value) != nil
         case .json: true
+        case .objectKey: value.stringValue.map(Self.isObjectKey) ?? false
+        case .objectKeys(let count):
+            try Self.checkKeys(value, count: count, name: name)
         }
         if !ok { throw ParameterError(name: name, message: "must be \(rule), got \(value.display)") }
     }
@@ -116,6 +151,32 @@ public struct ParameterSpec: Sendable {
             items.allSatisfy({ $0.stringValue != nil }) ? items.compactMap(\.stringValue).map { String($0.trimmingSpaces) } : nil
         default: nil
         }
+    }
+
+    /// A list of object keys: a JSON array of strings, the text of one (`["a","b"]`, as a query
+    /// string carries it), or comma-separated text. Keys are kept exactly (no trimming: a key may
+    /// hold spaces) except around commas of comma-separated text.
+    public static func keyList(_ value: JSONValue) -> [String]? {
+        switch value {
+        case .array(let items): return items.allSatisfy({ $0.stringValue != nil }) ? items.compactMap(\.stringValue) : nil
+        case .string(let s):
+            if s.first == "[", let parsed = try? JSONValue.parse(Array(s.utf8)), case .array = parsed { return keyList(parsed) }
+            return list(value)
+        default: return nil
+        }
+    }
+
+    private static func isObjectKey(_ key: String) -> Bool { !key.isEmpty && key.utf8.count <= maxObjectKeyBytes }
+
+    private static func checkKeys(_ value: JSONValue, count: ClosedRange<Int>, name: String) throws(ParameterError) -> Bool {
+        guard let keys = keyList(value) else { return false }
+        guard count.contains(keys.count) else {
+            throw ParameterError(name: name, message: "must hold \(count.lowerBound) to \(count.upperBound) keys, got \(keys.count)")
+        }
+        if let bad = keys.firstIndex(where: { !isObjectKey($0) }) {
+            throw ParameterError(name: name, message: "has a key (number \(bad + 1)) that is empty or longer than \(maxObjectKeyBytes) bytes")
+        }
+        return true
     }
 
     /// A boolean given as JSON or as text (`true`/`false`/`1`/`0`).

@@ -4,8 +4,8 @@ import ServiceKit
 import OutpostTesting
 import Testing
 
-/// `watermark` and `merge`, checked with `pdftotext` and `pdfinfo`; merge archives are made by
-/// Python's zipfile, letter-size inputs by `pdftocairo`.
+/// `watermark` and `merge`, checked with `pdftotext` and `pdfinfo`; letter-size inputs are made
+/// by `pdftocairo`.
 @Suite("Watermark and merge", .heavy)
 struct PageOperationTests {
     /// A generated PDF of at least `minimumPages` pages.
@@ -71,9 +71,9 @@ struct PageOperationTests {
         let third = directory.file("Charlie-letter")
         _ = try DocumentTools.run("/usr/bin/pdftocairo", ["-pdf", "-paperw", "612", "-paperh", "792", a4Third, third + ".pdf"])
         let counts = try [first, second, third + ".pdf"].map(Self.pageCount)
-        let archive = directory.file("inputs.zip")
-        _ = try DocumentTools.run("/usr/bin/python3", ["-m", "zipfile", "-c", archive, first, second, third + ".pdf"])
-        let result = try await HandlerRun.run("merge", [:], inputPath: archive)
+        // The PDFs arrive as the attachments of `keys`, in the keys' order.
+        let result = try await HandlerRun.run("merge", ["keys": ["uploads/alpha.pdf", "uploads/bravo.pdf", "uploads/charlie.pdf"]],
+                                              attachments: ["keys": [first, second, third + ".pdf"]])
         let merged = try directory.write("merged.pdf", try HandlerRun.file(result).bytes)
         #expect(try Self.pageCount(merged) == counts.reduce(0, +))
         let sizes = try DocumentTools.run("/usr/bin/pdfinfo", ["-f", "1", "-l", "999", merged])
@@ -90,21 +90,18 @@ struct PageOperationTests {
         #expect(text.contains("Part 30. Alpha paragraph"))
     }
 
-    @Test func mergeRefusesBadArchives() async throws {
+    @Test func mergeRefusesTooFewKeysAndNamesTheKeyThatIsNotAPDF() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let one = try await Self.document(directory, name: "Alpha", paragraphs: 2)
-        let single = directory.file("single.zip")
-        _ = try DocumentTools.run("/usr/bin/python3", ["-m", "zipfile", "-c", single, one])
-        let tooFew = await HandlerRun.error("merge", [:], inputPath: single)
-        #expect(tooFew?.statusCode == 413 && tooFew?.message.contains("2 to 50") == true, "\(String(describing: tooFew))")
-        let notZip = await HandlerRun.error("merge", [:], inputPath: one)
-        #expect(notZip?.statusCode == 422 && notZip?.message.contains("ZIP") == true)
+        let tooFew = await HandlerRun.error("merge", ["keys": ["uploads/alpha.pdf"]], attachments: ["keys": [one]])
+        #expect(tooFew?.statusCode == 400 && tooFew?.message.contains("keys") == true && tooFew?.message.contains("2 to 50") == true,
+                "\(String(describing: tooFew))")
+        let none = await HandlerRun.error("merge", [:])
+        #expect(none?.statusCode == 400 && none?.message.contains("keys") == true, "\(String(describing: none))")
         let text = try directory.write("notes.txt", Array("not a pdf".utf8))
-        let mixed = directory.file("mixed.zip")
-        _ = try DocumentTools.run("/usr/bin/python3", ["-m", "zipfile", "-c", mixed, one, text])
-        let notPDF = await HandlerRun.error("merge", [:], inputPath: mixed)
-        #expect(notPDF?.statusCode == 422 && notPDF?.message.contains("PDF 2") == true, "\(String(describing: notPDF))")
+        let notPDF = await HandlerRun.error("merge", ["keys": ["uploads/alpha.pdf", "uploads/notes.txt"]], attachments: ["keys": [one, text]])
+        #expect(notPDF?.statusCode == 422 && notPDF?.message.contains("\"uploads/notes.txt\"") == true, "\(String(describing: notPDF))")
     }
 }
 

@@ -76,6 +76,72 @@ struct DocumentJobsEndToEndTests {
         }
     }
 
+    @Test("merge {keys}: three uploaded PDFs become one in the keys' order; a key that is not an upload is a 400 at submit and makes no job")
+    func mergeUploadsByKey() async throws {
+        try await Platform.with { p in
+            // Three PDFs of distinct text and lengths, made by the platform and uploaded again as a client would.
+            var keys: [String: String] = [:]
+            var pages: [String: Int] = [:]
+            for (name, paragraphs) in [("Alpha", 2), ("Bravo", 14), ("Charlie", 2)] {
+                let synopsis = (1...paragraphs).map { "Part \($0). \(name) paragraph text that fills the page with justified prose." }.joined(separator: "\n\n")
+                let (status, job) = try await p.post("/api/document/generate-pdf?wait=60", [
+                    "template": "pitch-one-pager", "project_title": .string(name), "creator": "Sam Okafor", "logline": "A logline.",
+                    "synopsis": .string(synopsis),
+                ])
+                try #require(status == 200 && job["status"] == "succeeded", "\(job)")
+                let url = try #require(job["outputs"]?.arrayValue?.first?["url"]?.stringValue)
+                let file = p.t.directory + "/\(name).pdf"
+                try Data(try await p.t.dispatchFetch(url, method: .get, headers: Platform.alice, body: .empty).body.bytes()).write(to: URL(fileURLWithPath: file))
+                pages[name] = try Self.pageCount(file)
+                keys[name] = try await p.upload(file, contentType: "application/pdf")
+            }
+            let (alpha, bravo, charlie) = (try #require(keys["Alpha"]), try #require(keys["Bravo"]), try #require(keys["Charlie"]))
+            #expect(pages["Bravo"]! > 1)
+
+            // A key that is not an upload: 400 naming the parameter and the key, and no job.
+            let (missing, error) = try await p.post("/api/document/merge", ["keys": [.string(alpha), "uploads/no-such-file.pdf", .string(bravo)]])
+            #expect(missing == 400, "\(error)")
+            let message = error["error"]?["message"]?.stringValue ?? ""
+            #expect(message.contains("\"keys\"") && message.contains("uploads/no-such-file.pdf") && message.contains("POST /api/containers/uploads"), "\(message)")
+            // Another caller's upload is not one of bob's.
+            let (foreign, _) = try await p.post("/api/document/merge", ["keys": [.string(alpha), .string(bravo)]], as: Platform.bob)
+            #expect(foreign == 400)
+            let (_, listed) = try await p.get("/api/containers/jobs?type=document.merge", as: Platform.admin)
+            #expect(listed["jobs"]?.arrayValue?.isEmpty == true, "\(listed)")
+
+            // Charlie, Alpha, Bravo: the output has their pages in that order.
+            let (status, job) = try await p.post("/api/document/merge?wait=60", ["keys": [.string(charlie), .string(alpha), .string(bravo)]])
+            #expect(status == 200, "\(job)")
+            #expect(job["status"] == "succeeded", "\(job)")
+            let url = try #require(job["outputs"]?.arrayValue?.first?["url"]?.stringValue)
+            let merged = p.t.directory + "/merged.pdf"
+            try Data(try await p.t.dispatchFetch(url, method: .get, headers: Platform.alice, body: .empty).body.bytes()).write(to: URL(fileURLWithPath: merged))
+            let (a, b, c) = (pages["Alpha"]!, pages["Bravo"]!, pages["Charlie"]!)
+            #expect(try Self.pageCount(merged) == a + b + c)
+            func page(_ number: Int) throws -> String {
+                try Self.pdftotext(merged, ["-f", String(number), "-l", String(number)]).split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            }
+            // Each source's first page where it belongs, and the whole text in the keys' order.
+            #expect(try page(1).contains("Charlie paragraph") && !(try page(1).contains("Alpha")))
+            #expect(try page(c + 1).contains("Alpha paragraph") && !(try page(c + 1).contains("Charlie")))
+            #expect(try page(c + a + 1).contains("Bravo paragraph") && !(try page(c + a + 1).contains("Alpha")))
+            let text = try Self.pdftotext(merged, []).split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            let order = ["Part 2. Charlie", "Part 2. Alpha", "Part 14. Bravo"].map { text.range(of: $0)?.lowerBound }
+            #expect(order.allSatisfy { $0 != nil } && order[0]! < order[1]! && order[1]! < order[2]!, "\(text.prefix(400))")
+        }
+    }
+
+    /// Pages of a PDF, as `pdfinfo` counts them.
+    static func pageCount(_ pdf: String) throws -> Int {
+        let info = try ChildProcess.output(of: "/usr/bin/pdfinfo", [pdf])
+        let line = info.split(separator: "\n").first { $0.hasPrefix("Pages:") } ?? ""
+        return Int(line.dropFirst("Pages:".count).trimmingCharacters(in: .whitespaces)) ?? 0
+    }
+
+    static func pdftotext(_ pdf: String, _ options: [String]) throws -> String {
+        try ChildProcess.output(of: "/usr/bin/pdftotext", options + [pdf, "-"])
+    }
+
     static func pdftotext(_ pdf: String) throws -> String {
         let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/pdftotext")

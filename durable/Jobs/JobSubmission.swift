@@ -88,6 +88,7 @@ public struct JobSubmission: Sendable, Equatable {
             switch value {
             case .string, .number, .bool: break
             case _ where type.operation.parameters.first(where: { $0.name == name })?.acceptsStructuredJSON == true: break
+            case .array where type.operation.parameters.first(where: { $0.name == name })?.namesObjects == true: break
             default: throw JobInputError("Parameter \"\(name)\" must be a string, number or boolean.", code: "invalid_parameter")
             }
         }

@@ -64,12 +64,17 @@ struct JobRunner: Sendable {
         }
     }
 
-    /// Sends the job with its input as the body; returns once the response head is in.
+    /// Sends the job with its input as the body (with its attachments, a multipart body: see
+    /// ``AttachmentsBody``); returns once the response head is in.
     private func send() async throws -> Response {
         let media = try env.r2(PlatformBindings.media)
         var body = Body.empty
         var contentType = "application/octet-stream"
-        if type.operation.input == .media {
+        let attachments = try await AttachmentsBody.parts(of: job, operation: type.operation, media: media)
+        if let attachments {
+            body = attachments.body(media: media)
+            contentType = attachments.contentType
+        } else if type.operation.input == .media {
             guard let key = job.inputKey else { throw Outcome.FailureBox(JobFailure(code: "missing_input", message: "The job has no input key."), retryable: false) }
             guard let input = try await media.get(key) else {
                 throw Outcome.FailureBox(JobFailure(code: "input_not_found", message: "The input \"\(key)\" is not in the \(PlatformBindings.media) bucket (upload it with POST /api/containers/uploads)."), retryable: false)
@@ -82,15 +87,18 @@ struct JobRunner: Sendable {
             contentType = "application/x-ndjson"
         }
         var query: [String] = []
-        if type.operation.input == .none {
+        if type.operation.input == .none, attachments == nil {
             // No input file: the parameters go as a JSON job request, keeping their JSON types
             // (objects and arrays too) and out of the URL (source code can be 64 KiB).
             body = Body(JSONValue.object(["id": .string(job.id), "operation": .string(type.operation.name), "params": .object(job.params)]).serialized())
             contentType = "application/json"
         }
-        for (name, value) in job.params.sorted(by: { $0.key < $1.key }) where type.operation.input != .none {
+        for (name, value) in job.params.sorted(by: { $0.key < $1.key }) where type.operation.input != .none || attachments != nil {
             let text: String
             switch value {
+            case .array where type.operation.parameters.contains(where: { $0.name == name && $0.namesObjects }):
+                // A list of keys goes as the text of its JSON array (keys may hold commas).
+                text = value.serialized()
             case .string(let s): text = s
             case .bool(let b): text = b ? "true" : "false"
             case .number(let n): text = n == n.rounded() && abs(n) < 1e15 ? String(Int64(n)) : String(n)
@@ -99,8 +107,10 @@ struct JobRunner: Sendable {
             query.append(Self.encode(name) + "=" + Self.encode(text))
         }
         var headers = HTTPFields()
-        // The service reads a JSON body as a job request, so an input that is itself JSON goes as bytes.
-        headers[.contentType] = type.operation.input == .media && contentType.lowercased().hasPrefix("application/json") ? "application/octet-stream" : contentType
+        // The service reads a JSON body as a job request and a multipart one as parts, so an input
+        // that is itself JSON or multipart goes as bytes.
+        let readAsRequest = ["application/json", "multipart/form-data"].contains { contentType.lowercased().hasPrefix($0) }
+        headers[.contentType] = attachments == nil && type.operation.input == .media && readAsRequest ? "application/octet-stream" : contentType
         headers[.accept] = "application/x-ndjson"
         // File outputs wait at the service until read below, streamed into R2 (never base64'd in the stream).
         headers[HTTPField.Name("X-Output-Delivery")!] = "pull"

@@ -186,6 +186,13 @@ enum OpenAPIDocument {
             out["type"] = "boolean"
         case .json(let max):
             out["description"] = .string(parameter.summary + " (any JSON, at most \(max) bytes serialized)")
+        case .objectKey:
+            out["type"] = "string"; out["minLength"] = 1; out["maxLength"] = .number(Double(ParameterSpec.maxObjectKeyBytes))
+            out["description"] = .string(parameter.summary + " (the R2 key of an upload, POST /api/containers/uploads)")
+        case .objectKeys(let count):
+            out["type"] = "array"; out["minItems"] = .number(Double(count.lowerBound)); out["maxItems"] = .number(Double(count.upperBound))
+            out["items"] = ["type": "string", "minLength": 1, "maxLength": .number(Double(ParameterSpec.maxObjectKeyBytes))]
+            out["description"] = .string(parameter.summary + " (R2 keys of uploads, POST /api/containers/uploads; also comma-separated text)")
         }
         if let value = parameter.defaultValue { out["default"] = value }
         return .object(out)

@@ -1,6 +1,7 @@
 import Durable
 import Foundation
 import Outpost
+import ServiceDescriptors
 
 /// `/api/containers/jobs`: create, read, list, cancel, watch (SSE) and download outputs.
 ///
@@ -38,6 +39,7 @@ enum JobRoutes {
     static func submit(_ submission: JobSubmission, request: Request, ctx: APIContext) async throws -> Response {
         let wait = try waitSeconds(request)
         if let key = submission.inputKey { try await checkInput(key, ctx: ctx) }
+        try await checkObjects(submission, ctx: ctx)
         let owner = ctx.caller.id
         let (job, updates) = try await orchestrator(ctx).call(ContainerOrchestrator.self) {
             try await $0.submit(submission, owner: owner, watch: wait.map { .end(within: .milliseconds(Int($0 * 1000))) })
@@ -73,6 +75,7 @@ enum JobRoutes {
             do {
                 let submission = try JobSubmission(json: try await DocumentTemplateJobs.resolve(entry, ctx: ctx), services: ctx.services)
                 if let key = submission.inputKey { try await checkInput(key, ctx: ctx) }
+                try await checkObjects(submission, ctx: ctx)
                 submissions.append(submission)
             } catch let error as any HTTPError {
                 problems.append(["index": .number(Double(index)), "code": .string(error.code), "message": .string(error.message)])
@@ -104,6 +107,24 @@ enum JobRoutes {
             throw HTTPFailure.badRequest("No upload with key \"\(key)\": upload the file first with POST /api/containers/uploads.", code: "input_not_found")
         }
         if object.size == 0 { throw HTTPFailure.badRequest("The input \"\(key)\" is empty.", code: "empty_input") }
+    }
+
+    /// Every object an `.objectKey`/`.objectKeys` parameter names must exist, like the input (and
+    /// belong to the caller, unless an admin asks): otherwise a 400 naming the parameter and the key.
+    static func checkObjects(_ submission: JobSubmission, ctx: APIContext) async throws {
+        let named = submission.type.operation.objectKeys(in: submission.params)
+        guard !named.isEmpty else { return }
+        let media = try ctx.env.r2(PlatformBindings.media)
+        for (parameter, keys) in named {
+            for key in keys {
+                let object = try await media.head(key)
+                let owner = object?.customMetadata["owner"]
+                guard object != nil, ctx.caller.isAdmin || owner == nil || owner == ctx.caller.id else {
+                    throw HTTPFailure.badRequest("Parameter \"\(parameter)\" names \"\(key)\", which is not an upload: upload it with POST /api/containers/uploads.",
+                                                 code: "object_not_found")
+                }
+            }
+        }
     }
 
     static func list(_ request: Request, ctx: APIContext) async throws -> Response {

@@ -138,7 +138,8 @@ enum ServiceRoutes {
             guard let seconds = Double(text) else { throw JobInputError("\"delaySeconds\" must be a number.") }
             return seconds
         } ?? 0
-        _ = try JobSubmission(type: type, inputKey: "pending-upload", params: params, priority: priority, webhookURL: webhook, delaySeconds: delay)
+        let checked = try JobSubmission(type: type, inputKey: "pending-upload", params: params, priority: priority, webhookURL: webhook, delaySeconds: delay)
+        try await JobRoutes.checkObjects(checked, ctx: ctx)
         _ = try JobRoutes.waitSeconds(request)
         let object = try await UploadRoute.store(request, ctx: ctx)
         let submission = try JobSubmission(type: type, inputKey: object.key, params: params, priority: priority, webhookURL: webhook, delaySeconds: delay)

@@ -25,6 +25,11 @@ struct JobEndpoint<Handler: JobHandler>: Sendable {
         let query = request.uri.queryParameters
         var jobRequest: JobRequest
         var isRaw = false
+        // A multipart body's files, deleted here on every early exit; once the plan holds them,
+        // the job deletes them when it ends.
+        var upload: MultipartUpload?
+        var handedOver = false
+        defer { if !handedOver { upload?.remove() } }
         if contentType.hasPrefix("application/json") {
             let body = try await request.collectBody(upTo: 1 << 20)
             jobRequest = try JobRequest.decode(Data(body.readableBytesView))
@@ -50,6 +55,14 @@ struct JobEndpoint<Handler: JobHandler>: Sendable {
                 output: query["output_url"].map { .init(url: String($0)) }
             )
             isRaw = true
+            if let boundary = MultipartReader.boundary(contentType: request.headers[.contentType] ?? "") {
+                // Every part goes to its own scratch file as it arrives; then the parameters are checked.
+                let name = request.headers[.jobId] ?? jobRequest.id ?? "upload"
+                let received = try await MultipartUpload.receive(request.body, boundary: boundary, directory: configuration.scratchDirectory,
+                                                                 prefix: "job-\(name.prefix(24))", maxBytes: configuration.maxInputBytes)
+                upload = received
+                jobRequest.params = Self.namingParts(received, params: params, of: handler.descriptor?.operation(pathOperation))
+            }
         }
 
         let jobId = request.headers[.jobId] ?? jobRequest.id ?? UUID().uuidString.lowercased()
@@ -67,13 +80,27 @@ struct JobEndpoint<Handler: JobHandler>: Sendable {
             }
         }
         try handler.validate(operation: operation, parameters: parameters)
+        if let declared = handler.descriptor?.operation(operation) {
+            try Self.checkAttachments(upload, parameters: parameters, of: declared)
+        }
         let outputURL = try jobRequest.output.map { try HTTPTransfer.url($0.url, field: "output.url") }
         let needsInput = handler.needsInput(operation)
 
         // A raw body is spooled before the response starts; a URL input is fetched as part of the job.
         var spooled: ScratchFile?
         var inputURL: URL?
-        if needsInput {
+        if let upload {
+            if needsInput, upload.input == nil {
+                throw ServiceError.badRequest("Operation \"\(operation)\" needs an input: a multipart part named \"input\" (or \"file\").", code: "missing_input")
+            }
+            if !needsInput, upload.input != nil {
+                throw ServiceError.badRequest("Operation \"\(operation)\" takes no input file: send no part named \"input\" or \"file\".", code: "unexpected_input")
+            }
+            if let input = upload.input, input.size == 0 {
+                throw ServiceError.badRequest("The input part is empty.", code: "missing_input")
+            }
+            spooled = upload.input
+        } else if needsInput {
             if isRaw {
                 spooled = try await spool(request.body, jobId: jobId)
             } else {
@@ -85,8 +112,10 @@ struct JobEndpoint<Handler: JobHandler>: Sendable {
         }
 
         let pullOutputs = request.headers[.outputDelivery]?.lowercased() == "pull"
-        let plan = Plan(id: jobId, operation: operation, parameters: parameters, inputURL: inputURL, spooled: spooled, outputURL: outputURL,
-                        pullOutputs: pullOutputs)
+        let plan = Plan(id: jobId, operation: operation, parameters: parameters, inputURL: inputURL, spooled: spooled,
+                        attachments: upload?.attachments.map(\.file) ?? [], attachmentPaths: upload?.attachmentPaths ?? [:],
+                        outputURL: outputURL, pullOutputs: pullOutputs)
+        handedOver = true
         let accept = request.headers[.accept]?.lowercased() ?? ""
         if accept.contains("application/x-ndjson") || query["progress"] == "ndjson" {
             return streamed(plan)
@@ -112,6 +141,10 @@ struct JobEndpoint<Handler: JobHandler>: Sendable {
         var parameters: JobParameters
         var inputURL: URL?
         var spooled: ScratchFile?
+        /// The other files of a multipart request, deleted when the job ends.
+        var attachments: [ScratchFile] = []
+        /// Their paths by part name, as ``Job/attachments``.
+        var attachmentPaths: [String: [String]] = [:]
         var outputURL: URL?
         /// The runtime pulls the outputs from the outbox (`X-Output-Delivery: pull`).
         var pullOutputs = false
@@ -133,7 +166,10 @@ struct JobEndpoint<Handler: JobHandler>: Sendable {
         let started = ContinuousClock.now
         stats.begin(id: plan.id, operation: plan.operation)
         var scratch = plan.spooled
-        defer { scratch?.remove() }
+        defer {
+            scratch?.remove()
+            for file in plan.attachments { file.remove() }
+        }
         let report: @Sendable (JobProgress) -> Void = { [stats] progress in
             stats.progress(id: plan.id, progress)
             onProgress(progress)
@@ -144,7 +180,8 @@ struct JobEndpoint<Handler: JobHandler>: Sendable {
                 report(JobProgress(progress: 0, stage: "fetching"))
                 scratch = try await HTTPTransfer.download(url, into: configuration.scratchDirectory, prefix: "job-\(plan.id.prefix(24))", maxBytes: configuration.maxInputBytes)
             }
-            let job = Job(id: plan.id, operation: plan.operation, parameters: plan.parameters, inputPath: scratch?.path, inputSize: scratch?.size ?? 0)
+            let job = Job(id: plan.id, operation: plan.operation, parameters: plan.parameters, inputPath: scratch?.path, inputSize: scratch?.size ?? 0,
+                          attachments: plan.attachmentPaths)
             var context = JobContext(jobId: plan.id, logger: jobLogger, pool: pool, cancellation: cancellation, onProgress: report)
             context.outbox = outbox
             let result = try await handler.run(job, context: context)
@@ -257,6 +294,36 @@ struct JobEndpoint<Handler: JobHandler>: Sendable {
             if connected { try await writer.finish(nil) }
         }
         return Response(status: .ok, headers: [.contentType: "application/x-ndjson", .jobId: plan.id, .cacheControl: "no-cache"], body: body)
+    }
+
+    /// `params` with each object-key parameter the caller left out named by its parts' file
+    /// names (a direct caller may post the files alone; the platform always names the keys).
+    private static func namingParts(_ upload: MultipartUpload, params: [String: JSONValue], of declared: OperationDescriptor?) -> [String: JSONValue] {
+        var params = params
+        for spec in declared?.parameters ?? [] where spec.namesObjects && params[spec.name] == nil {
+            let names = upload.attachments.filter { $0.name == spec.name }.map { $0.filename ?? $0.name }
+            guard let first = names.first else { continue }
+            if case .objectKey = spec.kind { params[spec.name] = .string(first) } else { params[spec.name] = .array(names.map(JSONValue.string)) }
+        }
+        return params
+    }
+
+    /// Every object an object-key parameter names came as one part named after the parameter,
+    /// and no other part came.
+    private static func checkAttachments(_ upload: MultipartUpload?, parameters: JobParameters, of declared: OperationDescriptor) throws(ServiceError) {
+        let named = declared.objectKeys(in: parameters.values)
+        let parts = upload?.attachmentPaths ?? [:]
+        for (name, keys) in named where parts[name]?.count != keys.count {
+            throw ServiceError.badRequest(
+                "Parameter \"\(name)\" names \(keys.count) object(s) but the request carries \(parts[name]?.count ?? 0) part(s) named \"\(name)\": "
+                    + "post the job as multipart/form-data with one part named \"\(name)\" per key, in order.", code: "missing_attachment")
+        }
+        if let extra = parts.keys.sorted().first(where: { part in !named.contains { $0.parameter == part } }) {
+            let accepted = declared.parameters.filter(\.namesObjects).map(\.name)
+            throw ServiceError.badRequest(
+                "The multipart part \"\(extra)\" is neither the input (\"input\" or \"file\") nor an object parameter of \(declared.name)"
+                    + (accepted.isEmpty ? "." : " (\(accepted.joined(separator: ", "))).") , code: "unexpected_part")
+        }
     }
 
     /// Streams a raw request body into a scratch file, enforcing the size limit.

@@ -71,7 +71,12 @@ public enum DocumentProcessorDescriptor {
             ),
             OperationDescriptor(
                 name: "merge",
-                summary: "One PDF of \(mergeInputs.lowerBound)…\(mergeInputs.upperBound) PDFs, in order, page sizes kept and text extractable. The input is a ZIP archive of the PDFs (taken in the archive's order), since a job has one input.",
+                summary: "One PDF of the \(mergeInputs.lowerBound)…\(mergeInputs.upperBound) uploaded PDFs `keys` names, in that order, page sizes kept and text extractable.",
+                input: .none,
+                parameters: [
+                    ParameterSpec("keys", .objectKeys(mergeInputs), required: true,
+                                  summary: "The R2 keys of the PDFs to merge, in order (upload each with POST /api/containers/uploads)."),
+                ],
                 timeoutSeconds: 600,
                 outputs: [pdf]
             ),

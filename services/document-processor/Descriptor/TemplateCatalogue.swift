@@ -62,6 +62,8 @@ public struct TemplateCatalogue: Encodable, Sendable {
         case .boolean: field.type = "boolean"
         case .choices(let values): field.type = "choices"; field.choices = values
         case .json(let max): field.type = "json"; field.maxBytes = max
+        case .objectKey: field.type = "objectKey"
+        case .objectKeys: field.type = "objectKeys"
         }
         return field
     }

@@ -126,8 +126,7 @@ public enum VideoProcessorDescriptor {
 
     /// An image mark: the R2 key of a PNG (alpha kept), sent to the service as an attachment.
     static let watermarkImageParameter = ParameterSpec(
-        // TODO(attachments): .objectKey
-        "imageKey", .text(maxBytes: 1024),
+        "imageKey", .objectKey,
         summary: "R2 key of an image (PNG with alpha) overlaid as the mark instead of text; scaled down to fit inside the margins if larger than the video."
     )
 

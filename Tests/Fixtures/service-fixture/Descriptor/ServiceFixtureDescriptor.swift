@@ -51,6 +51,16 @@ public enum ServiceFixtureDescriptor {
                 timeoutSeconds: 30,
                 outputs: [.json]
             ),
+            OperationDescriptor(
+                name: "compare",
+                summary: "Size and byte sum of the input and of each attachment (`other`, then `more` in order).",
+                parameters: [
+                    ParameterSpec("other", .objectKey, required: true, summary: "One more upload."),
+                    ParameterSpec("more", .objectKeys(1...3), summary: "Up to three more uploads, in order."),
+                ],
+                timeoutSeconds: 30,
+                outputs: [.json]
+            ),
         ],
         catalogues: [Catalogue(name: "colours", summary: "A fixed list, to show catalogues pass through.")],
         aliases: [RouteAlias("/api/fixture-alias/sum", .operation("checksum"))]

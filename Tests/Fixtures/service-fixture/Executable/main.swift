@@ -31,8 +31,22 @@ struct FixtureHandler: JobHandler {
         var label: String?
     }
 
+    /// Size and byte sum of a file.
+    static func checksum(_ path: String) throws -> Checksum {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        return Checksum(size: Int64(data.count), sum: data.reduce(UInt64(0)) { $0 &+ UInt64($1) }, label: nil)
+    }
+
+    struct Comparison: Encodable, Sendable {
+        var input: Checksum
+        var attachments: [String: [Checksum]]
+    }
+
     func run(_ job: Job, context: JobContext) async throws -> JobResult {
         switch job.operation {
+        case "compare":
+            return .json(Comparison(input: try Self.checksum(job.inputPath ?? ""),
+                                    attachments: try job.attachments.mapValues { try $0.map(Self.checksum) }))
         case "checksum":
             let steps = try job.parameters.int("repeat") ?? 1
             var sum: UInt64 = 0

@@ -86,12 +86,15 @@ public struct DocumentJobHandler: JobHandler {
             let bytes = try await Self.blocking(context) { () throws(DocumentError) -> [UInt8] in try conversion.pdf(path: path) }
             return .file(JobOutputFile(name: "converted", contentType: DocumentProcessorDescriptor.pdf.contentType, bytes: bytes))
         case "merge":
-            guard let path = job.inputPath else { throw ServiceError.badRequest("merge needs an input: a ZIP archive of PDFs.", code: "missing_input") }
+            // The PDFs came as the attachments of `keys` (ServiceKit checked one per key), in order.
+            let keys = job.parameters.values["keys"].flatMap(ParameterSpec.keyList) ?? []
+            let paths = job.attachments["keys"] ?? []
+            guard !paths.isEmpty, paths.count == keys.count else {
+                throw ServiceError.badRequest("merge needs the PDFs `keys` names, posted as multipart parts named \"keys\".", code: "missing_input")
+            }
             context.progress(0, stage: "merging")
             let (bytes, counts) = try await Self.blocking(context) { () throws(DocumentError) -> ([UInt8], [Int]) in
-                let archive = try MergeArchive(path: path)
-                defer { archive.remove() }
-                let output = try PDFMerge.merge(paths: archive.paths, isCancelled: { context.isCancelled })
+                let output = try PDFMerge.merge(paths: paths, names: keys, isCancelled: { context.isCancelled })
                 return (output.bytes, output.pages)
             }
             return .file(JobOutputFile(name: "merged", contentType: DocumentProcessorDescriptor.pdf.contentType, bytes: bytes,
