@@ -102,6 +102,51 @@ struct VideoJobsEndToEndTests {
         }
     }
 
+    @Test("a watermark imageKey is an upload sent with the job: its pixels land in the mark's box; a missing key is a 400 at submit")
+    func imageWatermark() async throws {
+        try await Platform.with { p in
+            // A red 64×32 PNG with alpha, made by the ffmpeg CLI.
+            let mark = p.t.directory + "/mark.png"
+            try FFmpegCLI.run(["-f", "lavfi", "-i", "color=c=red:s=64x32", "-frames:v", "1", "-pix_fmt", "rgba", mark])
+            let video = try await p.upload("sample.mp4")
+            let image = try await p.upload(mark, contentType: "image/png")
+
+            let (refused, error) = try await p.post("/api/video/watermark", ["key": .string(video), "imageKey": "uploads/no-such-mark.png"])
+            #expect(refused == 400 && error["error"]?["message"]?.stringValue?.contains("imageKey") == true, "\(error)")
+
+            let (status, job) = try await p.post("/api/video/watermark?wait=60", ["key": .string(video), "imageKey": .string(image),
+                                                                                     "position": "top-left", "margin": 10, "opacity": 1])
+            #expect(status == 200 && job["status"] == "succeeded", "\(job)")
+            let url = try #require(job["outputs"]?.arrayValue?.first?["url"]?.stringValue)
+            let bytes = try await p.t.dispatchFetch(url, method: .get, headers: Platform.alice, body: .empty).body.bytes()
+            let output = p.t.directory + "/marked.mp4"
+            try Data(bytes).write(to: URL(fileURLWithPath: output))
+            // The middle of the mark's box (10…74 × 10…42), averaged to one pixel, is red; a patch far from it is not.
+            func meanColour(x: Int, y: Int) throws -> [UInt8] {
+                let raw = p.t.directory + "/patch-\(x)-\(y).rgb"
+                try FFmpegCLI.run(["-ss", "0.5", "-i", output, "-frames:v", "1", "-vf", "crop=16:8:\(x):\(y),scale=1:1:flags=area",
+                                   "-f", "rawvideo", "-pix_fmt", "rgb24", raw])
+                return Array(try Data(contentsOf: URL(fileURLWithPath: raw)))
+            }
+            let inside = try meanColour(x: 34, y: 22)
+            #expect(inside.count == 3 && inside[0] > 200 && inside[1] < 70 && inside[2] < 70, "inside the mark: \(inside)")
+            // Away from the mark, the picture is that of the same encode without a mark.
+            let (plainStatus, plainJob) = try await p.post("/api/video/process?wait=60", ["key": .string(video)])
+            #expect(plainStatus == 200, "\(plainJob)")
+            let plainURL = try #require(plainJob["outputs"]?.arrayValue?.first?["url"]?.stringValue)
+            let plain = p.t.directory + "/plain.mp4"
+            try Data(try await p.t.dispatchFetch(plainURL, method: .get, headers: Platform.alice, body: .empty).body.bytes()).write(to: URL(fileURLWithPath: plain))
+            // Measured against the source: the marked encode is as close to it there as the unmarked one.
+            let source = p.t.directory + "/source-frame.png", unmarked = p.t.directory + "/plain-frame.png", marked = p.t.directory + "/marked-frame.png"
+            let quadrant = "crop=160:120:160:120"
+            try FFmpegCLI.referenceFrame(input: Platform.fixtures + "/sample.mp4", timestamp: 0.5, output: source, filter: quadrant)
+            try FFmpegCLI.referenceFrame(input: plain, timestamp: 0.5, output: unmarked, filter: quadrant)
+            try FFmpegCLI.referenceFrame(input: output, timestamp: 0.5, output: marked, filter: quadrant)
+            let (markedPSNR, unmarkedPSNR) = (try FFmpegCLI.psnr(marked, source), try FFmpegCLI.psnr(unmarked, source))
+            #expect(markedPSNR >= unmarkedPSNR - 1, "away from the mark: \(markedPSNR) dB against the source, unmarked \(unmarkedPSNR) dB")
+        }
+    }
+
     @Test("multipart upload with parameters in the query makes a JPEG thumbnail scaled with its aspect kept")
     func multipartThumbnail() async throws {
         try await Platform.with { p in
