@@ -98,6 +98,32 @@ struct HLSTranscodeTests {
         #expect(summary.streamName == "job-1")
     }
 
+    @Test func aPhoneVideosDisplayMatrixIsAppliedSoTheLadderIsUpright() throws {
+        let temp = try TemporaryDirectory()
+        defer { temp.remove() }
+        // An upright portrait picture, stored turned a quarter clockwise with a display matrix that
+        // turns it back (`rotate=90`, FFmpeg 5's way): what a phone writes.
+        let upright = temp.file("upright.mp4"), landscape = temp.file("landscape.mp4"), rotated = temp.file("rotated.mp4")
+        try MediaProbe.makeVideo(upright, seconds: 2, size: "180x320", rate: 25, audio: false)
+        try FFmpegCLI.run(["-i", upright, "-vf", "transpose=clock", "-c:v", "libx264", "-crf", "10", landscape])
+        try FFmpegCLI.run(["-i", landscape, "-c", "copy", "-metadata:s:v", "rotate=90", rotated])
+        let stored = try #require(try MediaProbe.probe(rotated).video)
+        try #require(stored.width == 320 && stored.height == 180, "the stored picture is landscape")
+        // The ffmpeg CLI's own autorotate shows it upright: the fixture is what it should be.
+        let cli = temp.file("cli.png"), source = temp.file("source.png")
+        try FFmpegCLI.referenceFrame(input: rotated, timestamp: 1, output: cli)
+        try FFmpegCLI.referenceFrame(input: upright, timestamp: 1, output: source)
+        try #require(try FFmpegCLI.psnr(cli, source) >= 30)
+        _ = try HLSTranscode.run(inputPath: rotated, request: try request(["qualities": "low"]), streamName: "job-r", directory: temp.path)
+        let probe = try MediaProbe.probe(temp.file("low.m3u8"))
+        #expect(probe.video?.width == 180 && probe.video?.height == 320, "the rendition is upright: \(String(describing: probe.video))")
+        let ours = temp.file("ours.png"), reference = temp.file("reference.png")
+        try FFmpegCLI.referenceFrame(input: temp.file("low.m3u8"), timestamp: 1, output: ours)
+        try FFmpegCLI.referenceFrame(input: upright, timestamp: 1, output: reference)
+        let psnr = try FFmpegCLI.psnr(ours, reference)
+        #expect(psnr >= 25, "the picture is turned the right way: \(psnr) dB against the upright source")
+    }
+
     @Test func aCancelStopsTheLadderMidwayWithCancelled() throws {
         let temp = try TemporaryDirectory()
         defer { temp.remove() }

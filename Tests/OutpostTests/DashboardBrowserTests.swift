@@ -101,7 +101,7 @@ struct DashboardBrowserTests {
         // Good input reads: the bound namespaces and buckets, an empty listing, the orchestrator among the objects.
         let (kvStatus, kv) = try await HTTP.send("GET", server.baseURL + "/api/dashboard/kv", headers: admin)
         let bindings = try JSONValue.parse(Array(kv))["namespaces"]?.arrayValue?.compactMap { $0["binding"]?.stringValue }
-        #expect(kvStatus == 200 && bindings == ["AUTH_KV", "JOB_STATUS_KV"])
+        #expect(kvStatus == 200 && bindings == ["AUTH_KV", "JOB_STATUS_KV", "TEMPLATES_KV"], "\(bindings ?? [])")
         let (r2Status, r2) = try await HTTP.send("GET", server.baseURL + "/api/dashboard/r2/MEDIA", headers: admin)
         let objects = try JSONValue.parse(Array(r2))["objects"]?.arrayValue
         #expect(r2Status == 200 && objects?.isEmpty == true)

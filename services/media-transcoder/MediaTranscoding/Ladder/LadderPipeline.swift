@@ -53,20 +53,24 @@ final class LadderPipeline {
          audioOutput: () throws(MediaError) -> MediaOutput, begin: (MediaOutput) throws(MediaError) -> Void) throws(MediaError) {
         let input = try MediaInput.open(path: inputPath)
         let video = try VideoSource(input: input)
-        let plan = request.plan(width: video.width, height: video.height)
+        // A phone video's display matrix is applied first, as the ffmpeg CLI does: the ladder is
+        // planned on the upright picture and the renditions carry no rotation.
+        let upright = video.rotation.upright(width: video.width, height: video.height)
+        let plan = request.plan(width: upright.width, height: upright.height)
         guard !plan.isEmpty else { throw MediaError(.invalidParameter, "No quality was chosen.") }
         self.input = input
         self.video = video
         self.plan = plan
 
-        // One graph: the decoded frames split to one scaler per rendition.
-        let sizes = sizing(plan.map { $0.outputSize(width: video.width, height: video.height) })
+        // One graph: the decoded frames, turned upright, split to one scaler per rendition.
+        let sizes = sizing(plan.map { $0.outputSize(width: upright.width, height: upright.height) })
         self.sizes = sizes
         let branches = sizes.enumerated().map { index, size in
-            let scale = size.width == video.width && size.height == video.height ? "null" : "scale=\(size.width):\(size.height):flags=bicubic"
-            return (sizes.count == 1 ? "[in]" : "[s\(index)]") + "\(scale),format=yuv420p[out\(index)]"
+            let scale = size.width == upright.width && size.height == upright.height ? "null" : "scale=\(size.width):\(size.height):flags=bicubic"
+            return (sizes.count == 1 ? "" : "[s\(index)]") + "\(scale),format=yuv420p[out\(index)]"
         }
-        let split = sizes.count == 1 ? "" : "[in]split=\(sizes.count)" + (0..<sizes.count).map { "[s\($0)]" }.joined() + ";"
+        let turn = video.rotation.filters.map { $0 + "," }.joined()
+        let split = "[in]" + turn + (sizes.count == 1 ? "" : "split=\(sizes.count)" + (0..<sizes.count).map { "[s\($0)]" }.joined() + ";")
         let graph = try FilterGraph.make(video: true, sourceArguments: video.bufferArguments, description: split + branches.joined(separator: ";"), outputs: sizes.count)
         self.graph = graph
 
