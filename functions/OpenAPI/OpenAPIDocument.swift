@@ -102,7 +102,8 @@ enum OpenAPIDocument {
                             "403": error("Not an admin."), "409": error("A shipped template's name."), "413": error("A source over 64 KiB.")]))
             add("delete", DocumentTemplateRoutes.path + "/{name}", operation(
                 "Deletes an uploaded template (admins).", tag: DocumentTemplateRoutes.service.apiName, parameters: [name],
-                responses: ["200": json("Deleted.", ["type": "object"]), "403": error("Not an admin."), "404": error("No such uploaded template.")]))
+                responses: ["200": json("Deleted.", ["type": "object"]), "403": error("Not an admin."), "404": error("No such uploaded template."),
+                            "409": error("A shipped template (it cannot be deleted).")]))
         }
 
         for service in services.services {
