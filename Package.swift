@@ -178,7 +178,8 @@ let package = Package(
         ),
         .target(
             name: "ServiceTesting",
-            dependencies: ["OutpostTesting", "ServiceKit", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["OutpostTesting", "ServiceKit", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -311,7 +312,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "outpost-sandbox",
-            dependencies: ["CSeccomp"],
+            dependencies: ["CSeccomp", "COutpostSys"],
             swiftSettings: swiftSettings
         ),
         // Executables that exist only for tests.

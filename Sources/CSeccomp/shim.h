@@ -28,32 +28,7 @@ static inline int outpost_seccomp_rule_add(scmp_filter_ctx ctx, uint32_t action,
 
 static inline int outpost_set_no_new_privs(void) { return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); }
 static inline int outpost_set_pdeathsig(int sig) { return prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0); }
-
-/// A pidfd for `pid` (readable once it exits), or -1 with errno.
-static inline int outpost_pidfd_open(pid_t pid) {
-#ifdef SYS_pidfd_open
-    return (int)syscall(SYS_pidfd_open, pid, 0);
-#else
-    return (int)syscall(434, pid, 0);
-#endif
-}
-
-static inline int outpost_unshare_net(void) { return unshare(OUTPOST_CLONE_NEWNET); }
-static inline int outpost_setns_net(int fd) { return setns(fd, OUTPOST_CLONE_NEWNET); }
-
-/// Brings the loopback interface of the current network namespace up; 0 or -1 with errno.
-static inline int outpost_loopback_up(void) {
-    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return -1;
-    struct ifreq ifr;
-    memset(&ifr, 0, sizeof ifr);
-    strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
-    if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0) { int e = errno; close(fd); errno = e; return -1; }
-    ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
-    if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0) { int e = errno; close(fd); errno = e; return -1; }
-    close(fd);
-    return 0;
-}
+/* The network-namespace and pidfd calls the launcher makes are in COutpostSys, shared with the runtime. */
 
 /// ptrace(PTRACE_ATTACH, pid): `ptrace` is variadic in glibc.
 static inline long outpost_ptrace_attach(int pid) { return syscall(SYS_ptrace, 16 /* PTRACE_ATTACH */, pid, 0, 0); }

@@ -28,6 +28,7 @@
 //
 // Options are plain argv words, not JSON: the launcher links neither Foundation nor a JSON
 // parser, so it starts in about a millisecond. Exit status 127 means setup failed.
+import COutpostSys
 import CSeccomp
 import Glibc
 

@@ -1,8 +1,7 @@
 import Foundation
-import Logging
-import NIOPosix
 import OutpostTesting
 import ServiceKit
+import ServiceTesting
 import VideoProcessing
 
 /// Runs one job through ``VideoJobHandler`` in-process, as ServiceKit would: the descriptor's
@@ -10,34 +9,12 @@ import VideoProcessing
 /// job's attachments (the files of its other input objects) given directly.
 enum HandlerRun {
     static func run(_ operation: String, _ parameters: [String: JSONValue], inputPath: String, attachments: [String: [String]] = [:]) async throws -> JobResult {
-        let handler = VideoJobHandler()
-        let parameters = JobParameters(parameters)
-        if let spec = handler.descriptor?.operation(operation) {
-            do { try spec.validate(parameters.values) } catch { throw ServiceError.invalidParameter(error.name, error.message) }
-        }
-        try handler.validate(operation: operation, parameters: parameters)
-        let pool = NIOThreadPool(numberOfThreads: 1)
-        pool.start()
-        let size = (try? FileManager.default.attributesOfItem(atPath: inputPath)[.size] as? Int64) ?? 0
-        let job = Job(id: "test-\(UUID().uuidString.prefix(6))", operation: operation, parameters: parameters, inputPath: inputPath, inputSize: size,
-                      attachments: attachments)
-        let context = JobContext(jobId: job.id, logger: Logger(label: "video-test"), pool: pool)
-        let result: Result<JobResult, any Error>
-        do { result = .success(try await handler.run(job, context: context)) } catch { result = .failure(error) }
-        try? await pool.shutdownGracefully()
-        return try result.get()
+        try await InProcessJob.run(VideoJobHandler(), operation, parameters, inputPath: inputPath, attachments: attachments, threads: 1)
     }
 
     /// The `ServiceError` a job threw, or nil if it succeeded.
     static func error(_ operation: String, _ parameters: [String: JSONValue], inputPath: String, attachments: [String: [String]] = [:]) async -> ServiceError? {
-        do {
-            _ = try await run(operation, parameters, inputPath: inputPath, attachments: attachments)
-            return nil
-        } catch let error as ServiceError {
-            return error
-        } catch {
-            return ServiceError.internalError("unexpected \(error)")
-        }
+        await InProcessJob.error(VideoJobHandler(), operation, parameters, inputPath: inputPath, attachments: attachments, threads: 1)
     }
 
     /// The output files of a job, written (or moved) to `directory` under their names plus `extension`.
