@@ -106,6 +106,11 @@ struct CodeDeploymentRoutesTests {
             #expect(afterShow == 404 && afterInvoke == 404 && afterDelete == 404)
             let (_, emptied) = try await p.get("/api/code/deployments")
             #expect(emptied["deployments"]?.arrayValue?.isEmpty == true, "\(emptied)")
+            // A version number is never reused for other code: deploying the name again goes on at 3.
+            let (again, v3) = try await p.post("/api/code/deploy", ["name": "calc", "language": "python", "code": .string(Self.sum)])
+            #expect(again == 201 && v3["version"] == 3, "\(v3)")
+            let (viewer, _) = try await p.post("/api/code/deploy", ["name": "calc", "language": "python", "code": "print(1)"], as: Platform.viewer)
+            #expect(viewer == 403)
         }
     }
 

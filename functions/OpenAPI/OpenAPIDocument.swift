@@ -105,6 +105,8 @@ enum OpenAPIDocument {
                 responses: ["200": json("Deleted.", ["type": "object"]), "403": error("Not an admin."), "404": error("No such uploaded template.")]))
         }
 
+        if services.service(apiName: CodeDeploymentRoutes.service.apiName) != nil { CodeDeploymentRoutes.describe(add) }
+
         for service in services.services {
             for operation in service.operations {
                 let job = submit(service, operation)

@@ -38,6 +38,38 @@ enum CodeDeploymentRoutes {
         r.on(.post, path + "/:name/invoke") { request, params, ctx in try await invoke(params["name"] ?? "", request, ctx: ctx) }
     }
 
+    /// These routes in `GET /openapi.json`.
+    static func describe(_ add: (String, String, JSONValue) -> Void) {
+        typealias D = OpenAPIDocument
+        let execute = service.operation("execute")?.parameters ?? []
+        var properties: [String: JSONValue] = ["name": ["type": "string", "pattern": "^[a-z0-9-]{1,64}$", "description": "The deployment's name (yours: names are per owner)."]]
+        for parameter in execute where CodeExecutorDescriptor.deploymentSettings.contains(parameter.name) { properties[parameter.name] = D.schema(parameter) }
+        let name = D.path("name")
+        let owner = D.query("owner", ["type": "string"], description: "Admins: another owner's deployment.")
+        let notFound = D.error("No such deployment of yours.")
+        add("post", deployPath, D.operation(
+            "Validates the code (a code.validate job) and stores it, with execute's limits, as the next version of a named deployment.",
+            tag: service.apiName, write: true,
+            body: ["application/json": ["schema": ["type": "object", "additionalProperties": false, "required": ["name", "language", "code"], "properties": .object(properties)]]],
+            responses: ["201": D.json("The stored version: {name, version, language, createdAt, codeBytes, settings, findings}.", ["type": "object"]),
+                        "400": D.error("A bad name or setting, or a syntax error (code syntax_error, with line, column and the parser's errors); nothing stored."),
+                        "413": D.error("Code (or stdin, files) over its size limit."),
+                        "503": D.error("The validation job did not succeed in time; nothing stored.")]))
+        add("get", path, D.plain("Your deployments (admins: everyone's, with owner), each with its latest version and how many versions it keeps.",
+                                 tag: service.apiName, ok: ["type": "object"]))
+        add("get", path + "/{name}", D.operation("A deployment with every version's settings and code.", tag: service.apiName, parameters: [name, owner],
+                                                 responses: ["200": D.json("The deployment.", ["type": "object"]), "404": notFound]))
+        add("delete", path + "/{name}", D.operation("Deletes every version of a deployment (version numbers are not reused).", tag: service.apiName, write: true,
+                                                    parameters: [name, owner], responses: ["200": D.json("{deleted, versions}.", ["type": "object"]), "404": notFound]))
+        var invoked = D.jobCreated.objectValue ?? [:]
+        invoked["404"] = notFound
+        invoked["413"] = D.error("A body over the inputs limit.")
+        add("post", path + "/{name}/invoke", D.operation(
+            "Runs the deployment's latest version as a code.execute job with the JSON body as its inputs (inputs.json and $INPUTS); params record deployment and version.",
+            tag: service.apiName, write: true, parameters: [name, owner, D.waitParameter],
+            body: ["application/json": ["schema": ["description": "Any JSON: the program's inputs."]]], responses: .object(invoked)))
+    }
+
     static func deploy(_ request: Request, ctx: APIContext) async throws -> Response {
         try ctx.requireWrite()
         let bytes = try await request.body.bytes(upTo: maxDeployBytes)
