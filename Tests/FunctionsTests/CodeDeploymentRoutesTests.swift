@@ -115,6 +115,16 @@ struct CodeDeploymentRoutesTests {
             let (adminShow, adminShown) = try await p.get("/api/code/deployments/calc?owner=alice", as: Platform.admin)
             #expect(adminShow == 200 && adminShown["owner"] == "alice", "\(adminShown)")
 
+            // An invoke body that is not JSON is a 400; one over the inputs limit a 413; neither runs.
+            var headers = Platform.alice
+            headers[.contentType] = "application/json"
+            let notJSON = await p.t.dispatchFetch("/api/code/deployments/calc/invoke", method: .post, headers: headers, body: Body("{a: 1"))
+            let notJSONError = try await notJSON.json()
+            #expect(notJSON.status.code == 400 && notJSONError["error"]?["code"] == "invalid_inputs", "\(notJSONError)")
+            let huge = JSONValue.string(String(repeating: "x", count: 300 * 1024)).serialized()
+            let tooLarge = await p.t.dispatchFetch("/api/code/deployments/calc/invoke", method: .post, headers: headers, body: Body(huge))
+            #expect(tooLarge.status.code == 413)
+
             // Delete removes every version; then it is gone.
             let (deleted, deletion) = try await delete(p, "/api/code/deployments/calc")
             #expect(deleted == 200 && deletion["versions"] == 2, "\(deletion)")
