@@ -208,6 +208,8 @@ let package = Package(
                 "Outpost", "Durable", "ServiceDescriptors",
                 // Admin template uploads (functions/Routes/DocumentTemplateRoutes.swift).
                 "DocumentProcessorDescriptor",
+                // Code deployments (functions/Routes/CodeDeploymentRoutes.swift).
+                "CodeExecutorDescriptor",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],

@@ -16,6 +16,7 @@ enum APIRoutes {
         StreamRoutes.add(to: &r)
         SimilarRoute.add(to: &r)
         if services.service(apiName: DocumentTemplateRoutes.service.apiName) != nil { DocumentTemplateRoutes.add(to: &r) }
+        if services.service(apiName: CodeDeploymentRoutes.service.apiName) != nil { CodeDeploymentRoutes.add(to: &r) }
         // Last: the generic service routes (and their 404s for unknown services) come after every fixed path.
         ServiceRoutes.add(to: &r, services: services)
         return r

@@ -138,6 +138,7 @@ public enum Pitchey {
         classes["ContainerOrchestrator"] = { state, env in try await ContainerOrchestrator(state: state, env: env, services: services) }
         classes["JobScheduler"] = { state, env in try await JobScheduler(state: state, env: env) }
         classes["PitchIndex"] = { state, env in try await PitchIndex(state: state, env: env) }
+        classes["CodeDeployments"] = { state, env in try await CodeDeployments(state: state, env: env) }
         return WorkerScript(worker: PitcheyWorker(services: services), durableObjectFactories: classes)
     }
 }

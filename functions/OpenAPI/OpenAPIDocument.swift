@@ -106,6 +106,8 @@ enum OpenAPIDocument {
                             "409": error("A shipped template (it cannot be deleted).")]))
         }
 
+        if services.service(apiName: CodeDeploymentRoutes.service.apiName) != nil { CodeDeploymentRoutes.describe(add) }
+
         for service in services.services {
             for operation in service.operations {
                 let job = submit(service, operation)

@@ -32,7 +32,13 @@ public enum CodeExecutorDescriptor {
         ParameterSpec("timeout", .number(timeoutRange), default: .number(defaultTimeout), summary: "Wall-clock seconds the run may take; then its whole process tree is killed."),
         ParameterSpec("memoryLimit", .integer(memoryRange), default: .number(Double(defaultMemoryMB)), summary: "MB of memory the run's processes may hold together."),
         ParameterSpec("allowNetworking", .boolean, default: false, summary: "Egress only through the runtime's egress proxy, to the hosts CODE_EXECUTOR_ALLOWED_HOSTS allows (others get HTTP 520). A 400 when the instance has no proxy."),
+        ParameterSpec("deployment", .text(maxBytes: 64), summary: "Set by POST /api/code/deployments/{name}/invoke: the deployment this run is of (recorded in the job, not used by the run)."),
+        ParameterSpec("version", .integer(1...1_000_000_000), summary: "Set by invoke: the deployment's version this run is of (recorded in the job, not used by the run)."),
     ]
+
+    /// The `execute` parameters a deployment stores with its code (`deploy`); `invoke` adds
+    /// `inputs`, `deployment` and `version`.
+    public static let deploymentSettings = ["language", "code", "stdin", "args", "files", "schema", "seed", "timeout", "memoryLimit", "allowNetworking"]
 
     public static let service = ServiceDescriptor(
         image: "code-executor",
