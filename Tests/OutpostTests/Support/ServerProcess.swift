@@ -14,6 +14,7 @@ final class ServerProcess: @unchecked Sendable {
     let directory: String
     private let lock = NSLock()
     private var output = ""
+    private var outputEnded = false
     private(set) var port: Int = 0
 
     /// The directory holding the built products (the test bundle lives there too).
@@ -33,10 +34,11 @@ final class ServerProcess: @unchecked Sendable {
         process.standardOutput = pipe
         pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
-            guard let self, !data.isEmpty else { return }
+            guard let self else { return }
             self.lock.lock()
-            self.output += String(decoding: data, as: UTF8.self)
+            if data.isEmpty { self.outputEnded = true } else { self.output += String(decoding: data, as: UTF8.self) }
             self.lock.unlock()
+            if data.isEmpty { handle.readabilityHandler = nil }
         }
         try process.run()
     }
@@ -72,6 +74,12 @@ final class ServerProcess: @unchecked Sendable {
         while process.isRunning {
             if Date() > deadline { throw ServerProcessError("server still running after \(timeout)s") }
             try await Task.sleep(for: .milliseconds(20))
+        }
+        // Its last words may still be in the pipe: wait for the end of output too (briefly, in case
+        // a child the server left behind still holds the pipe).
+        let outputDeadline = Date().addingTimeInterval(10)
+        while !(lock.withLock { outputEnded }), Date() < outputDeadline {
+            try await Task.sleep(for: .milliseconds(10))
         }
         return process.terminationStatus
     }
