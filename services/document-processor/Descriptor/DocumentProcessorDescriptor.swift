@@ -50,9 +50,11 @@ public enum DocumentProcessorDescriptor {
                                   summary: "native: the PDF's text layer; ocr: every page through Tesseract; auto: OCR only pages without a text layer."),
                     ParameterSpec("languages", .text(maxBytes: 100), default: "eng", summary: "Tesseract languages, joined by + (installed: eng)."),
                     ParameterSpec("password", .text(maxBytes: 256), summary: "Password of an encrypted PDF."),
+                    ParameterSpec("format", .choice(["text", "markdown", "html"]), default: "text",
+                                  summary: "markdown or html: also the document's headings, paragraphs and list items as Markdown or a standalone HTML page, in the result and as the output document.md or document.html."),
                 ],
                 timeoutSeconds: 1800,
-                outputs: [.json]
+                outputs: [.json, markdown, html]
             ),
             OperationDescriptor(
                 name: "watermark",
@@ -138,4 +140,8 @@ public enum DocumentProcessorDescriptor {
     }()
 
     public static let pdf = OutputType("application/pdf", fileExtension: ".pdf")
+    /// `extract-text` with `format=markdown`.
+    public static let markdown = OutputType("text/markdown", fileExtension: ".md")
+    /// `extract-text` with `format=html`.
+    public static let html = OutputType("text/html", fileExtension: ".html")
 }

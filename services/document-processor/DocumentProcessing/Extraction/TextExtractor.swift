@@ -20,16 +20,22 @@ enum TextExtractor {
             }
             return TextExtraction(kind: kind, text: text, pages: [.init(page: 1, text: text, method: "ocr", width: nil, height: nil)],
                                   metadata: .init(pages: 1, encrypted: false))
+                .formatted(request.format, blocks: TextBlock.paragraphs(text))
         case .html, .text:
             guard let data = FileManager.default.contents(atPath: path) else { throw .unreadable("The input could not be read.") }
             guard let raw = String(data: data, encoding: .utf8) else { throw .unreadable("The text is not valid UTF-8.") }
             let text = kind == .html ? HTMLText.plainText(raw) : raw
-            return TextExtraction(kind: kind, text: text, pages: [.init(page: 1, text: text, method: "native", width: nil, height: nil)],
-                                  metadata: .init(pages: 1, title: kind == .html ? HTMLText.title(raw) : nil, encrypted: false))
+            let extraction = TextExtraction(kind: kind, text: text, pages: [.init(page: 1, text: text, method: "native", width: nil, height: nil)],
+                                            metadata: .init(pages: 1, title: kind == .html ? HTMLText.title(raw) : nil, encrypted: false))
+            guard request.format != .text else { return extraction }
+            let blocks = TextBlock.blocks(try DocumentConversion.blocks(path: path, kind: kind))
+            return extraction.formatted(request.format, blocks: blocks)
         case .docx:
-            let text = try DocxReader.blocks(path: path).map(\.plainText).joined(separator: "\n")
+            let blocks = try DocxReader.blocks(path: path)
+            let text = blocks.map(\.plainText).joined(separator: "\n")
             return TextExtraction(kind: kind, text: text, pages: [.init(page: 1, text: text, method: "native", width: nil, height: nil)],
                                   metadata: .init(pages: 1, encrypted: false))
+                .formatted(request.format, blocks: TextBlock.blocks(blocks))
         }
     }
 
@@ -48,6 +54,7 @@ enum TextExtractor {
         var pages: [TextExtraction.Page] = []
         var sizes: [TextExtraction.PageSize] = []
         var ocrPages = 0
+        var layouts: [(lines: [TextLine], text: String)] = []
         for index in 0..<count {
             if isCancelled() { throw .cancelled }
             let page = try document.page(index)
@@ -71,6 +78,7 @@ enum TextExtractor {
                 progress(Double(index) / Double(count), "text")
             }
             pages.append(.init(page: index + 1, text: text, method: method, width: size.width, height: size.height))
+            if request.format != .text { layouts.append((method == "native" ? page.lines : [], text)) }
         }
         let metadata = TextExtraction.Metadata(
             pages: count, title: document.title, author: document.author, subject: document.subject, creator: document.creator,
@@ -78,6 +86,7 @@ enum TextExtractor {
             modificationDate: document.modificationDate.map(PDFMetadata.iso8601), pdfVersion: document.pdfVersion,
             encrypted: document.isEncrypted, pageSizes: sizes)
         return TextExtraction(kind: .pdf, text: pages.map(\.text).joined(separator: "\u{0C}"), pages: pages, metadata: metadata)
+            .formatted(request.format, blocks: request.format == .text ? [] : PDFStructure.blocks(pages: layouts))
     }
 }
 
@@ -118,4 +127,19 @@ struct TextExtraction: Encodable, Sendable {
     var text: String
     var pages: [Page]
     var metadata: Metadata
+    /// With `format=markdown`: the headings, paragraphs and list items as Markdown.
+    var markdown: String?
+    /// With `format=html`: the same as a standalone HTML page.
+    var html: String?
+
+    /// The extraction with `blocks` written as `format` asks (unchanged for `text`).
+    func formatted(_ format: ExtractionRequest.Format, blocks: @autoclosure () -> [TextBlock]) -> TextExtraction {
+        var extraction = self
+        switch format {
+        case .text: break
+        case .markdown: extraction.markdown = MarkdownWriter.markdown(blocks())
+        case .html: extraction.html = HTMLWriter.html(blocks(), title: metadata.title)
+        }
+        return extraction
+    }
 }
