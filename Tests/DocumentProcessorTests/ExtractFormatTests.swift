@@ -2,6 +2,7 @@ import DocumentProcessing
 import Foundation
 import OutpostTesting
 import ServiceKit
+import ServiceTesting
 import Testing
 
 /// `extract-text` with `format=markdown` or `html`: headings and paragraphs of Markdown and of
@@ -119,6 +120,22 @@ struct ExtractFormatTests {
         let words = DocumentTools.normalized(unescaped).split(separator: " ").sorted()
         let reference = DocumentTools.normalized(try DocumentTools.pdftotext(pdf, extraArguments: ["-raw"])).split(separator: " ").sorted()
         #expect(words == reference)
+    }
+
+    @Test func overHTTPTheResultCarriesTheHTMLAndTheOutputIsTheSamePage() async throws {
+        let service = try await InProcessService.start()
+        let body = Data(Self.markdown.utf8)
+        let reply = try await ServiceHTTP.postRaw(service.baseURL + "/jobs/extract-text?format=html", body)
+        let bogus = try await ServiceHTTP.postRaw(service.baseURL + "/jobs/extract-text?format=bogus", body)
+        await service.stop()
+        #expect(bogus.status == 400 && bogus.text.contains("markdown"), "\(bogus.text)")
+        #expect(reply.status == 200, "\(reply.text)")
+        let answer = try reply.json()
+        let html = try #require((answer["result"] as? [String: Any])?["html"] as? String)
+        let output = try #require((answer["outputs"] as? [[String: Any]])?.first)
+        #expect(output["name"] as? String == "document" && output["contentType"] as? String == "text/html")
+        #expect((output["base64"] as? String).flatMap { Data(base64Encoded: $0) } == Data(html.utf8))
+        #expect(html.hasPrefix("<!doctype html>") && html.contains("<h2>The Choice</h2>"))
     }
 
     @Test func anUnknownFormatIsA400NamingTheChoices() async throws {
