@@ -122,6 +122,30 @@ struct ExtractFormatTests {
         #expect(words == reference)
     }
 
+    @Test func aScannedPageReadByOCRGivesParagraphsOfItsText() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let pdf = try await ExtractTextTests.knownPDF(directory)
+        let reference = DocumentTools.normalized(try DocumentTools.pdftotext(pdf, extraArguments: ["-raw", "-f", "1", "-l", "1"]))
+        let scan = try DocumentTools.scannedPDF(from: pdf, page: 1, dpi: 300, into: directory)
+        let (_, result) = try HandlerRun.files(try await HandlerRun.run("extract-text", ["format": "markdown"], inputPath: scan))
+        #expect((result["pages"] as? [[String: Any]])?.first?["method"] as? String == "ocr")
+        let markdown = try #require(result["markdown"] as? String)
+        // The synopsis's three paragraphs (ExtractTextTests.knownPDF), each a paragraph of its own.
+        let synopsis = [
+            "Mara Quint pilots the last ferry between two harbour towns that have not spoken in eleven years. Each crossing she carries letters hidden in the lining of her coat, written by families the border divided.",
+            "When a customs officer finds one letter addressed to her own mother, Mara must decide whether the crossings are worth the price of being seen.",
+            "The series follows six crossings over one winter, each told from the point of view of a different passenger.",
+        ]
+        let paragraphs = markdown.components(separatedBy: "\n\n").map { DocumentTools.folded(DocumentTools.normalized($0)) }
+        for expected in synopsis {
+            #expect(paragraphs.contains { DocumentTools.characterErrorRate(reference: expected, recognized: $0) <= 0.02 }, "\(expected)\n\(markdown)")
+        }
+        let recognized = DocumentTools.normalized(markdown.replacingOccurrences(of: "\\", with: ""))
+        let cer = DocumentTools.characterErrorRate(reference: DocumentTools.folded(reference), recognized: DocumentTools.folded(recognized))
+        #expect(cer <= 0.02, "CER \(cer)\n\(markdown)")
+    }
+
     @Test func overHTTPTheResultCarriesTheHTMLAndTheOutputIsTheSamePage() async throws {
         let service = try await InProcessService.start()
         let body = Data(Self.markdown.utf8)

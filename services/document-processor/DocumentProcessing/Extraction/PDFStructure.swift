@@ -1,8 +1,8 @@
-/// Headings and paragraphs of a PDF's text layer. The body size is the font size most characters
-/// have; lines set more than 10% larger (12 pt over 10.5 pt is) are headings, the largest size level 1, the next
-/// level 2, and so on. A paragraph ends where the gap to the next line is wider than the page's
-/// usual line gap by half a line, where the size changes, or where the text goes back up the page
-/// (a new column). A page without layout lines (OCR'd) gives its text's blank-line paragraphs.
+/// Headings and paragraphs of a PDF's text layer or of OCR'd lines (paragraphs only: Tesseract
+/// gives no font sizes). The body size is the font size most characters have; lines set more than
+/// 10% larger (12 pt over 10.5 pt is) are headings, the largest size level 1, the next level 2… A paragraph ends where the next line's top is further down than the page's
+/// usual line pitch by a third of a line, where the size changes, or where the text goes back up
+/// the page (a new column). A page without lines gives its text's blank-line paragraphs.
 enum PDFStructure {
     static func blocks(pages: [(lines: [TextLine], text: String)]) -> [TextBlock] {
         var characters: [Double: Int] = [:]
@@ -21,8 +21,10 @@ enum PDFStructure {
                 blocks += TextBlock.paragraphs(text)
                 continue
             }
-            let gaps = zip(lines, lines.dropFirst()).map { $1.top - $0.bottom }.filter { $0 >= 0 }.sorted()
-            let usualGap = gaps.isEmpty ? 0 : gaps[gaps.count / 2]
+            // Top to top, which an OCR'd line's descenders do not change; the lower quartile is the
+            // pitch inside a paragraph even on a page of one-line paragraphs.
+            let pitches = zip(lines, lines.dropFirst()).map { $1.top - $0.top }.filter { $0 > 0 }.sorted()
+            let usualPitch = pitches.isEmpty ? 0 : pitches[pitches.count / 4]
             var paragraph: [TextLine] = []
             func flush() {
                 guard let first = paragraph.first else { return }
@@ -32,10 +34,10 @@ enum PDFStructure {
             }
             for line in lines {
                 if let previous = paragraph.last {
-                    let gap = line.top - previous.bottom
+                    let pitch = line.top - previous.top
                     let height = previous.bottom - previous.top
                     let sameSize = level(line) == level(previous) && rounded(line.fontSize ?? 0) == rounded(previous.fontSize ?? 0)
-                    if gap < -height / 2 || gap > usualGap + height / 2 || !sameSize { flush() }
+                    if pitch < height / 2 || pitch > usualPitch + height / 3 || !sameSize { flush() }
                 }
                 paragraph.append(line)
             }

@@ -15,12 +15,12 @@ enum TextExtractor {
         case .png, .jpeg, .tiff:
             guard let data = FileManager.default.contents(atPath: path) else { throw .unreadable("The input could not be read.") }
             progress(0.1, "ocr")
-            let text = try OCRGate.shared.run { () throws(DocumentError) -> String in
+            let ocr = try OCRGate.shared.run { () throws(DocumentError) -> OCRText in
                 try OCREngine(languages: request.languages).read(imageData: data)
             }
-            return TextExtraction(kind: kind, text: text, pages: [.init(page: 1, text: text, method: "ocr", width: nil, height: nil)],
+            return TextExtraction(kind: kind, text: ocr.text, pages: [.init(page: 1, text: ocr.text, method: "ocr", width: nil, height: nil)],
                                   metadata: .init(pages: 1, encrypted: false))
-                .formatted(request.format, blocks: TextBlock.paragraphs(text))
+                .formatted(request.format, blocks: PDFStructure.blocks(pages: [(ocr.lines, ocr.text)]))
         case .html, .text:
             guard let data = FileManager.default.contents(atPath: path) else { throw .unreadable("The input could not be read.") }
             guard let raw = String(data: data, encoding: .utf8) else { throw .unreadable("The text is not valid UTF-8.") }
@@ -62,6 +62,7 @@ enum TextExtractor {
             sizes.append(.init(width: size.width, height: size.height))
             var text = page.text
             var method = "native"
+            var lines: [TextLine] = []
             let needsOCR = request.method == .ocr || (request.method == .auto && text.filter { !$0.isWhitespace }.count < 3)
             if needsOCR {
                 ocrPages += 1
@@ -72,13 +73,15 @@ enum TextExtractor {
                 let image = try page.grayscale(dpi: ocrDPI)
                 if engine == nil { engine = try OCREngine(languages: request.languages) }
                 let ocr = engine!
-                text = try OCRGate.shared.run { () throws(DocumentError) -> String in try ocr.read(image) }
+                let read = try OCRGate.shared.run { () throws(DocumentError) -> OCRText in try ocr.read(image) }
+                text = read.text
+                lines = read.lines
                 method = "ocr"
             } else if index % 10 == 0 {
                 progress(Double(index) / Double(count), "text")
             }
             pages.append(.init(page: index + 1, text: text, method: method, width: size.width, height: size.height))
-            if request.format != .text { layouts.append((method == "native" ? page.lines : [], text)) }
+            if request.format != .text { layouts.append((method == "native" ? page.lines : lines, text)) }
         }
         let metadata = TextExtraction.Metadata(
             pages: count, title: document.title, author: document.author, subject: document.subject, creator: document.creator,

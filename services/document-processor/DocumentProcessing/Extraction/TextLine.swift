@@ -1,7 +1,8 @@
 import CPopplerCairo
 
-/// One line of a PDF page's text layer: its words, where it sits (points from the page's top)
-/// and the largest font size on it (nil when Poppler gave none).
+/// One line of a page's text: its words, where it sits (from the page's top: points in a PDF's
+/// text layer, pixels in an OCR'd image) and the largest font size on it (nil when unknown, as
+/// for OCR).
 struct TextLine: Equatable, Sendable {
     var text: String
     var top: Double
