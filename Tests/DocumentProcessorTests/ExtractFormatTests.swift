@@ -5,6 +5,13 @@ import ServiceKit
 import ServiceTesting
 import Testing
 
+/// Minimal escaping for building test HTML inputs.
+enum HTMLEntities {
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+    }
+}
+
 /// `extract-text` with `format=markdown` or `html`: headings and paragraphs of Markdown and of
 /// PDFs (checked against `pdftotext`), the HTML read back by Python's `html.parser`.
 @Suite("Text extraction formats", .heavy)
@@ -144,6 +151,23 @@ struct ExtractFormatTests {
         let recognized = DocumentTools.normalized(markdown.replacingOccurrences(of: "\\", with: ""))
         let cer = DocumentTools.characterErrorRate(reference: DocumentTools.folded(reference), recognized: DocumentTools.folded(recognized))
         #expect(cer <= 0.02, "CER \(cer)\n\(markdown)")
+    }
+
+    @Test func markdownEscapesWhatWouldChangeMeaningAsPythonMarkdownReadsIt() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let texts = ["# not a heading", "5. not a list", "- not an item", "> not a quote", "not *emphasis* nor snake_case_words nor [a link](x)"]
+        let page = "<html><body><h1>Escapes</h1>" + texts.map { "<p>" + HTMLEntities.escape($0) + "</p>" }.joined() + "</body></html>"
+        let input = try directory.write("escapes.html", Array(page.utf8))
+        let (_, result) = try HandlerRun.files(try await HandlerRun.run("extract-text", ["format": "markdown"], inputPath: input))
+        let markdown = try #require(result["markdown"] as? String)
+        let markdownPath = try directory.write("escapes.md", Array(markdown.utf8))
+        // Python-Markdown (python3-markdown), an independent reader, renders it back to HTML.
+        let rendered = try DocumentTools.run("/usr/bin/python3", ["-c", "import markdown, sys; print(markdown.markdown(open(sys.argv[1], encoding='utf-8').read()))", markdownPath])
+        let elements = try Self.elements(rendered, in: directory).elements
+        #expect(elements.map(\.0) == ["h1"] + texts.map { _ in "p" }, "\(markdown)\n\(rendered)")
+        #expect(elements.map(\.1) == ["Escapes"] + texts, "\(markdown)\n\(rendered)")
+        #expect(!rendered.contains("<em>") && !rendered.contains("<a "))
     }
 
     @Test func overHTTPTheResultCarriesTheHTMLAndTheOutputIsTheSamePage() async throws {
