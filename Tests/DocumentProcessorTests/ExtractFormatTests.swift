@@ -93,6 +93,25 @@ struct ExtractFormatTests {
         #expect(page.elements.map(\.1) == expected.map(\.1), "\(html)")
     }
 
+    @Test func aDocxGivesItsTitleHeadingsListItemAndParagraphsAsHTML() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let input = try ConvertTests.docx(directory)
+        let (files, result) = try HandlerRun.files(try await HandlerRun.run("extract-text", ["format": "html"], inputPath: input))
+        #expect(result["kind"] as? String == "docx")
+        let html = try #require(result["html"] as? String)
+        #expect(files.first?.bytes == Array(html.utf8))
+        let elements = try Self.elements(html, in: directory).elements
+        // Title → h1; Heading1 and Heading2 → h2 (the block model has one heading level below the title).
+        #expect(elements.filter { $0.0.hasPrefix("h") }.map(\.0) == ["h1", "h2", "h2", "h2", "h2", "h2"], "\(html)")
+        #expect(elements.filter { $0.0.hasPrefix("h") }.map(\.1) == ConvertTests.headings, "\(html)")
+        #expect(elements.contains { $0 == ("li", "The pilot, tired and exact.") }, "\(html)")
+        #expect(html.contains("<ul>\n<li>The pilot, tired and exact.</li>\n</ul>"))
+        for paragraph in ["A ferry pilot smuggles letters across a closed border.", "About two million dollars."] {
+            #expect(elements.contains { $0 == ("p", paragraph) }, "\(paragraph)\n\(html)")
+        }
+    }
+
     @Test func aConvertedPDFKeepsItsHeadingsFromFontSizesAndItsParagraphs() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
