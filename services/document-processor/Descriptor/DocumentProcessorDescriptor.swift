@@ -44,7 +44,7 @@ public enum DocumentProcessorDescriptor {
             ),
             OperationDescriptor(
                 name: "extract-text",
-                summary: "Text, per-page text and metadata (pages, title, author, dates, page sizes, encrypted) of a PDF (text layer, or OCR at 300 dpi), a PNG/JPEG/TIFF scan (OCR), or TXT/Markdown/HTML.",
+                summary: "Text, per-page text and metadata (pages, title, author, dates, page sizes, encrypted) of a PDF (text layer, or OCR at 300 dpi), a PNG/JPEG/TIFF scan (OCR), DOCX, or TXT/Markdown/HTML; with format, also Markdown or HTML keeping headings, paragraphs and list items.",
                 parameters: [
                     ParameterSpec("method", .choice(["auto", "native", "ocr"]), default: "auto",
                                   summary: "native: the PDF's text layer; ocr: every page through Tesseract; auto: OCR only pages without a text layer."),

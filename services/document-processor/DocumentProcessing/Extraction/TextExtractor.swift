@@ -89,7 +89,7 @@ enum TextExtractor {
             modificationDate: document.modificationDate.map(PDFMetadata.iso8601), pdfVersion: document.pdfVersion,
             encrypted: document.isEncrypted, pageSizes: sizes)
         return TextExtraction(kind: .pdf, text: pages.map(\.text).joined(separator: "\u{0C}"), pages: pages, metadata: metadata)
-            .formatted(request.format, blocks: request.format == .text ? [] : PDFStructure.blocks(pages: layouts))
+            .formatted(request.format, blocks: PDFStructure.blocks(pages: layouts))
     }
 }
 
