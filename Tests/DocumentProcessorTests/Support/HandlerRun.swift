@@ -30,3 +30,13 @@ enum HandlerRun {
         await InProcessJob.error(DocumentJobHandler(), operation, parameters, inputPath: inputPath, attachments: attachments, threads: 2)
     }
 }
+
+extension HandlerRun {
+    /// The files of a job that returned several (or one with the job's metadata), and that metadata as Foundation objects.
+    static func files(_ result: JobResult) throws -> (files: [JobOutputFile], metadata: [String: Any]) {
+        guard case .files(let files, let metadata) = result, let metadata else { throw TestFailure("expected files with metadata, got \(result)") }
+        let data = try JSONEncoder().encode(metadata)
+        guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else { throw TestFailure("metadata is not an object") }
+        return (files, object)
+    }
+}

@@ -44,15 +44,17 @@ public enum DocumentProcessorDescriptor {
             ),
             OperationDescriptor(
                 name: "extract-text",
-                summary: "Text, per-page text and metadata (pages, title, author, dates, page sizes, encrypted) of a PDF (text layer, or OCR at 300 dpi), a PNG/JPEG/TIFF scan (OCR), or TXT/Markdown/HTML.",
+                summary: "Text, per-page text and metadata (pages, title, author, dates, page sizes, encrypted) of a PDF (text layer, or OCR at 300 dpi), a PNG/JPEG/TIFF scan (OCR), DOCX, or TXT/Markdown/HTML; with format, also Markdown or HTML keeping headings, paragraphs and list items.",
                 parameters: [
                     ParameterSpec("method", .choice(["auto", "native", "ocr"]), default: "auto",
                                   summary: "native: the PDF's text layer; ocr: every page through Tesseract; auto: OCR only pages without a text layer."),
                     ParameterSpec("languages", .text(maxBytes: 100), default: "eng", summary: "Tesseract languages, joined by + (installed: eng)."),
                     ParameterSpec("password", .text(maxBytes: 256), summary: "Password of an encrypted PDF."),
+                    ParameterSpec("format", .choice(["text", "markdown", "html"]), default: "text",
+                                  summary: "markdown or html: also the document's headings, paragraphs and list items as Markdown or a standalone HTML page, in the result and as the output document.md or document.html."),
                 ],
                 timeoutSeconds: 1800,
-                outputs: [.json]
+                outputs: [.json, markdown, html]
             ),
             OperationDescriptor(
                 name: "watermark",
@@ -138,4 +140,8 @@ public enum DocumentProcessorDescriptor {
     }()
 
     public static let pdf = OutputType("application/pdf", fileExtension: ".pdf")
+    /// `extract-text` with `format=markdown`.
+    public static let markdown = OutputType("text/markdown", fileExtension: ".md")
+    /// `extract-text` with `format=html`.
+    public static let html = OutputType("text/html", fileExtension: ".html")
 }

@@ -14,7 +14,18 @@ public struct ExtractionRequest: Sendable {
         case auto
     }
 
+    /// What `extract-text` writes besides the text.
+    public enum Format: String, Sendable {
+        /// The text, per-page text and metadata only.
+        case text
+        /// Also the headings, paragraphs and list items as Markdown (`document.md`).
+        case markdown
+        /// Also the same as a standalone HTML page (`document.html`).
+        case html
+    }
+
     public var method: Method
+    public var format: Format
     /// Tesseract's language string, e.g. `eng` or `eng+deu`.
     public var languages: String
     public var password: String?
@@ -23,6 +34,9 @@ public struct ExtractionRequest: Sendable {
         let name = (try parameters.string("method") ?? "auto").lowercased()
         guard let method = Method(rawValue: name) else { throw .invalidParameter("method", "must be one of auto, native, ocr, got \"\(name)\".") }
         self.method = method
+        let formatName = (try parameters.string("format") ?? "text").lowercased()
+        guard let format = Format(rawValue: formatName) else { throw .invalidParameter("format", "must be one of text, markdown, html, got \"\(formatName)\".") }
+        self.format = format
         languages = try parameters.string("languages") ?? "eng"
         password = try parameters.string("password")
         let installed = OCREngine.installedLanguages()

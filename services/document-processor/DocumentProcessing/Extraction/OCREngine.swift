@@ -37,7 +37,7 @@ final class OCREngine {
     }
 
     /// The text of a grey page image.
-    func read(_ image: GrayImage) throws(DocumentError) -> String {
+    func read(_ image: GrayImage) throws(DocumentError) -> OCRText {
         image.pixels.withUnsafeBufferPointer { buffer in
             TessBaseAPISetImage(handle, buffer.baseAddress, Int32(image.width), Int32(image.height), 1, Int32(image.width))
             TessBaseAPISetSourceResolution(handle, Int32(image.dpi))
@@ -50,7 +50,7 @@ final class OCREngine {
     static let maxImagePixels = 80_000_000
 
     /// The text of an encoded image (PNG, JPEG, TIFF), decoded by Leptonica.
-    func read(imageData: Data) throws(DocumentError) -> String {
+    func read(imageData: Data) throws(DocumentError) -> OCRText {
         var format: Int32 = 0, width: Int32 = 0, height: Int32 = 0, bits: Int32 = 0, samples: Int32 = 0, colormap: Int32 = 0
         let header = imageData.withUnsafeBytes { raw in
             pixReadHeaderMem(raw.bindMemory(to: UInt8.self).baseAddress, raw.count, &format, &width, &height, &bits, &samples, &colormap)
@@ -71,10 +71,32 @@ final class OCREngine {
         return try recognize()
     }
 
-    private func recognize() throws(DocumentError) -> String {
+    private func recognize() throws(DocumentError) -> OCRText {
         guard let text = TessBaseAPIGetUTF8Text(handle) else { throw .renderFailed("Tesseract could not read the page") }
         defer { TessDeleteText(text) }
+        var lines: [TextLine] = []
+        if let iterator = TessBaseAPIGetIterator(handle) {
+            defer { TessResultIteratorDelete(iterator) }
+            let page = TessResultIteratorGetPageIterator(iterator)
+            repeat {
+                var left: Int32 = 0, top: Int32 = 0, right: Int32 = 0, bottom: Int32 = 0
+                if let line = TessResultIteratorGetUTF8Text(iterator, RIL_TEXTLINE) {
+                    let words = String(cString: line).split(whereSeparator: \.isWhitespace).joined(separator: " ")
+                    TessDeleteText(line)
+                    if !words.isEmpty, TessPageIteratorBoundingBox(page, RIL_TEXTLINE, &left, &top, &right, &bottom) != 0 {
+                        lines.append(TextLine(text: words, top: Double(top), bottom: Double(bottom), fontSize: nil))
+                    }
+                }
+            } while TessPageIteratorNext(page, RIL_TEXTLINE) != 0
+        }
         TessBaseAPIClear(handle)
-        return String(cString: text)
+        return OCRText(text: String(cString: text), lines: lines)
     }
+}
+
+/// What Tesseract read from a page: its text as Tesseract lays it out, and its lines with where
+/// they sit (in pixels from the image's top; no font size).
+struct OCRText: Sendable {
+    var text: String
+    var lines: [TextLine]
 }

@@ -15,21 +15,27 @@ enum TextExtractor {
         case .png, .jpeg, .tiff:
             guard let data = FileManager.default.contents(atPath: path) else { throw .unreadable("The input could not be read.") }
             progress(0.1, "ocr")
-            let text = try OCRGate.shared.run { () throws(DocumentError) -> String in
+            let ocr = try OCRGate.shared.run { () throws(DocumentError) -> OCRText in
                 try OCREngine(languages: request.languages).read(imageData: data)
             }
-            return TextExtraction(kind: kind, text: text, pages: [.init(page: 1, text: text, method: "ocr", width: nil, height: nil)],
+            return TextExtraction(kind: kind, text: ocr.text, pages: [.init(page: 1, text: ocr.text, method: "ocr", width: nil, height: nil)],
                                   metadata: .init(pages: 1, encrypted: false))
+                .formatted(request.format, blocks: PDFStructure.blocks(pages: [(ocr.lines, ocr.text)]))
         case .html, .text:
             guard let data = FileManager.default.contents(atPath: path) else { throw .unreadable("The input could not be read.") }
             guard let raw = String(data: data, encoding: .utf8) else { throw .unreadable("The text is not valid UTF-8.") }
             let text = kind == .html ? HTMLText.plainText(raw) : raw
-            return TextExtraction(kind: kind, text: text, pages: [.init(page: 1, text: text, method: "native", width: nil, height: nil)],
-                                  metadata: .init(pages: 1, title: kind == .html ? HTMLText.title(raw) : nil, encrypted: false))
+            let extraction = TextExtraction(kind: kind, text: text, pages: [.init(page: 1, text: text, method: "native", width: nil, height: nil)],
+                                            metadata: .init(pages: 1, title: kind == .html ? HTMLText.title(raw) : nil, encrypted: false))
+            guard request.format != .text else { return extraction }
+            let blocks = TextBlock.blocks(try DocumentConversion.blocks(path: path, kind: kind))
+            return extraction.formatted(request.format, blocks: blocks)
         case .docx:
-            let text = try DocxReader.blocks(path: path).map(\.plainText).joined(separator: "\n")
+            let blocks = try DocxReader.blocks(path: path)
+            let text = blocks.map(\.plainText).joined(separator: "\n")
             return TextExtraction(kind: kind, text: text, pages: [.init(page: 1, text: text, method: "native", width: nil, height: nil)],
                                   metadata: .init(pages: 1, encrypted: false))
+                .formatted(request.format, blocks: TextBlock.blocks(blocks))
         }
     }
 
@@ -48,6 +54,7 @@ enum TextExtractor {
         var pages: [TextExtraction.Page] = []
         var sizes: [TextExtraction.PageSize] = []
         var ocrPages = 0
+        var layouts: [(lines: [TextLine], text: String)] = []
         for index in 0..<count {
             if isCancelled() { throw .cancelled }
             let page = try document.page(index)
@@ -55,6 +62,7 @@ enum TextExtractor {
             sizes.append(.init(width: size.width, height: size.height))
             var text = page.text
             var method = "native"
+            var lines: [TextLine] = []
             let needsOCR = request.method == .ocr || (request.method == .auto && text.filter { !$0.isWhitespace }.count < 3)
             if needsOCR {
                 ocrPages += 1
@@ -65,12 +73,15 @@ enum TextExtractor {
                 let image = try page.grayscale(dpi: ocrDPI)
                 if engine == nil { engine = try OCREngine(languages: request.languages) }
                 let ocr = engine!
-                text = try OCRGate.shared.run { () throws(DocumentError) -> String in try ocr.read(image) }
+                let read = try OCRGate.shared.run { () throws(DocumentError) -> OCRText in try ocr.read(image) }
+                text = read.text
+                lines = read.lines
                 method = "ocr"
             } else if index % 10 == 0 {
                 progress(Double(index) / Double(count), "text")
             }
             pages.append(.init(page: index + 1, text: text, method: method, width: size.width, height: size.height))
+            if request.format != .text { layouts.append((method == "native" ? page.lines : lines, text)) }
         }
         let metadata = TextExtraction.Metadata(
             pages: count, title: document.title, author: document.author, subject: document.subject, creator: document.creator,
@@ -78,6 +89,7 @@ enum TextExtractor {
             modificationDate: document.modificationDate.map(PDFMetadata.iso8601), pdfVersion: document.pdfVersion,
             encrypted: document.isEncrypted, pageSizes: sizes)
         return TextExtraction(kind: .pdf, text: pages.map(\.text).joined(separator: "\u{0C}"), pages: pages, metadata: metadata)
+            .formatted(request.format, blocks: PDFStructure.blocks(pages: layouts))
     }
 }
 
@@ -118,4 +130,19 @@ struct TextExtraction: Encodable, Sendable {
     var text: String
     var pages: [Page]
     var metadata: Metadata
+    /// With `format=markdown`: the headings, paragraphs and list items as Markdown.
+    var markdown: String?
+    /// With `format=html`: the same as a standalone HTML page.
+    var html: String?
+
+    /// The extraction with `blocks` written as `format` asks (unchanged for `text`).
+    func formatted(_ format: ExtractionRequest.Format, blocks: @autoclosure () -> [TextBlock]) -> TextExtraction {
+        var extraction = self
+        switch format {
+        case .text: break
+        case .markdown: extraction.markdown = MarkdownWriter.markdown(blocks())
+        case .html: extraction.html = HTMLWriter.html(blocks(), title: metadata.title)
+        }
+        return extraction
+    }
 }

@@ -55,6 +55,14 @@ public struct DocumentJobHandler: JobHandler {
                 try TextExtractor.extract(path: path, request: request, progress: { context.progress($0, stage: $1) },
                                           isCancelled: { context.isCancelled })
             }
+            if let markdown = extraction.markdown {
+                return .files([JobOutputFile(name: "document", contentType: DocumentProcessorDescriptor.markdown.contentType, bytes: Array(markdown.utf8))],
+                              metadata: extraction)
+            }
+            if let html = extraction.html {
+                return .files([JobOutputFile(name: "document", contentType: DocumentProcessorDescriptor.html.contentType, bytes: Array(html.utf8))],
+                              metadata: extraction)
+            }
             return .json(extraction)
         case "watermark":
             guard let path = job.inputPath else { throw ServiceError.badRequest("watermark needs an input PDF.", code: "missing_input") }

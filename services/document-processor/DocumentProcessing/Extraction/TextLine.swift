@@ -1,0 +1,77 @@
+import CPopplerCairo
+
+/// One line of a page's text: its words, where it sits (from the page's top: points in a PDF's
+/// text layer, pixels in an OCR'd image) and the largest font size on it (nil when unknown, as
+/// for OCR).
+struct TextLine: Equatable, Sendable {
+    var text: String
+    var top: Double
+    var bottom: Double
+    var fontSize: Double?
+}
+
+extension PopplerPage {
+    /// The page's text as lines, in reading order, from the rectangle and font size Poppler gives
+    /// for every character (the same walk as ``text``); empty when Poppler gives no layout.
+    var lines: [TextLine] {
+        let raw = PopplerDocument.take(poppler_page_get_text(handle)) ?? ""
+        var rectangles: UnsafeMutablePointer<PopplerRectangle>?
+        var count: guint = 0
+        guard poppler_page_get_text_layout(handle, &rectangles, &count) != 0, let rectangles else { return [] }
+        defer { outpost_g_free(rectangles) }
+        let scalars = Array(raw.unicodeScalars)
+        guard scalars.count == Int(count) else { return [] }
+        let sizes = fontSizes(count: scalars.count)
+        var lines: [TextLine] = []
+        var current = String.UnicodeScalarView()
+        var top = Double.infinity, bottom = -Double.infinity
+        var size: Double?
+        var last: PopplerRectangle?
+        func flush() {
+            let text = String(current).split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            if !text.isEmpty { lines.append(TextLine(text: text, top: top, bottom: bottom, fontSize: size)) }
+            current = String.UnicodeScalarView()
+            top = .infinity; bottom = -.infinity; size = nil; last = nil
+        }
+        for index in scalars.indices {
+            let scalar = scalars[index]
+            if scalar == "\n" || scalar == "\r" { flush(); continue }
+            let rectangle = rectangles[index]
+            if scalar.properties.isWhitespace { current.append(" "); continue }
+            if let previous = last {
+                let height = max(previous.y2 - previous.y1, 1)
+                if abs(rectangle.y1 - previous.y1) >= height / 2 {
+                    flush()
+                } else if rectangle.x1 - previous.x2 > height / 2 {
+                    current.append(" ")
+                }
+            }
+            current.append(scalar)
+            top = min(top, rectangle.y1, rectangle.y2)
+            bottom = max(bottom, rectangle.y1, rectangle.y2)
+            if let characterSize = sizes[index] { size = max(size ?? 0, characterSize) }
+            last = rectangle
+        }
+        flush()
+        return lines
+    }
+
+    /// Each character's font size, from Poppler's text attributes (nil where none covers it).
+    private func fontSizes(count: Int) -> [Double?] {
+        var sizes = [Double?](repeating: nil, count: count)
+        guard let list = poppler_page_get_text_attributes(handle) else { return sizes }
+        defer { poppler_page_free_text_attributes(list) }
+        var node: UnsafeMutablePointer<GList>? = list
+        while let item = node {
+            if let data = item.pointee.data {
+                let attributes = data.assumingMemoryBound(to: PopplerTextAttributes.self).pointee
+                let start = max(0, Int(attributes.start_index)), end = min(count - 1, Int(attributes.end_index))
+                if start <= end, attributes.font_size > 0 {
+                    for index in start...end { sizes[index] = attributes.font_size }
+                }
+            }
+            node = item.pointee.next
+        }
+        return sizes
+    }
+}
