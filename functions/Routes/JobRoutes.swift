@@ -10,8 +10,7 @@ enum JobRoutes {
     static func add(to r: inout WorkerRouter<APIContext>) {
         r.on(.post, "/api/containers/jobs") { request, _, ctx in
             try ctx.requireWrite()
-            let job = try await DocumentTemplateJobs.resolve(try await request.body.json(JSONValue.self), ctx: ctx)
-            return try await submit(try JobSubmission(json: job, services: ctx.services), request: request, ctx: ctx)
+            return try await submit(try await submission(try await request.body.json(JSONValue.self), ctx: ctx), request: request, ctx: ctx)
         }
         r.on(.post, "/api/containers/jobs/batch") { request, _, ctx in try await batch(request, ctx: ctx) }
         r.on(.get, "/api/containers/jobs") { request, _, ctx in try await list(request, ctx: ctx) }
@@ -32,6 +31,13 @@ enum JobRoutes {
         r.on(.get, "/api/containers/jobs/:id/outputs/:name") { _, params, ctx in
             try await output(params["id"] ?? "", name: params["name"] ?? "", ctx: ctx)
         }
+    }
+
+    /// A job request (`{"type", "input", "params", …}`) as a checked submission: every submit route
+    /// comes through here, so what a service adds at submit (an uploaded document template) is
+    /// applied once, in one place.
+    static func submission(_ json: JSONValue, ctx: APIContext) async throws -> JobSubmission {
+        try JobSubmission(json: try await DocumentTemplateJobs.resolve(json, ctx: ctx), services: ctx.services)
     }
 
     /// Checks the input, stores the job and answers 202 — or, with `?wait=SECONDS` (at most 60),
@@ -73,7 +79,7 @@ enum JobRoutes {
         var problems: [JSONValue] = []
         for (index, entry) in entries.enumerated() {
             do {
-                let submission = try JobSubmission(json: try await DocumentTemplateJobs.resolve(entry, ctx: ctx), services: ctx.services)
+                let submission = try await submission(entry, ctx: ctx)
                 if let key = submission.inputKey { try await checkInput(key, ctx: ctx) }
                 try await checkObjects(submission, ctx: ctx)
                 submissions.append(submission)

@@ -86,8 +86,7 @@ enum ServiceRoutes {
                 var job: [String: JSONValue] = ["type": .string(service.jobType(operation))]
                 if let key { job["input"] = ["key": .string(key)] }
                 for name in ["params", "priority", "webhookUrl", "delaySeconds"] { job[name] = body[name] }
-                let resolved = try await DocumentTemplateJobs.resolve(.object(job), ctx: ctx)
-                return try await JobRoutes.submit(try JobSubmission(json: resolved, services: ctx.services), request: request, ctx: ctx)
+                return try await JobRoutes.submit(try await JobRoutes.submission(.object(job), ctx: ctx), request: request, ctx: ctx)
             }
         }
     }
@@ -117,8 +116,7 @@ enum ServiceRoutes {
             }
             for field in ["priority", "webhookUrl", "delaySeconds"] { job[field] = fields.removeValue(forKey: field) }
             job["params"] = .object(fields)
-            let resolved = try await DocumentTemplateJobs.resolve(.object(job), ctx: ctx)
-            return try await JobRoutes.submit(try JobSubmission(json: resolved, services: ctx.services), request: request, ctx: ctx)
+            return try await JobRoutes.submit(try await JobRoutes.submission(.object(job), ctx: ctx), request: request, ctx: ctx)
         }
         guard operation.input == .media else {
             throw HTTPFailure(415, code: "unsupported_media_type", "\(type.name) takes no input file: send its parameters as JSON (Content-Type: application/json).")

@@ -108,20 +108,8 @@ enum DocumentMarkup {
         return out + rest
     }
 
-    /// Escapes text for pango markup.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    /// Escapes text for pango markup (which reads XML's entities, as HTML does).
+    static func escape(_ text: String) -> String { HTMLWriter.escaped(text) }
 
     /// `**bold**` → `<b>bold</b>`, `*italic*` → `<i>italic</i>`; unpaired markers stay as they are.
     static func emphasis(_ text: String) -> String {
