@@ -156,7 +156,9 @@ struct ProviderFailureTests {
 
     @Test("a provider nobody listens for is a retried 502 naming the URL")
     func unreachableProvider() async throws {
-        let port = try FreePort.pick()
+        // Held bound and never listening, so no other test's server can take the port meanwhile.
+        let (port, held) = try FreePort.refusing()
+        defer { close(held) }
         let configuration = try ProviderConfiguration.fromEnvironment(["OPENAI_API_KEY": "k", "OPENAI_BASE_URL": "http://127.0.0.1:\(port)/v1"])
         let error = await #expect(throws: ProviderError.self) {
             try await TextGenerator(configuration: configuration, retry: quickRetry).generate(GenerationRequest(prompt: "hi")) { _ in }
