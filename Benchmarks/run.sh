@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(cd .. && pwd)
-SUITES=${SUITES:-"http kv durable-objects queues containers video platform s3"}
+SUITES=${SUITES:-"http kv durable-objects queues containers video platform s3 media"}
 DURATION=${DURATION:-10s}
 
 # One release build directory (Benchmarks/.build) holds the bench tools and the `outpost` binary.
@@ -13,9 +13,12 @@ DURATION=${DURATION:-10s}
 rm -f .build/release.yaml
 swift build -c release 2>&1 | { grep -E "error|Build complete" || true; } | tail -3
 swift build -c release --product outpost 2>&1 | { grep -E "error" || true; } | tail -3
-# The platform suite boots the Pitchey app in-process: its container images and launcher go beside outpost-bench.
-swift build -c release --product video-processor 2>&1 | { grep -E "error" || true; } | tail -3
-swift build -c release --product media-transcoder 2>&1 | { grep -E "error" || true; } | tail -3
+# `outpost dev` (the http, media, documents and ai suites) checks every container image wrangler.toml
+# names at boot, and the platform suite boots the Pitchey app in-process: every image goes beside
+# outpost and outpost-bench, in release.
+for image in $(sed -n 's/^image *= *"\(.*\)"/\1/p' "$ROOT/wrangler.toml" | sort -u); do
+  swift build -c release --product "$image" 2>&1 | { grep -E "error" || true; } | tail -3
+done
 BIN=$(swift build -c release --show-bin-path)
 OUTPOST_BIN=$BIN/outpost
 # The container launcher and test service link only libseccomp: build them in the root package.
@@ -94,6 +97,12 @@ PY
       "$(echo "$KEY" | python3 -c 'import json,sys; print(json.load(sys.stdin)["accessKeyId"])')" \
       "$(echo "$KEY" | python3 -c 'import json,sys; print(json.load(sys.stdin)["secretAccessKey"])')" "$OUT_PID" "$STATE"
     kill "$OUT_PID"; wait "$OUT_PID" 2>/dev/null || true
+    rm -rf "$STATE"
+    ;;
+  media)
+    # The HLS ladder beside the ffmpeg CLI, and time to the first playable segment through `outpost dev`.
+    STATE=$(mktemp -d)
+    python3 "$(pwd)/media_bench.py" "$BIN/media-transcoder" "$OUTPOST_BIN" "$ROOT/wrangler.toml" "$STATE"
     rm -rf "$STATE"
     ;;
   *)

@@ -61,4 +61,82 @@ struct MediaJobsEndToEndTests {
             #expect(job["error"]?["code"] == "no_video_stream", "\(job)")
         }
     }
+
+    @Test("segments are stored, listed and play while a long ladder still runs; the end leaves VOD playlists; a cancel leaves nothing")
+    func segmentsBeforeTheEnd() async throws {
+        try await Platform.with { p in
+            let clip = p.t.directory + "/long.mp4"
+            try FFmpegCLI.run(["-v", "error", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25:duration=30", "-f", "lavfi", "-i", "sine=duration=30",
+                               "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-c:a", "aac", "-shortest", clip])
+            let key = try await p.upload(clip)
+            let params: JSONValue = ["key": .string(key), "qualities": "mobile,low", "segmentSeconds": 1]
+
+            let (status, submitted) = try await p.post("/api/media/hls-transcode", params)
+            #expect(status == 202, "\(submitted)")
+            let id = try #require(submitted["id"]?.stringValue)
+            // The orchestrator's own record says the job is running and lists the first segments.
+            let running = try await Self.firstState(of: id, in: p) { $0.status == .running && Self.names($0).isSuperset(of: ["master.m3u8", "mobile-000.ts", "low-000.ts"]) }
+            #expect(running.status == .running, "the job ended before a segment was stored: \(Self.names(running))")
+            // A player reads them through the playback route: ffprobe sees the segment and the master lists the renditions.
+            let segment = p.t.directory + "/mobile-000.ts"
+            let fetched = await p.t.dispatchFetch("/streams/\(id)/mobile-000.ts", method: .get, headers: Platform.alice, body: .empty)
+            #expect(fetched.status == .ok)
+            try Data(try await fetched.body.bytes()).write(to: URL(fileURLWithPath: segment))
+            let probe = try MediaProbe.probe(segment).video
+            #expect(probe?.codec == "h264" && probe?.height == 240, "\(String(describing: probe))")
+            let master = await p.t.dispatchFetch("/streams/\(id)/master.m3u8", method: .get, headers: Platform.alice, body: .empty)
+            let masterText = String(decoding: try await master.body.bytes(), as: UTF8.self)
+            #expect(masterText.contains("mobile.m3u8") && masterText.contains("low.m3u8"), "\(masterText)")
+
+            // The end: each output once, VOD media playlists, and the whole 30 s plays from R2.
+            let done = try await p.waitForJob(id)
+            #expect(done["status"] == "succeeded", "\(done)")
+            let names = (done["outputs"]?.arrayValue ?? []).compactMap { $0["key"]?.stringValue }
+            #expect(names.count == Set(names).count, "an output is listed twice: \(names)")
+            #expect(names.contains("outputs/\(id)/mobile-029.ts") && names.contains("outputs/\(id)/poster.jpg"), "\(names)")
+            let directory = p.t.directory + "/stream"
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            for name in names {
+                let object = try #require(try await p.t.env.r2("MEDIA").get(name), "\(name) is not stored")
+                try Data(try await object.bytes()).write(to: URL(fileURLWithPath: directory + "/" + (name as NSString).lastPathComponent))
+            }
+            let mobile = try String(contentsOfFile: directory + "/mobile.m3u8", encoding: .utf8)
+            #expect(mobile.contains("#EXT-X-PLAYLIST-TYPE:VOD") && mobile.contains("#EXT-X-ENDLIST"), "\(mobile)")
+            let report = try FFmpegCLI.run(["-v", "error", "-stats", "-xerror", "-i", directory + "/master.m3u8", "-f", "null", "-"])
+            let time = report.components(separatedBy: "time=").last?.prefix { $0.isNumber || $0 == ":" || $0 == "." } ?? ""
+            let seconds = time.split(separator: ":").compactMap { Double($0) }.reduce(0) { $0 * 60 + $1 }
+            #expect(abs(seconds - 30) <= 0.15, "ffmpeg decoded \(seconds) s of the 30 s source")
+
+            // A cancel after the first segments were stored leaves none of them in R2.
+            let (again, second) = try await p.post("/api/media/hls-transcode", params)
+            #expect(again == 202)
+            let other = try #require(second["id"]?.stringValue)
+            let started = try await Self.firstState(of: other, in: p) { $0.status == .running && Self.names($0).contains("mobile-000.ts") }
+            #expect(started.status == .running, "the job ended before a segment was stored")
+            let cancelled = await p.t.dispatchFetch("/api/containers/jobs/\(other)", method: .delete, headers: Platform.alice, body: .empty)
+            #expect(cancelled.status == .ok)
+            let left = try await p.t.env.r2("MEDIA").list(R2ListOptions(prefix: "outputs/\(other)/"))
+            #expect(left.objects.map(\.key) == [], "a cancelled job left outputs")
+            let record = try await p.get("/api/containers/jobs/\(other)")
+            #expect(record.1["status"] == "cancelled" && record.1["outputs"]?.arrayValue?.isEmpty == true, "\(record.1)")
+        }
+    }
+
+    /// The file names of a job's stored outputs.
+    private static func names(_ job: JobRecord) -> Set<String> {
+        Set(job.outputs.map { ($0.key as NSString).lastPathComponent })
+    }
+
+    /// The first state of job `id` (watched as the orchestrator publishes each change) that meets
+    /// `condition`, or its terminal state if none did.
+    private static func firstState(of id: String, in p: Platform, _ condition: @escaping @Sendable (JobRecord) -> Bool) async throws -> JobRecord {
+        let (first, updates) = try await PlatformBindings.orchestrator(p.t.env).call(ContainerOrchestrator.self) { try await $0.watch(id: id, owner: nil) }
+        if condition(first) { return first }
+        var last = first
+        for await update in updates ?? AsyncStream { $0.finish() } {
+            last = update
+            if condition(update) { return update }
+        }
+        return last
+    }
 }

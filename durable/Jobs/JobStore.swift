@@ -70,6 +70,12 @@ struct JobStore: Sendable {
         try count("jobs_succeeded")
     }
 
+    /// Sets the outputs stored so far of a running job (published early by its service), or
+    /// clears them when its attempt ended without success.
+    func setOutputs(_ id: String, _ outputs: [JobOutput]) throws {
+        _ = try sql.exec("UPDATE jobs SET outputs = ? WHERE id = ?", .text(JSONValue.array(outputs.map(\.stored)).serialized()), .text(id))
+    }
+
     /// Ends the job with `status` (failed, cancelled, dead_lettered) and keeps `error`.
     func finish(_ id: String, status: JobStatus, error: JobFailure?, at now: Int64) throws {
         _ = try sql.exec(

@@ -143,9 +143,12 @@ public actor ContainerOrchestrator: DurableObject {
             throw JobInputError("Job \(id) already ended (\(job.status.rawValue)); only queued or running jobs can be cancelled.", code: "job_finished", status: 409)
         }
         stopAttempt(id)
+        let partial = try discardOutputs(job)
         try store.finish(id, status: next, error: nil, at: PlatformTime.now())
         try changed(id)
         try pump()
+        // Once the answer comes, nothing the job stored is left.
+        await deleteOutputs(partial)
         return try store.job(id) ?? job
     }
 
@@ -228,6 +231,22 @@ public actor ContainerOrchestrator: DurableObject {
             let shown = live(job)
             for listener in watchers.progressListeners(id) { listener.yield(shown) }
         }
+    }
+
+    /// The current attempt of `id` stored an output its service published while running (an
+    /// HLS segment as it was cut): the running job lists it, so it can be read before the end.
+    func attemptOutputStored(id: String, attempt: Int, output: JobOutput) throws {
+        guard running[id]?.attempt == attempt, var job = try store.job(id), job.status == .running else {
+            // Stored by an attempt that was stopped meanwhile: unless the job goes on (a later
+            // attempt writes the same names), it must not stay.
+            if let job = try store.job(id), job.status.isTerminal, job.status != .succeeded {
+                _ = state.waitUntil { [self] in await deleteOutputs([output.key]) }
+            }
+            return
+        }
+        if let index = job.outputs.firstIndex(where: { $0.name == output.name }) { job.outputs[index] = output } else { job.outputs.append(output) }
+        try store.setOutputs(id, job.outputs)
+        try changed(id)
     }
 
     /// The current attempt of `id` ended.
@@ -340,6 +359,8 @@ public actor ContainerOrchestrator: DurableObject {
     /// attempts remain and the fault is worth retrying; otherwise dead-lettered or failed.
     private func failed(_ job: JobRecord, _ failure: JobFailure, event: JobEvent) throws {
         let now = PlatformTime.now()
+        let partial = try discardOutputs(job)
+        if !partial.isEmpty { _ = state.waitUntil { [self] in await deleteOutputs(partial) } }
         switch JobLifecycle.next(job.status, event, attempts: job.attempts, maxAttempts: job.maxAttempts) {
         case .queued?:
             let at = now + settings.retryBackoff.milliseconds(afterAttempt: job.attempts)
@@ -353,6 +374,21 @@ public actor ContainerOrchestrator: DurableObject {
         case nil:
             return
         }
+    }
+
+    /// Forgets what an attempt that did not succeed stored early (segments published while it
+    /// ran) and returns their keys, to delete with ``deleteOutputs(_:)``: a failed, retried or
+    /// cancelled job leaves no partial output.
+    private func discardOutputs(_ job: JobRecord) throws -> [String] {
+        guard !job.outputs.isEmpty else { return [] }
+        try store.setOutputs(job.id, [])
+        return job.outputs.map(\.key)
+    }
+
+    /// Deletes stored outputs from R2.
+    private nonisolated func deleteOutputs(_ keys: [String]) async {
+        guard !keys.isEmpty, let media = try? env.r2(PlatformBindings.media) else { return }
+        for key in keys { try? await media.delete(key) }
     }
 
     /// Cancels the attempt in flight for `id`, if any, and frees its slot.

@@ -148,9 +148,12 @@ struct JobRunner: Sendable {
         }
     }
 
-    /// Reads the service's NDJSON lines until `result` or `error`.
+    /// Reads the service's NDJSON lines until `result` or `error`. Outputs the service publishes
+    /// while it runs (`output` lines) are stored at once and reported to the orchestrator, so
+    /// they can be read before the job ends.
     private func readStream(_ chunks: inout Body.Iterator, progress: ProgressReports) async throws -> Outcome {
         var pending: [UInt8] = []
+        var early = StoredOutputs()
         while let chunk = try await chunks.next() {
             pending.append(contentsOf: chunk.readableBytesView)
             var latest: ProgressReports.Report?
@@ -163,9 +166,16 @@ struct JobRunner: Sendable {
                 case "progress":
                     latest = ProgressReports.Report(progress: message["progress"]?.doubleValue ?? 0, stage: message["stage"]?.stringValue ?? "",
                                                     text: message["text"]?.stringValue)
+                case "output":
+                    guard let output = message["output"], let stored = try await store(output, into: &early) else { continue }
+                    let (id, attempt) = (job.id, self.attempt)
+                    await report { o in try await o.attemptOutputStored(id: id, attempt: attempt, output: stored) }
                 case "result":
-                    outcome = .succeeded(result: message["job"]?["result"], outputs: try await store(outputs: message["job"]?["outputs"]?.arrayValue ?? []))
+                    for output in message["job"]?["outputs"]?.arrayValue ?? [] { _ = try await store(output, into: &early) }
+                    await letGo(early)
+                    outcome = .succeeded(result: message["job"]?["result"], outputs: early.outputs)
                 case "error":
+                    await letGo(early)
                     let status = message["status"]?.intValue ?? 500
                     let failure = JobFailure(code: message["error"]?["code"]?.stringValue ?? "service_error",
                                              message: message["error"]?["message"]?.stringValue ?? "The service reported an error (HTTP \(status)).")
@@ -181,36 +191,52 @@ struct JobRunner: Sendable {
         return .failed(JobFailure(code: "container_connection_lost", message: "The container closed the job's stream before a result."), retryable: true)
     }
 
-    /// Stores each output at `outputs/<job id>/<name>.<ext>` in the MEDIA bucket: read from the
-    /// service (`pull`, streamed from its file into R2) or decoded from the stream (`base64`).
-    /// Pulled outputs are then let go at the service.
-    private func store(outputs: [JSONValue]) async throws -> [JobOutput] {
-        let media = try env.r2(PlatformBindings.media)
-        var stored: [JobOutput] = []
+    /// The outputs an attempt has stored so far, by name (a later one of the same name replaced
+    /// the earlier), and where at the service they were pulled from.
+    struct StoredOutputs {
+        var outputs: [JobOutput] = []
+        var pulled: Set<String> = []
         var pulledFrom: Set<String> = []
-        for output in outputs {
-            guard let name = output["name"]?.stringValue else { continue }
-            let contentType = output["contentType"]?.stringValue ?? "application/octet-stream"
-            let key = "outputs/\(job.id)/\(name)" + type.fileExtension(contentType)
-            let options = R2PutOptions(httpMetadata: R2HTTPMetadata(contentType: contentType), customMetadata: ["owner": job.owner, "job": job.id])
-            let object: R2Object?
-            if let pull = output["pull"]?.stringValue, pull.hasPrefix("/outputs/") {
-                pulledFrom.insert(String(pull[..<(pull.lastIndex(of: "/") ?? pull.endIndex)]))
-                let response = try await instance().fetch(Request(method: .get, url: "http://\(instanceName)\(pull)"))
-                guard response.status.code == 200 else {
-                    throw Outcome.FailureBox(JobFailure(code: "output_lost", message: "The service no longer has the output \(name) (HTTP \(response.status.code))."), retryable: true)
-                }
-                object = try await media.put(key, body: response.body, options: options)
-            } else if let encoded = output["base64"]?.stringValue, let bytes = Data(base64Encoded: encoded) {
-                object = try await media.put(key, bytes: Array(bytes), options: options)
-            } else {
-                continue
-            }
-            stored.append(JobOutput(name: name, key: key, contentType: contentType, size: object?.size ?? 0))
+
+        mutating func add(_ output: JobOutput) {
+            if let index = outputs.firstIndex(where: { $0.name == output.name }) { outputs[index] = output } else { outputs.append(output) }
         }
-        // Best effort: what a failed attempt leaves, or a lost DELETE, the service sweeps later.
-        for path in pulledFrom { _ = try? await instance().fetch(Request(method: .delete, url: "http://\(instanceName)\(path)")) }
-        return stored
+    }
+
+    /// Stores one output at `outputs/<job id>/<name>.<ext>` in the MEDIA bucket: read from the
+    /// service (`pull`, streamed from its file into R2) or decoded from the stream (`base64`).
+    /// One already pulled (published early, named again in the result) is not stored twice.
+    private func store(_ output: JSONValue, into stored: inout StoredOutputs) async throws -> JobOutput? {
+        guard let name = output["name"]?.stringValue else { return nil }
+        let pull = output["pull"]?.stringValue
+        if let pull, stored.pulled.contains(pull) { return nil }
+        let media = try env.r2(PlatformBindings.media)
+        let contentType = output["contentType"]?.stringValue ?? "application/octet-stream"
+        let key = "outputs/\(job.id)/\(name)" + type.fileExtension(contentType)
+        let options = R2PutOptions(httpMetadata: R2HTTPMetadata(contentType: contentType), customMetadata: ["owner": job.owner, "job": job.id])
+        let object: R2Object?
+        if let pull, pull.hasPrefix("/outputs/") {
+            stored.pulled.insert(pull)
+            stored.pulledFrom.insert(String(pull[..<(pull.lastIndex(of: "/") ?? pull.endIndex)]))
+            let response = try await instance().fetch(Request(method: .get, url: "http://\(instanceName)\(pull)"))
+            guard response.status.code == 200 else {
+                throw Outcome.FailureBox(JobFailure(code: "output_lost", message: "The service no longer has the output \(name) (HTTP \(response.status.code))."), retryable: true)
+            }
+            object = try await media.put(key, body: response.body, options: options)
+        } else if let encoded = output["base64"]?.stringValue, let bytes = Data(base64Encoded: encoded) {
+            object = try await media.put(key, bytes: Array(bytes), options: options)
+        } else {
+            return nil
+        }
+        let result = JobOutput(name: name, key: key, contentType: contentType, size: object?.size ?? 0)
+        stored.add(result)
+        return result
+    }
+
+    /// Lets the service drop the outputs pulled from it. Best effort: what a failed attempt
+    /// leaves, or a lost DELETE, the service sweeps later.
+    private func letGo(_ stored: StoredOutputs) async {
+        for path in stored.pulledFrom { _ = try? await instance().fetch(Request(method: .delete, url: "http://\(instanceName)\(path)")) }
     }
 
     /// Between tries of a report: 0.1 s, 0.5 s, 2 s.

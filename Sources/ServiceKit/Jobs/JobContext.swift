@@ -14,6 +14,8 @@ public struct JobContext: Sendable {
     let cancellation: JobCancellation
     /// Where adopted outputs go; nil in a context a test built (they go to the temporary directory).
     var outbox: JobOutbox?
+    /// Where outputs published while the job runs go; nil unless the caller takes them (see ``publish(_:)``).
+    var outputStream: JobOutputStream?
 
     /// Creates a context. Services get these from ``ContainerService``; tests and benchmarks may
     /// build one directly with a started pool.
@@ -44,6 +46,21 @@ public struct JobContext: Sendable {
     /// ServiceKit keeps outputs, and returns the new path for ``JobOutputFile/init(name:contentType:file:metadata:)``.
     public func adoptOutput(_ path: String) throws(ServiceError) -> String {
         try (outbox ?? JobOutbox(scratchDirectory: NSTemporaryDirectory() + "/servicekit")).adopt(path, jobId: jobId)
+    }
+
+    /// True when outputs handed to ``publish(_:)`` reach the caller before the job ends: the
+    /// platform's runner stores them as they come. Elsewhere publishing does nothing, so a job
+    /// may skip the work of preparing them.
+    public var publishesOutputs: Bool { outputStream != nil }
+
+    /// Hands over an output before the job ends (an HLS segment as it is cut), so the platform
+    /// stores it while the job goes on and a player can start early. Publish a file only once
+    /// it is complete; it is linked, not moved, and the job still returns it at the end (it is
+    /// not sent twice). Content that changes (a playlist that grows) goes as bytes; a later
+    /// output of the same name, published or returned, replaces it. Does nothing where
+    /// ``publishesOutputs`` is false.
+    public func publish(_ output: JobOutputFile) throws(ServiceError) {
+        try outputStream?.publish(output)
     }
 
     /// Runs blocking work (decoding, encoding) on one of the service's job threads, so it never

@@ -39,28 +39,44 @@ struct JobOutbox: Sendable {
     }
 
     /// Puts each output in the job's directory as `<index>` and returns how the runtime pulls it.
-    func publish(_ files: [JobOutputFile], jobId: String) throws(ServiceError) -> [JobResponse.Output] {
+    /// Outputs the job already published while it ran (`stream`) keep the place they have.
+    func publish(_ files: [JobOutputFile], jobId: String, stream: JobOutputStream? = nil) throws(ServiceError) -> [JobResponse.Output] {
         sweep()
-        let directory = directory(for: jobId)
         var outputs: [JobResponse.Output] = []
-        do {
-            try inDirectory(directory) {}
-            for (index, file) in files.enumerated() {
-                let target = directory + "/\(index)"
-                switch file.content {
-                case .bytes(let bytes): try Data(bytes).write(to: URL(fileURLWithPath: target))
-                case .file(let path, _): try FileManager.default.moveItem(atPath: path, toPath: target)
-                }
-                var output = JobResponse.Output(name: file.name, contentType: file.contentType, size: file.size)
-                output.pull = "/outputs/\(directory.split(separator: "/").last!)/\(index)"
-                outputs.append(output)
+        for (index, file) in files.enumerated() {
+            if let published = stream?.published(file) {
+                // The outbox holds a link to the same file: the job's own name for it can go.
+                if case .file(let path, _) = file.content { unlink(path) }
+                outputs.append(published)
+            } else {
+                outputs.append(try place(file, jobId: jobId, index: stream?.takeIndex() ?? index, keepingSource: false))
             }
-        } catch let error as ServiceError {
-            throw error
-        } catch {
-            throw .internalError("Could not keep the job's outputs for the runtime.", cause: error)
         }
         return outputs
+    }
+
+    /// Puts one output in the job's directory as `<index>`: bytes are written; a file is moved,
+    /// or with `keepingSource` linked (copied if it cannot be), so the job keeps its file.
+    func place(_ file: JobOutputFile, jobId: String, index: Int, keepingSource: Bool) throws(ServiceError) -> JobResponse.Output {
+        let directory = directory(for: jobId)
+        let target = directory + "/\(index)"
+        do {
+            try inDirectory(directory) {
+                switch file.content {
+                case .bytes(let bytes):
+                    try Data(bytes).write(to: URL(fileURLWithPath: target))
+                case .file(let path, _) where keepingSource:
+                    if link(path, target) != 0 { try FileManager.default.copyItem(atPath: path, toPath: target) }
+                case .file(let path, _):
+                    try FileManager.default.moveItem(atPath: path, toPath: target)
+                }
+            }
+        } catch {
+            throw .internalError("Could not keep the job's output \(file.name) for the runtime.", cause: error)
+        }
+        var output = JobResponse.Output(name: file.name, contentType: file.contentType, size: file.size)
+        output.pull = "/outputs/\(directory.split(separator: "/").last!)/\(index)"
+        return output
     }
 
     /// The file of output `index` of `job`, if it is there.

@@ -159,6 +159,7 @@ struct JobEndpoint<Handler: JobHandler>: Sendable {
     /// Fetches the input, runs the job, stores outputs; every error becomes a ``ServiceError``
     /// and the scratch file is removed on every path.
     private func execute(_ plan: Plan, inlineBinary: Bool = false, cancellation: JobCancellation = JobCancellation(),
+                         outputStream: JobOutputStream? = nil,
                          onProgress: @escaping @Sendable (JobProgress) -> Void) async -> Result<Delivery, ServiceError> {
         var jobLogger = logger
         jobLogger[metadataKey: "job"] = "\(plan.id)"
@@ -184,8 +185,9 @@ struct JobEndpoint<Handler: JobHandler>: Sendable {
                           attachments: plan.attachmentPaths)
             var context = JobContext(jobId: plan.id, logger: jobLogger, pool: pool, cancellation: cancellation, onProgress: report)
             context.outbox = outbox
+            context.outputStream = outputStream
             let result = try await handler.run(job, context: context)
-            outcome = .success(try await deliver(result, plan: plan, inlineBinary: inlineBinary))
+            outcome = .success(try await deliver(result, plan: plan, inlineBinary: inlineBinary, outputStream: outputStream))
         } catch let error as ServiceError {
             outcome = .failure(error)
         } catch {
@@ -207,7 +209,7 @@ struct JobEndpoint<Handler: JobHandler>: Sendable {
         return outcome
     }
 
-    private func deliver(_ result: JobResult, plan: Plan, inlineBinary: Bool) async throws -> Delivery {
+    private func deliver(_ result: JobResult, plan: Plan, inlineBinary: Bool, outputStream: JobOutputStream?) async throws -> Delivery {
         let (files, metadata): ([JobOutputFile], (any Encodable & Sendable)?)
         switch result {
         case .json(let value):
@@ -218,7 +220,7 @@ struct JobEndpoint<Handler: JobHandler>: Sendable {
             (files, metadata) = (several, summary)
         }
         if plan.pullOutputs {
-            return .json(JobResponse(jobId: plan.id, operation: plan.operation, result: metadata, outputs: try outbox.publish(files, jobId: plan.id)))
+            return .json(JobResponse(jobId: plan.id, operation: plan.operation, result: metadata, outputs: try outbox.publish(files, jobId: plan.id, stream: outputStream)))
         }
         if case .file(let file) = result, plan.outputURL == nil, !inlineBinary {
             // One output, asked for plainly: its bytes are the response body.
@@ -250,15 +252,19 @@ struct JobEndpoint<Handler: JobHandler>: Sendable {
         return .json(JobResponse(jobId: plan.id, operation: plan.operation, result: metadata, outputs: outputs))
     }
 
-    /// Runs the job while streaming NDJSON: `accepted`, `progress`…, then `result` or `error`.
+    /// Runs the job while streaming NDJSON: `accepted`, `progress`… (and with pulled outputs,
+    /// `output` for each one the job publishes early), then `result` or `error`.
     private func streamed(_ plan: Plan) -> Response {
         let body = ResponseBody { writer in
             let (lines, continuation) = AsyncStream<ProgressLine>.makeStream()
             let throttle = NIOLockedValueBox(JobProgress(progress: -1, stage: ""))
             let cancellation = JobCancellation()
             continuation.yield(ProgressLine(type: "accepted", jobId: plan.id))
+            let outputStream = plan.pullOutputs
+                ? JobOutputStream(outbox: outbox, jobId: plan.id) { output in continuation.yield(.output(plan.id, output)) }
+                : nil
             async let finished: Void = {
-                let outcome = await execute(plan, inlineBinary: true, cancellation: cancellation) { report in
+                let outcome = await execute(plan, inlineBinary: true, cancellation: cancellation, outputStream: outputStream) { report in
                     // At most one line per percent of progress (or per 64 characters of streamed
                     // text), plus every change of stage.
                     let emit = throttle.withLockedValue { last in

@@ -7,10 +7,15 @@ struct ProgressLine: Encodable, Sendable {
     var text: String?
     var status: Int?
     var job: JobResponse?
+    var output: JobResponse.Output?
     var error: [String: String]?
 
     static func progress(_ jobId: String, _ report: JobProgress) -> ProgressLine {
         .init(type: "progress", jobId: jobId, progress: report.progress, stage: report.stage, text: report.text)
+    }
+
+    static func output(_ jobId: String, _ output: JobResponse.Output) -> ProgressLine {
+        .init(type: "output", jobId: jobId, output: output)
     }
 
     static func failure(_ jobId: String, _ error: ServiceError) -> ProgressLine {

@@ -1,4 +1,5 @@
 public import ServiceKit
+import Logging
 import MediaTranscoderDescriptor
 
 /// The media-transcoder's operations for ``ContainerService`` (see the descriptor for their
@@ -32,7 +33,7 @@ public struct MediaJobHandler: JobHandler {
             let name = request.streamName ?? job.id
             return try await JobScratch.run(job, context: context) { directory in
                 try HLSTranscode.run(inputPath: path, request: request, streamName: name, directory: directory, progress: context.progress,
-                                     isCancelled: { context.isCancelled })
+                                     isCancelled: { context.isCancelled }, partial: context.publishesOutputs ? { publish($0, context: context) } : nil)
             }
         case "dash":
             let request = try HLSRequest(parameters: job.parameters)
@@ -67,6 +68,22 @@ public struct MediaJobHandler: JobHandler {
             }
         default:
             throw ServiceError.badRequest("Unknown operation \"\(job.operation)\".", code: "unknown_operation")
+        }
+    }
+
+    /// Hands what a running HLS transcode has cut so far to the platform, segments first and
+    /// then the playlists that list them. A failure here costs only the early start: the job
+    /// still returns every output at the end.
+    private func publish(_ partial: HLSTranscode.Partial, context: JobContext) {
+        do {
+            for segment in partial.segments {
+                try context.publish(JobOutputFile(name: segment.name, contentType: segment.contentType, file: segment.path))
+            }
+            for (name, text) in partial.playlists {
+                try context.publish(JobOutputFile(name: name, contentType: HLSTranscode.ContentType.playlist, bytes: Array(text.utf8)))
+            }
+        } catch {
+            context.logger.warning("could not publish segments early", metadata: ["error": "\(error)"])
         }
     }
 }
