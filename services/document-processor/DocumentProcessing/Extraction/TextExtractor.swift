@@ -60,10 +60,11 @@ enum TextExtractor {
             let page = try document.page(index)
             let size = page.size
             sizes.append(.init(width: size.width, height: size.height))
-            var text = page.text
+            let layer = page.textLayer(lines: request.format != .text)
+            var text = layer.text
             var method = "native"
-            var lines: [TextLine] = []
-            let needsOCR = request.method == .ocr || (request.method == .auto && text.filter { !$0.isWhitespace }.count < 3)
+            var lines = layer.lines ?? []
+            let needsOCR = request.method == .ocr || (request.method == .auto && layer.hasFewerVisibleCharacters(than: 3))
             if needsOCR {
                 ocrPages += 1
                 guard ocrPages <= DocumentProcessorDescriptor.maxOCRPages else {
@@ -81,7 +82,7 @@ enum TextExtractor {
                 progress(Double(index) / Double(count), "text")
             }
             pages.append(.init(page: index + 1, text: text, method: method, width: size.width, height: size.height))
-            if request.format != .text { layouts.append((method == "native" ? page.lines : lines, text)) }
+            if request.format != .text { layouts.append((lines, text)) }
         }
         let metadata = TextExtraction.Metadata(
             pages: count, title: document.title, author: document.author, subject: document.subject, creator: document.creator,
