@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(cd .. && pwd)
-SUITES=${SUITES:-"http kv durable-objects queues containers video platform s3"}
+SUITES=${SUITES:-"http kv durable-objects queues containers video platform s3 documents"}
 DURATION=${DURATION:-10s}
 
 # One release build directory (Benchmarks/.build) holds the bench tools and the `outpost` binary.
@@ -94,6 +94,13 @@ PY
       "$(echo "$KEY" | python3 -c 'import json,sys; print(json.load(sys.stdin)["accessKeyId"])')" \
       "$(echo "$KEY" | python3 -c 'import json,sys; print(json.load(sys.stdin)["secretAccessKey"])')" "$OUT_PID" "$STATE"
     kill "$OUT_PID"; wait "$OUT_PID" 2>/dev/null || true
+    rm -rf "$STATE"
+    ;;
+  documents)
+    # The release document-processor beside poppler-utils and tesseract, and behind `outpost dev`.
+    swift build -c release --product document-processor 2>&1 | { grep -E "error" || true; } | tail -3
+    STATE=$(mktemp -d)
+    python3 "$(pwd)/documents_bench.py" "$BIN/document-processor" "$OUTPOST_BIN" "$ROOT" "$STATE"
     rm -rf "$STATE"
     ;;
   *)
