@@ -31,7 +31,7 @@ enum TextLayerReader {
             defer { slots.release(); helper.done.signal() }
             helper.run()
         }
-        thread.name = "text-layer-reader"
+        thread.name = "text-reader"  // Linux keeps 15 bytes of a thread name
         thread.start()
         let first = Result { () throws(DocumentError) -> [Reading] in
             try read(document, pages: 0..<half, lines: lines, total: count, progress: progress, isCancelled: { helper.failed || isCancelled() })
