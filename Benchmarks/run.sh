@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(cd .. && pwd)
-SUITES=${SUITES:-"http kv durable-objects queues containers video platform s3 media"}
+SUITES=${SUITES:-"http kv durable-objects queues containers video platform s3 media documents"}
 DURATION=${DURATION:-10s}
 
 # One release build directory (Benchmarks/.build) holds the bench tools and the `outpost` binary.
@@ -103,6 +103,12 @@ PY
     # The HLS ladder beside the ffmpeg CLI, and time to the first playable segment through `outpost dev`.
     STATE=$(mktemp -d)
     python3 "$(pwd)/media_bench.py" "$BIN/media-transcoder" "$OUTPOST_BIN" "$ROOT/wrangler.toml" "$STATE"
+    rm -rf "$STATE"
+    ;;
+  documents)
+    # The release document-processor beside poppler-utils and tesseract, and behind `outpost dev`.
+    STATE=$(mktemp -d)
+    python3 "$(pwd)/documents_bench.py" "$BIN/document-processor" "$OUTPOST_BIN" "$ROOT" "$STATE"
     rm -rf "$STATE"
     ;;
   *)

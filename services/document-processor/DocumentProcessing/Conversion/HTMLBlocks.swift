@@ -1,7 +1,8 @@
 import Foundation
 
 /// HTML as ``DocumentBlock``s: `h1` the title, `h2`–`h6` headings, `p`/`div` paragraphs, `li`
-/// bullets, table rows as grids, `b`/`strong` and `i`/`em` kept, `a href` as "text (url)";
+/// bullets, table rows as grids, `b`/`strong` and `i`/`em` kept, `a href` as "text (url)",
+/// `img` with a `data:` URI as an image (others as their `alt` text);
 /// `script`, `style` and `head` skipped.
 enum HTMLBlocks {
     static func blocks(_ html: String) -> [DocumentBlock] {
@@ -48,6 +49,15 @@ enum HTMLBlocks {
             case "h1", "h2", "h3", "h4", "h5", "h6", "p", "div", "li", "blockquote", "pre", "section", "article":
                 flush(); kind = closing ? "p" : name
             case "br": current += " "
+            case "img":
+                guard !closing else { break }
+                let description = attribute("alt", in: inside) ?? ""
+                if let source = attribute("src", in: inside), let data = DataURI.bytes(source) {
+                    flush()
+                    blocks.append(.image(DocumentImage(data: data, description: description, size: size(of: inside))))
+                } else {
+                    current += description
+                }
             case "b", "strong": current += closing ? "</b>" : "<b>"
             case "i", "em": current += closing ? "</i>" : "<i>"
             case "a":
@@ -69,10 +79,23 @@ enum HTMLBlocks {
         return blocks.map(decodeHTMLOnlyEntities)
     }
 
+    /// The size an `img` tag gives (`width` and `height` in CSS pixels, 96 an inch), in points.
+    static func size(of tag: String) -> (width: Double, height: Double)? {
+        guard let width = attribute("width", in: tag).flatMap(Double.init), let height = attribute("height", in: tag).flatMap(Double.init) else { return nil }
+        return (width * 0.75, height * 0.75)
+    }
+
     static func attribute(_ name: String, in tag: String) -> String? {
-        guard let range = tag.range(of: name + "=\"") else { return nil }
-        let rest = tag[range.upperBound...]
-        return rest.firstIndex(of: "\"").map { String(rest[..<$0]) }
+        var searched = tag[...]
+        // The name must start the attribute (`src`, not the end of `data-src`).
+        while let range = searched.range(of: name + "=\"") {
+            if range.lowerBound > tag.startIndex, tag[tag.index(before: range.lowerBound)].isWhitespace {
+                let rest = tag[range.upperBound...]
+                return rest.firstIndex(of: "\"").map { String(rest[..<$0]) }
+            }
+            searched = tag[range.upperBound...]
+        }
+        return nil
     }
 
     /// `&nbsp;` and numeric entities pango does not know are turned into characters.

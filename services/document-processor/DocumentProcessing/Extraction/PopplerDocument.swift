@@ -82,35 +82,6 @@ final class PopplerPage {
         return (width, height)
     }
 
-    /// The page's text layer, in reading order. Poppler-glib joins words that sit on one line
-    /// with only a gap between them (side-by-side columns, signature blocks), and may go from the
-    /// end of one column to the next without a break: where the gap between two characters is
-    /// wider than half the line's height a space is put back, and where the next character is on
-    /// another line a line break, using the rectangle Poppler gives for every character.
-    var text: String {
-        let raw = PopplerDocument.take(poppler_page_get_text(handle)) ?? ""
-        var rectangles: UnsafeMutablePointer<PopplerRectangle>?
-        var count: guint = 0
-        guard poppler_page_get_text_layout(handle, &rectangles, &count) != 0, let rectangles else { return raw }
-        defer { outpost_g_free(rectangles) }
-        let scalars = Array(raw.unicodeScalars)
-        guard scalars.count == Int(count) else { return raw }
-        var out = String.UnicodeScalarView()
-        for index in scalars.indices {
-            if index > 0 {
-                let previous = rectangles[index - 1], current = rectangles[index]
-                let height = max(previous.y2 - previous.y1, 1)
-                let sameLine = abs(current.y1 - previous.y1) < height / 2
-                let gap = current.x1 - previous.x2
-                if !scalars[index - 1].properties.isWhitespace, !scalars[index].properties.isWhitespace {
-                    if !sameLine { out.append("\n") } else if gap > height / 2 { out.append(" ") }
-                }
-            }
-            out.append(scalars[index])
-        }
-        return String(out)
-    }
-
     /// Draws the page on a cairo context (for PDF output: vector, text stays text).
     func render(on context: OpaquePointer) {
         poppler_page_render_for_printing(handle, context)

@@ -9,7 +9,7 @@ enum TextBlock: Equatable, Sendable {
 
     /// The blocks `convert` reads from a DOCX, HTML or Markdown file: the title is level 1,
     /// headings level 2, numbered clauses level 3; subtitles, table rows and signatures are
-    /// paragraphs, page breaks dropped.
+    /// paragraphs, page breaks and images dropped.
     static func blocks(_ document: [DocumentBlock]) -> [TextBlock] {
         document.compactMap { block -> TextBlock? in
             let text = block.plainText
@@ -21,7 +21,7 @@ enum TextBlock: Equatable, Sendable {
             case .bullet(let markup): return .listItem(DocumentBlock.paragraph(markup).plainText, number: nil)
             case .numbered(let number, let markup): return .listItem(DocumentBlock.paragraph(markup).plainText, number: number)
             case .signatures(let signatories): return .paragraph(signatories.map { $0.role + ": " + $0.name }.joined(separator: "; "))
-            case .pageBreak: return nil
+            case .pageBreak, .image: return nil
             }
         }
     }

@@ -7,7 +7,7 @@ enum TextExtractor {
     static let ocrDPI = 300.0
 
     static func extract(path: String, request: ExtractionRequest, progress: @escaping (Double, String) -> Void,
-                        isCancelled: @escaping () -> Bool) throws(DocumentError) -> TextExtraction {
+                        isCancelled: @escaping @Sendable () -> Bool) throws(DocumentError) -> TextExtraction {
         let kind = try DocumentKind.detect(path: path)
         switch kind {
         case .pdf:
@@ -40,7 +40,7 @@ enum TextExtractor {
     }
 
     static func pdf(path: String, request: ExtractionRequest, progress: @escaping (Double, String) -> Void,
-                    isCancelled: @escaping () -> Bool) throws(DocumentError) -> TextExtraction {
+                    isCancelled: @escaping @Sendable () -> Bool) throws(DocumentError) -> TextExtraction {
         let document = try PopplerDocument(path: path, password: request.password)
         let count = document.pageCount
         guard count > 0 else { throw .unreadable("The PDF has no pages.") }
@@ -55,33 +55,33 @@ enum TextExtractor {
         var sizes: [TextExtraction.PageSize] = []
         var ocrPages = 0
         var layouts: [(lines: [TextLine], text: String)] = []
-        for index in 0..<count {
+        let readings = try TextLayerReader.read(document, password: request.password, lines: request.format != .text,
+                                                progress: { progress($0, "text") }, isCancelled: isCancelled)
+        for (index, reading) in readings.enumerated() {
             if isCancelled() { throw .cancelled }
-            let page = try document.page(index)
-            let size = page.size
+            let size = (width: reading.width, height: reading.height)
             sizes.append(.init(width: size.width, height: size.height))
-            var text = page.text
+            let layer = reading.layer
+            var text = layer.text
             var method = "native"
-            var lines: [TextLine] = []
-            let needsOCR = request.method == .ocr || (request.method == .auto && text.filter { !$0.isWhitespace }.count < 3)
+            var lines = layer.lines ?? []
+            let needsOCR = request.method == .ocr || (request.method == .auto && layer.hasFewerVisibleCharacters(than: 3))
             if needsOCR {
                 ocrPages += 1
                 guard ocrPages <= DocumentProcessorDescriptor.maxOCRPages else {
                     throw .tooLarge("More than \(DocumentProcessorDescriptor.maxOCRPages) pages need OCR; that is the limit.")
                 }
                 progress(Double(index) / Double(count), "ocr")
-                let image = try page.grayscale(dpi: ocrDPI)
+                let image = try document.page(index).grayscale(dpi: ocrDPI)
                 if engine == nil { engine = try OCREngine(languages: request.languages) }
                 let ocr = engine!
                 let read = try OCRGate.shared.run { () throws(DocumentError) -> OCRText in try ocr.read(image) }
                 text = read.text
                 lines = read.lines
                 method = "ocr"
-            } else if index % 10 == 0 {
-                progress(Double(index) / Double(count), "text")
             }
             pages.append(.init(page: index + 1, text: text, method: method, width: size.width, height: size.height))
-            if request.format != .text { layouts.append((method == "native" ? page.lines : lines, text)) }
+            if request.format != .text { layouts.append((lines, text)) }
         }
         let metadata = TextExtraction.Metadata(
             pages: count, title: document.title, author: document.author, subject: document.subject, creator: document.creator,

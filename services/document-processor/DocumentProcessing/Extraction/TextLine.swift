@@ -11,16 +11,12 @@ struct TextLine: Equatable, Sendable {
 }
 
 extension PopplerPage {
-    /// The page's text as lines, in reading order, from the rectangle and font size Poppler gives
-    /// for every character (the same walk as ``text``); empty when Poppler gives no layout.
-    var lines: [TextLine] {
-        let raw = PopplerDocument.take(poppler_page_get_text(handle)) ?? ""
-        var rectangles: UnsafeMutablePointer<PopplerRectangle>?
-        var count: guint = 0
-        guard poppler_page_get_text_layout(handle, &rectangles, &count) != 0, let rectangles else { return [] }
-        defer { outpost_g_free(rectangles) }
+    /// The page's text as lines, in reading order, from the text, the rectangle and the font size
+    /// Poppler gives for every character (the same walk as ``PageTextLayer``'s text); empty when
+    /// the text and the rectangles do not pair up.
+    func lines(raw: String, layout rectangles: UnsafeBufferPointer<PopplerRectangle>) -> [TextLine] {
         let scalars = Array(raw.unicodeScalars)
-        guard scalars.count == Int(count) else { return [] }
+        guard scalars.count == rectangles.count else { return [] }
         let sizes = fontSizes(count: scalars.count)
         var lines: [TextLine] = []
         var current = String.UnicodeScalarView()

@@ -21,6 +21,8 @@ enum DocumentBlock: Equatable, Sendable {
     case signatures([Signatory])
     /// One row of a table, drawn as a simple grid of equal columns.
     case tableRow([String])
+    /// An image on its own, centred; shrunk to fit the page's text width and height.
+    case image(DocumentImage)
 
     /// The block's text without markup (tags dropped, entities decoded).
     var plainText: String {
@@ -29,7 +31,7 @@ enum DocumentBlock: Equatable, Sendable {
         case .clause(let number, let heading): "\(number). " + heading
         case .bullet(let text): "• " + text
         case .numbered(let number, let text): number + ". " + text
-        case .pageBreak: ""
+        case .pageBreak, .image: ""
         case .signatures(let signatories): signatories.map { $0.role + ": " + $0.name }.joined(separator: "\n")
         case .tableRow(let cells): cells.joined(separator: " | ")
         }

@@ -23,7 +23,7 @@ struct DocumentComposer {
         let writer = try PDFWriter(width: pageWidth, height: pageHeight, metadata: metadata)
         let pages = Pages(composer: self, context: writer.context)
         defer { pages.release() }
-        for block in blocks { pages.place(block) }
+        for block in blocks { try pages.place(block) }
         let count = pages.pages.count
         for (index, placements) in pages.pages.enumerated() {
             for placement in placements { placement.draw(on: writer.context) }
@@ -38,6 +38,7 @@ struct DocumentComposer {
         case line(layout: OpaquePointer, index: Int32, x: Double, baseline: Double)
         case rule(x: Double, y: Double, width: Double)
         case box(x: Double, y: Double, width: Double, height: Double)
+        case image(surface: OpaquePointer, x: Double, y: Double, width: Double, height: Double)
 
         func draw(on cr: OpaquePointer) {
             switch self {
@@ -57,6 +58,13 @@ struct DocumentComposer {
                 cairo_set_line_width(cr, 0.5)
                 cairo_rectangle(cr, x, y, width, height)
                 cairo_stroke(cr)
+            case .image(let surface, let x, let y, let width, let height):
+                cairo_save(cr)
+                cairo_translate(cr, x, y)
+                cairo_scale(cr, width / Double(cairo_image_surface_get_width(surface)), height / Double(cairo_image_surface_get_height(surface)))
+                cairo_set_source_surface(cr, surface, 0, 0)
+                cairo_paint(cr)
+                cairo_restore(cr)
             }
         }
     }
@@ -68,6 +76,7 @@ struct DocumentComposer {
         var pages: [[Placement]] = [[]]
         var y: Double
         var layouts: [OpaquePointer] = []
+        var surfaces: [OpaquePointer] = []
         let scale = Double(outpost_pango_scale())
 
         init(composer: DocumentComposer, context: OpaquePointer) {
@@ -85,6 +94,8 @@ struct DocumentComposer {
         func release() {
             for layout in layouts { outpost_g_object_unref(UnsafeMutableRawPointer(layout)) }
             layouts = []
+            for surface in surfaces { cairo_surface_destroy(surface) }
+            surfaces = []
         }
 
         func newPage() {
@@ -151,8 +162,25 @@ struct DocumentComposer {
             if y + needed > bottom, !atTop { newPage() }
         }
 
+        /// An image at its size (96 pixels an inch unless the document gives one), shrunk to fit
+        /// the text width and a page's height, centred; one that cannot be decoded is left out.
+        func placeImage(_ image: DocumentImage) throws(DocumentError) {
+            guard let surface = try image.surface() else { return }
+            surfaces.append(surface)
+            let pixelWidth = Double(cairo_image_surface_get_width(surface)), pixelHeight = Double(cairo_image_surface_get_height(surface))
+            var (width, height) = (pixelWidth * 0.75, pixelHeight * 0.75)
+            if let size = image.size, size.width > 0, size.height > 0 { (width, height) = size }
+            let fit = min(1, contentWidth / width, (bottom - top) / height)
+            width *= fit
+            height *= fit
+            space(4)
+            keep(height)
+            pages[pages.count - 1].append(.image(surface: surface, x: left + (contentWidth - width) / 2, y: y, width: width, height: height))
+            y += height + 8
+        }
+
         /// Lays one block out.
-        func place(_ block: DocumentBlock) {
+        func place(_ block: DocumentBlock) throws(DocumentError) {
             let bodyLine = 16.0
             switch block {
             case .title(let text):
@@ -191,6 +219,8 @@ struct DocumentComposer {
                 placeSignatures(signatories)
             case .tableRow(let cells):
                 placeTableRow(cells)
+            case .image(let image):
+                try placeImage(image)
             }
         }
 

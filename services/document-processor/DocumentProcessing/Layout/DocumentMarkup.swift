@@ -13,7 +13,9 @@ import Foundation
 enum DocumentMarkup {
     /// - Parameter markdown: read as Markdown rather than template markup: `#` is the title,
     ///   `##`…`######` are headings (none numbered), `1.` items are bullets keeping their number,
-    ///   `[text](url)` links read as "text (url)", and `|`-separated lines are table rows.
+    ///   `[text](url)` links read as "text (url)", `|`-separated lines are table rows, and a line
+///   that is one image with a `data:` URI (`![description](data:image/png;base64,…)`) is an image
+///   (other sources give their description as text).
     static func blocks(from text: String, escaped: Bool, markdown: Bool = false) -> [DocumentBlock] {
         var blocks: [DocumentBlock] = []
         var paragraph: [String] = []
@@ -56,6 +58,15 @@ enum DocumentMarkup {
                     blocks.append(hashes == 1 ? .title(heading) : .heading(heading))
                     continue
                 }
+                if let image = image(line) {
+                    flush()
+                    if let data = DataURI.bytes(image.source) {
+                        blocks.append(.image(DocumentImage(data: data, description: image.description)))
+                    } else if !image.description.isEmpty {
+                        paragraph.append(image.description)
+                    }
+                    continue
+                }
                 if line.hasPrefix("|") {
                     flush()
                     let cells = line.split(separator: "|").map { String($0.trimmingSpaces) }
@@ -92,7 +103,15 @@ enum DocumentMarkup {
         return blocks
     }
 
-    /// `[text](url)` → `text (url)`.
+    /// A line that is one image, `![description](source)`: its parts.
+    static func image(_ line: Substring) -> (description: String, source: String)? {
+        guard line.hasPrefix("!["), line.hasSuffix(")"), let close = line.firstIndex(of: "]"),
+              line[line.index(after: close)...].hasPrefix("(") else { return nil }
+        let source = line[line.index(close, offsetBy: 2)..<line.index(before: line.endIndex)]
+        return (String(line[line.index(line.startIndex, offsetBy: 2)..<close]), String(source.trimmingSpaces))
+    }
+
+    /// `[text](url)` → `text (url)`; an image inside text, `![text](source)`, → `text`.
     static func links(_ text: String) -> String {
         var out = ""
         var rest = Substring(text)
@@ -102,7 +121,12 @@ enum DocumentMarkup {
             out += rest[..<open]
             let label = rest[rest.index(after: open)..<close]
             let url = rest[rest.index(close, offsetBy: 2)..<end]
-            out += label + (url.isEmpty || url == label ? "" : " (" + url + ")")
+            if out.last == "!" {
+                out.removeLast()
+                out += label
+            } else {
+                out += label + (url.isEmpty || url == label ? "" : " (" + url + ")")
+            }
             rest = rest[rest.index(after: end)...]
         }
         return out + rest
