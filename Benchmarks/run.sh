@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(cd .. && pwd)
-SUITES=${SUITES:-"http kv durable-objects queues containers video platform s3"}
+SUITES=${SUITES:-"http kv durable-objects queues containers video video-ops platform s3"}
 DURATION=${DURATION:-10s}
 
 # One release build directory (Benchmarks/.build) holds the bench tools and the `outpost` binary.
@@ -94,6 +94,13 @@ PY
       "$(echo "$KEY" | python3 -c 'import json,sys; print(json.load(sys.stdin)["accessKeyId"])')" \
       "$(echo "$KEY" | python3 -c 'import json,sys; print(json.load(sys.stdin)["secretAccessKey"])')" "$OUT_PID" "$STATE"
     kill "$OUT_PID"; wait "$OUT_PID" 2>/dev/null || true
+    rm -rf "$STATE"
+    ;;
+  video-ops)
+    # The video-processor's transcode, memory and thumbnail figures against the ffmpeg CLI and
+    # single-time jobs: video_ops_bench.py starts the release service itself (a fresh one per input).
+    STATE=$(mktemp -d)
+    python3 "$(pwd)/video_ops_bench.py" "$BIN/video-processor" "$STATE"
     rm -rf "$STATE"
     ;;
   *)
