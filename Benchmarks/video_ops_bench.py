@@ -208,7 +208,7 @@ print(f"{'frames/s (whole job: upload, encode, pull)':44}{s_fps:<14.1f}{c_fps:<1
       f"{'PASS' if s_fps / c_fps >= 0.9 else 'MISS'}")
 print(f"{'output size (MB)':44}{statistics.median(sizes[0]) / 1e6:<14.2f}{statistics.median(sizes[1]) / 1e6:<14.2f}"
       f"{statistics.median(sizes[0]) / statistics.median(sizes[1]):.2f}")
-print(f"{'  per round, frames/s':44}{' '.join(f'{v:.1f}' for v in service_fps):<14}{' '.join(f'{v:.1f}' for v in cli_fps)}")
+print(f"{'  per round, frames/s':44}{' '.join(f'{v:.1f}' for v in service_fps):<13} {' '.join(f'{v:.1f}' for v in cli_fps)}")
 
 # 2. Peak RSS with a 6x longer input, on a fresh service.
 long_frames = probe(long_clip)[0]
