@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(cd .. && pwd)
-SUITES=${SUITES:-"http kv durable-objects queues containers video platform s3 media documents"}
+SUITES=${SUITES:-"http kv durable-objects queues containers video video-ops platform s3 media documents"}
 DURATION=${DURATION:-10s}
 
 # One release build directory (Benchmarks/.build) holds the bench tools and the `outpost` binary.
@@ -109,6 +109,13 @@ PY
     # The release document-processor beside poppler-utils and tesseract, and behind `outpost dev`.
     STATE=$(mktemp -d)
     python3 "$(pwd)/documents_bench.py" "$BIN/document-processor" "$OUTPOST_BIN" "$ROOT" "$STATE"
+    rm -rf "$STATE"
+    ;;
+  video-ops)
+    # The video-processor's transcode, memory and thumbnail figures against the ffmpeg CLI and
+    # single-time jobs: video_ops_bench.py starts the release service itself (a fresh one per input).
+    STATE=$(mktemp -d)
+    python3 "$(pwd)/video_ops_bench.py" "$BIN/video-processor" "$STATE"
     rm -rf "$STATE"
     ;;
   *)

@@ -22,6 +22,30 @@ struct VideoThumbnailSetTests {
         }
     }
 
+    /// Times in one job are visited in increasing order, and one after the last frame returned
+    /// within the same keyframe interval is reached by decoding on instead of seeking back. This
+    /// order goes through each path: a first seek, a repeated time (seek again), decoding on within
+    /// a GOP (0.4 → 0.9 → 1.1), a new GOP (seek to 2.0), decoding on to the last frame (3.95), then
+    /// past it (3.99: decoding on finds nothing, so it seeks and takes the last frame). Each image is
+    /// ffmpeg's frame at that time (neighbouring frames of this clip are ~20 dB apart).
+    @Test func timesInAnyOrderSharingKeyframeIntervalsAreFFmpegsFramesAtThoseTimes() throws {
+        let temp = try TemporaryDirectory()
+        defer { temp.remove() }
+        let clip = temp.file("gop.mp4")
+        // 4 s at 25 fps, a keyframe every 2 s: frames at 0, 0.04 … 3.96.
+        try FFmpegCLI.run(["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=4", "-c:v", "libx264", "-g", "50", "-pix_fmt", "yuv420p", clip])
+        let times = [3.0, 0.4, 0.4, 0.9, 2.2, 1.1, 3.99, 3.95]
+        let thumbnails = try ThumbnailExtractor.thumbnails(path: clip, times: times, request: .init(format: .png))
+        #expect(thumbnails.count == times.count)
+        for (thumbnail, time) in zip(thumbnails, times) {
+            try Data(thumbnail.bytes).write(to: URL(fileURLWithPath: temp.file("ours.png")))
+            // Past the last frame (3.96) ffmpeg -ss gives no frame: the last one is the reference.
+            try FFmpegCLI.referenceFrame(input: clip, timestamp: min(time, 3.96), output: temp.file("ref.png"))
+            let psnr = try FFmpegCLI.psnr(temp.file("ours.png"), temp.file("ref.png"))
+            #expect(psnr >= 35, "t=\(time): PSNR \(psnr)")
+        }
+    }
+
     @Test func webpDecodesWithTheRequestedSize() throws {
         let temp = try TemporaryDirectory()
         defer { temp.remove() }

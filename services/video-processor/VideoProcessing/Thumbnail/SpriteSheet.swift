@@ -46,7 +46,7 @@ public struct SpriteSheet: Sendable {
         var tile: (width: Int, height: Int)?
         var sheet: Frame?
         for (index, time) in times.enumerated() {
-            let frame = try session.frame(at: time, seek: true, progress: { fraction in
+            let frame = try session.nextFrame(at: time, progress: { fraction in
                 progress((Double(index) + 0.9 * fraction) / Double(times.count) * 0.9, "decoding")
             }, isCancelled: isCancelled)
             if tile == nil {

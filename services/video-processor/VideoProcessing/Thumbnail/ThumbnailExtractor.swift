@@ -32,8 +32,10 @@ public enum ThumbnailExtractor {
         return thumbnail
     }
 
-    /// Makes a thumbnail at each of `times` (seconds, any order) from one opened input: one seek
-    /// and a short decode per time instead of a job each. Times past the end are a 400.
+    /// Makes a thumbnail at each of `times` (seconds, any order; the thumbnails come back in that
+    /// order) from one opened input instead of a job each. The times are visited in increasing
+    /// order, and a time whose keyframe was already passed is reached by decoding on instead of
+    /// seeking back, so times within one keyframe interval share its decode. Times past the end are a 400.
     public static func thumbnails(
         path: String, times: [Double], request: ThumbnailRequest, progress: (Double, String) -> Void = { _, _ in },
         isCancelled: () -> Bool = { false }
@@ -43,18 +45,19 @@ public enum ThumbnailExtractor {
         if let duration = session.duration, let late = times.first(where: { $0 > duration + 1e-6 }) {
             throw VideoError(.invalidParameter, "timestamp \(late) is past the end of the video (duration \(duration) s).")
         }
-        var thumbnails: [Thumbnail] = []
-        for (index, time) in times.enumerated() {
-            let share = 1 / Double(max(times.count, 1))
-            let frame = try session.frame(at: time, seek: true, progress: { fraction in
-                progress((Double(index) + 0.9 * fraction) * share, "decoding")
+        var thumbnails = [Thumbnail?](repeating: nil, count: times.count)
+        let share = 1 / Double(max(times.count, 1))
+        for (step, index) in times.indices.sorted(by: { times[$0] < times[$1] }).enumerated() {
+            let time = times[index]
+            let frame = try session.nextFrame(at: time, progress: { fraction in
+                progress((Double(step) + 0.9 * fraction) * share, "decoding")
             }, isCancelled: isCancelled)
             var timed = request
             timed.timestamp = time
-            thumbnails.append(try session.encode(frame, request: timed))
+            thumbnails[index] = try session.encode(frame, request: timed)
         }
         progress(1, "done")
-        return thumbnails
+        return thumbnails.compactMap { $0 }
     }
 
     /// The times `0, interval, 2·interval…` before the end of the video at `path`, at most `limit`.
@@ -80,6 +83,9 @@ public enum ThumbnailExtractor {
         let duration: Double?
         /// The turn applied to every frame.
         let rotation: DisplayRotation
+        /// The time (stream time base) of the last frame `frame(at:)` returned, while the decoder
+        /// can go on from it; nil before the first and after the end of the stream was reached.
+        private(set) var position: Int64?
 
         init(path: String, autorotate: Bool = true) throws(VideoError) {
             input = try MediaInput.open(path: path)
@@ -121,11 +127,40 @@ public enum ThumbnailExtractor {
                 }
                 avcodec_flush_buffers(decoder.context)
             }
+            position = nil
             let frame = try ThumbnailExtractor.decodeFrame(
                 at: target, input: input, streamIndex: streamIndex, decoder: decoder, timeBase: timeBase,
                 progress: progress, isCancelled: isCancelled
             )
+            // A frame before the target is the last one: the decoder is drained and cannot go on.
+            if let time = frame.presentationTime, time >= target { position = time }
             return try rotation.apply(to: frame, timeBase: timeBase)
+        }
+
+        /// The first frame at or after `timestamp` (the last frame when it is past the end), upright:
+        /// reached by decoding on from the last frame returned when ``decodesForward(to:)``, else by a seek.
+        func nextFrame(at timestamp: Double, progress: (Double) -> Void, isCancelled: () -> Bool) throws(VideoError) -> Frame {
+            guard decodesForward(to: timestamp) else { return try frame(at: timestamp, seek: true, progress: progress, isCancelled: isCancelled) }
+            do {
+                return try frame(at: timestamp, seek: false, progress: progress, isCancelled: isCancelled)
+            } catch where error.code == .decodeFailed {
+                // The stream ended before the time: its last frame is decoded again from its keyframe.
+                return try frame(at: timestamp, seek: true, progress: progress, isCancelled: isCancelled)
+            }
+        }
+
+        /// Whether `frame(at: timestamp, seek: false)` finds the frame at `timestamp` with no more
+        /// decoding than a seek: the time is after the last frame returned, and the keyframe a seek
+        /// would land on (from the container's index) is not after that frame.
+        func decodesForward(to timestamp: Double) -> Bool {
+            guard let position else { return false }
+            let microseconds = Int64((timestamp * Double(outpost_av_time_base())).rounded()) + input.startTime
+            let target = av_rescale_q(microseconds, outpost_av_time_base_q(), timeBase)
+            guard target > position else { return false }
+            let stream = input.streams[Int(streamIndex)]
+            let entry = av_index_search_timestamp(stream, target, outpost_avseek_flag_backward())
+            guard entry >= 0, let keyframe = avformat_index_get_entry(stream, entry) else { return false }
+            return keyframe.pointee.timestamp <= position
         }
 
         /// Scales and encodes `frame` as `request` says.
@@ -171,23 +206,8 @@ public enum ThumbnailExtractor {
 
         while true {
             if isCancelled() { throw VideoError(.cancelled, "The job was cancelled while decoding.") }
-            if !draining {
-                let status = av_read_frame(input.context, packet.pointer)
-                if status < 0 {
-                    if status != outpost_averror_eof() { lastError = FFmpegError("av_read_frame", code: status) }
-                    draining = true
-                    _ = avcodec_send_packet(decoder.context, nil)
-                } else {
-                    defer { av_packet_unref(packet.pointer) }
-                    guard packet.pointer.pointee.stream_index == streamIndex else { continue }
-                    let sent = avcodec_send_packet(decoder.context, packet.pointer)
-                    // A damaged packet is skipped; decoding goes on with the next one.
-                    if sent < 0 && sent != outpost_averror_eagain() {
-                        lastError = FFmpegError("avcodec_send_packet", code: sent)
-                        continue
-                    }
-                }
-            }
+            // Frames the decoder already holds come out first (a decoder that goes on from an
+            // earlier call may hold some), so it always has room for the next packet.
             while true {
                 let received = avcodec_receive_frame(decoder.context, frame.pointer)
                 if received == outpost_averror_eagain() && !draining { break }
@@ -216,6 +236,22 @@ public enum ThumbnailExtractor {
                     progress(Double(time - start) / Double(target - start))
                 }
                 last.take(from: frame)
+            }
+            if !draining {
+                let status = av_read_frame(input.context, packet.pointer)
+                if status < 0 {
+                    if status != outpost_averror_eof() { lastError = FFmpegError("av_read_frame", code: status) }
+                    draining = true
+                    _ = avcodec_send_packet(decoder.context, nil)
+                } else {
+                    defer { av_packet_unref(packet.pointer) }
+                    guard packet.pointer.pointee.stream_index == streamIndex else { continue }
+                    let sent = avcodec_send_packet(decoder.context, packet.pointer)
+                    // A damaged packet is skipped; decoding goes on with the next one.
+                    if sent < 0 && sent != outpost_averror_eagain() {
+                        lastError = FFmpegError("avcodec_send_packet", code: sent)
+                    }
+                }
             }
         }
     }
