@@ -44,7 +44,9 @@ enum CgroupSupport: Sendable, Equatable {
                 let dir = base + "/" + name
                 guard let attrs = try? fm.attributesOfItem(atPath: dir), attrs[.type] as? FileAttributeType == .typeDirectory,
                       let modified = attrs[.modificationDate] as? Date, Date().timeIntervalSince(modified) > age else { continue }
-                rmdir(dir)
+                // A live instance's service sits in its top group: only a group without members loses its children.
+                let members = (try? String(contentsOfFile: dir + "/cgroup.procs", encoding: .utf8)) ?? ""
+                if members.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { ContainerCgroup.removeTree(dir) }
             }
         }
     }

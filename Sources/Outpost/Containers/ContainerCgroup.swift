@@ -84,9 +84,22 @@ struct ContainerCgroup: Sendable {
         return (try? String(contentsOfFile: memoryDirectory + file, encoding: .utf8)).flatMap { Int64($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
-    /// Removes the groups (they must be empty: call after every member is gone).
+    /// Removes the groups (they must be empty: call after every member is gone), with any child groups
+    /// a nested instance made in its delegated directories (see Containers.md, "Cgroups").
     func remove() {
-        for dir in directories { rmdir(dir) }
+        for dir in directories { Self.removeTree(dir) }
+    }
+
+    /// Removes `dir` after its child groups, deepest first (rmdir refuses groups holding processes).
+    static func removeTree(_ dir: String, depth: Int = 0) {
+        if depth < 8, let entries = try? FileManager.default.contentsOfDirectory(atPath: dir) {
+            for name in entries {
+                var st = stat()
+                let child = dir + "/" + name
+                if lstat(child, &st) == 0, st.st_mode & S_IFMT == S_IFDIR { removeTree(child, depth: depth + 1) }
+            }
+        }
+        rmdir(dir)
     }
 
     @discardableResult

@@ -1,7 +1,8 @@
 import Foundation
+import Glibc
 
-/// The argv of one sandboxed process: `prlimit` (the rlimits) then `bwrap` (namespaces, the
-/// filesystem view, seccomp) then the program, all from `SandboxPolicy`.
+/// One sandboxed process: the rlimits (set by the spawn shim before it execs), then the argv of
+/// `bwrap` (namespaces, the filesystem view, seccomp) and the program, all from `SandboxPolicy`.
 struct SandboxCommand {
     /// The program and its arguments, as seen inside the sandbox.
     var program: [String]
@@ -22,13 +23,20 @@ struct SandboxCommand {
     /// where this proxy listens) instead of an empty one of its own, and gets the proxy variables.
     var egress: EgressAccess?
 
+    /// The rlimits of the process (resource, soft = hard value), set before bubblewrap starts.
+    var rlimits: [(resource: Int32, value: UInt64)] {
+        var limits: [(resource: Int32, value: UInt64)] = [
+            (Int32(RLIMIT_CPU.rawValue), UInt64(cpuSeconds)), (Int32(RLIMIT_FSIZE.rawValue), SandboxPolicy.fileSizeBytes),
+            (Int32(RLIMIT_NOFILE.rawValue), SandboxPolicy.openFiles), (Int32(__RLIMIT_NPROC.rawValue), SandboxPolicy.processes),
+            (Int32(RLIMIT_CORE.rawValue), SandboxPolicy.coreBytes),
+        ]
+        if let addressSpaceBytes { limits.append((Int32(RLIMIT_AS.rawValue), UInt64(addressSpaceBytes))) }
+        return limits
+    }
+
     /// The full argv, starting with an absolute path.
     func argv(seccompFD: Int32?) -> [String] {
-        var args = ["/usr/bin/prlimit",
-                    "--cpu=\(cpuSeconds)", "--fsize=\(SandboxPolicy.fileSizeBytes)", "--nofile=\(SandboxPolicy.openFiles)",
-                    "--nproc=\(SandboxPolicy.processes)", "--core=\(SandboxPolicy.coreBytes)"]
-        if let addressSpaceBytes { args.append("--as=\(addressSpaceBytes)") }
-        args += ["--", Self.bubblewrap]
+        var args = [Self.bubblewrap]
         let namespaces = SandboxPolicy.namespaces.filter { egress == nil || $0 != "net" }
         args += namespaces.map { $0 == "cgroup" ? "--unshare-cgroup-try" : "--unshare-\($0)" }
         args += ["--die-with-parent", "--new-session", "--cap-drop", "ALL", "--uid", "1000", "--gid", "1000"]
