@@ -28,7 +28,7 @@ struct CgroupDelegation {
     let directories: [Directory]
 
     /// The directories of the `--cgroup-procs` files, named by their controller (v1: memory, pids,
-    /// cpu; v2: unified). Unknown kinds are left out.
+    /// cpu, cpuacct; v2: unified). Unknown kinds are left out.
     init(procsFiles: [String]) {
         var dirs: [Directory] = []
         for file in procsFiles {
@@ -43,7 +43,7 @@ struct CgroupDelegation {
     private static func kind(of dir: String) -> String? {
         var st = stat()
         for (file, name) in [("cgroup.controllers", "unified"), ("memory.limit_in_bytes", "memory"), ("pids.max", "pids"),
-                             ("cpu.cfs_quota_us", "cpu")] where stat(dir + "/" + file, &st) == 0 {
+                             ("cpu.cfs_quota_us", "cpu"), ("cpuacct.usage", "cpuacct")] where stat(dir + "/" + file, &st) == 0 {
             return name
         }
         return nil

@@ -82,6 +82,22 @@ struct CodeExecutorCgroupTests {
         let groups = instanceGroups(instanceID: instanceID)
         try #require(groups["memory"] != nil && groups["pids"] != nil, "the instance's groups on the host: \(groups)")
         for dir in groups.values { #expect(runGroups(dir).isEmpty, "a finished run's group is removed: \(runGroups(dir))") }
+        // Delegated: the instance's directories belong to its own uid (not root), their limit files stay root's.
+        var st = stat()
+        #expect(stat(groups["memory"]!, &st) == 0 && st.st_uid != 0, "the instance owns its memory group directory")
+        #expect(stat(groups["memory"]! + "/memory.limit_in_bytes", &st) == 0 && st.st_uid == 0, "its limit stays the runtime's")
+
+        // cpuMs is the group's CPU time: it covers what the program itself measures.
+        let busy = try await execute(["language": "python", "timeout": 30, "code": """
+        import time
+        x = 0
+        while time.process_time() < 0.3:
+            x += 1
+        print(time.process_time())
+        """])
+        let own = Double((busy["stdout"] as? String ?? "").trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        print("busy run: own process_time \(own) s, cpuMs \(busy["cpuMs"] ?? "nil")")
+        #expect(own >= 0.3 && (busy["cpuMs"] as? Double ?? 0) >= own * 1000, "\(busy)")
 
         // The security policies say so, from the values the runs use.
         let policies = try await supervisor.fetch(Request(method: .get, url: "/security-policies"), className: "CodeExecutor",

@@ -37,7 +37,7 @@ struct ContainerCgroup: Sendable {
             _ = write(dir + "/cpu.max", "\(quota) \(period)")
             _ = write(dir + "/pids.max", "\(maxPids)")
             return ContainerCgroup(version: .v2, directories: [dir], procsFiles: [dir + "/cgroup.procs"], memoryDirectory: dir)
-        case .v1(let memory, let cpu, let pids):
+        case .v1(let memory, let cpu, let pids, let cpuacct):
             let mem = memory + "/" + name
             guard mkdir(mem, 0o755) == 0 || errno == EEXIST else { return nil }
             guard write(mem + "/memory.limit_in_bytes", "\(memoryBytes)") else {
@@ -60,6 +60,13 @@ struct ContainerCgroup: Sendable {
                 let dir = pids + "/" + name
                 if mkdir(dir, 0o755) == 0 || errno == EEXIST {
                     _ = write(dir + "/pids.max", "\(maxPids)")
+                    dirs.append(dir)
+                    procs.append(dir + "/cgroup.procs")
+                }
+            }
+            if let cpuacct {
+                let dir = cpuacct + "/" + name
+                if mkdir(dir, 0o755) == 0 || errno == EEXIST {
                     dirs.append(dir)
                     procs.append(dir + "/cgroup.procs")
                 }

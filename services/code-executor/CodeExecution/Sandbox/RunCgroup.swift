@@ -56,7 +56,7 @@ final class RunCgroup {
             for dir in made.values { rmdir(dir) }
             return .setup("run cgroup: \(message)")
         }
-        for controller in ["memory", "pids", "cpu"] {
+        for controller in ["memory", "pids", "cpu", "cpuacct"] {
             guard let base = delegated[controller] else { continue }
             let dir = base + "/" + name
             guard mkdir(dir, 0o755) == 0 else { throw undo("mkdir \(dir): \(String(cString: strerror(errno)))") }
@@ -68,6 +68,8 @@ final class RunCgroup {
                 }
                 // memory + swap: no swap beyond the memory limit, where swap is accounted.
                 _ = write(dir + "/memory.memsw.limit_in_bytes", String(limits.memoryBytes))
+            case "cpuacct":
+                break  // accounting only
             case "pids":
                 guard write(dir + "/pids.max", String(limits.processes)) else { throw undo("setting \(dir)/pids.max") }
             default:
@@ -92,6 +94,14 @@ final class RunCgroup {
     /// cache and the run's tmpfs pages), bytes.
     var peakMemoryBytes: Int? {
         directories["memory"].flatMap { read($0 + "/memory.max_usage_in_bytes") }.flatMap { Int($0) }
+    }
+
+    /// CPU time of every process the run had (`cpuacct.usage`, its own hierarchy or co-mounted with cpu), ms.
+    var cpuMs: Double? {
+        for controller in ["cpuacct", "cpu"] {
+            if let ns = directories[controller].flatMap({ read($0 + "/cpuacct.usage") }).flatMap({ Double($0) }) { return ns / 1e6 }
+        }
+        return nil
     }
 
     /// Whether the kernel's OOM killer killed a process of the group (`oom_kill` of `memory.oom_control`).

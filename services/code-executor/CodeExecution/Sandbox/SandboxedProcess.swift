@@ -175,6 +175,7 @@ struct SandboxedProcess {
             // The kernel's figures for the whole run: what it charged at most, and whether its OOM killer acted.
             if let peak = cgroup.peakMemoryBytes { outcome.peakMemoryBytes = peak }
             outcome.processLimitHit = cgroup.processLimitHit
+            if let cpu = cgroup.cpuMs { outcome.cpuMs = cpu }
             if cgroup.oomKilled {
                 outcome.oomKilled = true
                 // bubblewrap reports its program's death by SIGKILL as exit 128 + 9.
