@@ -38,8 +38,8 @@ static inline int run_spawn(pid_t *pid, int *stage, const char *path, char *cons
             sigaction(s, &dfl, 0);
         }
         setpgid(0, 0);
-        int moved[16];
-        if (nfds > 16) { failure = EINVAL; failed_stage = 1; _exit(127); }
+        int moved[64];
+        if (nfds > 64) { failure = EINVAL; failed_stage = 1; _exit(127); }
         // Out of the way first, so a source that is also a target number is not overwritten early.
         for (int i = 0; i < nfds; i++) {
             moved[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 64);

@@ -159,7 +159,7 @@ public struct CodeRunner: Sendable {
         guard written == bpf.count else { throw .setup("writing the seccomp program (\(written) of \(bpf.count) bytes)") }
         let cgroup = try RunCgroup.create(.init(memoryBytes: watch.memoryBytes))
         defer { cgroup?.remove() }
-        let outcome = try SandboxedProcess.run(command, stdin: stdin, fd3: seccompPipe[0], cgroup: cgroup, watch: watch)
+        let outcome = try SandboxedProcess.run(command, stdin: stdin, seccompFD: seccompPipe[0], cgroup: cgroup, watch: watch)
         // bubblewrap's own failures (it exits 1 and says so before the program starts) are the instance's fault.
         if outcome.exitCode == 1, outcome.stdoutBytes == 0, outcome.stderr.starts(with: Array("bwrap: ".utf8)) {
             throw .setup(String(decoding: outcome.stderr, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))

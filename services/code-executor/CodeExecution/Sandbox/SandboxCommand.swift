@@ -8,8 +8,8 @@ struct SandboxCommand {
     var program: [String]
     /// Environment inside the sandbox (nothing of the instance's own is passed on).
     var environment: [String: String] = [:]
-    /// Host directory mapped read-only at `/program` (sources, files, inputs.json); its contents
-    /// are copied into the fresh work directory before the program starts.
+    /// Host directory holding the run's files (sources, files, inputs.json): bubblewrap copies each
+    /// into the fresh work directory (`--file FD /work/NAME`, from descriptors the spawn passes on).
     var stagingDirectory: String?
     /// Extra host directories mapped read-only (host path → sandbox path), e.g. a compiled artifact.
     var readOnly: [(host: String, sandbox: String)] = []
@@ -34,8 +34,17 @@ struct SandboxCommand {
         return limits
     }
 
-    /// The full argv, starting with an absolute path.
-    func argv(seccompFD: Int32?) -> [String] {
+    /// The names of the staged files, in the order their descriptors follow the seccomp program's.
+    func stagedFiles() -> [String] {
+        guard let stagingDirectory else { return [] }
+        return ((try? FileManager.default.contentsOfDirectory(atPath: stagingDirectory)) ?? []).sorted()
+    }
+
+    /// The first descriptor number of the staged files in bubblewrap (after stdin, stdout, stderr and the seccomp program).
+    static let firstFileDescriptor = 4
+
+    /// The full argv, starting with an absolute path; `files` from `stagedFiles()`.
+    func argv(seccompFD: Int32?, files: [String]) -> [String] {
         var args = [Self.bubblewrap]
         let namespaces = SandboxPolicy.namespaces.filter { egress == nil || $0 != "net" }
         args += namespaces.map { $0 == "cgroup" ? "--unshare-cgroup-try" : "--unshare-\($0)" }
@@ -45,7 +54,9 @@ struct SandboxCommand {
         }
         args += ["--proc", "/proc", "--dev", "/dev"]
         args += ["--size", String(SandboxPolicy.workDirectoryBytes), "--perms", "0755", "--tmpfs", SandboxPolicy.workDirectory]
-        if let stagingDirectory { args += ["--ro-bind", stagingDirectory, SandboxPolicy.programDirectory] }
+        for (index, name) in files.enumerated() {
+            args += ["--perms", "0644", "--file", String(Self.firstFileDescriptor + index), SandboxPolicy.workDirectory + "/" + name]
+        }
         for map in readOnly { args += ["--ro-bind", map.host, map.sandbox] }
         for map in readWrite { args += ["--bind", map.host, map.sandbox] }
         // The root and /dev bubblewrap builds are tmpfs: read-only once every mount is in place
@@ -60,10 +71,6 @@ struct SandboxCommand {
         }
         if let seccompFD { args += ["--seccomp", String(seccompFD)] }
         args.append("--")
-        if stagingDirectory != nil {
-            // The run's files, copied into its fresh tmpfs, then the program in its place.
-            args += ["/bin/sh", "-c", "cp -R \(SandboxPolicy.programDirectory)/. . && exec \"$@\"", "sandbox"]
-        }
         return args + program
     }
 

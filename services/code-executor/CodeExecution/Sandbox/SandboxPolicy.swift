@@ -16,8 +16,6 @@ public enum SandboxPolicy {
     public static let workDirectory = "/work"
     /// The size of the run's tmpfs work directory, bytes.
     public static let workDirectoryBytes = 64 * 1024 * 1024
-    /// Where compiled programs and read-only run support files are mapped.
-    public static let programDirectory = "/program"
 
     /// Each of stdout and stderr is kept up to this many bytes; the rest is counted and dropped.
     public static let outputCapBytes = 1024 * 1024

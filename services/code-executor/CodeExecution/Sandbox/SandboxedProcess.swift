@@ -36,11 +36,12 @@ struct SandboxedProcess {
         var stderrTruncated: Bool { stderrBytes > stderr.count }
     }
 
-    /// Runs `command` (bubblewrap and the program) with `stdin`, keeping `fd3` open as fd 3 in the
-    /// child (the seccomp program for bubblewrap), in `cgroup` when there is one (else the memory
+    /// Runs `command` (bubblewrap and the program) with `stdin`, with `seccompFD` as fd 3 in the
+    /// child (the seccomp program for bubblewrap) and the staged files from fd 4 on, in `cgroup` when there is one (else the memory
     /// watchdog samples the tree). Blocks the calling thread until the process tree is gone.
-    static func run(_ command: SandboxCommand, stdin: [UInt8], fd3: Int32?, cgroup: RunCgroup?, watch: Watch) throws(SandboxError) -> Outcome {
-        let argv = command.argv(seccompFD: fd3 == nil ? nil : 3)
+    static func run(_ command: SandboxCommand, stdin: [UInt8], seccompFD: Int32, cgroup: RunCgroup?, watch: Watch) throws(SandboxError) -> Outcome {
+        let files = command.stagedFiles()
+        let argv = command.argv(seccompFD: 3, files: files)
         let rlimits = command.rlimits
         // Pipes are made close-on-exec and the process spawned under one lock, so no other run's
         // spawn can inherit this run's pipe ends (glibc's pipe2 is not visible to Swift here).
@@ -61,7 +62,18 @@ struct SandboxedProcess {
             defer { cArgs.forEach { free($0) } }
             let cEnv: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=/usr/bin:/bin"), nil]
             defer { cEnv.forEach { free($0) } }
-            let childFDs = [inPipe[0], outPipe[1], errPipe[1]] + (fd3.map { [$0] } ?? [])
+            // The staged files, for bubblewrap's --file (descriptors 4…: after the seccomp program's 3).
+            var fileFDs: [Int32] = []
+            defer { closeAll(fileFDs) }
+            for name in files {
+                let fd = open(command.stagingDirectory! + "/" + name, O_RDONLY | O_CLOEXEC)
+                guard fd >= 0 else {
+                    closeAll(inPipe + outPipe + errPipe)
+                    return .setup("opening the staged file \(name): \(String(cString: strerror(errno)))")
+                }
+                fileFDs.append(fd)
+            }
+            let childFDs = [inPipe[0], outPipe[1], errPipe[1], seccompFD] + fileFDs
             let cgroupFDs = cgroup?.procsFDs ?? []
             let resources = rlimits.map(\.resource), values = rlimits.map { CUnsignedLongLong($0.value) }
             var stage: Int32 = 0
