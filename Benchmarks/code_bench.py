@@ -15,6 +15,10 @@ every run gets a cgroup of its own.
   memory over its processes) while the 10 clients run, beside the idle instance.
 
 argv: outpost-sandbox code-executor
+
+CODE_BENCH_BEFORE=/path/to/an/older/code-executor[,another…] also starts each as an instance of
+its own and adds it to the overhead rounds (alternating with the others): a before/after of a
+change in one run.
 """
 import http.client
 import json
@@ -31,6 +35,8 @@ import time
 launcher, executor = sys.argv[1:3]
 ROUNDS = int(os.environ.get("CODE_BENCH_ROUNDS", "30"))
 RUNS, CLIENTS = 200, 10
+# standard-2, the CodeExecutor class's instance type: 1 vCPU (the runtime's cpu.cfs_quota_us), 6 GiB.
+VCPU = float(os.environ.get("CODE_BENCH_VCPU", "1"))
 
 PROGRAMS = {
     "python": ("print(sum(range(1000)))", "499500\n"),
@@ -51,12 +57,12 @@ def own_cgroup(controller):
     return None
 
 
-def make_cgroups():
-    """The instance's groups, as the runtime makes them (ContainerCgroup: standard-2 = 6 GiB, 1 vCPU)."""
-    name = "outpost-bench-code-%d" % os.getpid()
+def make_cgroups(tag):
+    """The instance's groups, as the runtime makes them (ContainerCgroup: standard-2 = 6 GiB)."""
+    name = "outpost-bench-code-%d-%s" % (os.getpid(), tag)
     made = {}
     for controller, limits in (("memory", {"memory.limit_in_bytes": str(6 << 30)}), ("pids", {"pids.max": "1024"}),
-                               ("cpu", {"cpu.cfs_period_us": "100000", "cpu.cfs_quota_us": "-1"})):
+                               ("cpu", {"cpu.cfs_period_us": "100000", "cpu.cfs_quota_us": str(int(VCPU * 100000))})):
         own = own_cgroup(controller)
         root = "/sys/fs/cgroup/" + controller
         if own is None or not os.path.exists(root + "/tasks"):
@@ -137,8 +143,9 @@ def tree_rss_kb(root):
     return total
 
 
-def main():
-    groups = make_cgroups()
+def start(executable, tag):
+    """One instance as the runtime starts it; returns (process, port, groups, scratch)."""
+    groups = make_cgroups(tag)
     scratch = tempfile.mkdtemp(prefix="code-bench-")
     os.chmod(scratch, 0o700)
     port = free_port()
@@ -148,18 +155,45 @@ def main():
         args += ["--cgroup-procs", d + "/cgroup.procs"]
     if not groups:
         args += ["--rlimit", "data=%d" % (6 << 30)]
-    args += ["--nested"] + (["--ro-bind", "/opt/deno"] if os.path.exists("/opt/deno") else []) + ["--", executor]
+    args += ["--nested"] + (["--ro-bind", "/opt/deno"] if os.path.exists("/opt/deno") else []) + ["--", executable]
     service = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(600):
+        try:
+            if request(port, "GET", "/ping", timeout=2)[0] == 200:
+                break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        raise SystemExit("the code-executor did not answer /ping")
+    return service, port, groups, scratch
+
+
+def stop(service, groups, scratch):
+    service.terminate()
+    try:
+        service.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        service.kill()
+        service.wait()
+    shutil.rmtree(scratch, ignore_errors=True)
+    for d in groups.values():
+        remove_tree(d)
+
+
+def main():
+    instances = []
     hostdir = tempfile.mkdtemp(prefix="code-bench-host-")
     try:
-        for _ in range(600):
-            try:
-                if request(port, "GET", "/ping", timeout=2)[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise SystemExit("the code-executor did not answer /ping")
+        service, port, groups, scratch = start(executor, "now")
+        instances.append((service, groups, scratch))
+        befores = [p for p in os.environ.get("CODE_BENCH_BEFORE", "").split(",") if p]
+        before_ports = []
+        for index, before in enumerate(befores):
+            b_service, b_port, b_groups, b_scratch = start(before, "before%d" % index)
+            instances.append((b_service, b_groups, b_scratch))
+            before_ports.append(b_port)
+            for _ in range(3):
+                execute(b_port, "python", 'print("hi")')
         status, data = request(port, "GET", "/security-policies")
         delegated = json.loads(data).get("cgroupPerRun", {}).get("delegated") if status == 200 else None
 
@@ -171,6 +205,7 @@ def main():
 
         # Overhead per run.
         bare, served, wall = [], [], []
+        served_before = [[] for _ in before_ports]
         for _ in range(3):
             subprocess.run(["/usr/bin/python3", "-c", 'print("hi")'], capture_output=True)
             execute(port, "python", 'print("hi")')
@@ -184,6 +219,11 @@ def main():
             served.append((time.perf_counter() - t) * 1000)
             assert result and result["stdout"] == "hi\n", (result, error)
             wall.append(result["wallMs"])
+            for index, b_port in enumerate(before_ports):
+                t = time.perf_counter()
+                result, error = execute(b_port, "python", 'print("hi")')
+                served_before[index].append((time.perf_counter() - t) * 1000)
+                assert result and result["stdout"] == "hi\n", (result, error)
         b, s = statistics.median(bare), statistics.median(served)
 
         # Host baseline programs: go and rust compiled once here.
@@ -270,7 +310,12 @@ def main():
         print(f"{'measure':52}{'executor':14}{'bare host':14}difference")
         print(f"{'ms per run (POST /jobs/execute vs python3 -c)':52}{s:<14.1f}{b:<14.1f}{s - b:.1f} ms  [aim <= 30 ms]  {'PASS' if s - b <= 30 else 'MISS'}")
         print(f"{'  of which the sandboxed process (wallMs)':52}{statistics.median(wall):<14.1f}")
-        print("Throughput: %d mixed runs (%s), %d concurrent clients, 2 alternating rounds" % (RUNS, ", ".join(languages), CLIENTS))
+        for before, samples in zip(befores, served_before):
+            sb = statistics.median(samples)
+            label = "ms per run, " + os.path.basename(before)
+            print(f"{label:52}{sb:<14.1f}{b:<14.1f}{sb - b:.1f} ms  (this build: {s - b:.1f} ms)")
+        print("Throughput: %d mixed runs (%s), %d concurrent clients, 2 alternating rounds; the instance has %g vCPU (cgroup quota), the bare host runs use every core (%d)"
+              % (RUNS, ", ".join(languages), CLIENTS, VCPU, os.cpu_count()))
         rps, brps = statistics.median([served_rps, served_rps2]), statistics.median([bare_rps, bare_rps2])
         print(f"{'runs/s':52}{rps:<14.1f}{brps:<14.1f}ratio {rps / brps:.2f}")
         nfail = len(served_failures) + len(served_failures2)
@@ -282,16 +327,9 @@ def main():
             print(f"{'memory cgroup charge, MiB (max_usage_in_bytes)':52}{peak_charged:<14.1f}{idle_charged:<14.1f}(idle)")
         print(f"{'resident memory over its processes, MiB (sampled)':52}{peak_rss[0]:<14.1f}{idle_rss:<14.1f}(idle)")
     finally:
-        service.terminate()
-        try:
-            service.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            service.kill()
-            service.wait()
+        for service, groups, scratch in instances:
+            stop(service, groups, scratch)
         shutil.rmtree(hostdir, ignore_errors=True)
-        shutil.rmtree(scratch, ignore_errors=True)
-        for d in groups.values():
-            remove_tree(d)
 
 
 main()

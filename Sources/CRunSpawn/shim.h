@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -76,5 +77,8 @@ static inline int run_spawn(pid_t *pid, int *stage, const char *path, char *cons
     *stage = 0;
     return 0;
 }
+
+/// A pidfd for `pid` (close-on-exec): readable once the process has exited, so a poll wakes at its end.
+static inline int run_pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
 
 #endif

@@ -95,6 +95,8 @@ struct SandboxedProcess {
         if stdinRest.isEmpty { close(stdinFD); stdinFD = -1 }
         for fd in [stdinFD, outPipe[0], errPipe[0]] where fd >= 0 { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
         var outFD = outPipe[0], errFD = errPipe[0]
+        // Polled with the pipes: the loop wakes the moment the process ends, not at the next tick.
+        var exitFD = run_pidfd_open(pid)
         var reaped = false
         var status: Int32 = 0
         var usage = rusage()
@@ -129,10 +131,12 @@ struct SandboxedProcess {
 
             var fds: [pollfd] = []
             if stdinFD >= 0 { fds.append(pollfd(fd: stdinFD, events: Int16(POLLOUT), revents: 0)) }
+            if exitFD >= 0 && !reaped { fds.append(pollfd(fd: exitFD, events: Int16(POLLIN), revents: 0)) }
             if outFD >= 0 { fds.append(pollfd(fd: outFD, events: Int16(POLLIN), revents: 0)) }
             if errFD >= 0 { fds.append(pollfd(fd: errFD, events: Int16(POLLIN), revents: 0)) }
             _ = poll(&fds, nfds_t(fds.count), Int32(SandboxPolicy.watchdogIntervalMs))
             for entry in fds where entry.revents != 0 {
+                if entry.fd == exitFD { continue }  // reaped at the top of the loop
                 if entry.fd == stdinFD {
                     if entry.revents & Int16(POLLOUT) != 0, !stdinRest.isEmpty {
                         let n = stdinRest.withUnsafeBytes { write(stdinFD, $0.baseAddress, min($0.count, 65536)) }
@@ -167,6 +171,7 @@ struct SandboxedProcess {
                 }
             }
         }
+        if exitFD >= 0 { close(exitFD); exitFD = -1 }
         if stdinFD >= 0 { close(stdinFD) }
         if outFD >= 0 { close(outFD) }
         if errFD >= 0 { close(errFD) }
