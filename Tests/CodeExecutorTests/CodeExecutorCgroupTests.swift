@@ -52,18 +52,30 @@ struct CodeExecutorCgroupTests {
         logger.logLevel = .warning
         let supervisor = ContainerSupervisor(stateDirectory: state.path, classes: [cls], logger: logger, launcherPath: bin + "/outpost-sandbox")
         let runner = Task { try await supervisor.run() }
+        let groups: [String: String]
         do {
-            try await Self.check(supervisor, options: options)
+            groups = try await Self.check(supervisor, options: options)
         } catch {
             runner.cancel()
             try? await runner.value
             throw error
         }
+        // A child group the instance left behind (a run cut short) goes with the instance's own groups.
+        if let memory = groups["memory"] { #expect(mkdir(memory + "/run-left-behind", 0o755) == 0) }
         runner.cancel()
         try await runner.value
+        // The runtime removes them once the instance's exit is handled (just after its waiters are told).
+        let removalDeadline = Date().addingTimeInterval(30)
+        while groups.values.contains(where: { FileManager.default.fileExists(atPath: $0) }), Date() < removalDeadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        for (controller, dir) in groups {
+            #expect(!FileManager.default.fileExists(atPath: dir), "the runtime removed the instance's \(controller) group and its children")
+        }
     }
 
-    static func check(_ supervisor: ContainerSupervisor, options: ContainerStartOptions) async throws {
+    /// The runs; answers the instance's groups on the host.
+    static func check(_ supervisor: ContainerSupervisor, options: ContainerStartOptions) async throws -> [String: String] {
         let instanceID = "cg" + String(UInt32.random(in: 0...UInt32.max), radix: 36)
         @Sendable func execute(_ params: [String: Any]) async throws -> [String: Any] {
             let body = try JSONSerialization.data(withJSONObject: ["params": params])
@@ -179,5 +191,6 @@ struct CodeExecutorCgroupTests {
 
         let after = try await execute(["language": "python", "code": "print(6 * 7)"])
         #expect(after["stdout"] as? String == "42\n", "the instance serves the next run: \(after)")
+        return groups
     }
 }
