@@ -101,9 +101,9 @@ struct ContainerCgroup: Sendable {
     static func removeTree(_ dir: String, depth: Int = 0) {
         if depth < 8, let entries = try? FileManager.default.contentsOfDirectory(atPath: dir) {
             for name in entries {
-                var st = stat()
                 let child = dir + "/" + name
-                if lstat(child, &st) == 0, st.st_mode & S_IFMT == S_IFDIR { removeTree(child, depth: depth + 1) }
+                let type = (try? FileManager.default.attributesOfItem(atPath: child))?[.type] as? FileAttributeType
+                if type == .typeDirectory { removeTree(child, depth: depth + 1) }
             }
         }
         rmdir(dir)
