@@ -49,7 +49,7 @@ let services: [ServiceImage] = [
                  // Uploaded templates are parsed at upload (by the Worker) with the renderer's own library.
                  descriptorDependencies: [.product(name: "Mustache", package: "swift-mustache")]),
     ServiceImage(image: "code-executor", library: "CodeExecution", descriptor: "CodeExecutorDescriptor",
-                 dependencies: ["CSeccomp", .product(name: "Crypto", package: "swift-crypto")]),
+                 dependencies: ["CSeccomp", "CRunSpawn", .product(name: "Crypto", package: "swift-crypto")]),
     ServiceImage(image: "ai-inference", library: "TextInference", descriptor: "AIInferenceDescriptor", dependencies: ["COpenBLAS", "AIProviders"],
                  otherFolders: ["Providers"]),
     ServiceImage(image: "report-generator", library: "ReportGeneration", descriptor: "ReportGeneratorDescriptor", dependencies: ["CCairoPango"]),
@@ -102,6 +102,8 @@ let package = Package(
             providers: [.apt(["libseccomp-dev"])]
         ),
         .systemLibrary(name: "COutpostSys"),
+        // The code-executor's spawn of one run: joins its cgroups and sets its rlimits before exec.
+        .systemLibrary(name: "CRunSpawn"),
         // OpenBLAS (matrix products of the ai-inference model); cblas.h sits under openblas-pthread/.
         .systemLibrary(
             name: "COpenBLAS",

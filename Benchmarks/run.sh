@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(cd .. && pwd)
-SUITES=${SUITES:-"http kv durable-objects queues containers video video-ops platform s3 media documents"}
+SUITES=${SUITES:-"http kv durable-objects queues containers video video-ops platform s3 media documents code"}
 DURATION=${DURATION:-10s}
 
 # One release build directory (Benchmarks/.build) holds the bench tools and the `outpost` binary.
@@ -117,6 +117,11 @@ PY
     STATE=$(mktemp -d)
     python3 "$(pwd)/video_ops_bench.py" "$BIN/video-processor" "$STATE"
     rm -rf "$STATE"
+    ;;
+  code)
+    # The code-executor as a sandboxed instance (outpost-sandbox --nested, per-run cgroups), driven by a script.
+    swift build -c release --package-path "$ROOT" --product code-executor 2>&1 | { grep -E "error" || true; } | tail -3
+    python3 "$(pwd)/code_bench.py" "$OUTPOST_BIN_DIR/outpost-sandbox" "$OUTPOST_BIN_DIR/code-executor"
     ;;
   *)
     "$BIN/outpost-bench" "$suite"

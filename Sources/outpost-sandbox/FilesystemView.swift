@@ -33,6 +33,8 @@ struct FilesystemView {
     let identity: Identity
     /// From `swiftRuntimeDirectory()`, read before the first pivot.
     let swiftRuntime: String?
+    /// The instance's delegated cgroup directories, bound read-write (see `CgroupDelegation`).
+    var cgroupDirectories: [CgroupDelegation.Directory] = []
 
     /// The image's path inside the view: its host path, or `/image/<name>` when that path lies
     /// under one of the sandbox's own directories.
@@ -86,6 +88,11 @@ struct FilesystemView {
             bindReadOnly(executable, at: mappedExecutable, what: "the image")
         }
         buildDev()
+        for dir in cgroupDirectories {
+            // The bind keeps the cgroup mount's own flags (nosuid, nodev, noexec).
+            makeDirectory("/newroot" + dir.viewPath)
+            mount("/oldroot" + dir.host, "/newroot" + dir.viewPath, nil, OUTPOST_MS_BIND, "binding the delegated cgroup \(dir.host)")
+        }
 
         makeDirectory("/newroot/proc")
         mount("proc", "/newroot/proc", "proc", OUTPOST_MS_NOSUID | OUTPOST_MS_NODEV | OUTPOST_MS_NOEXEC, "mounting /proc")

@@ -96,8 +96,14 @@ if outpost_unshare(OUTPOST_CLONE_NEWNS | OUTPOST_CLONE_NEWPID | OUTPOST_CLONE_NE
 }
 Identity.dropBoundingSet()
 
+// A nested instance may make child cgroups of its own (one per sandbox it builds): see CgroupDelegation.
+let delegation = CgroupDelegation(procsFiles: options.nested ? options.cgroupProcs : [])
+delegation.handOver(to: identity)
+var serviceOptions = options
+if !delegation.directories.isEmpty { serviceOptions.env.append(delegation.environmentEntry) }
 let view = FilesystemView(scratch: scratch, executable: options.program[0], readOnlyPaths: options.readOnlyPaths,
-                          identity: identity, swiftRuntime: FilesystemView.swiftRuntimeDirectory())
+                          identity: identity, swiftRuntime: FilesystemView.swiftRuntimeDirectory(),
+                          cgroupDirectories: delegation.directories)
 let strictFilter = options.seccomp ? SeccompFilter.make(nested: false) : nil
 let serviceFilter = options.seccomp && options.nested ? SeccompFilter.make(nested: true) : strictFilter
 var report: [Int32] = [-1, -1]
@@ -110,7 +116,7 @@ let initPID = fork()
 if initPID < 0 { fail("fork", "starting the instance's init", errno: errno) }
 if initPID == 0 {
     close(report[0])
-    InstanceInit.run(options, view: view, identity: identity, initFilter: strictFilter, serviceFilter: serviceFilter, report: report[1])
+    InstanceInit.run(serviceOptions, view: view, identity: identity, initFilter: strictFilter, serviceFilter: serviceFilter, report: report[1])
 }
 instanceInitPID = initPID
 // Taken now, while this process may still open it: readable once the init has exited.

@@ -6,13 +6,14 @@ import NIOConcurrencyHelpers
 /// The cgroup hierarchy the runtime can use for its containers.
 enum CgroupSupport: Sendable, Equatable {
     case v2(base: String)
-    case v1(memory: String, cpu: String?, pids: String?)
+    /// `cpuacct` only when it is a hierarchy of its own (co-mounted with cpu, the cpu group has its files).
+    case v1(memory: String, cpu: String?, pids: String?, cpuacct: String? = nil)
     case none
 
     var summary: String {
         switch self {
         case .v2(let base): "cgroup v2 at \(base)"
-        case .v1(let memory, let cpu, let pids): "cgroup v1 (memory \(memory)\(cpu.map { ", cpu \($0)" } ?? "")\(pids.map { ", pids \($0)" } ?? ""))"
+        case .v1(let memory, let cpu, let pids, _): "cgroup v1 (memory \(memory)\(cpu.map { ", cpu \($0)" } ?? "")\(pids.map { ", pids \($0)" } ?? ""))"
         case .none: "no writable cgroup hierarchy: containers run with rlimits only"
         }
     }
@@ -30,7 +31,7 @@ enum CgroupSupport: Sendable, Equatable {
     var bases: [String] {
         switch self {
         case .v2(let base): [base]
-        case .v1(let memory, let cpu, let pids): [memory] + [cpu, pids].compactMap { $0 }
+        case .v1(let memory, let cpu, let pids, let cpuacct): [memory] + [cpu, pids, cpuacct].compactMap { $0 }
         case .none: []
         }
     }
@@ -44,7 +45,9 @@ enum CgroupSupport: Sendable, Equatable {
                 let dir = base + "/" + name
                 guard let attrs = try? fm.attributesOfItem(atPath: dir), attrs[.type] as? FileAttributeType == .typeDirectory,
                       let modified = attrs[.modificationDate] as? Date, Date().timeIntervalSince(modified) > age else { continue }
-                rmdir(dir)
+                // A live instance's service sits in its top group: only a group without members loses its children.
+                let members = (try? String(contentsOfFile: dir + "/cgroup.procs", encoding: .utf8)) ?? ""
+                if members.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { ContainerCgroup.removeTree(dir) }
             }
         }
     }
@@ -67,7 +70,9 @@ enum CgroupSupport: Sendable, Equatable {
             return makeBase(base) ? base : nil
         }
         guard let memory = v1("memory") else { return .none }
-        return .v1(memory: memory, cpu: v1("cpu"), pids: v1("pids"))
+        // cpuacct counts CPU time only (no limit): a nested instance reads its children's usage from it.
+        let cpuacct = FileManager.default.fileExists(atPath: "/sys/fs/cgroup/cpu/cpuacct.usage") ? nil : v1("cpuacct")
+        return .v1(memory: memory, cpu: v1("cpu"), pids: v1("pids"), cpuacct: cpuacct)
     }
 
     /// The runtime's own cgroup path per controller ("" for the v2 entry).

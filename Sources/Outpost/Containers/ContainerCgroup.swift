@@ -37,7 +37,7 @@ struct ContainerCgroup: Sendable {
             _ = write(dir + "/cpu.max", "\(quota) \(period)")
             _ = write(dir + "/pids.max", "\(maxPids)")
             return ContainerCgroup(version: .v2, directories: [dir], procsFiles: [dir + "/cgroup.procs"], memoryDirectory: dir)
-        case .v1(let memory, let cpu, let pids):
+        case .v1(let memory, let cpu, let pids, let cpuacct):
             let mem = memory + "/" + name
             guard mkdir(mem, 0o755) == 0 || errno == EEXIST else { return nil }
             guard write(mem + "/memory.limit_in_bytes", "\(memoryBytes)") else {
@@ -64,6 +64,13 @@ struct ContainerCgroup: Sendable {
                     procs.append(dir + "/cgroup.procs")
                 }
             }
+            if let cpuacct {
+                let dir = cpuacct + "/" + name
+                if mkdir(dir, 0o755) == 0 || errno == EEXIST {
+                    dirs.append(dir)
+                    procs.append(dir + "/cgroup.procs")
+                }
+            }
             return ContainerCgroup(version: .v1, directories: dirs, procsFiles: procs, memoryDirectory: mem)
         }
     }
@@ -84,9 +91,22 @@ struct ContainerCgroup: Sendable {
         return (try? String(contentsOfFile: memoryDirectory + file, encoding: .utf8)).flatMap { Int64($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
-    /// Removes the groups (they must be empty: call after every member is gone).
+    /// Removes the groups (they must be empty: call after every member is gone), with any child groups
+    /// a nested instance made in its delegated directories (see Containers.md, "Cgroups").
     func remove() {
-        for dir in directories { rmdir(dir) }
+        for dir in directories { Self.removeTree(dir) }
+    }
+
+    /// Removes `dir` after its child groups, deepest first (rmdir refuses groups holding processes).
+    static func removeTree(_ dir: String, depth: Int = 0) {
+        if depth < 8, let entries = try? FileManager.default.contentsOfDirectory(atPath: dir) {
+            for name in entries {
+                let child = dir + "/" + name
+                let type = (try? FileManager.default.attributesOfItem(atPath: child))?[.type] as? FileAttributeType
+                if type == .typeDirectory { removeTree(child, depth: depth + 1) }
+            }
+        }
+        rmdir(dir)
     }
 
     @discardableResult

@@ -157,7 +157,9 @@ public struct CodeRunner: Sendable {
         close(seccompPipe[1])
         defer { close(seccompPipe[0]) }
         guard written == bpf.count else { throw .setup("writing the seccomp program (\(written) of \(bpf.count) bytes)") }
-        let outcome = try SandboxedProcess.run(command.argv(seccompFD: 3), stdin: stdin, fd3: seccompPipe[0], watch: watch)
+        let cgroup = try RunCgroup.create(.init(memoryBytes: watch.memoryBytes))
+        defer { cgroup?.remove() }
+        let outcome = try SandboxedProcess.run(command, stdin: stdin, seccompFD: seccompPipe[0], cgroup: cgroup, watch: watch)
         // bubblewrap's own failures (it exits 1 and says so before the program starts) are the instance's fault.
         if outcome.exitCode == 1, outcome.stdoutBytes == 0, outcome.stderr.starts(with: Array("bwrap: ".utf8)) {
             throw .setup(String(decoding: outcome.stderr, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
@@ -168,6 +170,8 @@ public struct CodeRunner: Sendable {
     /// The limit that stopped the process, if one did.
     static func limit(_ outcome: SandboxedProcess.Outcome, cpuSeconds: Int) -> String? {
         if outcome.oomKilled { return "memory" }
+        // A fork refused at pids.max, in a run that then failed (or never ended): the process limit.
+        if outcome.processLimitHit, outcome.exitCode != 0 { return "processes" }
         if outcome.timedOut { return "timeout" }
         if let signal = outcome.signal, signal == SIGKILL || signal == SIGXCPU, outcome.cpuMs >= Double(cpuSeconds) * 1000 - 100 { return "cpu" }
         return nil

@@ -16,8 +16,6 @@ public enum SandboxPolicy {
     public static let workDirectory = "/work"
     /// The size of the run's tmpfs work directory, bytes.
     public static let workDirectoryBytes = 64 * 1024 * 1024
-    /// Where compiled programs and read-only run support files are mapped.
-    public static let programDirectory = "/program"
 
     /// Each of stdout and stderr is kept up to this many bytes; the rest is counted and dropped.
     public static let outputCapBytes = 1024 * 1024
@@ -26,14 +24,21 @@ public enum SandboxPolicy {
     /// The memory a compiler may hold, bytes.
     public static let compileMemoryBytes: Int = 1536 * 1024 * 1024
 
-    /// How often the watchdog samples the run's processes (memory, and the wall clock), ms.
+    /// How often the service checks the run's wall clock (and, without a cgroup, samples the run's
+    /// memory: the fallback watchdog), ms.
     public static let watchdogIntervalMs = 10
+
+    /// Processes and threads a run may have at once: its cgroup's `pids.max`.
+    public static let runProcesses = 256
+    /// CPUs a run may use: its cgroup's CPU quota (`cpu.cfs_quota_us` per 100 ms period).
+    public static let runCPUs: Double = 1
 
     /// rlimits of every run, besides CPU time (the run's timeout, rounded up, + 1 s) and the
     /// address space (per language: see `Language.addressSpace`).
     public static let fileSizeBytes: UInt64 = 16 * 1024 * 1024
     public static let openFiles: UInt64 = 256
-    /// RLIMIT_NPROC counts every process and thread of the instance's uid, runs together.
+    /// RLIMIT_NPROC counts every process and thread of the instance's uid, runs together (each
+    /// run's own bound is its cgroup's `runProcesses`).
     public static let processes: UInt64 = 512
     public static let coreBytes: UInt64 = 0
 

@@ -1,12 +1,14 @@
+import CRunSpawn
 import Foundation
 import Glibc
 import NIOConcurrencyHelpers
 
-/// One program run under the sandbox: spawned with `posix_spawn` (through `prlimit` for the
-/// rlimits, then bubblewrap), fed its stdin, its stdout and stderr captured up to a cap, watched
-/// every few milliseconds for the wall clock and for the memory of its whole process tree, and
-/// killed with the tree (bubblewrap's pid namespace dies with its first process) when either is
-/// exceeded.
+/// One program run under the sandbox: spawned by the `run_spawn` shim (which puts it in its
+/// cgroup and sets its rlimits before it execs bubblewrap), fed its stdin, its stdout and stderr
+/// captured up to a cap, watched every few milliseconds for the wall clock, and killed with the
+/// tree (bubblewrap's pid namespace dies with its first process) at the deadline. The kernel
+/// enforces memory in the run's cgroup; without one (an instance started outside the runtime) a
+/// watchdog samples the resident memory of the whole tree instead and kills it past the limit.
 struct SandboxedProcess {
     /// The limits the watchdog enforces (the kernel enforces the rlimits in the command itself).
     struct Watch {
@@ -25,6 +27,8 @@ struct SandboxedProcess {
         var signal: Int32?
         var timedOut = false
         var oomKilled = false
+        /// A fork failed at the run cgroup's `pids.max`.
+        var processLimitHit = false
         var wallMs = 0.0
         var cpuMs = 0.0
         var peakMemoryBytes = 0
@@ -32,9 +36,13 @@ struct SandboxedProcess {
         var stderrTruncated: Bool { stderrBytes > stderr.count }
     }
 
-    /// Runs `argv` (an absolute path first) with `stdin`, keeping `extraFD` open as fd 3 in the child
-    /// (the seccomp program for bubblewrap). Blocks the calling thread until the process tree is gone.
-    static func run(_ argv: [String], stdin: [UInt8], fd3: Int32?, watch: Watch) throws(SandboxError) -> Outcome {
+    /// Runs `command` (bubblewrap and the program) with `stdin`, with `seccompFD` as fd 3 in the
+    /// child (the seccomp program for bubblewrap) and the staged files from fd 4 on, in `cgroup` when there is one (else the memory
+    /// watchdog samples the tree). Blocks the calling thread until the process tree is gone.
+    static func run(_ command: SandboxCommand, stdin: [UInt8], seccompFD: Int32, cgroup: RunCgroup?, watch: Watch) throws(SandboxError) -> Outcome {
+        let files = command.stagedFiles()
+        let argv = command.argv(seccompFD: 3, files: files)
+        let rlimits = command.rlimits
         // Pipes are made close-on-exec and the process spawned under one lock, so no other run's
         // spawn can inherit this run's pipe ends (glibc's pipe2 is not visible to Swift here).
         var inPipe: [Int32] = [-1, -1], outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
@@ -50,33 +58,32 @@ struct SandboxedProcess {
                 for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
                 switch index { case 0: inPipe = fds; case 1: outPipe = fds; default: errPipe = fds }
             }
-            var actions = posix_spawn_file_actions_t()
-            posix_spawn_file_actions_init(&actions)
-            defer { posix_spawn_file_actions_destroy(&actions) }
-            posix_spawn_file_actions_adddup2(&actions, inPipe[0], 0)
-            posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
-            posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
-            if let fd3 { posix_spawn_file_actions_adddup2(&actions, fd3, 3) }
-            var attributes = posix_spawnattr_t()
-            posix_spawnattr_init(&attributes)
-            defer { posix_spawnattr_destroy(&attributes) }
-            var noSignals = sigset_t(), allSignals = sigset_t()
-            sigemptyset(&noSignals)
-            sigfillset(&allSignals)
-            posix_spawnattr_setsigmask(&attributes, &noSignals)
-            posix_spawnattr_setsigdefault(&attributes, &allSignals)
-            posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
-            posix_spawnattr_setpgroup(&attributes, 0)
-
             let cArgs = argv.map { strdup($0) } + [nil]
             defer { cArgs.forEach { free($0) } }
             let cEnv: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=/usr/bin:/bin"), nil]
             defer { cEnv.forEach { free($0) } }
-            let rc = posix_spawn(&pid, argv[0], &actions, &attributes, cArgs, cEnv)
+            // The staged files, for bubblewrap's --file (descriptors 4…: after the seccomp program's 3).
+            var fileFDs: [Int32] = []
+            defer { closeAll(fileFDs) }
+            for name in files {
+                let fd = open(command.stagingDirectory! + "/" + name, O_RDONLY | O_CLOEXEC)
+                guard fd >= 0 else {
+                    closeAll(inPipe + outPipe + errPipe)
+                    return .setup("opening the staged file \(name): \(String(cString: strerror(errno)))")
+                }
+                fileFDs.append(fd)
+            }
+            let childFDs = [inPipe[0], outPipe[1], errPipe[1], seccompFD] + fileFDs
+            let cgroupFDs = cgroup?.procsFDs ?? []
+            let resources = rlimits.map(\.resource), values = rlimits.map { CUnsignedLongLong($0.value) }
+            var stage: Int32 = 0
+            let rc = run_spawn(&pid, &stage, argv[0], cArgs, cEnv, childFDs, Int32(childFDs.count), cgroupFDs, Int32(cgroupFDs.count),
+                               resources, values, Int32(resources.count))
             close(inPipe[0]); close(outPipe[1]); close(errPipe[1])
             guard rc == 0 else {
                 closeAll([inPipe[1], outPipe[0], errPipe[0]])
-                return .setup("spawning \(argv[0]): \(String(cString: strerror(rc)))")
+                let step = ["fork", "setting up descriptors", "joining the run's cgroup", "setting rlimits", "exec"][Int(min(max(stage, 0), 4))]
+                return .setup("spawning \(argv[0]) (\(step)): \(String(cString: strerror(rc)))")
             }
             return nil
         }
@@ -88,6 +95,8 @@ struct SandboxedProcess {
         if stdinRest.isEmpty { close(stdinFD); stdinFD = -1 }
         for fd in [stdinFD, outPipe[0], errPipe[0]] where fd >= 0 { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
         var outFD = outPipe[0], errFD = errPipe[0]
+        // Polled with the pipes: the loop wakes the moment the process ends, not at the next tick.
+        var exitFD = run_pidfd_open(pid)
         var reaped = false
         var status: Int32 = 0
         var usage = rusage()
@@ -98,7 +107,7 @@ struct SandboxedProcess {
         let deadline = started + UInt64(watch.wallSeconds * 1e9)
 
         func killTree() {
-            if !killed { kill(pid, SIGKILL); killed = true }
+            if !killed { kill(pid, SIGKILL); cgroup?.killAll(); killed = true }
         }
 
         while true {
@@ -109,7 +118,7 @@ struct SandboxedProcess {
             }
             if !reaped && !killed {
                 if now >= deadline { outcome.timedOut = true; killTree() }
-                if now - lastSample >= UInt64(SandboxPolicy.watchdogIntervalMs) * 1_000_000 {
+                if cgroup == nil, now - lastSample >= UInt64(SandboxPolicy.watchdogIntervalMs) * 1_000_000 {
                     lastSample = now
                     let rss = ProcessTree.residentBytes(root: pid)
                     outcome.peakMemoryBytes = max(outcome.peakMemoryBytes, rss)
@@ -122,10 +131,12 @@ struct SandboxedProcess {
 
             var fds: [pollfd] = []
             if stdinFD >= 0 { fds.append(pollfd(fd: stdinFD, events: Int16(POLLOUT), revents: 0)) }
+            if exitFD >= 0 && !reaped { fds.append(pollfd(fd: exitFD, events: Int16(POLLIN), revents: 0)) }
             if outFD >= 0 { fds.append(pollfd(fd: outFD, events: Int16(POLLIN), revents: 0)) }
             if errFD >= 0 { fds.append(pollfd(fd: errFD, events: Int16(POLLIN), revents: 0)) }
             _ = poll(&fds, nfds_t(fds.count), Int32(SandboxPolicy.watchdogIntervalMs))
             for entry in fds where entry.revents != 0 {
+                if entry.fd == exitFD { continue }  // reaped at the top of the loop
                 if entry.fd == stdinFD {
                     if entry.revents & Int16(POLLOUT) != 0, !stdinRest.isEmpty {
                         let n = stdinRest.withUnsafeBytes { write(stdinFD, $0.baseAddress, min($0.count, 65536)) }
@@ -160,6 +171,7 @@ struct SandboxedProcess {
                 }
             }
         }
+        if exitFD >= 0 { close(exitFD); exitFD = -1 }
         if stdinFD >= 0 { close(stdinFD) }
         if outFD >= 0 { close(outFD) }
         if errFD >= 0 { close(errFD) }
@@ -175,6 +187,17 @@ struct SandboxedProcess {
             outcome.exitCode = (status >> 8) & 0xff
         } else {
             outcome.signal = status & 0x7f
+        }
+        if let cgroup {
+            // The kernel's figures for the whole run: what it charged at most, and whether its OOM killer acted.
+            if let peak = cgroup.peakMemoryBytes { outcome.peakMemoryBytes = peak }
+            outcome.processLimitHit = cgroup.processLimitHit
+            if let cpu = cgroup.cpuMs { outcome.cpuMs = cpu }
+            if cgroup.oomKilled {
+                outcome.oomKilled = true
+                // bubblewrap reports its program's death by SIGKILL as exit 128 + 9.
+                if outcome.exitCode == 128 + SIGKILL { outcome.exitCode = nil; outcome.signal = SIGKILL }
+            }
         }
         return outcome
     }

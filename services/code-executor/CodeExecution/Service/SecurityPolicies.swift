@@ -13,9 +13,21 @@ struct SecurityPolicies: Codable, Sendable {
     var seccomp: Seccomp
     var rlimits: [String: String]
     var limits: Limits
-    var cgroupPerRun: String
+    var cgroupPerRun: CgroupPerRun
     var dieWithParent: Bool
     var newSession: Bool
+
+    /// The run's own cgroup (see `RunCgroup`), or the fallback without one.
+    struct CgroupPerRun: Codable, Sendable {
+        /// Whether this instance was given cgroup directories of its own (OUTPOST_CGROUPS).
+        var delegated: Bool
+        var controllers: [String]
+        var memory: String
+        var pidsMax: Int
+        var cpus: Double
+        var cpuPeriodMicroseconds: Int
+        var withoutCgroup: String
+    }
 
     struct Seccomp: Codable, Sendable {
         var deniedSyscalls: [String]
@@ -56,7 +68,11 @@ struct SecurityPolicies: Codable, Sendable {
                 maxCodeBytes: CodeExecutorDescriptor.maxCodeBytes, maxPayloadBytes: CodeExecutorDescriptor.maxPayloadBytes,
                 outputCapBytes: SandboxPolicy.outputCapBytes, compileTimeoutSeconds: SandboxPolicy.compileTimeoutSeconds,
                 compileMemoryBytes: SandboxPolicy.compileMemoryBytes, watchdogIntervalMs: SandboxPolicy.watchdogIntervalMs),
-            cgroupPerRun: "not available: the host runs cgroup v1 for memory/pids/cpu (v2 is mounted without controllers) and the instance sees no /sys/fs/cgroup; memory is enforced by a watchdog summing the run's resident memory every \(SandboxPolicy.watchdogIntervalMs) ms plus RLIMIT_AS where the runtime allows",
+            cgroupPerRun: CgroupPerRun(
+                delegated: RunCgroup.isAvailable, controllers: RunCgroup.delegated.keys.sorted(),
+                memory: "memory.limit_in_bytes = memoryLimit (memsw too where swap is accounted); the kernel's OOM killer acts at the limit",
+                pidsMax: SandboxPolicy.runProcesses, cpus: SandboxPolicy.runCPUs, cpuPeriodMicroseconds: RunCgroup.cpuPeriodMicroseconds,
+                withoutCgroup: "an instance started without delegated cgroups (outside the runtime) bounds memory with a watchdog summing the run's resident memory every \(SandboxPolicy.watchdogIntervalMs) ms plus RLIMIT_AS where the runtime allows, and processes with RLIMIT_NPROC"),
             dieWithParent: true, newSession: true)
     }
 }
