@@ -1,4 +1,5 @@
 import Foundation
+import COutpostSys
 import Glibc
 public import Logging
 public import NIOCore

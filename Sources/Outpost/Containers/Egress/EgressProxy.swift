@@ -1,4 +1,5 @@
 import Foundation
+import COutpostSys
 import Glibc
 import Logging
 import NIOConcurrencyHelpers
