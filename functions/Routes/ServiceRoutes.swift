@@ -108,7 +108,10 @@ enum ServiceRoutes {
                 throw JobInputError("The body must be a JSON object\(operation.input == .media ? " with \"key\" (the R2 key of an upload)" : " of parameters").")
             }
             var job: [String: JSONValue] = ["type": .string(type.name)]
-            if let key = fields.removeValue(forKey: "key") {
+            // `key` is the input's R2 key, unless the operation declares a parameter of that name
+            // (ai-inference's `analyze {key}`): then it stays a parameter.
+            let keyIsParameter = operation.parameters.contains { $0.name == "key" }
+            if !keyIsParameter, let key = fields.removeValue(forKey: "key") {
                 guard let text = key.stringValue else { throw JobInputError("\"key\" must be a string: the R2 key of an upload.") }
                 job["input"] = ["key": .string(text)]
             } else if operation.input == .media {
