@@ -70,25 +70,34 @@ enum ServiceRoutes {
         case .catalogue(let name):
             r.on(.get, alias.path) { _, _, ctx in try await catalogue(service, named: name, ctx: ctx) }
         case .operationField(let field, let allowed):
-            // `{"inputKey" (or "key"), "<field>": operation, "params": {…}, "priority", "webhookUrl", "delaySeconds"}`.
             r.on(.post, alias.path) { request, _, ctx in
-                try ctx.requireWrite()
-                guard case .object(let body) = try await request.body.json(JSONValue.self) else {
-                    throw JobInputError("The body must be a JSON object: {\"inputKey\", \"\(field)\", \"params\"}.")
-                }
-                guard let name = body[field]?.stringValue, allowed.contains(name), let operation = service.operation(name) else {
-                    throw JobInputError("\"\(field)\" must be one of \(allowed.joined(separator: ", ")).", code: "unknown_operation")
-                }
-                let key = body["inputKey"]?.stringValue ?? body["key"]?.stringValue
-                if operation.input == .media, key == nil {
-                    throw JobInputError("\"inputKey\" (the R2 key of an upload) is required.", code: "missing_input")
-                }
-                var job: [String: JSONValue] = ["type": .string(service.jobType(operation))]
-                if let key { job["input"] = ["key": .string(key)] }
-                for name in ["params", "priority", "webhookUrl", "delaySeconds"] { job[name] = body[name] }
-                return try await JobRoutes.submit(try await JobRoutes.submission(.object(job), ctx: ctx), request: request, ctx: ctx)
+                try await submit(service, operationField: field, allowed: allowed, request, ctx: ctx)
             }
         }
+    }
+
+    /// `{"inputKey" (or "key"), "<field>": operation, "params": {…}, "priority", "webhookUrl", "delaySeconds"}`.
+    /// (A function of its own, not optimized, rather than the route's closure body: Swift 6.3.1's
+    /// release build crashed (signal 11) splitting that coroutine, so `make bench` could not build.)
+    @_optimize(none)
+    private static func submit(
+        _ service: ServiceDescriptor, operationField field: String, allowed: [String], _ request: Request, ctx: APIContext
+    ) async throws -> Response {
+        try ctx.requireWrite()
+        guard case .object(let body) = try await request.body.json(JSONValue.self) else {
+            throw JobInputError("The body must be a JSON object: {\"inputKey\", \"\(field)\", \"params\"}.")
+        }
+        guard let name = body[field]?.stringValue, allowed.contains(name), let operation = service.operation(name) else {
+            throw JobInputError("\"\(field)\" must be one of \(allowed.joined(separator: ", ")).", code: "unknown_operation")
+        }
+        let key = body["inputKey"]?.stringValue ?? body["key"]?.stringValue
+        if operation.input == .media, key == nil {
+            throw JobInputError("\"inputKey\" (the R2 key of an upload) is required.", code: "missing_input")
+        }
+        var job: [String: JSONValue] = ["type": .string(service.jobType(operation))]
+        if let key { job["input"] = ["key": .string(key)] }
+        for name in ["params", "priority", "webhookUrl", "delaySeconds"] { job[name] = body[name] }
+        return try await JobRoutes.submit(try await JobRoutes.submission(.object(job), ctx: ctx), request: request, ctx: ctx)
     }
 
     /// A job of `service`'s operation from an upload in the request, the R2 key in a JSON body,
@@ -108,10 +117,7 @@ enum ServiceRoutes {
                 throw JobInputError("The body must be a JSON object\(operation.input == .media ? " with \"key\" (the R2 key of an upload)" : " of parameters").")
             }
             var job: [String: JSONValue] = ["type": .string(type.name)]
-            // `key` is the input's R2 key, unless the operation declares a parameter of that name
-            // (ai-inference's `analyze {key}`): then it stays a parameter.
-            let keyIsParameter = operation.parameters.contains { $0.name == "key" }
-            if !keyIsParameter, let key = fields.removeValue(forKey: "key") {
+            if let key = fields.removeValue(forKey: "key") {
                 guard let text = key.stringValue else { throw JobInputError("\"key\" must be a string: the R2 key of an upload.") }
                 job["input"] = ["key": .string(text)]
             } else if operation.input == .media {
