@@ -1,3 +1,4 @@
+import COutpostSys
 import CSeccomp
 import Glibc
 
