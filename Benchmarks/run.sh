@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(cd .. && pwd)
-SUITES=${SUITES:-"http kv durable-objects queues containers video platform s3"}
+SUITES=${SUITES:-"http kv durable-objects queues containers video platform s3 ai"}
 DURATION=${DURATION:-10s}
 
 # One release build directory (Benchmarks/.build) holds the bench tools and the `outpost` binary.
@@ -95,6 +95,12 @@ PY
       "$(echo "$KEY" | python3 -c 'import json,sys; print(json.load(sys.stdin)["secretAccessKey"])')" "$OUT_PID" "$STATE"
     kill "$OUT_PID"; wait "$OUT_PID" 2>/dev/null || true
     rm -rf "$STATE"
+    ;;
+  ai)
+    # The release ai-inference service beside outpost (the instance image outpost dev starts); the
+    # script starts the services and outpost dev itself (see ai_bench.py for what each figure compares).
+    swift build -c release --product ai-inference 2>&1 | { grep -E "error" || true; } | tail -3
+    python3 "$(pwd)/ai_bench.py" "$BIN" "$ROOT"
     ;;
   *)
     "$BIN/outpost-bench" "$suite"
