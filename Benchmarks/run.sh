@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(cd .. && pwd)
-SUITES=${SUITES:-"http kv durable-objects queues containers video video-ops platform s3 media documents code"}
+SUITES=${SUITES:-"http kv durable-objects queues containers video video-ops platform s3 media documents code ai"}
 DURATION=${DURATION:-10s}
 
 # One release build directory (Benchmarks/.build) holds the bench tools and the `outpost` binary.
@@ -122,6 +122,11 @@ PY
     # The code-executor as a sandboxed instance (outpost-sandbox --nested, per-run cgroups), driven by a script.
     swift build -c release --package-path "$ROOT" --product code-executor 2>&1 | { grep -E "error" || true; } | tail -3
     python3 "$(pwd)/code_bench.py" "$OUTPOST_BIN_DIR/outpost-sandbox" "$OUTPOST_BIN_DIR/code-executor"
+    ;;
+  ai)
+    # The release ai-inference service beside outpost (the instance image outpost dev starts); the
+    # script starts the services and outpost dev itself (see ai_bench.py for what each figure compares).
+    python3 "$(pwd)/ai_bench.py" "$BIN" "$ROOT"
     ;;
   *)
     "$BIN/outpost-bench" "$suite"

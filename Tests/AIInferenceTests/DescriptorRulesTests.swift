@@ -36,4 +36,17 @@ struct DescriptorRulesTests {
         let big = error("analyze", ["text": .string(String(repeating: "a", count: AIInferenceDescriptor.maxTextBytes + 1))])
         #expect(big?.name == "text" && big?.status == 413)
     }
+
+    @Test func analyzeTakesExactlyOneOfTextAndKey() {
+        for operation in ["analyze", "analyze-pitch"] {
+            for params: [String: JSONValue] in [[:], ["text": "A pitch.", "key": "uploads/pitch.md"], ["key": .null, "text": .null]] {
+                let refused = error(operation, params)
+                #expect(refused?.status == 400 && refused?.description.contains("\"text\"") == true && refused?.description.contains("\"key\"") == true,
+                        "\(operation) \(params): \(String(describing: refused))")
+            }
+            #expect(error(operation, ["key": "uploads/pitch.md"]) == nil)
+            #expect(error(operation, ["text": "A pitch."]) == nil)
+            #expect(error(operation, ["key": ""])?.name == "key")
+        }
+    }
 }

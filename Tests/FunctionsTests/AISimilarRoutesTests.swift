@@ -56,8 +56,8 @@ struct AISimilarRoutesTests {
             let order = expected.indices.sorted { expected[$0] > expected[$1] }
             #expect(order.first == 1, "numpy ranks \(expected)")
 
-            // The index is written after each success is reported: wait until all four are in
-            // (a stored job answers `similar` by jobId; an admin may ask of anyone's).
+            // Each pitch is indexed before its success is reported: all four are in (a stored job
+            // answers `similar` by jobId; an admin may ask of anyone's).
             for id in aliceJobs + [bobJob] {
                 try await p.eventually("pitch \(id) is stored", timeout: 120) {
                     try await p.post("/api/ai/similar", ["jobId": .string(id)], as: Platform.admin).0 == 200

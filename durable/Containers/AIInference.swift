@@ -34,14 +34,26 @@ extension AIInference {
     /// The operations whose successful jobs go to the ``PitchIndex`` (their result carries the
     /// text's `embedding`).
     static let indexedOperations: Set<String> = ["analyze", "analyze-pitch"]
+    /// How many earlier pitches an `analyze` report lists under `similar`.
+    static let similarInReport = 5
 
-    /// An analyzed pitch is stored in the ``PitchIndex`` with its owner, for `similar`.
-    public static func jobSucceeded(_ job: JobRecord, operation: OperationDescriptor, result: JSONValue?, env: Env) async {
-        guard indexedOperations.contains(operation.name),
-              let numbers = result?["embedding"]?.arrayValue, !numbers.isEmpty else { return }
+    /// An analyzed pitch is stored in the ``PitchIndex`` with its owner, for `similar`, and its
+    /// report gets `similar`: the owner's earlier pitches nearest to it (itself left out), best
+    /// first. Titles come from the text's first line, or the key of the uploaded text.
+    public static func jobSucceeded(_ job: JobRecord, operation: OperationDescriptor, result: JSONValue?, env: Env) async -> JSONValue? {
+        guard indexedOperations.contains(operation.name), case .object(var report)? = result,
+              let numbers = report["embedding"]?.arrayValue, !numbers.isEmpty else { return result }
         let vector = numbers.map { Float($0.doubleValue ?? 0) }
-        let pitch = StoredPitch(jobId: job.id, owner: job.owner, createdAt: job.createdAt,
-                                title: StoredPitch.title(of: job.params["text"]?.stringValue ?? ""), vector: vector)
-        _ = try? await PitchIndex.stub(env).call(PitchIndex.self) { try await $0.record([pitch]) }
+        let source = job.params["text"]?.stringValue ?? job.params[AIInferenceDescriptor.keyParameter]?.stringValue ?? ""
+        let pitch = StoredPitch(jobId: job.id, owner: job.owner, createdAt: job.createdAt, title: StoredPitch.title(of: source), vector: vector)
+        let (owner, limit) = (job.owner, similarInReport)
+        let similar = try? await PitchIndex.stub(env).call(PitchIndex.self) { index in
+            let earlier = try await index.nearest(to: vector, owner: owner, limit: limit, excluding: pitch.jobId)
+            try await index.record([pitch])
+            return earlier
+        }
+        guard let similar else { return result }
+        report["similar"] = .array(similar.map { $0.json(withOwner: false) })
+        return .object(report)
     }
 }

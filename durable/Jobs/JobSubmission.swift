@@ -66,6 +66,14 @@ public struct JobSubmission: Sendable, Equatable {
             guard let seconds = d.doubleValue else { throw JobInputError("\"delaySeconds\" must be a number.") }
             delay = seconds
         }
+        // An operation without an input file that declares a `key` parameter (ai-inference's
+        // `analyze {key}`, an uploaded text) takes an input key — what the operation routes make
+        // of a JSON body's `key` — as that parameter.
+        if let given = key, type.operation.input != .media, params["key"] == nil,
+           type.operation.parameters.contains(where: { $0.name == "key" }) {
+            params["key"] = .string(given)
+            key = nil
+        }
         try self.init(type: type, inputKey: key, params: params, priority: priority, webhookURL: webhook, delaySeconds: delay)
     }
 

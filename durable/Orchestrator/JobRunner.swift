@@ -27,18 +27,18 @@ struct JobRunner: Sendable {
     func run() async {
         let progress = ProgressReports(jobId: job.id, attempt: attempt, env: env)
         var rest: Body.Iterator?
-        let outcome = await withTaskGroup(of: Void.self) { group in
+        var outcome = await withTaskGroup(of: Void.self) { group in
             // Progress goes to the orchestrator beside the stream, never holding it up.
             group.addTask { await progress.deliver() }
             defer { progress.finish() }
             return await execute(rest: &rest, progress: progress)
         }
         guard !Task.isCancelled else { return }
-        let (id, attempt) = (job.id, self.attempt)
-        await report { o in try await o.attemptFinished(id: id, attempt: attempt, outcome: outcome) }
-        if case .succeeded(let result, _) = outcome {
-            await type.container.jobSucceeded(job, operation: type.operation, result: result, env: env)
+        if case .succeeded(let result, let outputs) = outcome {
+            outcome = .succeeded(result: await type.container.jobSucceeded(job, operation: type.operation, result: result, env: env), outputs: outputs)
         }
+        let (id, attempt, finished) = (job.id, self.attempt, outcome)
+        await report { o in try await o.attemptFinished(id: id, attempt: attempt, outcome: finished) }
         // Then read the stream to its end (the service ends it right after its last line), so the
         // connection goes back to the instance's pool instead of being closed.
         var extra = 0

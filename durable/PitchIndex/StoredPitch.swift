@@ -51,4 +51,12 @@ public struct PitchMatch: Sendable, Equatable {
     public var createdAt: Int64
     /// The cosine similarity to the query (both unit vectors).
     public var score: Double
+
+    /// `{"jobId","title","score","createdAt"}`, plus `owner` when `withOwner` (for admins).
+    public func json(withOwner: Bool) -> JSONValue {
+        var o: [String: JSONValue] = ["jobId": .string(jobId), "title": .string(title), "score": .number(score),
+                                      "createdAt": .string(UTCTime(milliseconds: createdAt).isoString)]
+        if withOwner { o["owner"] = .string(owner) }
+        return .object(o)
+    }
 }

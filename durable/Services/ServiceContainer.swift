@@ -11,9 +11,11 @@ public protocol ServiceContainer: Container {
     /// The service this class runs.
     static var descriptor: ServiceDescriptor { get }
     var env: Env { get }
-    /// Called by the job's runner after a job of this class succeeded and its result was reported
-    /// (e.g. to index the result elsewhere). Best effort: it cannot fail the job. Default: nothing.
-    static func jobSucceeded(_ job: JobRecord, operation: OperationDescriptor, result: JSONValue?, env: Env) async
+    /// Called by the job's runner when a job of this class succeeded, before the success is
+    /// reported (e.g. to index the result elsewhere, so it is found once the job shows succeeded);
+    /// returns the result to store, which may add to `result`. Best effort: it cannot fail the
+    /// job. Default: `result` unchanged.
+    static func jobSucceeded(_ job: JobRecord, operation: OperationDescriptor, result: JSONValue?, env: Env) async -> JSONValue?
 }
 
 /// What the orchestrator needs to know of a container class, from its `[[containers]]` entry.
@@ -31,7 +33,7 @@ extension ServiceContainer {
     public var enableInternet: Bool { Self.descriptor.enableInternet }
     public var envVars: [String: String] { Self.descriptor.environment }
 
-    public static func jobSucceeded(_ job: JobRecord, operation: OperationDescriptor, result: JSONValue?, env: Env) async {}
+    public static func jobSucceeded(_ job: JobRecord, operation: OperationDescriptor, result: JSONValue?, env: Env) async -> JSONValue? { result }
 
     /// The class's `sleepAfter`: `CONTAINER_SLEEP_AFTER` when set, else the descriptor's.
     public static func sleepAfter(env: Env) throws -> SleepAfter {

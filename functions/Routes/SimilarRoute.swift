@@ -65,12 +65,7 @@ enum SimilarRoute {
         }
         return .json([
             "scope": .string(platform ? "platform" : "own"),
-            "matches": .array(matches.map { match in
-                var o: [String: JSONValue] = ["jobId": .string(match.jobId), "title": .string(match.title), "score": .number(match.score),
-                                              "createdAt": .string(UTCTime(milliseconds: match.createdAt).isoString)]
-                if ctx.caller.isAdmin { o["owner"] = .string(match.owner) }
-                return .object(o)
-            }),
+            "matches": .array(matches.map { $0.json(withOwner: ctx.caller.isAdmin) }),
         ] as JSONValue)
     }
 

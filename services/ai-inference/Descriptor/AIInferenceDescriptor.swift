@@ -24,6 +24,25 @@ public enum AIInferenceDescriptor {
     static let text = ParameterSpec("text", .text(maxBytes: maxTextBytes), summary: "The text (UTF-8, at most \(maxTextBytes) bytes; not empty).",
                                     oversizeStatus: 413).requiringText()
 
+    /// The name of `analyze`'s object-key parameter: an uploaded text analyzed instead of `text`.
+    public static let keyParameter = "key"
+
+    /// What `analyze` and `analyze-pitch` read: the text inline, or the key of an uploaded text.
+    static let analyzedText = [
+        ParameterSpec("text", .text(maxBytes: maxTextBytes), summary: "The pitch or text to analyze (not empty; or give `key`).", oversizeStatus: 413).requiringText(),
+        ParameterSpec(keyParameter, .objectKey, summary: "The R2 key of an uploaded text to analyze instead of `text`: UTF-8 plain text or Markdown, at most \(maxTextBytes) bytes (a 413 beyond, a 422 for anything that is not text)."),
+    ]
+
+    /// `analyze` reads exactly one of `text` and `key`.
+    static let textOrKey = ParameterRule(summary: "Exactly one of \"text\" and \"\(keyParameter)\".") { params throws(ParameterError) in
+        let given = ["text", keyParameter].filter { params[$0] != nil && params[$0] != .null }
+        guard given.count == 1 else {
+            throw ParameterError(name: "text", message: given.isEmpty
+                ? "or \"\(keyParameter)\" is required: give the text inline as \"text\", or the key of an uploaded text as \"\(keyParameter)\""
+                : "and \"\(keyParameter)\" cannot both be given: send the text inline as \"text\" or the key of an uploaded text as \"\(keyParameter)\", not both")
+        }
+    }
+
     public static let service = ServiceDescriptor(
         image: "ai-inference",
         containerClass: "AIInference",
@@ -69,7 +88,8 @@ public enum AIInferenceDescriptor {
                 name: "analyze",
                 summary: "A deterministic report on a text: language, sentiment and tone, top-3 genres, key phrases, readability, extractive summary, logline, counts and a pitch score with its evidence.",
                 input: .none,
-                parameters: [ParameterSpec("text", .text(maxBytes: maxTextBytes), required: true, summary: "The pitch or text to analyze (not empty).", oversizeStatus: 413).requiringText()],
+                parameters: analyzedText,
+                rules: [textOrKey],
                 timeoutSeconds: 120,
                 outputs: [.json]
             ),
@@ -77,7 +97,8 @@ public enum AIInferenceDescriptor {
                 name: "analyze-pitch",
                 summary: "The `analyze` report, for a pitch.",
                 input: .none,
-                parameters: [ParameterSpec("text", .text(maxBytes: maxTextBytes), required: true, summary: "The pitch text (not empty).", oversizeStatus: 413).requiringText()],
+                parameters: analyzedText,
+                rules: [textOrKey],
                 timeoutSeconds: 120,
                 outputs: [.json]
             ),

@@ -41,6 +41,9 @@ public struct AIJobHandler: JobHandler {
             _ = try TextInput.text(parameters)
             _ = try ClassifyRequest(parameters: parameters)
         case "generate": break  // checked by GenerationRequest when it runs, against the provider chosen
+        case "analyze", "analyze-pitch":
+            // Exactly one of text and key (the descriptor's rule); an object is read when the job runs.
+            if try parameters.string(AIInferenceDescriptor.keyParameter) == nil { _ = try TextInput.text(parameters) }
         default: _ = try TextInput.text(parameters)
         }
     }
@@ -64,7 +67,7 @@ public struct AIJobHandler: JobHandler {
             let text = try TextInput.text(job.parameters)
             return .json(try await context.runBlocking { models.moderator.moderate(text) })
         case "analyze", "analyze-pitch":
-            let text = try TextInput.text(job.parameters)
+            let text = try AnalyzedText.read(job)
             return .json(try await context.runBlocking { models.analyzer.analyze(text) })
         case "generate":
             return .json(try await generation.run(job, context: context))
