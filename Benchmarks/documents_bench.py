@@ -16,12 +16,13 @@ import json
 import os
 import random
 import re
-import socket
 import statistics
 import subprocess
 import sys
 import time
 import urllib.parse
+
+from bench_support import free_port, proc_status_mb
 
 service_bin, outpost_bin, root, scratch = sys.argv[1:5]
 ROUNDS = int(os.environ.get("DOC_BENCH_ROUNDS", "5"))
@@ -30,12 +31,6 @@ NDA_REQUESTS = int(os.environ.get("DOC_BENCH_NDA_REQUESTS", "10"))  # per side p
 NDA = {"disclosing_party": "Aurora Pictures Ltd", "receiving_party": "Northwind Capital LLC",
        "effective_date": "3 June 2027", "jurisdiction": "the State of New York"}
 processes = []
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def make_pdf(pages, path):
@@ -107,14 +102,6 @@ def timed(argv, env=None):
     start = time.perf_counter()
     subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, env=env)
     return time.perf_counter() - start
-
-
-def vm_hwm_mb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmHWM"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def row(measure, ours, theirs, ratio, target):
@@ -219,7 +206,7 @@ def main():
         for data, into in ((data50, rss50), (data500, rss500)):
             p, fresh = start_service()
             post(fresh, extract, data, "application/pdf")
-            into.append(vm_hwm_mb(p.pid))
+            into.append(proc_status_mb(p.pid, "VmHWM"))
             stop(p)
 
     o, t = statistics.median(ours), statistics.median(theirs)

@@ -9,12 +9,13 @@ import http.client
 import json
 import os
 import resource
-import socket
 import statistics
 import subprocess
 import sys
 import time
 import urllib.request
+
+from bench_support import free_port, proc_status_mb
 
 service_bin, outpost_bin, config, scratch = sys.argv[1:5]
 SECONDS = int(os.environ.get("MEDIA_BENCH_SECONDS", "30"))
@@ -27,14 +28,6 @@ LADDER = {"mobile": (426, 240, 400_000), "low": (640, 360, 800_000), "medium": (
 SEGMENT = 6
 GOP = SEGMENT * RATE
 processes = []
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def wait_http(url):
@@ -108,14 +101,6 @@ def service_ladder(port, clip):
     return elapsed, first if first is not None else elapsed
 
 
-def vm_hwm_mb(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmHWM"):
-                return int(line.split()[1]) / 1024
-    return 0
-
-
 def ladder_rows(clip):
     port = free_port()
     env = dict(os.environ, PORT=str(port), TMPDIR=scratch + "/service", LOG_LEVEL="warning")
@@ -129,7 +114,7 @@ def ladder_rows(clip):
         elapsed, first = service_ladder(port, clip)
         ours.append(elapsed)
         firsts.append(first)
-    hwm = vm_hwm_mb(service.pid)
+    hwm = proc_status_mb(service.pid, "VmHWM")
     # The largest child waited for so far: the ffmpeg CLI runs (the service is still running).
     cli_hwm = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     service.terminate()

@@ -21,12 +21,13 @@ env: VIDEO_OPS_ROUNDS (3), VIDEO_OPS_SHORT_SECONDS (10), VIDEO_OPS_LONG_SECONDS 
 import http.client
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import time
 import urllib.parse
+
+from bench_support import free_port, proc_status_mb
 
 service_bin, scratch = sys.argv[1:3]
 ROUNDS = int(os.environ.get("VIDEO_OPS_ROUNDS", "3"))
@@ -60,14 +61,6 @@ def probe(path):
     video = next(s for s in streams if s["codec_type"] == "video")
     audio = next((s for s in streams if s["codec_type"] == "audio"), {})
     return int(video["nb_read_packets"]), video["codec_name"], audio.get("codec_name"), video["width"], video["height"]
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class Service:
@@ -121,11 +114,7 @@ class Service:
         return outputs
 
     def peak_rss_mb(self):
-        with open(f"/proc/{self.process.pid}/status") as f:
-            for line in f:
-                if line.startswith("VmHWM"):
-                    return int(line.split()[1]) / 1024
-        return 0.0
+        return proc_status_mb(self.process.pid, "VmHWM")
 
     def stop(self):
         self.process.terminate()
