@@ -41,16 +41,10 @@ struct CodeExecutorCgroupTests {
             Issue.record("this host has no cgroup v1 memory controller: the per-run cgroup cannot be exercised")
             return
         }
-        let bin = ServiceProcess.binDirectory
         let state = try TemporaryDirectory()
         defer { state.remove() }
-        let deno = FileManager.default.fileExists(atPath: "/opt/deno") ? ["/opt/deno"] : []
-        let cls = ContainerClass(name: "CodeExecutor", executable: bin + "/code-executor", instanceType: InstanceTypes.named("standard-2")!,
-                                 sandbox: ContainerSandbox(readOnlyPaths: deno, nested: true))
         let options = ContainerStartOptions(envVars: ["JOB_CONCURRENCY": "4"], probe: ReadinessProbe(portTimeout: .seconds(60)))
-        var logger = Logger(label: "test.code-executor-cgroup")
-        logger.logLevel = .warning
-        let supervisor = ContainerSupervisor(stateDirectory: state.path, classes: [cls], logger: logger, launcherPath: bin + "/outpost-sandbox")
+        let supervisor = SupervisedCodeExecutor.supervisor(stateDirectory: state.path, label: "test.code-executor-cgroup")
         let runner = Task { try await supervisor.run() }
         let groups: [String: String]
         do {

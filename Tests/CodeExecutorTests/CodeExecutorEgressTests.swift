@@ -35,17 +35,11 @@ struct CodeExecutorEgressTests {
     @Test func aNetworkingRunReachesOnlyAllowedHostsThroughTheProxy() async throws {
         let upstream = try UpstreamServer()
         defer { upstream.close() }
-        let bin = ServiceProcess.binDirectory
         let state = try TemporaryDirectory()
         defer { state.remove() }
-        let deno = FileManager.default.fileExists(atPath: "/opt/deno") ? ["/opt/deno"] : []
-        let cls = ContainerClass(name: "CodeExecutor", executable: bin + "/code-executor", instanceType: InstanceTypes.named("standard-2")!,
-                                 sandbox: ContainerSandbox(readOnlyPaths: deno, nested: true))
         let options = ContainerStartOptions(envVars: ["JOB_CONCURRENCY": "2"], enableInternet: false,
                                             probe: ReadinessProbe(portTimeout: .seconds(60)), allowedHosts: ["localhost"])
-        var logger = Logger(label: "test.code-executor-egress")
-        logger.logLevel = .warning
-        let supervisor = ContainerSupervisor(stateDirectory: state.path, classes: [cls], logger: logger, launcherPath: bin + "/outpost-sandbox")
+        let supervisor = SupervisedCodeExecutor.supervisor(stateDirectory: state.path, label: "test.code-executor-egress")
         let runner = Task { try await supervisor.run() }
         do {
             try await Self.check(supervisor, options: options, upstream: upstream)

@@ -15,7 +15,7 @@ struct LongPDFExtractionTests {
     /// a little wider than the one before; written by Python (Helvetica, no embedded fonts).
     static func longPDF(into directory: TemporaryDirectory) throws -> String {
         let output = directory.file("long.pdf")
-        _ = try DocumentTools.run("/usr/bin/python3", ["-c", """
+        _ = try DocumentTools.run("/usr/bin/python3", ["-c", DocumentTools.pdfWriter + """
             import sys
             count, pages = int(sys.argv[2]), []
             objects = [b'<< /Type /Catalog /Pages 2 0 R >>', None, b'<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>']
@@ -25,16 +25,7 @@ struct LongPDFExtractionTests {
                 objects.append(b'<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d 842] /Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>' % (500 + n, len(objects)))
                 pages.append(len(objects))
             objects[1] = b'<< /Type /Pages /Kids [%s] /Count %d >>' % (b' '.join(b'%d 0 R' % p for p in pages), count)
-            out, offsets = bytearray(b'%PDF-1.4\\n'), []
-            for number, body in enumerate(objects, 1):
-                offsets.append(len(out))
-                out += b'%d 0 obj\\n' % number + body + b'\\nendobj\\n'
-            xref = len(out)
-            out += b'xref\\n0 %d\\n0000000000 65535 f \\n' % (len(objects) + 1)
-            for offset in offsets:
-                out += b'%010d 00000 n \\n' % offset
-            out += b'trailer\\n<< /Size %d /Root 1 0 R >>\\nstartxref\\n%d\\n%%%%EOF\\n' % (len(objects) + 1, xref)
-            open(sys.argv[1], 'wb').write(out)
+            write_pdf(objects, sys.argv[1])
             """, output, String(pageCount)])
         return output
     }

@@ -26,13 +26,30 @@ enum DocumentTools {
         return prefix + ".png"
     }
 
+    /// Python that defines `write_pdf(objects, path)`: the numbered objects (object 1 the catalog)
+    /// with their cross-reference table and trailer, as a PDF 1.4 file. Prepended to a script.
+    static let pdfWriter = """
+        def write_pdf(objects, path):
+            out, offsets = bytearray(b'%PDF-1.4\\n'), []
+            for number, body in enumerate(objects, 1):
+                offsets.append(len(out))
+                out += b'%d 0 obj\\n' % number + body + b'\\nendobj\\n'
+            xref = len(out)
+            out += b'xref\\n0 %d\\n0000000000 65535 f \\n' % (len(objects) + 1)
+            for offset in offsets:
+                out += b'%010d 00000 n \\n' % offset
+            out += b'trailer\\n<< /Size %d /Root 1 0 R >>\\nstartxref\\n%d\\n%%%%EOF\\n' % (len(objects) + 1, xref)
+            open(path, 'wb').write(out)
+
+        """
+
     /// A PDF whose only page is a scan: page `page` of `pdf` rendered by `pdftoppm` at `dpi` as
     /// grey pixels, wrapped by Python (zlib) as one image on an A4 page, with no text layer.
     static func scannedPDF(from pdf: String, page: Int, dpi: Int, into directory: TemporaryDirectory) throws -> String {
         let prefix = directory.file("scan")
         _ = try run("/usr/bin/pdftoppm", ["-r", String(dpi), "-f", String(page), "-l", String(page), "-gray", "-singlefile", pdf, prefix])
         let output = directory.file("scan.pdf")
-        _ = try run("/usr/bin/python3", ["-c", """
+        _ = try run("/usr/bin/python3", ["-c", pdfWriter + """
             import sys, zlib
             data = open(sys.argv[1], 'rb').read()
             parts = data.split(b'\\n', 3)
@@ -46,17 +63,7 @@ enum DocumentTools {
             ]
             content = b'q 595.276 0 0 841.89 0 0 cm /Im0 Do Q'
             objects.append(b'<< /Length %d >>\\nstream\\n' % len(content) + content + b'\\nendstream')
-            out = bytearray(b'%PDF-1.4\\n')
-            offsets = []
-            for number, body in enumerate(objects, 1):
-                offsets.append(len(out))
-                out += b'%d 0 obj\\n' % number + body + b'\\nendobj\\n'
-            xref = len(out)
-            out += b'xref\\n0 %d\\n0000000000 65535 f \\n' % (len(objects) + 1)
-            for offset in offsets:
-                out += b'%010d 00000 n \\n' % offset
-            out += b'trailer\\n<< /Size %d /Root 1 0 R >>\\nstartxref\\n%d\\n%%%%EOF\\n' % (len(objects) + 1, xref)
-            open(sys.argv[2], 'wb').write(out)
+            write_pdf(objects, sys.argv[2])
             """, prefix + ".pgm", output])
         return output
     }

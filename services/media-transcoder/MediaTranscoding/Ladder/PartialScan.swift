@@ -9,7 +9,7 @@ struct PartialScan {
     let names: [String]
     /// Each playlist's text at the last look.
     private var seen: [String: String] = [:]
-    private var masterSeen: String?
+    private var masterPublished = false
 
     init(directory: String, names: [String]) {
         self.directory = directory
@@ -17,7 +17,7 @@ struct PartialScan {
     }
 
     /// What is new since the last call, or nil if nothing is; `master` gives the master playlist
-    /// once it can be written.
+    /// once it can be written (published the first time it can be).
     mutating func next(master: () -> String?) -> HLSTranscode.Partial? {
         var partial = HLSTranscode.Partial()
         for name in names {
@@ -32,8 +32,10 @@ struct PartialScan {
             seen[name] = text
             partial.playlists.append((name, text))
         }
-        if !partial.playlists.isEmpty, let text = master(), text != masterSeen {
-            masterSeen = text
+        // A provisional master once: players read it once, then the media playlists. The final
+        // one, with the whole stream's rates, replaces it at the end.
+        if !partial.playlists.isEmpty, !masterPublished, let text = master() {
+            masterPublished = true
             partial.playlists.append((HLSTranscode.masterName, text))
         }
         return partial.playlists.isEmpty ? nil : partial
