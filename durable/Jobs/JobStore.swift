@@ -101,6 +101,26 @@ struct JobStore: Sendable {
         return cursor.rowsWritten
     }
 
+    /// Erasure (GDPR Art. 17): every job of `owner` but `keeping` becomes an anonymous row owned
+    /// by `anonymous`. What reports count stays (type, status, priority, attempts, times, instance,
+    /// error code); what could say who they were goes (params, input key, result, error message,
+    /// outputs, webhook URL, stage). Returns how many rows changed.
+    func anonymize(owner: String, keeping: String, as anonymous: String) throws -> Int {
+        try sql.exec(
+            """
+            UPDATE jobs SET owner = ?, params = '{}', input_key = NULL, result = NULL, error_message = NULL, outputs = '[]',
+                webhook_url = NULL, stage = NULL
+            WHERE owner = ? AND id != ?
+            """,
+            .text(anonymous), .text(owner), .text(keeping)
+        ).rowsWritten
+    }
+
+    /// The ids of every job of `owner`.
+    func ids(owner: String) throws -> [String] {
+        try sql.exec("SELECT id FROM jobs WHERE owner = ?", .text(owner)).raw().compactMap { $0[0].string }
+    }
+
     /// Marks a terminal job whose webhook or dead letter is still to be handed to the scheduler.
     func setHandoffPending(_ id: String) throws {
         _ = try sql.exec("UPDATE jobs SET handoff = 1 WHERE id = ?", .text(id))

@@ -35,7 +35,11 @@ struct JobRunner: Sendable {
         }
         guard !Task.isCancelled else { return }
         if case .succeeded(let result, let outputs) = outcome {
-            outcome = .succeeded(result: await type.container.jobSucceeded(job, operation: type.operation, result: result, env: env), outputs: outputs)
+            do {
+                outcome = .succeeded(result: try await type.container.jobSucceeded(job, operation: type.operation, result: result, env: env), outputs: outputs)
+            } catch {
+                outcome = .failed(JobFailure(code: "internal", message: "The job's last step failed: \(error)"), retryable: true)
+            }
         }
         let (id, attempt, finished) = (job.id, self.attempt, outcome)
         await report { o in try await o.attemptFinished(id: id, attempt: attempt, outcome: finished) }

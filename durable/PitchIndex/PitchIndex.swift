@@ -32,6 +32,11 @@ public actor PitchIndex: DurableObject {
         }
     }
 
+    /// Erasure: removes every pitch of `owner`; returns how many there were.
+    public func erase(owner: String) throws -> Int {
+        try sql.exec("DELETE FROM pitches WHERE owner = ?", .text(owner)).rowsWritten
+    }
+
     /// The pitch stored for job `jobId`.
     public func pitch(jobId: String) throws -> StoredPitch? {
         let rows = try sql.exec("SELECT job_id, owner, created_at, title, vector FROM pitches WHERE job_id = ?", .text(jobId)).raw()

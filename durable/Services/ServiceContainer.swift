@@ -13,9 +13,10 @@ public protocol ServiceContainer: Container {
     var env: Env { get }
     /// Called by the job's runner when a job of this class succeeded, before the success is
     /// reported (e.g. to index the result elsewhere, so it is found once the job shows succeeded);
-    /// returns the result to store, which may add to `result`. Best effort: it cannot fail the
-    /// job. Default: `result` unchanged.
-    static func jobSucceeded(_ job: JobRecord, operation: OperationDescriptor, result: JSONValue?, env: Env) async -> JSONValue?
+    /// returns the result to store, which may add to `result`. A thrown error fails the attempt,
+    /// to be retried (a step the job is not done without, e.g. an erasure's platform part).
+    /// Default: `result` unchanged.
+    static func jobSucceeded(_ job: JobRecord, operation: OperationDescriptor, result: JSONValue?, env: Env) async throws -> JSONValue?
 }
 
 /// What the orchestrator needs to know of a container class, from its `[[containers]]` entry.
