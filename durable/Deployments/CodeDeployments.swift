@@ -59,6 +59,14 @@ public actor CodeDeployments: DurableObject {
         }
     }
 
+    /// Erasure: removes every version of every deployment of `owner`, and their version
+    /// counters (the owner is gone, so no one can reuse the numbers); how many versions there were.
+    public func erase(owner: String) throws -> Int {
+        let count = try sql.exec("DELETE FROM deployment_versions WHERE owner = ?", .text(owner)).rowsWritten
+        _ = try sql.exec("DELETE FROM deployment_counters WHERE owner = ?", .text(owner))
+        return count
+    }
+
     /// Deletes every version of `owner`'s `name`; how many there were.
     public func delete(owner: String, name: String) throws -> Int {
         let count = try sql.exec("SELECT COUNT(*) AS n FROM deployment_versions WHERE owner = ? AND name = ?", .text(owner), .text(name)).one()["n"]?.int ?? 0

@@ -2,7 +2,8 @@ public import Outpost
 import Foundation
 
 /// Erasure of a user's data (GDPR Art. 17), the platform's part: what the `backup-service`
-/// cannot reach through R2. It runs once the service has removed the user's uploads and job
+/// cannot reach through R2: job records, cached statuses, API keys, stored pitches and code
+/// deployments. It runs once the service has removed the user's uploads and job
 /// outputs and stored the receipt (``BackupService``'s `delete-user-data`), before the job shows
 /// succeeded.
 ///
@@ -27,12 +28,13 @@ public enum UserErasure {
         public var statusEntries: Int
         public var apiKeys: [String]
         public var pitches: Int
+        public var deploymentVersions: Int
 
         public var json: JSONValue {
             .object([
                 "jobsAnonymized": .number(Double(jobsAnonymized)), "jobsCancelled": .number(Double(jobsCancelled)),
                 "statusEntries": .number(Double(statusEntries)), "apiKeys": .array(apiKeys.map { .string($0) }),
-                "pitches": .number(Double(pitches)),
+                "pitches": .number(Double(pitches)), "deploymentVersions": .number(Double(deploymentVersions)),
             ])
         }
     }
@@ -52,12 +54,13 @@ public enum UserErasure {
             for key in keys { try await auth.delete(key) }
         }
         let pitches = try await PitchIndex.stub(env).call(PitchIndex.self) { index in try await index.erase(owner: userId) }
+        let versions = try await CodeDeployments.stub(env).call(CodeDeployments.self) { deployments in try await deployments.erase(owner: userId) }
         // Last: the jobs stop naming the user.
         let anonymous = "erased-" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
         let anonymized = try await orchestrator.call(ContainerOrchestrator.self) { o in
             try await o.anonymizeJobs(owner: userId, keeping: erasureJob, as: anonymous)
         }
-        return Removed(jobsAnonymized: anonymized, jobsCancelled: cancelled, statusEntries: ids.count, apiKeys: keys, pitches: pitches)
+        return Removed(jobsAnonymized: anonymized, jobsCancelled: cancelled, statusEntries: ids.count, apiKeys: keys, pitches: pitches, deploymentVersions: versions)
     }
 
     /// The `AUTH_KV` entries (`apikey:<sha256>`) of the keys held by `userId`.
