@@ -20,4 +20,13 @@ public struct ParameterRule: Sendable {
             _ = try DatasetPeriod(params, from: from, to: to)
         }
     }
+
+    /// `name` is `true`: a caller's explicit yes to something that cannot be undone (an erasure).
+    public static func confirmed(_ name: String = "confirm", what: String) -> ParameterRule {
+        ParameterRule(summary: "\"\(name)\" is true.") { params throws(ParameterError) in
+            guard let value = params[name], ParameterSpec.boolean(value) == true else {
+                throw ParameterError(name: name, message: "must be true: \(what) cannot be undone, so the request must say \"\(name)\": true")
+            }
+        }
+    }
 }

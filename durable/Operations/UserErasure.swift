@@ -1,11 +1,11 @@
 public import Outpost
 import Foundation
 
-/// Erasure of a user's data (GDPR Art. 17), the platform's part: what the `backup-service`
-/// cannot reach through R2: job records, cached statuses, API keys, stored pitches and code
-/// deployments. It runs once the service has removed the user's uploads and job
-/// outputs and stored the receipt (``BackupService``'s `delete-user-data`), before the job shows
-/// succeeded.
+/// Erasure of a user's data (GDPR Art. 17), the platform's part. The `backup-service`'s
+/// `delete-user-data` lists what the user has (``ErasureReceipt``, from the `.userListing` the
+/// orchestrator streams); this removes it, before the job shows succeeded: uploads and job outputs
+/// in the MEDIA bucket, cached statuses, API keys, stored pitches and code deployments, and it
+/// turns the user's jobs into anonymous rows.
 ///
 /// Every step is idempotent, and the step that unlinks the jobs from the user comes last, so an
 /// attempt cut short (a crash) leaves everything the next attempt needs to find the rest.
@@ -17,78 +17,113 @@ import Foundation
 /// done. API keys given in the `API_KEYS` secret are configuration, not data: they stay until an
 /// operator removes them.
 public enum UserErasure {
-    /// The KV namespace holding API keys created with `outpost keys create` (`apikey:<sha256>` →
-    /// `{"name", "role", "createdAt"}`).
-    public static let authNamespace = "AUTH_KV"
+    /// Where each erasure's receipt is kept in the MEDIA bucket while it runs, by job id: an
+    /// attempt after a crash adds to the first attempt's receipt instead of listing only what was
+    /// left.
+    static func receiptKey(_ jobId: String) -> String { "receipts/erasure/\(jobId).json" }
 
-    /// What the platform's part removed.
+    /// What the platform's part removed, counted as it went.
     public struct Removed: Sendable, Equatable {
-        public var jobsAnonymized: Int
-        public var jobsCancelled: Int
-        public var statusEntries: Int
-        public var apiKeys: [String]
-        public var pitches: Int
-        public var deploymentVersions: Int
+        public var objects = 0
+        public var jobsAnonymized = 0
+        public var jobsCancelled = 0
+        public var statusEntries = 0
+        public var apiKeys = 0
+        public var pitches = 0
+        public var deploymentVersions = 0
 
         public var json: JSONValue {
             .object([
-                "jobsAnonymized": .number(Double(jobsAnonymized)), "jobsCancelled": .number(Double(jobsCancelled)),
-                "statusEntries": .number(Double(statusEntries)), "apiKeys": .array(apiKeys.map { .string($0) }),
-                "pitches": .number(Double(pitches)), "deploymentVersions": .number(Double(deploymentVersions)),
+                "objects": .number(Double(objects)), "jobsAnonymized": .number(Double(jobsAnonymized)),
+                "jobsCancelled": .number(Double(jobsCancelled)), "statusEntries": .number(Double(statusEntries)),
+                "apiKeys": .number(Double(apiKeys)), "pitches": .number(Double(pitches)),
+                "deploymentVersions": .number(Double(deploymentVersions)),
             ])
         }
     }
 
-    /// Erases `userId`'s platform state; `erasureJob` is the job doing it (kept).
-    public static func erase(userId: String, erasureJob: String, env: Env) async throws -> Removed {
+    /// Erases `userId`'s platform state; `erasureJob` is the job doing it (kept), `receipt` what
+    /// its service listed. Returns the receipt to keep: `receipt` merged into an earlier attempt's,
+    /// with `platform`, what this attempt removed.
+    public static func erase(userId: String, erasureJob: String, receipt: JSONValue, env: Env) async throws -> JSONValue {
+        let media = try env.r2(PlatformBindings.media)
+        // The receipt is stored before anything goes, so a later attempt still lists it all.
+        let earlier = try await media.get(receiptKey(erasureJob))
+        let kept = merged(try await earlier.map { try JSONValue.parse(Array(try await $0.bytes())) }, receipt)
+        _ = try await media.put(receiptKey(erasureJob), body: Body(kept.serialized()), options: R2PutOptions())
+
+        var removed = Removed()
+        // While the jobs still name their owner: their unfinished work, outputs and cached statuses.
         let orchestrator = try PlatformBindings.orchestrator(env)
-        // While the jobs still name their owner: their cached statuses, and their unfinished work.
-        let (ids, cancelled) = try await orchestrator.call(ContainerOrchestrator.self) { o in
-            try await o.stopJobs(owner: userId, keeping: erasureJob)
+        removed.jobsCancelled = try await orchestrator.call(ContainerOrchestrator.self) { o in
+            try await o.cancelJobs(owner: userId, keeping: erasureJob)
         }
         let status = try env.kv(PlatformBindings.jobStatus)
-        for id in ids { try await status.delete(JobRecord.cacheKey(id)) }
-        let keys = try await apiKeys(of: userId, env: env)
+        try await UserDataset.forEachJob(userId: userId, env: env) { job in
+            guard job.id != erasureJob else { return }
+            for output in job.outputs {
+                try await media.delete(output.key)
+                removed.objects += 1
+            }
+            try await status.delete(JobRecord.cacheKey(job.id))
+            removed.statusEntries += 1
+        }
+        var uploads: [String] = []
+        try await UserDataset.forEachUpload(userId: userId, env: env) { uploads.append($0.key) }
+        for key in uploads { try await media.delete(key) }
+        removed.objects += uploads.count
+        var keys: [String] = []
+        try await UserDataset.forEachAPIKey(userId: userId, env: env) { _, storageKey in keys.append(storageKey) }
         if !keys.isEmpty {
-            let auth = try env.kv(authNamespace)
+            let auth = try env.kv(UserDataset.authBinding)
             for key in keys { try await auth.delete(key) }
         }
-        let pitches = try await PitchIndex.stub(env).call(PitchIndex.self) { index in try await index.erase(owner: userId) }
-        let versions = try await CodeDeployments.stub(env).call(CodeDeployments.self) { deployments in try await deployments.erase(owner: userId) }
+        removed.apiKeys = keys.count
+        removed.pitches = try await PitchIndex.stub(env).call(PitchIndex.self) { index in try await index.erase(owner: userId) }
+        removed.deploymentVersions = try await CodeDeployments.stub(env).call(CodeDeployments.self) { deployments in
+            try await deployments.erase(owner: userId)
+        }
         // Last: the jobs stop naming the user.
         let anonymous = "erased-" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
-        let anonymized = try await orchestrator.call(ContainerOrchestrator.self) { o in
+        removed.jobsAnonymized = try await orchestrator.call(ContainerOrchestrator.self) { o in
             try await o.anonymizeJobs(owner: userId, keeping: erasureJob, as: anonymous)
         }
-        return Removed(jobsAnonymized: anonymized, jobsCancelled: cancelled, statusEntries: ids.count, apiKeys: keys, pitches: pitches, deploymentVersions: versions)
+        guard case .object(var fields) = kept else { return kept }
+        fields["platform"] = removed.json
+        return .object(fields)
     }
 
-    /// The `AUTH_KV` entries (`apikey:<sha256>`) of the keys held by `userId`.
-    public static func apiKeys(of userId: String, env: Env) async throws -> [String] {
-        guard let auth = try? env.kv(authNamespace) else { return [] }
-        var found: [String] = []
-        var cursor: String?
-        repeat {
-            let page = try await auth.list(KVListOptions(prefix: "apikey:", cursor: cursor))
-            for key in page.keys where try await auth.getJSON(key.name)?["name"]?.stringValue == userId {
-                found.append(key.name)
+    /// `now` with the lists of `earlier` (an attempt cut short) joined in, and each count the
+    /// larger of the two.
+    static func merged(_ earlier: JSONValue?, _ now: JSONValue) -> JSONValue {
+        guard case .object(let before)? = earlier, case .object(var after) = now else { return now }
+        for (name, value) in before {
+            switch (value, after[name]) {
+            case (.array(let old), .array(let new)?):
+                after[name] = .array(old + new.filter { !old.contains($0) })
+            case (.number(let old), .number(let new)?):
+                after[name] = .number(max(old, new))
+            case (.object, .object?):
+                after[name] = merged(value, after[name]!)
+            case (_, nil):
+                after[name] = value
+            default:
+                continue
             }
-            cursor = page.listComplete ? nil : page.cursor
-        } while cursor != nil
-        return found
+        }
+        return .object(after)
     }
 }
 
 extension ContainerOrchestrator {
-    /// Erasure, first part: cancels `owner`'s queued and running jobs (but `keeping`); returns the
-    /// ids of all their jobs and how many were cancelled.
-    func stopJobs(owner: String, keeping: String) async throws -> (ids: [String], cancelled: Int) {
-        let ids = try store.ids(owner: owner).filter { $0 != keeping }
+    /// Erasure, first part: cancels `owner`'s queued and running jobs (but `keeping`); returns how many.
+    func cancelJobs(owner: String, keeping: String) async throws -> Int {
         var cancelled = 0
-        for id in ids where try store.job(id)?.status.isTerminal == false {
+        for id in try store.ids(owner: owner) where id != keeping {
+            guard try store.job(id)?.status.isTerminal == false else { continue }
             if (try? await cancel(id: id, owner: nil)) != nil { cancelled += 1 }
         }
-        return (ids, cancelled)
+        return cancelled
     }
 
     /// Erasure, last part: `owner`'s jobs (but `keeping`) become anonymous rows of `anonymous`.

@@ -1,0 +1,54 @@
+import Foundation
+import OutpostJSON
+
+/// The receipt of an erasure (`delete-user-data`, GDPR Art. 17), read from the user listing the
+/// orchestrator streams (`.userListing`: the user dataset's lines without the objects' bytes).
+/// It says what the platform removes once the job's result is in (`UserErasure`): every upload
+/// and job output by key and size, the API keys by role and date, how many cached statuses, and
+/// how many jobs become anonymous rows (counted, not listed: a list of their ids would lead
+/// back from the rows to the user). The erasure job itself is left out: it is kept, as the proof.
+struct ErasureReceipt {
+    let listingPath: String
+    /// The erasure job's id.
+    let jobId: String
+
+    func run() throws -> JSONValue {
+        let reader = try UserDatasetReader(path: listingPath)
+        guard let first = try reader.nextLine(), first["kind"]?.stringValue == "user", let userId = first["userId"]?.stringValue else {
+            throw UserDataError.unreadable("The listing does not start with its user.")
+        }
+        var uploads: [JSONValue] = [], outputs: [JSONValue] = [], apiKeys: [JSONValue] = []
+        var (jobs, statusEntries, bytes) = (0, 0, 0)
+        var ended = false
+        while let line = try reader.nextLine() {
+            switch line["kind"]?.stringValue {
+            case "job":
+                if line["job"]?["id"]?.stringValue != jobId { jobs += 1 }
+            case "kv":
+                statusEntries += 1
+            case "apiKey":
+                apiKeys.append(.object(["role": line["role"] ?? .null, "createdAt": line["createdAt"] ?? .null]))
+            case "object":
+                let size = line["size"]?.intValue ?? 0
+                bytes += size
+                let entry = JSONValue.object(["key": line["key"] ?? .null, "size": .number(Double(size))])
+                if line["job"]?.stringValue == nil { uploads.append(entry) } else { outputs.append(entry) }
+            case "end":
+                ended = true
+            default:
+                continue
+            }
+        }
+        guard ended else { throw UserDataError.unreadable("The listing is truncated (no end line).") }
+        return .object([
+            "userId": .string(userId),
+            "erasureJob": .string(jobId),
+            "listedAt": first["generatedAt"] ?? .null,
+            "removed": .object([
+                "uploads": .array(uploads), "outputs": .array(outputs), "apiKeys": .array(apiKeys),
+                "statusEntries": .number(Double(statusEntries)), "bytes": .number(Double(bytes)),
+            ]),
+            "anonymizedJobs": .number(Double(jobs)),
+        ])
+    }
+}
