@@ -53,6 +53,8 @@ let services: [ServiceImage] = [
     ServiceImage(image: "ai-inference", library: "TextInference", descriptor: "AIInferenceDescriptor", dependencies: ["COpenBLAS", "AIProviders"],
                  otherFolders: ["Providers"]),
     ServiceImage(image: "report-generator", library: "ReportGeneration", descriptor: "ReportGeneratorDescriptor", dependencies: ["CCairoPango"]),
+    ServiceImage(image: "backup-service", library: "UserDataBackup", descriptor: "BackupServiceDescriptor",
+                 dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto")]),
 ]
 
 let package = Package(
@@ -102,6 +104,8 @@ let package = Package(
             providers: [.apt(["libseccomp-dev"])]
         ),
         .systemLibrary(name: "COutpostSys"),
+        // zlib's crc32 (the backup-service's ZIP entries).
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         // The code-executor's spawn of one run: joins its cgroups and sets its rlimits before exec.
         .systemLibrary(name: "CRunSpawn"),
         // OpenBLAS (matrix products of the ai-inference model); cblas.h sits under openblas-pthread/.

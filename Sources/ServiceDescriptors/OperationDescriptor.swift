@@ -13,10 +13,15 @@ public struct OperationDescriptor: Sendable {
     public var outputs: [OutputType]
     /// Rules across parameters (e.g. `from` not after `to`), checked after each parameter's own.
     public var rules: [ParameterRule]
+    /// The parameter naming the user whose data the operation reads or writes (a `.userDataset`
+    /// export, a restore's target): the platform sets it to the caller when it is left out, and
+    /// answers 403 when someone other than an admin names another user.
+    public var userParameter: String?
 
     public init(name: String, summary: String, input: InputKind = .media, parameters: [ParameterSpec] = [],
-                rules: [ParameterRule] = [], timeoutSeconds: Double, outputs: [OutputType]) {
+                rules: [ParameterRule] = [], userParameter: String? = nil, timeoutSeconds: Double, outputs: [OutputType]) {
         self.name = name
+        self.userParameter = userParameter
         self.rules = rules
         self.summary = summary
         self.input = input
@@ -65,6 +70,10 @@ public enum InputKind: String, Sendable {
     /// to the service as the request body, one NDJSON line per row, with the parameters in the
     /// query string. Submitted like `.none` (JSON parameters only).
     case platformDataset
+    /// One user's records and stored bytes (`UserDataset`): the orchestrator streams them to the
+    /// service as the request body — NDJSON lines, each R2 object's bytes framed right after its
+    /// line — for the user its `userParameter` names. Submitted like `.none`; an unknown user is a 404.
+    case userDataset
 }
 
 /// A content type an operation may output, with the extension its R2 key gets.

@@ -90,6 +90,11 @@ struct JobRunner: Sendable {
             body = datasetBody()
             contentType = "application/x-ndjson"
         }
+        if type.operation.input == .userDataset {
+            let user = type.operation.userParameter.flatMap { job.params[$0]?.stringValue } ?? job.owner
+            body = UserDatasetStream.body(userId: user, env: env)
+            contentType = "application/x-ndjson"
+        }
         var query: [String] = []
         if type.operation.input == .none, attachments == nil {
             // No input file: the parameters go as a JSON job request, keeping their JSON types

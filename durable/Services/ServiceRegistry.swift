@@ -85,5 +85,6 @@ extension ServiceRegistry {
         CodeExecutor.self,
         AIInference.self,
         ReportGenerator.self,
+        BackupService.self,
     ])
 }

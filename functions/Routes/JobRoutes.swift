@@ -44,6 +44,7 @@ enum JobRoutes {
     /// waits for the job to end and answers 200 with it (202 if it is still going).
     static func submit(_ submission: JobSubmission, request: Request, ctx: APIContext) async throws -> Response {
         let wait = try waitSeconds(request)
+        let submission = try await UserDataAccess.resolve(submission, ctx: ctx)
         if let key = submission.inputKey { try await checkInput(key, ctx: ctx) }
         try await checkObjects(submission, ctx: ctx)
         let owner = ctx.caller.id
@@ -79,7 +80,7 @@ enum JobRoutes {
         var problems: [JSONValue] = []
         for (index, entry) in entries.enumerated() {
             do {
-                let submission = try await submission(entry, ctx: ctx)
+                let submission = try await UserDataAccess.resolve(try await Self.submission(entry, ctx: ctx), ctx: ctx)
                 if let key = submission.inputKey { try await checkInput(key, ctx: ctx) }
                 try await checkObjects(submission, ctx: ctx)
                 submissions.append(submission)

@@ -1,4 +1,5 @@
 import Foundation
+import Durable
 import Outpost
 
 /// `POST /api/containers/uploads`: a raw body (with its Content-Type) or the multipart field
@@ -36,7 +37,7 @@ enum UploadRoute {
         if content.knownLength == 0 {
             throw HTTPFailure.badRequest("The upload is empty.", code: "empty_upload")
         }
-        let key = "uploads/\(sanitize(ctx.caller.id))/\(UUID().uuidString.lowercased())/\(filename)"
+        let key = UserDataset.uploadsPrefix(ctx.caller.id) + "\(UUID().uuidString.lowercased())/\(filename)"
         let limited = Body(stream: LimitedStream(base: content, limit: maxBytes))
         let object: R2Object?
         do {
