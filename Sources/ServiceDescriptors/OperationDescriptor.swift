@@ -74,6 +74,12 @@ public enum InputKind: String, Sendable {
     /// service as the request body — NDJSON lines, each R2 object's bytes framed right after its
     /// line — for the user its `userParameter` names. Submitted like `.none`; an unknown user is a 404.
     case userDataset
+    /// The same lines as `.userDataset` without the objects' bytes: what the user has, listed
+    /// (an erasure's input).
+    case userListing
+
+    /// Whether the orchestrator streams one user's data (`.userDataset`, `.userListing`).
+    public var isUserData: Bool { self == .userDataset || self == .userListing }
 }
 
 /// A content type an operation may output, with the extension its R2 key gets.

@@ -12,9 +12,11 @@ import Foundation
 ///    and, right after its newline, exactly `size` bytes of the object (streamed from R2, never
 ///    held whole);
 /// 5. `{"kind":"end","jobs","objects","bytes"}`: the stream is complete (one without it is truncated).
+///
+/// A `.userListing` is the same lines without the objects' bytes (`objectBytes` false).
 public enum UserDatasetStream {
     /// The body for `userId`, produced as the service reads it.
-    public static func body(userId: String, env: Env) -> Body {
+    public static func body(userId: String, objectBytes: Bool = true, env: Env) -> Body {
         Body { writer in
             let media = try env.r2(PlatformBindings.media)
             let statusKV = try? env.kv(PlatformBindings.jobStatus)
@@ -32,17 +34,16 @@ public enum UserDatasetStream {
                 case .apiKey(let key, _):
                     await writer.write(line(["kind": "apiKey", "name": .string(key.name), "role": .string(key.role),
                                              "createdAt": .number(Double(key.createdAt))]))
+                case .object(let listed, let job) where !objectBytes:
+                    objects += 1
+                    bytes += listed.size
+                    await writer.write(objectLine(listed, job: job))
                 case .object(let listed, let job):
                     // The line states the size of the bytes that follow: the object as read now.
                     guard let object = try await media.get(listed.key) else { return }
                     objects += 1
                     bytes += object.object.size
-                    await writer.write(line([
-                        "kind": "object", "key": .string(object.object.key), "size": .number(Double(object.object.size)),
-                        "etag": .string(object.object.etag),
-                        "contentType": .string(object.object.httpMetadata.contentType ?? "application/octet-stream"),
-                        "job": job.map { .string($0) } ?? .null,
-                    ]))
+                    await writer.write(objectLine(object.object, job: job))
                     var sent = 0
                     for try await chunk in object.body {
                         sent += chunk.readableBytes
@@ -55,6 +56,14 @@ public enum UserDatasetStream {
             }
             await writer.write(line(["kind": "end", "jobs": .number(Double(jobs)), "objects": .number(Double(objects)), "bytes": .number(Double(bytes))]))
         }
+    }
+
+    static func objectLine(_ object: R2Object, job: String?) -> String {
+        line([
+            "kind": "object", "key": .string(object.key), "size": .number(Double(object.size)), "etag": .string(object.etag),
+            "contentType": .string(object.httpMetadata.contentType ?? "application/octet-stream"),
+            "job": job.map { .string($0) } ?? .null,
+        ])
     }
 
     static func line(_ fields: [String: JSONValue]) -> String {

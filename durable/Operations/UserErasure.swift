@@ -20,7 +20,7 @@ public enum UserErasure {
     /// Where each erasure's receipt is kept in the MEDIA bucket while it runs, by job id: an
     /// attempt after a crash adds to the first attempt's receipt instead of listing only what was
     /// left.
-    static func receiptKey(_ jobId: String) -> String { "receipts/erasure/\(jobId).json" }
+    public static func receiptKey(_ jobId: String) -> String { "receipts/erasure/\(jobId).json" }
 
     /// What the platform's part removed, counted as it went.
     public struct Removed: Sendable, Equatable {
@@ -48,8 +48,9 @@ public enum UserErasure {
     public static func erase(userId: String, erasureJob: String, receipt: JSONValue, env: Env) async throws -> JSONValue {
         let media = try env.r2(PlatformBindings.media)
         // The receipt is stored before anything goes, so a later attempt still lists it all.
-        let earlier = try await media.get(receiptKey(erasureJob))
-        let kept = merged(try await earlier.map { try JSONValue.parse(Array(try await $0.bytes())) }, receipt)
+        var earlier: JSONValue?
+        if let stored = try await media.get(receiptKey(erasureJob)) { earlier = try? JSONValue.parse(try await stored.body.bytes()) }
+        let kept = merged(earlier, receipt)
         _ = try await media.put(receiptKey(erasureJob), body: Body(kept.serialized()), options: R2PutOptions())
 
         var removed = Removed()

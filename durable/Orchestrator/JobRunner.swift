@@ -90,9 +90,9 @@ struct JobRunner: Sendable {
             body = datasetBody()
             contentType = "application/x-ndjson"
         }
-        if type.operation.input == .userDataset {
+        if type.operation.input.isUserData {
             let user = type.operation.userParameter.flatMap { job.params[$0]?.stringValue } ?? job.owner
-            body = UserDatasetStream.body(userId: user, env: env)
+            body = UserDatasetStream.body(userId: user, objectBytes: type.operation.input == .userDataset, env: env)
             contentType = "application/x-ndjson"
         }
         var query: [String] = []

@@ -17,7 +17,7 @@ enum UserDataAccess {
                 throw HTTPFailure(403, code: "forbidden",
                                   "Only an admin may name another user in \"\(parameter)\" (role \(ctx.caller.role.rawValue)); leave it out for your own data.")
             }
-            if submission.type.operation.input == .userDataset, try await !UserDataset.exists(userId: target, env: ctx.env) {
+            if submission.type.operation.input.isUserData, try await !UserDataset.exists(userId: target, env: ctx.env) {
                 throw HTTPFailure.notFound("No user \"\(target)\": the platform holds no jobs, API keys or uploads of it.", code: "unknown_user")
             }
         }

@@ -4,7 +4,7 @@ import OutpostJSON
 /// The receipt of an erasure (`delete-user-data`, GDPR Art. 17), read from the user listing the
 /// orchestrator streams (`.userListing`: the user dataset's lines without the objects' bytes).
 /// It says what the platform removes once the job's result is in (`UserErasure`): every upload
-/// and job output by key and size, the API keys by role and date, how many cached statuses, and
+/// by key and size, every job output by name and size, the API keys by role and date, how many cached statuses, and
 /// how many jobs become anonymous rows (counted, not listed: a list of their ids would lead
 /// back from the rows to the user). The erasure job itself is left out: it is kept, as the proof.
 struct ErasureReceipt {
@@ -25,14 +25,19 @@ struct ErasureReceipt {
             case "job":
                 if line["job"]?["id"]?.stringValue != jobId { jobs += 1 }
             case "kv":
-                statusEntries += 1
+                if line["key"]?.stringValue != "job:" + jobId { statusEntries += 1 }
             case "apiKey":
                 apiKeys.append(.object(["role": line["role"] ?? .null, "createdAt": line["createdAt"] ?? .null]))
             case "object":
                 let size = line["size"]?.intValue ?? 0
                 bytes += size
-                let entry = JSONValue.object(["key": line["key"] ?? .null, "size": .number(Double(size))])
-                if line["job"]?.stringValue == nil { uploads.append(entry) } else { outputs.append(entry) }
+                let key = line["key"]?.stringValue ?? ""
+                if line["job"]?.stringValue == nil {
+                    uploads.append(.object(["key": .string(key), "size": .number(Double(size))]))
+                } else {
+                    // By name only: the key holds the job's id, which would tie the row to the user.
+                    outputs.append(.object(["name": .string(String(key.split(separator: "/").last ?? "")), "size": .number(Double(size))]))
+                }
             case "end":
                 ended = true
             default:

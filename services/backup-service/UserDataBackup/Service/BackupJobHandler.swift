@@ -5,6 +5,8 @@ import Foundation
 /// The backup-service's operations for ``ContainerService``:
 /// - `backup-user-data` reads the user dataset the orchestrator streamed as the job's input and
 ///   writes the export ZIP (`UserExport`), the job's one output, `export`;
+/// - `delete-user-data` reads the user listing and returns the erasure's receipt
+///   (`ErasureReceipt`); the platform then removes what it lists (`UserErasure`);
 /// - `restore-user-data` checks an export ZIP against its manifest (`ExportVerifier`) and returns
 ///   where each file's bytes sit in it, for the platform to import.
 public struct BackupJobHandler: JobHandler {
@@ -33,6 +35,14 @@ public struct BackupJobHandler: JobHandler {
             let file = try JobOutputFile(name: BackupServiceDescriptor.exportOutput, contentType: BackupServiceDescriptor.zip.contentType,
                                          file: try context.adoptOutput(zipPath))
             return .files([file], metadata: summary)
+        case BackupServiceDescriptor.eraseOperation:
+            context.progress(0, stage: "listing the user's data")
+            let receipt = ErasureReceipt(listingPath: input, jobId: job.id)
+            do {
+                return .json(try await context.runBlocking { try receipt.run() })
+            } catch let error as UserDataError {
+                throw ServiceError.unprocessable(error.description, code: error.code)
+            }
         case BackupServiceDescriptor.restoreOperation:
             context.progress(0, stage: "verifying the export")
             let verifier = ExportVerifier(zipPath: input, formatVersion: BackupServiceDescriptor.formatVersion)
