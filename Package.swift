@@ -54,7 +54,7 @@ let services: [ServiceImage] = [
                  otherFolders: ["Providers"]),
     ServiceImage(image: "report-generator", library: "ReportGeneration", descriptor: "ReportGeneratorDescriptor", dependencies: ["CCairoPango"]),
     ServiceImage(image: "backup-service", library: "UserDataBackup", descriptor: "BackupServiceDescriptor",
-                 dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto")]),
+                 dependencies: ["CBackupZlib", .product(name: "Crypto", package: "swift-crypto")]),
 ]
 
 let package = Package(
@@ -104,8 +104,8 @@ let package = Package(
             providers: [.apt(["libseccomp-dev"])]
         ),
         .systemLibrary(name: "COutpostSys"),
-        // zlib's crc32 (the backup-service's ZIP entries).
-        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // zlib's crc32 (the backup-service's ZIP entries). Not "CZlib": ZIPFoundation has a module of that name.
+        .systemLibrary(name: "CBackupZlib", providers: [.apt(["zlib1g-dev"])]),
         // The code-executor's spawn of one run: joins its cgroups and sets its rlimits before exec.
         .systemLibrary(name: "CRunSpawn"),
         // OpenBLAS (matrix products of the ai-inference model); cblas.h sits under openblas-pthread/.
@@ -308,6 +308,11 @@ let package = Package(
             name: "AIInferenceTests",
             dependencies: ["TextInference", "AIInferenceDescriptor", "ServiceKit", "OutpostTesting", "OutpostJSON"],
             resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "BackupServiceTests",
+            dependencies: ["UserDataBackup", "OutpostTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,4 +1,4 @@
-import CZlib
+import CBackupZlib
 
 /// The CRC-32 a ZIP entry records, computed as its bytes pass (zlib's `crc32`).
 struct CRC32 {
