@@ -10,13 +10,16 @@ The state is made at bench time through the release `outpost dev` on the reposit
   through POST /api/containers/uploads (the Worker's streaming upload into the MEDIA bucket).
 
 Figures, with the node up:
-1. backup create vs cp -a: wall time, BACKUP_BENCH_ROUNDS (3) alternating rounds, medians; no
-   write load. Both read a warm page cache; the backup goes to the same filesystem, so it hard-links
-   the blobs (and reads each once for its SHA-256), where cp -a writes every byte again.
+1. backup create vs cp -a: wall time, BACKUP_BENCH_ROUNDS (3) alternating rounds after one
+   untimed warm-up of each, medians; no write load. Both read a warm page cache; the backup goes to
+   the same filesystem, so it hard-links the blobs (and reads each once for its SHA-256) and fsyncs
+   what it writes, where cp -a writes every byte again into the page cache: the `sync` after it is
+   timed apart (a second row: cp -a then sync, as durable as the backup). Every step starts after a
+   `sync` (untimed), so one side's writeback does not land in the other's time.
 2. the write load: one client uploading 4 KiB objects back to back (an R2 PUT through the Worker:
    a blob file and a metadata commit), its p50/p99 latency while `backup create` runs vs over a
-   window as long without a backup, the same rounds alternating which goes first. The last backup
-   taken under load is checked with `outpost backup verify`.
+   window as long without a backup, BACKUP_BENCH_LOAD_ROUNDS (5) rounds alternating which goes
+   first. The last backup taken under load is checked with `outpost backup verify`.
 
 argv: outpost-binary repository-root scratch-dir
 """
@@ -37,6 +40,7 @@ JOBS = int(os.environ.get("BACKUP_BENCH_JOBS", "10000"))
 R2_MB = int(os.environ.get("BACKUP_BENCH_R2_MB", "2048"))
 OBJECT_MB = int(os.environ.get("BACKUP_BENCH_OBJECT_MB", "32"))
 ROUNDS = int(os.environ.get("BACKUP_BENCH_ROUNDS", "3"))
+LOAD_ROUNDS = int(os.environ.get("BACKUP_BENCH_LOAD_ROUNDS", "5"))
 WRITE_BYTES = 4096
 KEYS = {"admin": ("admin", "bench-admin"), **{"user%d" % i: ("user", "bench-user-%d" % i) for i in range(4)}}
 USER_KEYS = [key for name, (role, key) in KEYS.items() if role == "user"]
@@ -79,9 +83,17 @@ def timed_backup(state, backups):
 
 
 def timed_copy(state, target):
+    """`cp -a`, then `sync`: (seconds of the copy, seconds of the sync)."""
     start = time.perf_counter()
     subprocess.run(["cp", "-a", state, target], check=True)
-    return time.perf_counter() - start
+    copied = time.perf_counter()
+    os.sync()
+    return copied - start, time.perf_counter() - copied
+
+
+def settle():
+    """Writes back what the last step left dirty, so it is not in the next step's time."""
+    os.sync()
 
 
 class WriteLoad:
@@ -130,20 +142,26 @@ def main():
         objects, upload_seconds = fill_r2(port)
         size_mb = tree_bytes(state) / (1 << 20)
 
-        # 1. backup create vs cp -a, node idle.
-        ours, theirs = [], []
+        # 1. backup create vs cp -a, node idle; the first round is a warm-up.
+        ours, theirs, syncs = [], [], []
         files = 0
-        for round_ in range(ROUNDS):
+        target = os.path.join(scratch, "copy")
+        for round_ in range(ROUNDS + 1):
             for side in (("backup", "copy") if round_ % 2 == 0 else ("copy", "backup")):
+                settle()
                 if side == "backup":
                     seconds, summary = timed_backup(state, backups)
                     files = summary.get("files", files)
-                    ours.append(seconds)
+                    if round_:
+                        ours.append(seconds)
                     shutil.rmtree(backups)
                 else:
-                    target = os.path.join(scratch, "copy")
-                    theirs.append(timed_copy(state, target))
+                    copied, synced = timed_copy(state, target)
+                    if round_:
+                        theirs.append(copied)
+                        syncs.append(copied + synced)
                     shutil.rmtree(target)
+        settle()
 
         # 2. write latency with and without a backup running.
         load = WriteLoad(port)
@@ -151,7 +169,7 @@ def main():
         quiet_seconds = during_seconds = 0.0
         window = max(2.0, statistics.median(ours))
         last = None
-        for round_ in range(ROUNDS):
+        for round_ in range(LOAD_ROUNDS):
             for side in (("during", "quiet") if round_ % 2 == 0 else ("quiet", "during")):
                 if side == "quiet":
                     load.record(quiet)
@@ -161,11 +179,13 @@ def main():
                 else:
                     if last:
                         shutil.rmtree(last)
+                        settle()
                     load.record(during)
                     seconds, summary = timed_backup(state, backups)
                     load.pause()
                     during_seconds += seconds
                     last = summary["path"]
+                settle()
         load.close()
         if load.failures:
             raise SystemExit("writes failed during the bench: %s" % load.failures[:3])
@@ -180,9 +200,12 @@ def main():
     print("%-52s%-16s%-16s%s" % ("measure", "backup create", "cp -a", "ratio"))
     print("%-52s%-16.2f%-16.2f%.2f  (cp time / backup time)" % ("wall time (s)", o, c, c / o))
     print("%-52s%-16.0f%-16.0f%.2f" % ("MB/s of state", size_mb / o, size_mb / c, c / o))
-    print("backup: %s files in its manifest; rounds: backup %s; cp -a %s" % (files, ["%.2f" % x for x in ours], ["%.2f" % x for x in theirs]))
+    cs = statistics.median(syncs)
+    print("%-52s%-16.2f%-16.2f%.2f" % ("wall time (s), cp -a + sync (durable, as the backup)", o, cs, cs / o))
+    print("backup: %s files in its manifest; rounds: backup %s; cp -a %s; cp -a + sync %s"
+          % (files, ["%.2f" % x for x in ours], ["%.2f" % x for x in theirs], ["%.2f" % x for x in syncs]))
     q50, q99, d50, d99 = percentile(quiet, 50), percentile(quiet, 99), percentile(during, 50), percentile(during, 99)
-    print("\n## Concurrent writes (4 KiB R2 PUTs through the Worker, one client back to back) while `backup create` runs, %d alternating rounds" % ROUNDS)
+    print("\n## Concurrent writes (4 KiB R2 PUTs through the Worker, one client back to back) while `backup create` runs, %d alternating rounds" % LOAD_ROUNDS)
     print("%-52s%-16s%-16s%s" % ("measure", "during backup", "no backup", "ratio"))
     print("%-52s%-16.2f%-16.2f%.2f" % ("p50 latency (ms)", d50, q50, d50 / q50))
     print("%-52s%-16.2f%-16.2f%.2f" % ("p99 latency (ms)", d99, q99, d99 / q99))
