@@ -201,7 +201,7 @@ def main():
     print("%-52s%-16.2f%-16.2f%.2f  (cp time / backup time)" % ("wall time (s)", o, c, c / o))
     print("%-52s%-16.0f%-16.0f%.2f" % ("MB/s of state", size_mb / o, size_mb / c, c / o))
     cs = statistics.median(syncs)
-    print("%-52s%-16.2f%-16.2f%.2f" % ("wall time (s), cp -a + sync (durable, as the backup)", o, cs, cs / o))
+    print("%-52s%-16.2f%-16.2f%.2f" % ("wall time (s), cp -a + sync (durable)", o, cs, cs / o))
     print("backup: %s files in its manifest; rounds: backup %s; cp -a %s; cp -a + sync %s"
           % (files, ["%.2f" % x for x in ours], ["%.2f" % x for x in theirs], ["%.2f" % x for x in syncs]))
     q50, q99, d50, d99 = percentile(quiet, 50), percentile(quiet, 99), percentile(during, 50), percentile(during, 99)
