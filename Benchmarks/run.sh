@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(cd .. && pwd)
-SUITES=${SUITES:-"http kv durable-objects queues containers video video-ops platform s3 media documents code ai"}
+SUITES=${SUITES:-"http kv durable-objects queues containers video video-ops platform s3 media documents code ai backup reports"}
 DURATION=${DURATION:-10s}
 
 # One release build directory (Benchmarks/.build) holds the bench tools and the `outpost` binary.
@@ -127,6 +127,20 @@ PY
     # The release ai-inference service beside outpost (the instance image outpost dev starts); the
     # script starts the services and outpost dev itself (see ai_bench.py for what each figure compares).
     python3 "$(pwd)/ai_bench.py" "$BIN" "$ROOT"
+    ;;
+  backup)
+    # `outpost backup create` of a live node (10k jobs, 2 GB of R2) beside cp -a, and the write
+    # latency it adds (backup_bench.py; BACKUP_BENCH_JOBS / _R2_MB / _ROUNDS shrink it for a quick try).
+    STATE=$(mktemp -d)
+    python3 "$(pwd)/backup_bench.py" "$OUTPOST_BIN" "$ROOT" "$STATE" || { rm -rf "$STATE"; exit 1; }
+    rm -rf "$STATE"
+    ;;
+  reports)
+    # A platform PDF report over 100k jobs beside one over 10k (report_bench.py; REPORT_BENCH_JOBS
+    # / _ROUNDS shrink it).
+    STATE=$(mktemp -d)
+    python3 "$(pwd)/report_bench.py" "$OUTPOST_BIN" "$ROOT" "$STATE" || { rm -rf "$STATE"; exit 1; }
+    rm -rf "$STATE"
     ;;
   *)
     "$BIN/outpost-bench" "$suite"

@@ -175,6 +175,23 @@ struct PlatformLifecycleTests {
         }
     }
 
+    @Test("a job queued behind delayed jobs runs at once; the delayed ones keep waiting")
+    func readyBehindDelayed() async throws {
+        try await Platform.with { p in
+            let key = try await p.upload("sample.mp4")
+            var delayed: [String] = []
+            for _ in 0..<3 { delayed.append(try await p.submit("video.analyze", key: key, extra: ["delaySeconds": 3600])) }
+            let id = try await p.submit("video.analyze", key: key)
+            let job = try await p.waitForJob(id)
+            #expect(job["status"] == "succeeded")
+            for id in delayed {
+                let (_, waiting) = try await p.get("/api/containers/jobs/\(id)")
+                #expect(waiting["status"] == "queued")
+                #expect(waiting["attempts"] == 0)
+            }
+        }
+    }
+
     @Test("a webhook gets the finished job, signed with HMAC-SHA256 of the body, retried after a failure")
     func webhook() async throws {
         try await WebhookReceiver.with(failFirst: true) { receiver in

@@ -26,8 +26,17 @@ struct JobStore: Sendable {
     }
 
     /// Queued jobs ready at `now`, best first: priority, then age.
+    ///
+    /// The earliest release (`jobs_release`, one probe) answers "none" when every queued job is
+    /// delayed; otherwise the queue is walked in order (`jobs_queue`, named: on `jobs_release` SQLite
+    /// would sort the whole backlog of ready jobs on each call). The walk still passes the delayed
+    /// jobs queued ahead of the ready ones.
     func ready(now: Int64, limit: Int) throws -> [JobRecord] {
-        try sql.exec("SELECT \(Self.columns) FROM jobs WHERE status = 'queued' AND not_before <= ? ORDER BY priority, seq LIMIT ?", .integer(now), .integer(Int64(limit)))
+        guard let earliest = try sql.exec("SELECT MIN(not_before) AS t FROM jobs WHERE status = 'queued'").one()["t"]?.int64, earliest <= now else {
+            return []
+        }
+        return try sql.exec("SELECT \(Self.columns) FROM jobs INDEXED BY jobs_queue WHERE status = 'queued' AND not_before <= ? ORDER BY priority, seq LIMIT ?",
+                            .integer(now), .integer(Int64(limit)))
             .raw().map(Self.record)
     }
 

@@ -66,5 +66,10 @@ enum OrchestratorSchema {
             try SchemaMigrations.addColumn(sql, table: "jobs", "handoff INTEGER NOT NULL DEFAULT 0")
             _ = try sql.exec("CREATE INDEX IF NOT EXISTS jobs_handoff ON jobs (handoff) WHERE handoff = 1")
         },
+        // Queued jobs by release time: whether any is ready, and the next delayed one, in one
+        // probe each instead of a walk past every delayed job (`JobStore.ready`, `nextDelayed`).
+        .init(version: 3) { sql in
+            _ = try sql.exec("CREATE INDEX IF NOT EXISTS jobs_release ON jobs (status, not_before)")
+        },
     ])
 }
