@@ -337,7 +337,7 @@ def main():
             jobs = sum(counts.values())
             print(f"{'fsync+fdatasync per job (strace -f -c, %d jobs, both kinds)' % jobs:64}{total / jobs:<12.2f}")
         else:
-            print("fsyncs per job: strace not installed (make deps installs it)")
+            print("fsyncs per job: strace not installed (make bench-deps installs it)")
 
         if sample_path:
             SAMPLE = open(sample_path, "rb").read()
