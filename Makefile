@@ -7,7 +7,7 @@ DEB_PACKAGES := libsqlite3-dev sqlite3 libseccomp-dev pkg-config curl bubblewrap
 	prometheus chromium chromium-driver \
 	libpoppler-glib-dev libcairo2-dev libpango1.0-dev libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-eng zlib1g-dev poppler-utils qpdf python3-markdown \
 	nodejs golang-go rustc libopenblas-dev zip unzip
-BENCH_PACKAGES := wrk curl python3 ghostscript
+BENCH_PACKAGES := wrk curl python3 ghostscript strace
 # PyPI tools the tests use as independent checkers (module name=package name).
 PY_PACKAGES := openapi_spec_validator=openapi-spec-validator schemathesis=schemathesis boto3=boto3 awscli=awscli selenium=selenium tokenizers=tokenizers numpy=numpy openai=openai anthropic=anthropic urllib3=urllib3
 STATE ?= .outpost/state

@@ -68,6 +68,9 @@ let package = Package(
         .library(name: "ServiceKit", targets: ["ServiceKit"]),
         .library(name: "Durable", targets: ["Durable"]),
         .library(name: "Functions", targets: ["Functions"]),
+        // For `make bench` (suite noop) only: the no-op service and `outpost` with its class.
+        .executable(name: "noop-service", targets: ["noop-service"]),
+        .executable(name: "outpost-noop", targets: ["outpost-noop"]),
     ] + services.flatMap(\.products),
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1", traits: []),
@@ -361,6 +364,26 @@ let package = Package(
             name: "ServiceFixtureDescriptor",
             dependencies: ["ServiceDescriptors"],
             path: "Tests/Fixtures/service-fixture/Descriptor",
+            swiftSettings: swiftSettings
+        ),
+        // The no-op service of `make bench` (suite noop): answers at once, so a job measures the
+        // platform alone; `outpost-noop` is `outpost` with its class added.
+        .target(
+            name: "NoopDescriptor",
+            dependencies: ["ServiceDescriptors"],
+            path: "Tests/Fixtures/noop-service/Descriptor",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "noop-service",
+            dependencies: ["ServiceKit", "NoopDescriptor"],
+            path: "Tests/Fixtures/noop-service/Executable",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "outpost-noop",
+            dependencies: ["OutpostCLI", "Functions", "Durable", "Outpost", "ServiceDescriptors", "NoopDescriptor"],
+            path: "Tests/Fixtures/outpost-noop",
             swiftSettings: swiftSettings
         ),
         .testTarget(

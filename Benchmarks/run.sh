@@ -123,6 +123,17 @@ PY
     swift build -c release --package-path "$ROOT" --product code-executor 2>&1 | { grep -E "error" || true; } | tail -3
     python3 "$(pwd)/code_bench.py" "$OUTPOST_BIN_DIR/outpost-sandbox" "$OUTPOST_BIN_DIR/code-executor"
     ;;
+  noop)
+    # The platform's own cost per job with a service that does nothing (Tests/Fixtures/noop-service),
+    # through `outpost-noop` (`outpost` with that service's class; Pitchey's registry and wrangler.toml
+    # stay without it), beside the service called directly; and video.analyze whole path ÷ direct.
+    for product in outpost-noop noop-service video-processor; do
+      swift build -c release --product "$product" 2>&1 | { grep -E "error" || true; } | tail -3
+    done
+    STATE=$(mktemp -d)
+    python3 "$(pwd)/noop_bench.py" "$BIN" "$STATE" "$ROOT/fixtures/sample.mp4"
+    rm -rf "$STATE"
+    ;;
   ai)
     # The release ai-inference service beside outpost (the instance image outpost dev starts); the
     # script starts the services and outpost dev itself (see ai_bench.py for what each figure compares).

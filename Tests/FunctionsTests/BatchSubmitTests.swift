@@ -32,6 +32,26 @@ struct BatchSubmitTests {
         }
     }
 
+    @Test("a batch of 50 lands whole: every id is listed, each job runs and writes its own output")
+    func fiftyJobs() async throws {
+        try await ServiceRecipeTests.with { p in
+            let texts = (0..<50).map { "note \($0)" }
+            let (status, body) = try await p.post("/api/containers/jobs/batch", ["jobs": .array(texts.map { ["type": "fixture.note", "params": ["text": .string($0)]] })])
+            #expect(status == 202, "\(body)")
+            let ids = try #require(body["jobs"]?.arrayValue).compactMap { $0["id"]?.stringValue }
+            #expect(ids.count == 50 && Set(ids).count == 50)
+            let (_, list) = try await p.get("/api/containers/jobs?limit=100")
+            #expect(Set(list["jobs"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []) == Set(ids), "all 50 stored, nothing else")
+            for (id, text) in zip(ids, texts) {
+                let done = try await p.waitForJob(id)
+                #expect(done["status"] == "succeeded", "\(done)")
+                let file = await p.t.dispatchFetch("/api/containers/jobs/\(id)/outputs/note", headers: Platform.alice)
+                #expect(file.status == .ok)
+                #expect(try await file.text() == text, "the output of the entry at its own index")
+            }
+        }
+    }
+
     @Test("a batch with bad entries reports each by index and stores none; size and role are checked")
     func badEntries() async throws {
         try await ServiceRecipeTests.with { p in

@@ -27,7 +27,7 @@ struct ContainerSupervisorTests {
             #expect(rows.first?.pid == Int32(a["pid"] as? Int ?? 0))
             #expect((rows.first?.memoryBytes ?? 0) > 0)
             #expect(rows.first?.state == "healthy")
-            #expect(await S.waitUntil(timeout: .seconds(3)) {
+            #expect(await S.waitUntil(timeout: .seconds(60)) {
                 ContainerSupervisor.publishedStatus(stateDirectory: state).first?.pid == rows.first?.pid
             }, "the list is published for `outpost containers list`")
         }
@@ -101,7 +101,8 @@ struct ContainerSupervisorTests {
                 #expect(error.message.hasPrefix("Failed to start container: nothing answered on port"), "\(error.message)")
             }
             let elapsed = ContinuousClock.now - started
-            #expect(elapsed >= .seconds(1) && elapsed < .seconds(5))
+            // Below ReadinessProbe's 20 s default: the 1 s given was the one used (the margin is for a loaded machine).
+            #expect(elapsed >= .seconds(1) && elapsed < .seconds(20))
             #expect(await S.waitUntil { events.stops.count == 1 })
             #expect(events.startFailures.count == 1)
             #expect(await sup.process(className: "Fixture", instanceID: "mute") == nil)
@@ -163,13 +164,16 @@ struct ContainerSupervisorTests {
             let response = try await sup.fetch(Request(url: "/stream?chunks=8&intervalMs=200"), className: "Fixture", instanceID: "stream", options: opts)
             var lines = 0
             var firstChunkAt: ContinuousClock.Instant?
-            let started = ContinuousClock.now
+            var lastChunkAt: ContinuousClock.Instant?
             for try await chunk in response.body {
                 if firstChunkAt == nil { firstChunkAt = .now }
+                lastChunkAt = .now
                 lines += String(buffer: chunk).split(separator: "\n").count
             }
             #expect(lines == 8, "the 1.4 s stream outlived a 0.5 s sleepAfter uncut")
-            #expect(try #require(firstChunkAt) - started < .milliseconds(700), "chunks stream as they come (the whole stream takes 1.4 s)")
+            // The service paces its chunks 200 ms apart (1.4 s from first to last): delivered as
+            // they come, they arrive spread out; held until the end, they would arrive together.
+            #expect(try #require(lastChunkAt) - (try #require(firstChunkAt)) >= .milliseconds(600), "chunks stream as they come")
             #expect(events.stops.isEmpty)
             #expect(await sup.activity(className: "Fixture", instanceID: "stream")?.inFlight == 0)
 
@@ -181,7 +185,7 @@ struct ContainerSupervisorTests {
                 #expect(await sup.activity(className: "Fixture", instanceID: "stream")?.inFlight == 1)
             }
             #expect(await sup.activity(className: "Fixture", instanceID: "stream")?.inFlight == 0, "the aborted request released its count")
-            #expect(await S.waitUntil(timeout: .seconds(5)) { events.stops.count == 1 }, "and the instance went to sleep")
+            #expect(await S.waitUntil(timeout: .seconds(60)) { events.stops.count == 1 }, "and the instance went to sleep")
         }
     }
 
