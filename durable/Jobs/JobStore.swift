@@ -11,12 +11,13 @@ struct JobStore: Sendable {
     func insert(_ job: JobRecord) throws {
         _ = try sql.exec(
             """
-            INSERT INTO jobs (id, owner, type, status, priority, attempts, max_attempts, progress, created_at, not_before, params, input_key, webhook_url)
-            VALUES (?, ?, ?, ?, ?, 0, ?, 0, ?, ?, ?, ?, ?)
+            INSERT INTO jobs (id, owner, type, status, priority, attempts, max_attempts, progress, created_at, not_before, params, input_key, webhook_url, owner_role)
+            VALUES (?, ?, ?, ?, ?, 0, ?, 0, ?, ?, ?, ?, ?, ?)
             """,
             .text(job.id), .text(job.owner), .text(job.type), .text(job.status.rawValue), .integer(Int64(job.priority.rank)),
             .integer(Int64(job.maxAttempts)), .integer(job.createdAt), .integer(job.notBefore),
-            .text(JSONValue.object(job.params).serialized()), job.inputKey.map { .text($0) } ?? .null, job.webhookURL.map { .text($0) } ?? .null
+            .text(JSONValue.object(job.params).serialized()), job.inputKey.map { .text($0) } ?? .null, job.webhookURL.map { .text($0) } ?? .null,
+            job.ownerRole.map { .text($0) } ?? .null
         )
         try count("jobs_submitted")
     }
@@ -154,7 +155,7 @@ struct JobStore: Sendable {
     /// The columns `record` reads, in its order (named, so a table created by an older version
     /// with the same columns in another order reads the same).
     static let columns = "seq, id, owner, type, status, priority, attempts, max_attempts, progress, stage, created_at, started_at, "
-        + "finished_at, not_before, params, input_key, result, error_code, error_message, outputs, webhook_url, instance"
+        + "finished_at, not_before, params, input_key, result, error_code, error_message, outputs, webhook_url, instance, owner_role"
 
     /// A job from a row of `columns`.
     static func record(_ row: [SQLiteValue]) -> JobRecord {
@@ -168,7 +169,8 @@ struct JobStore: Sendable {
             stage: row[9].string, createdAt: row[10].int64 ?? 0, startedAt: row[11].int64,
             finishedAt: row[12].int64, notBefore: row[13].int64 ?? 0, params: params,
             inputKey: row[15].string, resultText: row[16].string,
-            error: error, outputs: outputs, webhookURL: row[20].string, instance: row[21].string
+            error: error, outputs: outputs, webhookURL: row[20].string, instance: row[21].string,
+            ownerRole: row.count > 22 ? row[22].string : nil
         )
     }
 }

@@ -66,5 +66,9 @@ enum OrchestratorSchema {
             try SchemaMigrations.addColumn(sql, table: "jobs", "handoff INTEGER NOT NULL DEFAULT 0")
             _ = try sql.exec("CREATE INDEX IF NOT EXISTS jobs_handoff ON jobs (handoff) WHERE handoff = 1")
         },
+        // The submitting caller's role (NULL for jobs stored before it was recorded).
+        .init(version: 3) { sql in
+            try SchemaMigrations.addColumn(sql, table: "jobs", "owner_role TEXT")
+        },
     ])
 }

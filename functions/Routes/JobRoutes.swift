@@ -46,9 +46,9 @@ enum JobRoutes {
         let wait = try waitSeconds(request)
         if let key = submission.inputKey { try await checkInput(key, ctx: ctx) }
         try await checkObjects(submission, ctx: ctx)
-        let owner = ctx.caller.id
+        let (owner, role) = (ctx.caller.id, ctx.caller.role.rawValue)
         let (job, updates) = try await orchestrator(ctx).call(ContainerOrchestrator.self) {
-            try await $0.submit(submission, owner: owner, watch: wait.map { .end(within: .milliseconds(Int($0 * 1000))) })
+            try await $0.submit(submission, owner: owner, ownerRole: role, watch: wait.map { .end(within: .milliseconds(Int($0 * 1000))) })
         }
         ctx.execution.annotate("jobId", job.id)
         var final = job
@@ -91,8 +91,8 @@ enum JobRoutes {
             let message = "\(problems.count) of \(entries.count) jobs are invalid; nothing was stored. First: job \(problems[0]["index"]?.intValue ?? 0): \(problems[0]["message"]?.stringValue ?? "")"
             return .json(["error": ["code": "invalid_batch", "message": .string(message), "jobs": .array(problems)]] as JSONValue, status: .badRequest)
         }
-        let (owner, checked) = (ctx.caller.id, submissions)
-        let jobs = try await orchestrator(ctx).call(ContainerOrchestrator.self) { try await $0.submit(batch: checked, owner: owner) }
+        let (owner, role, checked) = (ctx.caller.id, ctx.caller.role.rawValue, submissions)
+        let jobs = try await orchestrator(ctx).call(ContainerOrchestrator.self) { try await $0.submit(batch: checked, owner: owner, ownerRole: role) }
         return .json(["jobs": .array(jobs.map(\.json))] as JSONValue, status: .accepted)
     }
 
