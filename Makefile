@@ -5,7 +5,7 @@ SWIFT ?= swift
 DEB_PACKAGES := libsqlite3-dev sqlite3 libseccomp-dev pkg-config curl bubblewrap \
 	libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libavfilter-dev ffmpeg fonts-dejavu-core \
 	prometheus chromium chromium-driver \
-	libpoppler-glib-dev libcairo2-dev libpango1.0-dev libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-eng zlib1g-dev poppler-utils qpdf python3-markdown \
+	libpoppler-glib-dev libcairo2-dev libpango1.0-dev libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-eng zlib1g-dev poppler-utils qpdf python3-markdown ghostscript \
 	nodejs golang-go rustc libopenblas-dev zip unzip
 BENCH_PACKAGES := wrk curl python3 ghostscript strace
 # PyPI tools the tests use as independent checkers (module name=package name).

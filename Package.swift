@@ -44,13 +44,13 @@ let services: [ServiceImage] = [
     ServiceImage(image: "video-processor", library: "VideoProcessing", descriptor: "VideoProcessorDescriptor", dependencies: ["CAVFormat", "MediaPipeline"]),
     ServiceImage(image: "media-transcoder", library: "MediaTranscoding", descriptor: "MediaTranscoderDescriptor", dependencies: ["CAVFormat", "MediaPipeline"]),
     ServiceImage(image: "document-processor", library: "DocumentProcessing", descriptor: "DocumentProcessorDescriptor",
-                 dependencies: ["CPopplerCairo", "CTesseract", .product(name: "Mustache", package: "swift-mustache"),
+                 dependencies: ["CPopplerCairo", "PDFText", "CTesseract", .product(name: "Mustache", package: "swift-mustache"),
                                 .product(name: "ZIPFoundation", package: "ZIPFoundation")],
                  // Uploaded templates are parsed at upload (by the Worker) with the renderer's own library.
                  descriptorDependencies: [.product(name: "Mustache", package: "swift-mustache")]),
     ServiceImage(image: "code-executor", library: "CodeExecution", descriptor: "CodeExecutorDescriptor",
                  dependencies: ["CSeccomp", "CRunSpawn", .product(name: "Crypto", package: "swift-crypto")]),
-    ServiceImage(image: "ai-inference", library: "TextInference", descriptor: "AIInferenceDescriptor", dependencies: ["COpenBLAS", "AIProviders"],
+    ServiceImage(image: "ai-inference", library: "TextInference", descriptor: "AIInferenceDescriptor", dependencies: ["COpenBLAS", "AIProviders", "PDFText"],
                  otherFolders: ["Providers"]),
     ServiceImage(image: "report-generator", library: "ReportGeneration", descriptor: "ReportGeneratorDescriptor", dependencies: ["CCairoPango"]),
     ServiceImage(image: "backup-service", library: "UserDataBackup", descriptor: "BackupServiceDescriptor",
@@ -255,6 +255,10 @@ let package = Package(
         // The FFmpeg pipeline the media services share (inputs, decoders, filter graphs, encoders,
         // muxers, progress and cancel checks): services/shared/, beside the images that link it.
         .target(name: "MediaPipeline", dependencies: ["CAVFormat", "ServiceKit"], path: "services/shared/MediaPipeline",
+                swiftSettings: swiftSettings),
+        // Reading PDFs with Poppler (documents, pages, text layers, the errors of reading them): the
+        // document-processor's extraction and the ai-inference's analysis of an uploaded PDF.
+        .target(name: "PDFText", dependencies: ["CPopplerCairo", "ServiceKit"], path: "services/shared/PDFText",
                 swiftSettings: swiftSettings),
         .testTarget(
             name: "MediaTranscoderTests",

@@ -16,6 +16,9 @@ public struct ParameterSpec: Sendable {
     public var nonEmpty: Bool = false
     /// `.json` only: when the value is an array, how many items it may hold (a 400 otherwise).
     public var itemCount: ClosedRange<Int>?
+    /// `.objectKey`/`.objectKeys` only: the uploads' accepted content types and sizes, checked
+    /// by the platform at submit (nil: any upload).
+    public var accepts: AcceptedObjects?
 
     public enum Kind: Sendable {
         /// A finite number in the range.
@@ -65,6 +68,13 @@ public struct ParameterSpec: Sendable {
     public func holding(_ count: ClosedRange<Int>) -> ParameterSpec {
         var copy = self
         copy.itemCount = count
+        return copy
+    }
+
+    /// This spec accepting only these uploads (`.objectKey`, `.objectKeys`).
+    public func accepting(_ objects: AcceptedObjects) -> ParameterSpec {
+        var copy = self
+        copy.accepts = objects
         return copy
     }
 

@@ -7,8 +7,8 @@ import Testing
 /// `analyze {key}` through the platform with the repository's wrangler.toml: an uploaded text is
 /// analyzed by key (sent to a real sandboxed ai-inference instance as an attachment) and its report
 /// equals the report of the same text posted inline; exactly one of `text`/`key` (400 at submit
-/// naming both); a key that is not an upload (400 at submit); a PNG (422) and a text over the limit
-/// (413) fail the job with a message naming the object.
+/// naming both); a key that is not an upload (400 at submit); a PNG upload (415) and a text over the
+/// limit (413) are refused at submit; PNG bytes stored as text/plain fail the job (422) naming the object.
 @Suite("AI analyze by key", .serialized, .heavy)
 struct AIAnalyzeByKeyTests {
     static let pitch = """
@@ -90,23 +90,36 @@ struct AIAnalyzeByKeyTests {
             let (missing, missingError) = try await p.post("/api/ai/analyze", ["key": "uploads/nothing-here.txt"])
             #expect(missing == 400 && missingError["error"]?["code"] == "object_not_found", "\(missingError)")
 
-            // A PNG: the job fails as unreadable input (422, not retried), naming the object.
+            // A PNG: refused at submit (415, no job), naming the parameter, the key and the accepted types.
             let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0]
             let pngKey = try await upload(p, png, contentType: "image/png")
-            let pngJob = try await Self.run(p, "/api/ai/analyze", ["key": .string(pngKey)])
-            #expect(pngJob["status"] == "failed" && pngJob["error"]?["code"] == "unreadable_input", "\(pngJob)")
-            let pngMessage = pngJob["error"]?["message"]?.stringValue ?? ""
-            #expect(pngMessage.contains("is not text"), "\(pngJob)")
-            #expect(pngMessage.contains(pngKey), "\(pngJob)")
-            #expect(pngJob["attempts"]?.intValue == 1, "\(pngJob)")
+            let (pngStatus, pngError) = try await p.post("/api/ai/analyze", ["key": .string(pngKey)])
+            let pngMessage = pngError["error"]?["message"]?.stringValue ?? ""
+            #expect(pngStatus == 415 && pngError["error"]?["code"] == "unsupported_media_type", "\(pngStatus) \(pngError)")
+            #expect(pngMessage.contains("\"key\"") && pngMessage.contains(pngKey) && pngMessage.contains("image/png")
+                    && pngMessage.contains("text/plain, text/markdown, application/pdf"), "\(pngError)")
 
-            // A text one byte over the limit: the job fails as too large (413, not retried).
+            // The same bytes stored as text/plain pass the submit: the job fails as unreadable
+            // input (422, not retried), naming the object.
+            let fakeKey = try await upload(p, png, contentType: "text/plain")
+            let fakeJob = try await Self.run(p, "/api/ai/analyze", ["key": .string(fakeKey)])
+            #expect(fakeJob["status"] == "failed" && fakeJob["error"]?["code"] == "unreadable_input", "\(fakeJob)")
+            let fakeMessage = fakeJob["error"]?["message"]?.stringValue ?? ""
+            #expect(fakeMessage.contains("is not text") && fakeMessage.contains(fakeKey), "\(fakeJob)")
+            #expect(fakeJob["attempts"]?.intValue == 1, "\(fakeJob)")
+
+            // A text one byte over the limit: refused at submit (413, no job), naming the limit and the key;
+            // one exactly at the limit passes the submit.
             let bigKey = try await upload(p, Array(repeating: UInt8(ascii: "a"), count: 100_001), contentType: "text/plain")
-            let bigJob = try await Self.run(p, "/api/ai/analyze-pitch", ["key": .string(bigKey)])
-            #expect(bigJob["status"] == "failed" && bigJob["error"]?["code"] == "input_too_large", "\(bigJob)")
-            let bigMessage = bigJob["error"]?["message"]?.stringValue ?? ""
-            #expect(bigMessage.contains("100000 bytes") && bigMessage.contains(bigKey), "\(bigJob)")
-            #expect(bigJob["attempts"]?.intValue == 1, "\(bigJob)")
+            let (bigStatus, bigError) = try await p.post("/api/ai/analyze-pitch", ["key": .string(bigKey)])
+            let bigMessage = bigError["error"]?["message"]?.stringValue ?? ""
+            #expect(bigStatus == 413 && bigError["error"]?["code"] == "input_too_large", "\(bigStatus) \(bigError)")
+            #expect(bigMessage.contains("100000 bytes") && bigMessage.contains("100001 bytes") && bigMessage.contains(bigKey), "\(bigError)")
+            let (jobsStatus, jobs) = try await p.get("/api/containers/jobs?type=ai.analyze-pitch")
+            #expect(jobsStatus == 200 && jobs["jobs"]?.arrayValue?.isEmpty == true, "no job was made: \(jobs)")
+            let fullKey = try await upload(p, Array(repeating: UInt8(ascii: "a"), count: 100_000), contentType: "text/plain")
+            let fullJob = try await Self.run(p, "/api/ai/analyze-pitch", ["key": .string(fullKey)])
+            #expect(fullJob["status"] == "succeeded", "\(fullJob)")
 
             // An object of whitespace only: nothing to analyze (422).
             let blankKey = try await upload(p, Array(" \n\t \n".utf8), contentType: "text/plain")

@@ -46,4 +46,39 @@ struct AIAnalyzeReportSimilarTests {
             #expect(status == 200 && stored["result"]?["similar"] == query["result"]?["similar"], "\(stored)")
         }
     }
+
+    /// The job record keeps the submitting caller's role: an admin's report lists the whole
+    /// platform's nearest pitches (with their owners), a user's only their own.
+    @Test func anAdminsReportSearchesThePlatformAUsersOnlyTheirOwn() async throws {
+        try await Platform.with { p in
+            let alice = try await AIAnalyzeByKeyTests.run(p, "/api/ai/analyze", ["text": .string(AISimilarRoutesTests.alicePitches[0])])
+            #expect(alice["status"] == "succeeded", "\(alice)")
+            let aliceId = try #require(alice["id"]?.stringValue)
+
+            // Bob, a user: Alice's pitch is not his, so his report lists nothing.
+            let bob = try await AIAnalyzeByKeyTests.run(p, "/api/ai/analyze", ["text": .string(AISimilarRoutesTests.alicePitches[0])], as: Platform.bob)
+            #expect(bob["status"] == "succeeded" && bob["result"]?["similar"] == [], "\(bob)")
+            let bobId = try #require(bob["id"]?.stringValue)
+
+            // An admin: both, the identical texts first, each with its owner.
+            let admin = try await AIAnalyzeByKeyTests.run(p, "/api/ai/analyze", ["text": .string(AISimilarRoutesTests.alicePitches[0])], as: Platform.admin)
+            #expect(admin["status"] == "succeeded", "\(admin)")
+            let similar = try #require(admin["result"]?["similar"]?.arrayValue, "\(admin)")
+            #expect(Set(similar.compactMap { $0["jobId"]?.stringValue }) == [aliceId, bobId], "\(similar)")
+            for match in similar {
+                #expect((match["score"]?.doubleValue ?? 0) > 0.999, "\(match)")
+                #expect(match["owner"]?.stringValue?.isEmpty == false, "\(match)")
+            }
+            let owners = Set(similar.compactMap { $0["owner"]?.stringValue })
+            #expect(owners.count == 2, "\(similar)")
+            // The role is the platform's own: not in the job's JSON.
+            #expect(admin["ownerRole"] == nil && admin["role"] == nil, "\(admin)")
+
+            // Alice again, a user: Bob's and the admin's identical pitches stay out of her report.
+            let again = try await AIAnalyzeByKeyTests.run(p, "/api/ai/analyze", ["text": .string(AISimilarRoutesTests.alicePitches[0])])
+            let mine = try #require(again["result"]?["similar"]?.arrayValue, "\(again)")
+            #expect(mine.compactMap { $0["jobId"]?.stringValue } == [aliceId], "\(mine)")
+            #expect(mine.first?["owner"] == nil, "\(mine)")
+        }
+    }
 }

@@ -38,22 +38,25 @@ extension AIInference {
     static let similarInReport = 5
 
     /// An analyzed pitch is stored in the ``PitchIndex`` with its owner, for `similar`, and its
-    /// report gets `similar`: the owner's earlier pitches nearest to it (itself left out), best
-    /// first. Titles come from the text's first line, or the key of the uploaded text.
+    /// report gets `similar`: the earlier pitches nearest to it (itself left out), best first —
+    /// the owner's own, or, when an admin submitted the job (``JobRecord/ownerIsAdmin``), the
+    /// whole platform's, each with its `owner`. Titles come from the text's first line, or the key
+    /// of the uploaded text.
     public static func jobSucceeded(_ job: JobRecord, operation: OperationDescriptor, result: JSONValue?, env: Env) async -> JSONValue? {
         guard indexedOperations.contains(operation.name), case .object(var report)? = result,
               let numbers = report["embedding"]?.arrayValue, !numbers.isEmpty else { return result }
         let vector = numbers.map { Float($0.doubleValue ?? 0) }
         let source = job.params["text"]?.stringValue ?? job.params[AIInferenceDescriptor.keyParameter]?.stringValue ?? ""
         let pitch = StoredPitch(jobId: job.id, owner: job.owner, createdAt: job.createdAt, title: StoredPitch.title(of: source), vector: vector)
-        let (owner, limit) = (job.owner, similarInReport)
+        let platformWide = job.ownerIsAdmin
+        let (scope, limit) = (platformWide ? nil : job.owner, similarInReport)
         let similar = try? await PitchIndex.stub(env).call(PitchIndex.self) { index in
-            let earlier = try await index.nearest(to: vector, owner: owner, limit: limit, excluding: pitch.jobId)
+            let earlier = try await index.nearest(to: vector, owner: scope, limit: limit, excluding: pitch.jobId)
             try await index.record([pitch])
             return earlier
         }
         guard let similar else { return result }
-        report["similar"] = .array(similar.map { $0.json(withOwner: false) })
+        report["similar"] = .array(similar.map { $0.json(withOwner: platformWide) })
         return .object(report)
     }
 }

@@ -35,6 +35,10 @@ public struct JobRecord: Sendable, Equatable {
     /// While it runs, the text a streaming operation (a generation) has produced so far; held in
     /// memory only, never stored: the result has the whole text.
     public var partialText: String? = nil
+    /// The owner's role when it submitted the job (`admin`, `user`, `viewer`, as the API's
+    /// `Caller.Role`), so a service's hooks can act for it (an admin's `similar` searches the whole
+    /// platform); nil for jobs stored before roles were recorded. Not shown in the job's JSON.
+    public var ownerRole: String? = nil
 
     /// The job as the API shows it (`GET /api/containers/jobs/{id}`).
     public var json: JSONValue {
@@ -69,6 +73,9 @@ public struct JobRecord: Sendable, Equatable {
         o["owner"] = .string(owner)
         return .object(o)
     }
+
+    /// Whether the job was submitted by an admin.
+    public var ownerIsAdmin: Bool { ownerRole == "admin" }
 
     /// The KV key of the cached status.
     public static func cacheKey(_ id: String) -> String { "job:" + id }

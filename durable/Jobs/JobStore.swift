@@ -11,12 +11,13 @@ struct JobStore: Sendable {
     func insert(_ job: JobRecord) throws {
         _ = try sql.exec(
             """
-            INSERT INTO jobs (id, owner, type, status, priority, attempts, max_attempts, progress, created_at, not_before, params, input_key, webhook_url)
-            VALUES (?, ?, ?, ?, ?, 0, ?, 0, ?, ?, ?, ?, ?)
+            INSERT INTO jobs (id, owner, type, status, priority, attempts, max_attempts, progress, created_at, not_before, params, input_key, webhook_url, owner_role)
+            VALUES (?, ?, ?, ?, ?, 0, ?, 0, ?, ?, ?, ?, ?, ?)
             """,
             .text(job.id), .text(job.owner), .text(job.type), .text(job.status.rawValue), .integer(Int64(job.priority.rank)),
             .integer(Int64(job.maxAttempts)), .integer(job.createdAt), .integer(job.notBefore),
-            .text(JSONValue.object(job.params).serialized()), job.inputKey.map { .text($0) } ?? .null, job.webhookURL.map { .text($0) } ?? .null
+            .text(JSONValue.object(job.params).serialized()), job.inputKey.map { .text($0) } ?? .null, job.webhookURL.map { .text($0) } ?? .null,
+            job.ownerRole.map { .text($0) } ?? .null
         )
         try count("jobs_submitted")
     }
@@ -113,12 +114,12 @@ struct JobStore: Sendable {
     /// Erasure (GDPR Art. 17): every job of `owner` but `keeping` becomes an anonymous row owned
     /// by `anonymous`. What reports count stays (type, status, priority, attempts, times, instance,
     /// error code); what could say who they were goes (params, input key, result, error message,
-    /// outputs, webhook URL, stage). Returns how many rows changed.
+    /// outputs, webhook URL, stage, role). Returns how many rows changed.
     func anonymize(owner: String, keeping: String, as anonymous: String) throws -> Int {
         try sql.exec(
             """
             UPDATE jobs SET owner = ?, params = '{}', input_key = NULL, result = NULL, error_message = NULL, outputs = '[]',
-                webhook_url = NULL, stage = NULL
+                webhook_url = NULL, stage = NULL, owner_role = NULL
             WHERE owner = ? AND id != ?
             """,
             .text(anonymous), .text(owner), .text(keeping)
@@ -183,7 +184,7 @@ struct JobStore: Sendable {
     /// The columns `record` reads, in its order (named, so a table created by an older version
     /// with the same columns in another order reads the same).
     static let columns = "seq, id, owner, type, status, priority, attempts, max_attempts, progress, stage, created_at, started_at, "
-        + "finished_at, not_before, params, input_key, result, error_code, error_message, outputs, webhook_url, instance"
+        + "finished_at, not_before, params, input_key, result, error_code, error_message, outputs, webhook_url, instance, owner_role"
 
     /// A job from a row of `columns`.
     static func record(_ row: [SQLiteValue]) -> JobRecord {
@@ -197,7 +198,8 @@ struct JobStore: Sendable {
             stage: row[9].string, createdAt: row[10].int64 ?? 0, startedAt: row[11].int64,
             finishedAt: row[12].int64, notBefore: row[13].int64 ?? 0, params: params,
             inputKey: row[15].string, resultText: row[16].string,
-            error: error, outputs: outputs, webhookURL: row[20].string, instance: row[21].string
+            error: error, outputs: outputs, webhookURL: row[20].string, instance: row[21].string,
+            ownerRole: row.count > 22 ? row[22].string : nil
         )
     }
 }

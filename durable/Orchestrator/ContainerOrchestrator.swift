@@ -76,15 +76,16 @@ public actor ContainerOrchestrator: DurableObject {
 
     // MARK: the jobs API
 
-    /// Stores a new job (queued) and dispatches it if an instance has room.
-    public func submit(_ submission: JobSubmission, owner: String) async throws -> JobRecord {
-        try await submit(submission, owner: owner, watch: nil).job
+    /// Stores a new job (queued) and dispatches it if an instance has room. `ownerRole` is the
+    /// submitting caller's role, kept with the job (``JobRecord/ownerRole``).
+    public func submit(_ submission: JobSubmission, owner: String, ownerRole: String? = nil) async throws -> JobRecord {
+        try await submit(submission, owner: owner, ownerRole: ownerRole, watch: nil).job
     }
 
     /// Stores a new job and, with `watch`, also returns the stream of its later states (as
     /// `watch(id:owner:)` would, in the same event: one round trip for `?wait=`).
-    public func submit(_ submission: JobSubmission, owner: String, watch: JobWatch?) async throws -> (job: JobRecord, updates: AsyncStream<JobRecord>?) {
-        let job = try store(submission, owner: owner, at: PlatformTime.now())
+    public func submit(_ submission: JobSubmission, owner: String, ownerRole: String? = nil, watch: JobWatch?) async throws -> (job: JobRecord, updates: AsyncStream<JobRecord>?) {
+        let job = try store(submission, owner: owner, ownerRole: ownerRole, at: PlatformTime.now())
         // Watch before dispatching, so no change is missed.
         let updates = watch.map { addWatcher(job, $0) }
         try pump()
@@ -93,21 +94,21 @@ public actor ContainerOrchestrator: DurableObject {
 
     /// Stores every job of a batch in this one event (one commit), then dispatches. The API has
     /// checked every entry first: a batch is stored whole or not at all.
-    public func submit(batch: [JobSubmission], owner: String) throws -> [JobRecord] {
+    public func submit(batch: [JobSubmission], owner: String, ownerRole: String? = nil) throws -> [JobRecord] {
         let now = PlatformTime.now()
-        let jobs = try batch.map { try store($0, owner: owner, at: now) }
+        let jobs = try batch.map { try store($0, owner: owner, ownerRole: ownerRole, at: now) }
         try pump()
         return try jobs.map { live(try store.job($0.id) ?? $0) }
     }
 
     /// Inserts one queued job (with its release timer when delayed) and publishes it.
-    private func store(_ submission: JobSubmission, owner: String, at now: Int64) throws -> JobRecord {
+    private func store(_ submission: JobSubmission, owner: String, ownerRole: String?, at now: Int64) throws -> JobRecord {
         let type = submission.type
         let job = JobRecord(
             seq: 0, id: UUID().uuidString.lowercased(), owner: owner, type: type.name, status: .queued, priority: submission.priority,
             attempts: 0, maxAttempts: settings.maxAttempts(type), progress: 0, stage: nil, createdAt: now, startedAt: nil, finishedAt: nil,
             notBefore: now + Int64(submission.delaySeconds * 1000), params: submission.params, inputKey: submission.inputKey,
-            resultText: nil, error: nil, outputs: [], webhookURL: submission.webhookURL, instance: nil
+            resultText: nil, error: nil, outputs: [], webhookURL: submission.webhookURL, instance: nil, ownerRole: ownerRole
         )
         try store.insert(job)
         try keepHeartbeat()

@@ -71,5 +71,9 @@ enum OrchestratorSchema {
         .init(version: 3) { sql in
             _ = try sql.exec("CREATE INDEX IF NOT EXISTS jobs_release ON jobs (status, not_before)")
         },
+        // The submitting caller's role (NULL for jobs stored before it was recorded).
+        .init(version: 4) { sql in
+            try SchemaMigrations.addColumn(sql, table: "jobs", "owner_role TEXT")
+        },
     ])
 }

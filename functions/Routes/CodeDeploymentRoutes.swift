@@ -100,9 +100,9 @@ enum CodeDeploymentRoutes {
     static func validate(_ settings: [String: JSONValue], ctx: APIContext) async throws -> JSONValue {
         let type = try ctx.services.jobType(named: "\(service.apiName).validate")
         let submission = try JobSubmission(type: type, inputKey: nil, params: ["language": settings["language"] ?? .null, "code": settings["code"] ?? .null])
-        let owner = ctx.caller.id
+        let (owner, role) = (ctx.caller.id, ctx.caller.role.rawValue)
         let (job, updates) = try await JobRoutes.orchestrator(ctx).call(ContainerOrchestrator.self) {
-            try await $0.submit(submission, owner: owner, watch: .end(within: validationWait))
+            try await $0.submit(submission, owner: owner, ownerRole: role, watch: .end(within: validationWait))
         }
         var final = job
         if let updates, !job.status.isTerminal {

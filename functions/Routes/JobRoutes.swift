@@ -47,9 +47,9 @@ enum JobRoutes {
         let submission = try await UserDataAccess.resolve(submission, ctx: ctx)
         if let key = submission.inputKey { try await checkInput(key, ctx: ctx) }
         try await checkObjects(submission, ctx: ctx)
-        let owner = ctx.caller.id
+        let (owner, role) = (ctx.caller.id, ctx.caller.role.rawValue)
         let (job, updates) = try await orchestrator(ctx).call(ContainerOrchestrator.self) {
-            try await $0.submit(submission, owner: owner, watch: wait.map { .end(within: .milliseconds(Int($0 * 1000))) })
+            try await $0.submit(submission, owner: owner, ownerRole: role, watch: wait.map { .end(within: .milliseconds(Int($0 * 1000))) })
         }
         ctx.execution.annotate("jobId", job.id)
         var final = job
@@ -92,8 +92,8 @@ enum JobRoutes {
             let message = "\(problems.count) of \(entries.count) jobs are invalid; nothing was stored. First: job \(problems[0]["index"]?.intValue ?? 0): \(problems[0]["message"]?.stringValue ?? "")"
             return .json(["error": ["code": "invalid_batch", "message": .string(message), "jobs": .array(problems)]] as JSONValue, status: .badRequest)
         }
-        let (owner, checked) = (ctx.caller.id, submissions)
-        let jobs = try await orchestrator(ctx).call(ContainerOrchestrator.self) { try await $0.submit(batch: checked, owner: owner) }
+        let (owner, role, checked) = (ctx.caller.id, ctx.caller.role.rawValue, submissions)
+        let jobs = try await orchestrator(ctx).call(ContainerOrchestrator.self) { try await $0.submit(batch: checked, owner: owner, ownerRole: role) }
         return .json(["jobs": .array(jobs.map(\.json))] as JSONValue, status: .accepted)
     }
 
@@ -118,17 +118,26 @@ enum JobRoutes {
 
     /// Every object an `.objectKey`/`.objectKeys` parameter names must exist, like the input (and
     /// belong to the caller, unless an admin asks): otherwise a 400 naming the parameter and the key.
+    /// When the parameter declares the uploads it accepts (``ParameterSpec/accepts``), the same HEAD
+    /// checks each object's content type (415) and size (413).
     static func checkObjects(_ submission: JobSubmission, ctx: APIContext) async throws {
-        let named = submission.type.operation.objectKeys(in: submission.params)
+        let operation = submission.type.operation
+        let named = operation.objectKeys(in: submission.params)
         guard !named.isEmpty else { return }
         let media = try ctx.env.r2(PlatformBindings.media)
         for (parameter, keys) in named {
+            let accepts = operation.parameters.first { $0.name == parameter }?.accepts
             for key in keys {
                 let object = try await media.head(key)
                 let owner = object?.customMetadata["owner"]
-                guard object != nil, ctx.caller.isAdmin || owner == nil || owner == ctx.caller.id else {
+                guard let object, ctx.caller.isAdmin || owner == nil || owner == ctx.caller.id else {
                     throw HTTPFailure.badRequest("Parameter \"\(parameter)\" names \"\(key)\", which is not an upload: upload it with POST /api/containers/uploads.",
                                                  code: "object_not_found")
+                }
+                do {
+                    try accepts?.check(parameter: parameter, key: key, contentType: object.httpMetadata.contentType, size: Int(object.size))
+                } catch {
+                    throw HTTPFailure(error.status, code: error.status == 413 ? "input_too_large" : "unsupported_media_type", error.description)
                 }
             }
         }

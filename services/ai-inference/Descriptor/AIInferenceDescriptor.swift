@@ -6,6 +6,10 @@ public import ServiceDescriptors
 public enum AIInferenceDescriptor {
     /// The largest `text` accepted, in bytes of UTF-8; beyond it a 413.
     public static let maxTextBytes = 100_000
+    /// The largest PDF `analyze` reads by key, in bytes (its extracted text is held to ``maxTextBytes``).
+    public static let maxPDFBytes = 20_000_000
+    /// Most pages of a PDF `analyze` reads by key.
+    public static let maxPDFPages = 500
     /// The largest `texts` array, serialized, in bytes; beyond it a 413.
     public static let maxTextsBytes = 400_000
     /// Most texts one `embed` call takes.
@@ -27,10 +31,18 @@ public enum AIInferenceDescriptor {
     /// The name of `analyze`'s object-key parameter: an uploaded text analyzed instead of `text`.
     public static let keyParameter = "key"
 
+    /// The uploads `analyze` reads by key, by stored content type, with the largest of each
+    /// (checked by the platform at submit: 415 for another type, 413 over the size).
+    public static let acceptedUploads = AcceptedObjects([
+        .init("text/plain", maxBytes: maxTextBytes),
+        .init("text/markdown", maxBytes: maxTextBytes),
+        .init("application/pdf", maxBytes: maxPDFBytes),
+    ])
+
     /// What `analyze` and `analyze-pitch` read: the text inline, or the key of an uploaded text.
     static let analyzedText = [
         ParameterSpec("text", .text(maxBytes: maxTextBytes), summary: "The pitch or text to analyze (not empty; or give `key`).", oversizeStatus: 413).requiringText(),
-        ParameterSpec(keyParameter, .objectKey, summary: "The R2 key of an uploaded text to analyze instead of `text`: UTF-8 plain text or Markdown, at most \(maxTextBytes) bytes (a 413 beyond, a 422 for anything that is not text)."),
+        ParameterSpec(keyParameter, .objectKey, summary: "The R2 key of an uploaded text to analyze instead of `text`: UTF-8 plain text or Markdown (text/plain, text/markdown) of at most \(maxTextBytes) bytes, or a PDF (application/pdf, at most \(maxPDFBytes) bytes and \(maxPDFPages) pages) whose text layer is at most \(maxTextBytes) bytes (a 415 for another type and a 413 over the size at submit; a 413 for a longer text layer and a 422 for anything unreadable when the job runs).").accepting(acceptedUploads),
     ]
 
     /// `analyze` reads exactly one of `text` and `key`.

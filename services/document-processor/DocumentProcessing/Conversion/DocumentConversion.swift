@@ -1,6 +1,7 @@
 import DocumentProcessorDescriptor
 import Foundation
 public import ServiceKit
+import PDFText
 
 /// `convert`: DOCX, HTML or Markdown (and plain text) laid out as a PDF with the same composer
 /// as the templates (headings, emphasis, lists, tables as simple grids, links as "text (url)",

@@ -1,4 +1,5 @@
 import Foundation
+import PDFText
 #if canImport(FoundationXML)
 import FoundationXML
 #endif

@@ -1,4 +1,5 @@
 import Foundation
+import PDFText
 
 /// What an input is, from its first bytes (inputs arrive without a name).
 enum DocumentKind: String, Sendable, Encodable {

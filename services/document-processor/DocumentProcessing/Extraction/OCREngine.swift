@@ -1,5 +1,6 @@
 import CTesseract
 import Foundation
+import PDFText
 
 /// Tesseract, through its C API: one engine per job (Tesseract handles are not shared between
 /// threads). Pages are read with automatic page segmentation.

@@ -1,4 +1,5 @@
 import Foundation
+import PDFText
 
 /// The cap on concurrent OCR in one instance: Tesseract is CPU-bound, so more jobs than cores
 /// reading at once only slow each other. Callers are job threads (never the cooperative pool),

@@ -1,3 +1,4 @@
+import PDFText
 /// Headings and paragraphs of a PDF's text layer or of OCR'd lines (paragraphs only: Tesseract
 /// gives no font sizes). The body size is the font size most characters have; lines set more than
 /// 10% larger (12 pt over 10.5 pt is) are headings, the largest size level 1, the next level 2… A paragraph ends where the next line's top is further down than the page's

@@ -1,5 +1,6 @@
 import DocumentProcessorDescriptor
 import Foundation
+import PDFText
 
 /// `extract-text`: text, per-page text and metadata of a PDF, an image scan, or a text file.
 enum TextExtractor {

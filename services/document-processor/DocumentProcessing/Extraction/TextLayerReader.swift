@@ -1,4 +1,5 @@
 import Foundation
+import PDFText
 
 /// Reads the text layers of a PDF's pages: the first half on the job's thread and, when one of the
 /// instance's spare cores is free (``ReaderSlots``), the second half on a helper thread with its own

@@ -1,5 +1,6 @@
 import CPopplerCairo
 import Foundation
+import PDFText
 
 /// Lays ``DocumentBlock``s out on A4 pages with pango and writes them as a PDF with cairo:
 /// wrapped, justified paragraphs, headings kept with what follows, numbered clauses, bullets,

@@ -1,6 +1,7 @@
 import CPopplerCairo
 import CTesseract
 import Foundation
+import PDFText
 
 /// An image in a converted document (DOCX media, an HTML `img` or a Markdown image with a
 /// `data:` URI): its encoded bytes (PNG, JPEG, TIFF, GIF, BMP, WebP as Leptonica reads them), its

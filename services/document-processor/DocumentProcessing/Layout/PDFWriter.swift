@@ -1,5 +1,6 @@
 import CPopplerCairo
 import Foundation
+import PDFText
 
 /// A cairo PDF surface that writes into memory, with the document's metadata (title, author,
 /// creation date). Pages are drawn with ``context``, ended with ``showPage()``; ``finish()``

@@ -1,5 +1,6 @@
 import DocumentProcessorDescriptor
 import Foundation
+import PDFText
 
 /// The page limit every operation that rewrites a PDF holds to, and the metadata such a PDF keeps.
 enum PDFLimits {

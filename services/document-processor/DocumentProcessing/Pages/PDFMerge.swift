@@ -1,6 +1,7 @@
 import CPopplerCairo
 import DocumentProcessorDescriptor
 import Foundation
+import PDFText
 
 /// `merge`: PDFs one after another in one PDF. Each page is redrawn by Poppler into a cairo PDF
 /// at its own size, so sizes are kept and text stays text.

@@ -2,6 +2,7 @@ import CPopplerCairo
 import DocumentProcessorDescriptor
 import Foundation
 public import ServiceKit
+import PDFText
 
 /// `preview`: PDF pages as PNG images of a given width (aspect kept), on white.
 public struct PagePreview: Sendable {

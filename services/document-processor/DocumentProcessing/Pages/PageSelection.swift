@@ -1,4 +1,5 @@
 public import ServiceKit
+import PDFText
 
 /// Which pages an operation touches: `all`, or a list like `1,3-5` (1-based).
 public struct PageSelection: Sendable, Equatable {

@@ -1,6 +1,7 @@
 import CPopplerCairo
 import Foundation
 public import ServiceKit
+import PDFText
 
 /// `watermark`: each selected page of a PDF with a text mark drawn over it. Pages are redrawn
 /// by Poppler into a cairo PDF (sizes kept, their text still text) and the mark is pango text,

@@ -2,6 +2,7 @@ public import Hummingbird
 public import ServiceKit
 import DocumentProcessorDescriptor
 import Foundation
+import PDFText
 
 /// The document-processor's operations for ``ContainerService`` (see the descriptor for their
 /// parameters), plus `GET /templates`.

@@ -9,14 +9,14 @@ import CPopplerCairo
 /// and where the next character is on another line a line break, using the rectangle Poppler gives
 /// for every character. The text and the rectangles are fetched once per page and walked as UTF-8
 /// bytes (a `Unicode.Scalar` property lookup per character cost more than Poppler's own reading).
-struct PageTextLayer {
+package struct PageTextLayer {
     /// The page's text, gaps put back.
-    var text: String
+    package var text: String
     /// The page's lines (empty when Poppler gives no layout); nil unless asked for.
-    var lines: [TextLine]?
+    package var lines: [TextLine]?
 
     /// Whether the page has fewer than `minimum` non-whitespace characters (what `auto` OCRs).
-    func hasFewerVisibleCharacters(than minimum: Int) -> Bool {
+    package func hasFewerVisibleCharacters(than minimum: Int) -> Bool {
         var scalars = 0
         for scalar in text.unicodeScalars where !PageTextLayer.isWhitespace(scalar.value) {
             scalars += 1
@@ -27,7 +27,7 @@ struct PageTextLayer {
     }
 
     /// Whether the scalar is white space, without a property-table lookup for ASCII.
-    @inline(__always) static func isWhitespace(_ value: UInt32) -> Bool {
+    @inline(__always) package static func isWhitespace(_ value: UInt32) -> Bool {
         if value < 0x80 { return value == 0x20 || (value >= 0x09 && value <= 0x0D) }
         return Unicode.Scalar(value)?.properties.isWhitespace ?? false
     }
@@ -35,7 +35,7 @@ struct PageTextLayer {
 
 extension PopplerPage {
     /// The page's text layer; with `lines`, also its lines (the font sizes cost one more Poppler call).
-    func textLayer(lines wantsLines: Bool) -> PageTextLayer {
+    package func textLayer(lines wantsLines: Bool) -> PageTextLayer {
         guard let raw = poppler_page_get_text(handle) else {
             return PageTextLayer(text: "", lines: wantsLines ? [] : nil)
         }

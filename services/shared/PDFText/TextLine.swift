@@ -3,11 +3,18 @@ import CPopplerCairo
 /// One line of a page's text: its words, where it sits (from the page's top: points in a PDF's
 /// text layer, pixels in an OCR'd image) and the largest font size on it (nil when unknown, as
 /// for OCR).
-struct TextLine: Equatable, Sendable {
-    var text: String
-    var top: Double
-    var bottom: Double
-    var fontSize: Double?
+package struct TextLine: Equatable, Sendable {
+    package var text: String
+    package var top: Double
+    package var bottom: Double
+    package var fontSize: Double?
+
+    package init(text: String, top: Double, bottom: Double, fontSize: Double?) {
+        self.text = text
+        self.top = top
+        self.bottom = bottom
+        self.fontSize = fontSize
+    }
 }
 
 extension PopplerPage {

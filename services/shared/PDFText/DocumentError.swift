@@ -1,7 +1,7 @@
-public import ServiceKit
+package import ServiceKit
 
 /// What can go wrong reading or making a document, and the status each is to a caller.
-public enum DocumentError: Error, Sendable, Equatable {
+package enum DocumentError: Error, Sendable, Equatable {
     /// The input is not a document the service reads (or is corrupt).
     case unreadable(String)
     /// The PDF is encrypted and no password, or a wrong one, was given.
@@ -16,7 +16,7 @@ public enum DocumentError: Error, Sendable, Equatable {
     case cancelled
 
     /// The error as the service reports it.
-    public var serviceError: ServiceError {
+    package var serviceError: ServiceError {
         switch self {
         case .unreadable(let message): .unprocessable(message, code: "unreadable_input")
         case .encrypted(let given):
