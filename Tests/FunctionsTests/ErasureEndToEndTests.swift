@@ -103,6 +103,7 @@ struct ErasureEndToEndTests {
             #expect(outputs == aliceOutputs.map { String($0.split(separator: "/").last!) }.sorted(), "\(receipt)")
             #expect(receipt["removed"]?["statusEntries"]?.intValue == aliceJobs.count)
             #expect(receipt["removed"]?["apiKeys"]?.arrayValue?.count == 1)
+            #expect(receipt["removed"]?["records"] == ["deployments": 1, "pitches": 1], "\(receipt)")
             #expect(receipt["anonymizedJobs"]?.intValue == aliceJobs.count)
             #expect(receipt["platform"]?["objects"]?.intValue == uploads.count + outputs.count)
             #expect(receipt["platform"]?["jobsAnonymized"]?.intValue == aliceJobs.count)

@@ -26,6 +26,9 @@ public enum UserDataset {
         case kvEntry(namespace: String, key: String)
         /// An object of the MEDIA bucket: an upload, or the output of `job`.
         case object(R2Object, job: String?)
+        /// A record of another store, exported as the file `path`: a code deployment with its
+        /// versions, a stored pitch with its embedding.
+        case record(path: String, value: JSONValue)
     }
 
     /// What an export says of an API key: never its hash or secret.
@@ -53,6 +56,7 @@ public enum UserDataset {
             try await body(.kvEntry(namespace: PlatformBindings.jobStatus, key: JobRecord.cacheKey(job.id)))
         }
         try await forEachAPIKey(userId: userId, env: env) { try await body(.apiKey($0, storageKey: $1)) }
+        try await forEachRecord(userId: userId, env: env) { try await body(.record(path: $0, value: $1)) }
         try await forEachUpload(userId: userId, env: env) { try await body(.object($0, job: nil)) }
         let media = try env.r2(PlatformBindings.media)
         try await forEachJob(userId: userId, env: env) { job in
@@ -121,6 +125,33 @@ public enum UserDataset {
             }
             cursor = page.listComplete ? nil : page.cursor
         } while cursor != nil
+    }
+
+    /// The user's code deployments (`deployments/<name>.json`: every kept version) and stored
+    /// pitches (`pitches/<job>.json`: title, time and embedding), a page of pitches at a time.
+    public static func forEachRecord(userId: String, env: Env, _ body: (String, JSONValue) async throws -> Void) async throws {
+        let deployments = try CodeDeployments.stub(env)
+        let names = try await deployments.call(CodeDeployments.self) { d in try await d.list(owner: userId).map(\.latest.name) }
+        for name in names {
+            let versions = try await deployments.call(CodeDeployments.self) { d in try await d.versions(owner: userId, name: name) }
+            try await body("deployments/\(name).json", .array(versions.map { version in
+                .object(["name": .string(version.name), "version": .number(Double(version.version)),
+                         "createdAt": .string(PlatformTime.iso8601(version.createdAt)), "settings": .object(version.settings)])
+            }))
+        }
+        let index = try PitchIndex.stub(env)
+        var after: Int64 = 0
+        while true {
+            let page = try await index.call(PitchIndex.self) { i in try await i.pitches(owner: userId, after: after, limit: pageSize) }
+            for (_, pitch) in page {
+                try await body("pitches/\(pitch.jobId).json", .object([
+                    "jobId": .string(pitch.jobId), "title": .string(pitch.title), "createdAt": .string(PlatformTime.iso8601(pitch.createdAt)),
+                    "embedding": .array(pitch.vector.map { .number(Double($0)) }),
+                ]))
+            }
+            guard page.count == pageSize, let last = page.last?.seq else { return }
+            after = last
+        }
     }
 
     /// The KV namespace of API keys.

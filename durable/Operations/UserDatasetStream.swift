@@ -7,7 +7,8 @@ import Foundation
 /// 1. `{"kind":"user","userId","generatedAt"}` (milliseconds since the epoch);
 /// 2. per job: `{"kind":"job","job":{…}}` (the record as `GET /api/containers/jobs/{id}` shows it,
 ///    plus `owner`), then `{"kind":"kv","namespace","key","value"}` for its KV entry when present;
-/// 3. `{"kind":"apiKey","name","role","createdAt"}` per API key (never its hash);
+/// 3. `{"kind":"apiKey","name","role","createdAt"}` per API key (never its hash), then
+///    `{"kind":"record","path","value"}` per code deployment and stored pitch;
 /// 4. per object (uploads, then job outputs): `{"kind":"object","key","size","etag","contentType","job"}`
 ///    and, right after its newline, exactly `size` bytes of the object (streamed from R2, never
 ///    held whole);
@@ -34,6 +35,8 @@ public enum UserDatasetStream {
                 case .apiKey(let key, _):
                     await writer.write(line(["kind": "apiKey", "name": .string(key.name), "role": .string(key.role),
                                              "createdAt": .number(Double(key.createdAt))]))
+                case .record(let path, let value):
+                    await writer.write(line(["kind": "record", "path": .string(path), "value": value]))
                 case .object(let listed, let job) where !objectBytes:
                     objects += 1
                     bytes += listed.size

@@ -32,6 +32,15 @@ public actor PitchIndex: DurableObject {
         }
     }
 
+    /// A page of `owner`'s pitches after row `after`, oldest first, with their row numbers.
+    public func pitches(owner: String, after: Int64, limit: Int) throws -> [(seq: Int64, pitch: StoredPitch)] {
+        try sql.exec("SELECT seq, job_id, created_at, title, vector FROM pitches WHERE owner = ? AND seq > ? ORDER BY seq LIMIT ?",
+                     .text(owner), .integer(after), .integer(Int64(limit))).raw().map { row in
+            (row[0].int64 ?? 0, StoredPitch(jobId: row[1].string ?? "", owner: owner, createdAt: row[2].int64 ?? 0,
+                                            title: row[3].string ?? "", vector: StoredPitch.vector(row[4].bytes ?? [])))
+        }
+    }
+
     /// Erasure: removes every pitch of `owner`; returns how many there were.
     public func erase(owner: String) throws -> Int {
         try sql.exec("DELETE FROM pitches WHERE owner = ?", .text(owner)).rowsWritten

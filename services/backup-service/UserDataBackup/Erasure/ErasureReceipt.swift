@@ -19,6 +19,7 @@ struct ErasureReceipt {
         }
         var uploads: [JSONValue] = [], outputs: [JSONValue] = [], apiKeys: [JSONValue] = []
         var (jobs, statusEntries, bytes) = (0, 0, 0)
+        var records: [String: Int] = [:]
         var ended = false
         while let line = try reader.nextLine() {
             switch line["kind"]?.stringValue {
@@ -26,6 +27,9 @@ struct ErasureReceipt {
                 if line["job"]?["id"]?.stringValue != jobId { jobs += 1 }
             case "kv":
                 if line["key"]?.stringValue != "job:" + jobId { statusEntries += 1 }
+            case "record":
+                // Counted by kind: a pitch's path holds its job's id.
+                records[String(line["path"]?.stringValue?.split(separator: "/").first ?? "other"), default: 0] += 1
             case "apiKey":
                 apiKeys.append(.object(["role": line["role"] ?? .null, "createdAt": line["createdAt"] ?? .null]))
             case "object":
@@ -52,6 +56,7 @@ struct ErasureReceipt {
             "removed": .object([
                 "uploads": .array(uploads), "outputs": .array(outputs), "apiKeys": .array(apiKeys),
                 "statusEntries": .number(Double(statusEntries)), "bytes": .number(Double(bytes)),
+                "records": .object(records.mapValues { .number(Double($0)) }),
             ]),
             "anonymizedJobs": .number(Double(jobs)),
         ])

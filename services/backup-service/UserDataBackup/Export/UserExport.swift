@@ -6,7 +6,8 @@ import OutpostJSON
 /// object becomes an entry as it is read (the bytes go from the dataset into the ZIP a block at a
 /// time, through SHA-256 and CRC-32), then `api-keys.json`, then `manifest.json` listing them all.
 ///
-/// Paths in the ZIP: `jobs/<id>.json`, `kv/<namespace>/<key>`, `api-keys.json`, and each object
+/// Paths in the ZIP: `jobs/<id>.json`, `kv/<namespace>/<key>`, `api-keys.json`, each record at its
+/// path (`deployments/<name>.json`, `pitches/<job>.json`), and each object
 /// at its key (`uploads/<user>/…`, `outputs/<job>/…`).
 struct UserExport: Sendable {
     /// What an export held.
@@ -66,6 +67,9 @@ struct UserExport: Sendable {
                 }
                 kvEntries += 1
                 try add("kv/\(Self.segment(namespace))/\(Self.segment(key))", Array(value.utf8))
+            case "record":
+                guard let path = line["path"]?.stringValue, let value = line["value"] else { throw UserDataError.unreadable("A record line needs path and value.") }
+                try add(Self.path(path), Array(value.serialized().utf8))
             case "apiKey":
                 apiKeys.append(.object(["name": line["name"] ?? .null, "role": line["role"] ?? .null, "createdAt": line["createdAt"] ?? .null]))
             case "object":
