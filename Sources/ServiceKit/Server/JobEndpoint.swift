@@ -128,7 +128,7 @@ struct JobEndpoint<Handler: JobHandler>: Sendable {
             if let metadata = try? JSONResponse.encode(response) {
                 headers[.jobResult] = String(decoding: metadata, as: UTF8.self)
             }
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try file.readBytes())))
+            return Response(status: .ok, headers: headers, body: try Self.body(of: file) { outbox.remove(jobId: jobId) })
         case .failure(let error):
             return JSONResponse.make(status: error.statusCode, value: error.jsonBody, headers: [.jobId: jobId])
         }
@@ -224,10 +224,10 @@ struct JobEndpoint<Handler: JobHandler>: Sendable {
         }
         if case .file(let file) = result, plan.outputURL == nil, !inlineBinary {
             // One output, asked for plainly: its bytes are the response body.
+            // A file output is streamed from its file (see ``body(of:done:)``), so a
+            // large one is never held in memory; bytes go as they are.
             let output = JobResponse.Output(name: file.name, contentType: file.contentType, size: file.size)
-            let bytes = JobOutputFile(name: file.name, contentType: file.contentType, bytes: try file.readBytes(), metadata: file.metadata)
-            outbox.remove(jobId: plan.id)
-            return .bytes(bytes, JobResponse(jobId: plan.id, operation: plan.operation, result: metadata, outputs: [output]))
+            return .bytes(file, JobResponse(jobId: plan.id, operation: plan.operation, result: metadata, outputs: [output]))
         }
         var outputs: [JobResponse.Output] = []
         for file in files {
@@ -300,6 +300,31 @@ struct JobEndpoint<Handler: JobHandler>: Sendable {
             if connected { try await writer.finish(nil) }
         }
         return Response(status: .ok, headers: [.contentType: "application/x-ndjson", .jobId: plan.id, .cacheControl: "no-cache"], body: body)
+    }
+
+    /// The response body of a job's one output: its bytes, or its file read in chunks as the
+    /// client takes them, so a large one is never held in memory. The file is opened and
+    /// deleted at once (the body reads the open file), and `done` runs before the answer goes,
+    /// so nothing is left in the scratch whether or not the client reads it all.
+    private static func body(of file: JobOutputFile, done: () -> Void) throws(ServiceError) -> ResponseBody {
+        defer { done() }
+        switch file.content {
+        case .bytes(let bytes):
+            return ResponseBody(byteBuffer: ByteBuffer(bytes: bytes))
+        case .file(let path, let size):
+            let handle = FileHandle(forReadingAtPath: path)
+            unlink(path)
+            guard let handle else { throw .internalError("The output \(file.name) is gone from \(path).") }
+            return ResponseBody(contentLength: size) { writer in
+                defer { try? handle.close() }
+                while true {
+                    let chunk = try await NIOThreadPool.singleton.runIfActive { try handle.read(upToCount: 256 * 1024) ?? Data() }
+                    if chunk.isEmpty { break }
+                    try await writer.write(ByteBuffer(bytes: chunk))
+                }
+                try await writer.finish(nil)
+            }
+        }
     }
 
     /// `params` with each object-key parameter the caller left out named by its parts' file

@@ -115,6 +115,9 @@ public enum DocumentProcessorDescriptor {
     public static let maxPages = 2000
     /// Most pages `extract-text` sends through OCR (more is a 413).
     public static let maxOCRPages = 200
+    /// Longest text (UTF-8 bytes) `extract-text` puts in its result; a longer one goes whole to the
+    /// output `extraction.json` (the result's usual JSON) and the result is a summary.
+    public static let maxInlineTextBytes = 1 << 20
 
     /// What every generated document may also say about itself.
     static let documentParameters: [ParameterSpec] = [

@@ -19,14 +19,14 @@ enum TextExtractor {
             let ocr = try OCRGate.shared.run { () throws(DocumentError) -> OCRText in
                 try OCREngine(languages: request.languages).read(imageData: data)
             }
-            return TextExtraction(kind: kind, text: ocr.text, pages: [.init(page: 1, text: ocr.text, method: "ocr", width: nil, height: nil)],
+            return TextExtraction(kind: kind, pages: [.init(page: 1, text: ocr.text, method: "ocr", width: nil, height: nil)],
                                   metadata: .init(pages: 1, encrypted: false))
                 .formatted(request.format, blocks: PDFStructure.blocks(pages: [(ocr.lines, ocr.text)]))
         case .html, .text:
             guard let data = FileManager.default.contents(atPath: path) else { throw .unreadable("The input could not be read.") }
             guard let raw = String(data: data, encoding: .utf8) else { throw .unreadable("The text is not valid UTF-8.") }
             let text = kind == .html ? HTMLText.plainText(raw) : raw
-            let extraction = TextExtraction(kind: kind, text: text, pages: [.init(page: 1, text: text, method: "native", width: nil, height: nil)],
+            let extraction = TextExtraction(kind: kind, pages: [.init(page: 1, text: text, method: "native", width: nil, height: nil)],
                                             metadata: .init(pages: 1, title: kind == .html ? HTMLText.title(raw) : nil, encrypted: false))
             guard request.format != .text else { return extraction }
             let blocks = TextBlock.blocks(try DocumentConversion.blocks(path: path, kind: kind))
@@ -34,7 +34,7 @@ enum TextExtractor {
         case .docx:
             let blocks = try DocxReader.blocks(path: path)
             let text = blocks.map(\.plainText).joined(separator: "\n")
-            return TextExtraction(kind: kind, text: text, pages: [.init(page: 1, text: text, method: "native", width: nil, height: nil)],
+            return TextExtraction(kind: kind, pages: [.init(page: 1, text: text, method: "native", width: nil, height: nil)],
                                   metadata: .init(pages: 1, encrypted: false))
                 .formatted(request.format, blocks: TextBlock.blocks(blocks))
         }
@@ -89,61 +89,7 @@ enum TextExtractor {
             producer: document.producer, creationDate: document.creationDate.map(PDFMetadata.iso8601),
             modificationDate: document.modificationDate.map(PDFMetadata.iso8601), pdfVersion: document.pdfVersion,
             encrypted: document.isEncrypted, pageSizes: sizes)
-        return TextExtraction(kind: .pdf, text: pages.map(\.text).joined(separator: "\u{0C}"), pages: pages, metadata: metadata)
+        return TextExtraction(kind: .pdf, pages: pages, metadata: metadata)
             .formatted(request.format, blocks: PDFStructure.blocks(pages: layouts))
-    }
-}
-
-/// What `extract-text` returns.
-struct TextExtraction: Encodable, Sendable {
-    struct Page: Encodable, Sendable {
-        var page: Int
-        var text: String
-        /// `native` (text layer) or `ocr`.
-        var method: String
-        var width: Double?
-        var height: Double?
-    }
-
-    struct PageSize: Encodable, Sendable {
-        var width: Double
-        var height: Double
-    }
-
-    struct Metadata: Encodable, Sendable {
-        var pages: Int
-        var title: String?
-        var author: String?
-        var subject: String?
-        var creator: String?
-        var producer: String?
-        var creationDate: String?
-        var modificationDate: String?
-        var pdfVersion: String?
-        var encrypted: Bool
-        /// In points.
-        var pageSizes: [PageSize]?
-    }
-
-    /// What the input was: pdf, png, jpeg, tiff, html or text.
-    var kind: DocumentKind
-    /// All the text; PDF pages are separated by form feeds.
-    var text: String
-    var pages: [Page]
-    var metadata: Metadata
-    /// With `format=markdown`: the headings, paragraphs and list items as Markdown.
-    var markdown: String?
-    /// With `format=html`: the same as a standalone HTML page.
-    var html: String?
-
-    /// The extraction with `blocks` written as `format` asks (unchanged for `text`).
-    func formatted(_ format: ExtractionRequest.Format, blocks: @autoclosure () -> [TextBlock]) -> TextExtraction {
-        var extraction = self
-        switch format {
-        case .text: break
-        case .markdown: extraction.markdown = MarkdownWriter.markdown(blocks())
-        case .html: extraction.html = HTMLWriter.html(blocks(), title: metadata.title)
-        }
-        return extraction
     }
 }

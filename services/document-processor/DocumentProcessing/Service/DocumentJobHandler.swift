@@ -56,15 +56,24 @@ public struct DocumentJobHandler: JobHandler {
                 try TextExtractor.extract(path: path, request: request, progress: { context.progress($0, stage: $1) },
                                           isCancelled: { context.isCancelled })
             }
+            var documents: [JobOutputFile] = []
             if let markdown = extraction.markdown {
-                return .files([JobOutputFile(name: "document", contentType: DocumentProcessorDescriptor.markdown.contentType, bytes: Array(markdown.utf8))],
-                              metadata: extraction)
+                documents.append(JobOutputFile(name: "document", contentType: DocumentProcessorDescriptor.markdown.contentType, bytes: Array(markdown.utf8)))
             }
             if let html = extraction.html {
-                return .files([JobOutputFile(name: "document", contentType: DocumentProcessorDescriptor.html.contentType, bytes: Array(html.utf8))],
-                              metadata: extraction)
+                documents.append(JobOutputFile(name: "document", contentType: DocumentProcessorDescriptor.html.contentType, bytes: Array(html.utf8)))
             }
-            return .json(extraction)
+            if extraction.textBytes > DocumentProcessorDescriptor.maxInlineTextBytes {
+                // A long text goes to a file output, written page by page; the result says where.
+                let summary = ExtractionSummary(extraction)
+                let path = try await Self.blocking(context) { () throws(DocumentError) -> String in
+                    try ExtractionFile.write(extraction, directory: NSTemporaryDirectory())
+                }
+                let file = try JobOutputFile(name: ExtractionFile.outputName, contentType: OutputType.json.contentType,
+                                             file: try context.adoptOutput(path), metadata: summary)
+                return documents.isEmpty ? .file(file) : .files([file] + documents, metadata: summary)
+            }
+            return documents.isEmpty ? .json(extraction) : .files(documents, metadata: extraction)
         case "watermark":
             guard let path = job.inputPath else { throw ServiceError.badRequest("watermark needs an input PDF.", code: "missing_input") }
             let watermark = try Watermark(parameters: job.parameters)
