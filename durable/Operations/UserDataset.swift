@@ -142,7 +142,8 @@ public enum UserDataset {
         let index = try PitchIndex.stub(env)
         var after: Int64 = 0
         while true {
-            let page = try await index.call(PitchIndex.self) { i in try await i.pitches(owner: userId, after: after, limit: pageSize) }
+            let from = after
+            let page = try await index.call(PitchIndex.self) { i in try await i.pitches(owner: userId, after: from, limit: pageSize) }
             for (_, pitch) in page {
                 try await body("pitches/\(pitch.jobId).json", .object([
                     "jobId": .string(pitch.jobId), "title": .string(pitch.title), "createdAt": .string(PlatformTime.iso8601(pitch.createdAt)),

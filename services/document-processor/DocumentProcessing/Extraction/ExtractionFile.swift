@@ -1,4 +1,5 @@
 import Foundation
+import PDFText
 
 /// The whole `extract-text` result of a long document as a file, the output `extraction.json`:
 /// the same JSON object a shorter document's `result` is (`kind`, `text`, `pages`, `metadata`;
