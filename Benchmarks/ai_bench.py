@@ -25,7 +25,7 @@ import sys
 import tempfile
 import time
 
-from bench_support import free_port, proc_status_mb
+from bench_support import descendants, free_port, proc_status_mb
 
 bin_dir, root = sys.argv[1:3]
 THREADS = int(os.environ.get("AI_BENCH_THREADS", "2"))
@@ -225,23 +225,6 @@ try:
     rss_loaded = proc_status_mb(service.pid, "VmRSS")
 
     # The platform's instance: the ai-inference process under this outpost.
-    def descendants(pid):
-        kids = {}
-        for entry in os.listdir("/proc"):
-            if entry.isdigit():
-                try:
-                    with open("/proc/%s/stat" % entry) as f:
-                        fields = f.read().rsplit(")", 1)[1].split()
-                    kids.setdefault(int(fields[1]), []).append(int(entry))
-                except OSError:
-                    pass
-        found, todo = [], [pid]
-        while todo:
-            for kid in kids.get(todo.pop(), []):
-                found.append(kid)
-                todo.append(kid)
-        return found
-
     instance_rss = []
     for pid in descendants(outpost.pid):
         try:
