@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(cd .. && pwd)
-SUITES=${SUITES:-"http kv durable-objects queues containers video video-ops platform s3 media documents code ai backup reports noop"}
+SUITES=${SUITES:-"http kv durable-objects queues containers video video-ops platform s3 media documents code ai backup reports gdpr noop"}
 DURATION=${DURATION:-10s}
 
 # One release build directory (Benchmarks/.build) holds the bench tools and the `outpost` binary.
@@ -144,6 +144,13 @@ PY
     # latency it adds (backup_bench.py; BACKUP_BENCH_JOBS / _R2_MB / _ROUNDS shrink it for a quick try).
     STATE=$(mktemp -d)
     python3 "$(pwd)/backup_bench.py" "$OUTPOST_BIN" "$ROOT" "$STATE" || { rm -rf "$STATE"; exit 1; }
+    rm -rf "$STATE"
+    ;;
+  gdpr)
+    # A GDPR export of a user with 1 GB of uploads beside zip -0 of the same files, and the
+    # backup-service's peak RSS (gdpr_bench.py; GDPR_BENCH_MB / _FILES / _ROUNDS shrink it).
+    STATE=$(mktemp -d)
+    python3 "$(pwd)/gdpr_bench.py" "$OUTPOST_BIN" "$ROOT" "$STATE" || { rm -rf "$STATE"; exit 1; }
     rm -rf "$STATE"
     ;;
   reports)
