@@ -87,6 +87,11 @@ struct BackupJobsEndToEndTests {
             let versions = deployment?.arrayValue ?? []
             #expect(versions.map { $0["settings"]?["code"]?.stringValue } == ["print(0)", "print(1)"], "\(both)")
             #expect(pitch?["embedding"] == [0.5, 0.25] && pitch?["title"] == "alice's pitch", "\(both)")
+            // A second export holds the first one's record, not its ZIP (which would nest every earlier export).
+            let first = try #require(job["id"]?.stringValue)
+            let second = try await Self.finished(p, "/api/backup/backup-user-data", [:], as: Platform.alice)
+            let again = Set((try Self.pythonZip(try await Self.output(p, second, as: Platform.alice), p)["names"]?.arrayValue ?? []).compactMap(\.stringValue))
+            #expect(again.contains("jobs/\(first).json") && !again.contains { $0.hasPrefix("outputs/\(first)/") }, "\(again)")
         }
     }
 
@@ -231,6 +236,13 @@ struct BackupJobsEndToEndTests {
             try #require(job["status"] == "succeeded", "\(job)")
             let id = try #require(job["id"]?.stringValue)
             if who == "alice" { alice.jobs.insert(id) } else { bob.jobs.insert(id) }
+        }
+        // The KV status cache writes a quarter second after a job's change: wait until it holds
+        // every job, so an export sees what the platform settled on.
+        let status = try p.t.env.kv("JOB_STATUS_KV")
+        try await p.eventually("every job's status entry is cached") {
+            for id in alice.jobs.union(bob.jobs) where try await status.get("job:" + id) == nil { return false }
+            return true
         }
         return (alice, bob)
     }

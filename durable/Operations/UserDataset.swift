@@ -1,5 +1,7 @@
 public import Outpost
+import BackupServiceDescriptor
 import Foundation
+import ServiceDescriptors
 
 /// Everything the platform holds for one user, listed in one place: what an export streams to the
 /// backup-service (`.userDataset`) and what erasure removes. Nothing is read all at once: jobs
@@ -49,8 +51,9 @@ public enum UserDataset {
     }
 
     /// Calls `body` with each item of `userId`, in this order: jobs with each one's KV entry (newest
-    /// first), API keys, uploads (key order), then each job's outputs.
-    public static func forEach(userId: String, env: Env, _ body: (Item) async throws -> Void) async throws {
+    /// first), API keys, records, uploads (key order), then each job's outputs (with `skippingExports`,
+    /// not those of earlier exports).
+    public static func forEach(userId: String, env: Env, skippingExports: Bool = false, _ body: (Item) async throws -> Void) async throws {
         try await forEachJob(userId: userId, env: env) { job in
             try await body(.job(job))
             try await body(.kvEntry(namespace: PlatformBindings.jobStatus, key: JobRecord.cacheKey(job.id)))
@@ -60,6 +63,9 @@ public enum UserDataset {
         try await forEachUpload(userId: userId, env: env) { try await body(.object($0, job: nil)) }
         let media = try env.r2(PlatformBindings.media)
         try await forEachJob(userId: userId, env: env) { job in
+            // An earlier export's ZIP holds copies of the rest: in the next export, each would
+            // hold all the earlier ones (its job record is still there).
+            if skippingExports, job.type == exportJobType { return }
             for output in job.outputs {
                 guard let object = try await media.head(output.key) else { continue }
                 try await body(.object(object, job: job.id))
@@ -154,6 +160,9 @@ public enum UserDataset {
             after = last
         }
     }
+
+    /// The job type of an export (`backup-user-data`), whose outputs an export leaves out.
+    static let exportJobType = BackupServiceDescriptor.service.apiName + "." + BackupServiceDescriptor.exportOperation
 
     /// The KV namespace of API keys.
     public static let authBinding = "AUTH_KV"

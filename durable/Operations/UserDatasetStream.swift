@@ -14,7 +14,9 @@ import Foundation
 ///    held whole);
 /// 5. `{"kind":"end","jobs","objects","bytes"}`: the stream is complete (one without it is truncated).
 ///
-/// A `.userListing` is the same lines without the objects' bytes (`objectBytes` false).
+/// A `.userListing` is the same lines without the objects' bytes (`objectBytes` false). An export
+/// (`objectBytes` true) leaves out the outputs of earlier exports: their records are in it, their
+/// ZIPs (copies of everything else) are not.
 public enum UserDatasetStream {
     /// The body for `userId`, produced as the service reads it.
     public static func body(userId: String, objectBytes: Bool = true, env: Env) -> Body {
@@ -23,7 +25,7 @@ public enum UserDatasetStream {
             let statusKV = try? env.kv(PlatformBindings.jobStatus)
             await writer.write(line(["kind": "user", "userId": .string(userId), "generatedAt": .number(Double(PlatformTime.now()))]))
             var (jobs, objects, bytes) = (0, 0, 0)
-            try await UserDataset.forEach(userId: userId, env: env) { item in
+            try await UserDataset.forEach(userId: userId, env: env, skippingExports: objectBytes) { item in
                 switch item {
                 case .job(let job):
                     jobs += 1

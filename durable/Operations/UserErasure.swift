@@ -128,7 +128,19 @@ extension ContainerOrchestrator {
     }
 
     /// Erasure, last part: `owner`'s jobs (but `keeping`) become anonymous rows of `anonymous`.
+    /// The KV status cache gets each anonymous row once it is on disk, replacing a state of the
+    /// job that may still wait there (the cache writes a quarter second late), so no entry of
+    /// the user's can land after its deletion.
     func anonymizeJobs(owner: String, keeping: String, as anonymous: String) throws -> Int {
-        try store.anonymize(owner: owner, keeping: keeping, as: anonymous)
+        let ids = try store.ids(owner: owner).filter { $0 != keeping }
+        let count = try store.anonymize(owner: owner, keeping: keeping, as: anonymous)
+        let rows = try ids.compactMap { try store.job($0) }
+        let (kvCache, state) = (self.kvCache, self.state)
+        state.storage.afterDurable {
+            for row in rows {
+                if let writer = kvCache.add(row) { state.waitUntil(writer) }
+            }
+        }
+        return count
     }
 }

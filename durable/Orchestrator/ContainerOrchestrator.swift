@@ -28,7 +28,7 @@ public actor ContainerOrchestrator: DurableObject {
     let settings: PlatformSettings
     /// `[[containers]]` settings per class (the configuration does not change while running).
     let classes: [String: ContainerClassSettings]
-    private let kvCache: KVStatusCache
+    let kvCache: KVStatusCache
     private let scheduler: SchedulerLink
     private let jobMetrics: JobMetrics
 
