@@ -17,10 +17,15 @@ public struct OperationDescriptor: Sendable {
     /// export, a restore's target): the platform sets it to the caller when it is left out, and
     /// answers 403 when someone other than an admin names another user.
     public var userParameter: String?
+    /// Set when the outputs form a stream (HLS, DASH, live): stored under `streams/<id>/` and
+    /// played at `/streams/<id>/…` (see ``StreamOutputs``); nil: `outputs/<job id>/`.
+    public var stream: StreamOutputs?
 
     public init(name: String, summary: String, input: InputKind = .media, parameters: [ParameterSpec] = [],
-                rules: [ParameterRule] = [], userParameter: String? = nil, timeoutSeconds: Double, outputs: [OutputType]) {
+                rules: [ParameterRule] = [], userParameter: String? = nil, stream: StreamOutputs? = nil,
+                timeoutSeconds: Double, outputs: [OutputType]) {
         self.name = name
+        self.stream = stream
         self.userParameter = userParameter
         self.rules = rules
         self.summary = summary
@@ -47,6 +52,9 @@ public struct OperationDescriptor: Sendable {
             }
         }
         for rule in rules { try rule.check(params) }
+        if let name = stream?.nameParameter, let value = params[name]?.stringValue, !StreamOutputs.isValidName(value) {
+            throw ParameterError(name: name, message: "must be 1 to \(StreamOutputs.maxNameBytes) letters, digits, - or _ (it names the stream's URL), got \"\(value)\"")
+        }
     }
 
     /// The media-bucket objects `params` names through `.objectKey`/`.objectKeys` parameters that

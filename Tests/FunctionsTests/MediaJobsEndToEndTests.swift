@@ -25,7 +25,7 @@ struct MediaJobsEndToEndTests {
             let keys = outputs.compactMap { $0["key"]?.stringValue }
             // 320x240 fits mobile's box at its own size; high would enlarge it and is left out.
             for expected in ["master.m3u8", "mobile.m3u8", "mobile-000.ts", "audio.m3u8", "audio-000.ts", "poster.jpg"] {
-                #expect(keys.contains("outputs/\(id)/\(expected)"), "\(expected) in \(keys)")
+                #expect(keys.contains("streams/demo/\(expected)"), "\(expected) in \(keys)")
             }
             #expect(!keys.contains { $0.contains("high") })
             // Fetch every stored output as the owner and play the master playlist from the copies.
@@ -41,6 +41,25 @@ struct MediaJobsEndToEndTests {
             let time = report.components(separatedBy: "time=").last?.prefix { $0.isNumber || $0 == ":" || $0 == "." } ?? ""
             let seconds = time.split(separator: ":").compactMap { Double($0) }.reduce(0) { $0 * 60 + $1 }
             #expect(abs(seconds - 2) <= 0.15, "ffmpeg decoded \(seconds) s of the 2 s source")
+
+            // The stream plays by its name, and the job's record names it.
+            #expect(job["stream"] == "demo" && id != "demo", "\(job)")
+            let byName = await p.t.dispatchFetch("/streams/demo/master.m3u8", method: .get, headers: Platform.alice, body: .empty)
+            let byNameText = try await byName.body.text()
+            #expect(byName.status == .ok && byNameText.contains("mobile.m3u8"), "\(byNameText)")
+            // The name is taken: another user (or the same) cannot store a stream under it; a name
+            // that is not one path segment is a 400. Neither stores a job.
+            let bobsKey = try await p.upload("sample.mp4", as: Platform.bob)
+            let (taken, refusal) = try await p.post("/api/media/hls-transcode", ["key": .string(bobsKey), "stream_name": "demo"], as: Platform.bob)
+            #expect(taken == 409 && refusal["error"]?["code"] == "stream_name_taken", "\(refusal)")
+            let (again, _) = try await p.post("/api/media/dash", ["key": .string(key), "stream_name": "demo"])
+            #expect(again == 409)
+            let (bad, badBody) = try await p.post("/api/media/hls-transcode", ["key": .string(key), "stream_name": "../demo"])
+            #expect(bad == 400 && badBody["error"]?["message"]?.stringValue?.contains("stream_name") == true, "\(badBody)")
+            let (_, jobs) = try await p.get("/api/containers/jobs")
+            #expect(jobs["jobs"]?.arrayValue?.count == 1, "\(jobs)")
+            let stored = try await p.t.env.r2("MEDIA").list(R2ListOptions(prefix: "streams/demo/"))
+            #expect(Set(stored.objects.map(\.key)) == Set(keys), "\(stored.objects.map(\.key))")
         }
     }
 
@@ -93,7 +112,7 @@ struct MediaJobsEndToEndTests {
             #expect(done["status"] == "succeeded", "\(done)")
             let names = (done["outputs"]?.arrayValue ?? []).compactMap { $0["key"]?.stringValue }
             #expect(names.count == Set(names).count, "an output is listed twice: \(names)")
-            #expect(names.contains("outputs/\(id)/mobile-029.ts") && names.contains("outputs/\(id)/poster.jpg"), "\(names)")
+            #expect(names.contains("streams/\(id)/mobile-029.ts") && names.contains("streams/\(id)/poster.jpg"), "\(names)")
             let directory = p.t.directory + "/stream"
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             for name in names {
@@ -115,10 +134,61 @@ struct MediaJobsEndToEndTests {
             #expect(started.status == .running, "the job ended before a segment was stored")
             let cancelled = await p.t.dispatchFetch("/api/containers/jobs/\(other)", method: .delete, headers: Platform.alice, body: .empty)
             #expect(cancelled.status == .ok)
-            let left = try await p.t.env.r2("MEDIA").list(R2ListOptions(prefix: "outputs/\(other)/"))
+            let left = try await p.t.env.r2("MEDIA").list(R2ListOptions(prefix: "streams/\(other)/"))
             #expect(left.objects.map(\.key) == [], "a cancelled job left outputs")
             let record = try await p.get("/api/containers/jobs/\(other)")
             #expect(record.1["status"] == "cancelled" && record.1["outputs"]?.arrayValue?.isEmpty == true, "\(record.1)")
+        }
+    }
+
+    @Test("dash stores its init and media segments and the growing MPD while it runs; the end leaves a static MPD that ffmpeg plays")
+    func dashSegmentsBeforeTheEnd() async throws {
+        try await Platform.with { p in
+            let clip = p.t.directory + "/long.mp4"
+            try FFmpegCLI.run(["-v", "error", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25:duration=30", "-f", "lavfi", "-i", "sine=duration=30",
+                               "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-c:a", "aac", "-shortest", clip])
+            let key = try await p.upload(clip)
+            let (status, submitted) = try await p.post("/api/media/dash", ["key": .string(key), "qualities": "mobile,low", "segmentSeconds": 1])
+            #expect(status == 202, "\(submitted)")
+            let id = try #require(submitted["id"]?.stringValue)
+            // The orchestrator's record lists the MPD and the first segments of both renditions while the job runs.
+            let running = try await Self.firstState(of: id, in: p) {
+                $0.status == .running && Self.names($0).isSuperset(of: ["manifest.mpd", "init-0.m4s", "chunk-0-00001.m4s", "init-1.m4s", "chunk-1-00001.m4s"])
+            }
+            #expect(running.status == .running, "the job ended before a segment was stored: \(Self.names(running))")
+            #expect(running.outputs.allSatisfy { $0.key.hasPrefix("streams/\(id)/") }, "\(running.outputs.map(\.key))")
+            // Through the playback route: the init and first media segment of mobile are a fragmented MP4 ffprobe reads.
+            var bytes: [UInt8] = []
+            for file in ["init-0.m4s", "chunk-0-00001.m4s"] {
+                let fetched = await p.t.dispatchFetch("/streams/\(id)/\(file)", method: .get, headers: Platform.alice, body: .empty)
+                #expect(fetched.status == .ok && fetched.headers[.contentType] == "video/iso.segment")
+                bytes += try await fetched.body.bytes()
+            }
+            let segment = p.t.directory + "/first.mp4"
+            try Data(bytes).write(to: URL(fileURLWithPath: segment))
+            let probe = try MediaProbe.probe(segment).video
+            // One adaptation set needs one exact aspect ratio: mobile is 416x234 (16:9).
+            #expect(probe?.codec == "h264" && probe?.height == 234, "\(String(describing: probe))")
+            let early = await p.t.dispatchFetch("/streams/\(id)/manifest.mpd", method: .get, headers: Platform.alice, body: .empty)
+            let earlyText = try await early.body.text()
+            #expect(earlyText.contains("<MPD") && earlyText.contains("SegmentTimeline"), "\(earlyText)")
+
+            // The end: each output once, all under streams/<id>/, a static MPD, and the whole 30 s plays from R2.
+            let done = try await p.waitForJob(id)
+            #expect(done["status"] == "succeeded", "\(done)")
+            let keys = (done["outputs"]?.arrayValue ?? []).compactMap { $0["key"]?.stringValue }
+            #expect(keys.count == Set(keys).count, "an output is listed twice: \(keys)")
+            #expect(keys.allSatisfy { $0.hasPrefix("streams/\(id)/") } && keys.contains("streams/\(id)/chunk-0-00030.m4s"), "\(keys)")
+            let directory = p.t.directory + "/dash"
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            for key in keys {
+                let object = try #require(try await p.t.env.r2("MEDIA").get(key), "\(key) is not stored")
+                try Data(try await object.bytes()).write(to: URL(fileURLWithPath: directory + "/" + (key as NSString).lastPathComponent))
+            }
+            let manifest = try String(contentsOfFile: directory + "/manifest.mpd", encoding: .utf8)
+            #expect(manifest.contains("type=\"static\""), "\(manifest)")
+            let seconds = try MediaProbe.decodedDuration(directory + "/manifest.mpd")
+            #expect(abs(seconds - 30) <= 0.15, "ffmpeg decoded \(seconds) s of the 30 s source from the MPD")
         }
     }
 

@@ -81,4 +81,43 @@ struct StreamPlaybackTests {
             #expect(abs(seconds - 2) <= 0.15, "ffmpeg played \(seconds) s over HTTP")
         }
     }
+
+    @Test("a token plays the DASH manifest without headers: its segment templates carry the token")
+    func dashWithAToken() async throws {
+        try await Platform.with(vars: ["STREAM_TOKEN_SECRET": Self.secret]) { p in
+            let key = try await p.upload("sample.mp4")
+            let (_, submitted) = try await p.post("/api/media/dash", ["key": .string(key), "qualities": "mobile", "segmentSeconds": 1, "stream_name": "pitch-dash"])
+            let id = try #require(submitted["id"]?.stringValue, "\(submitted)")
+            let job = try await p.waitForJob(id, timeout: 300)
+            try #require(job["status"] == "succeeded", "\(job)")
+            #expect(job["outputs"]?.arrayValue?.allSatisfy { $0["key"]?.stringValue?.hasPrefix("streams/pitch-dash/") == true } == true, "\(job)")
+
+            let (issued, grant) = try await p.get("/api/media/streams/pitch-dash/token")
+            #expect(issued == 200 && grant["stream"] == "pitch-dash")
+            let url = try #require(grant["url"]?.stringValue)
+            let token = try #require(grant["token"]?.stringValue)
+            #expect(url == "/streams/pitch-dash/manifest.mpd?token=\(token)")
+            let manifest = await p.t.dispatchFetch(url, method: .get, headers: [:], body: .empty)
+            #expect(manifest.status == .ok && manifest.headers[.contentType] == "application/dash+xml" && manifest.headers[.cacheControl] == "no-cache")
+            let text = try await manifest.body.text()
+            #expect(text.contains("initialization=\"init-$RepresentationID$.m4s?token=\(token)\"")
+                    && text.contains("media=\"chunk-$RepresentationID$-$Number%05d$.m4s?token=\(token)\""), "\(text)")
+            // Without the token the same manifest is as stored, and needs the owner's auth.
+            let stored = await p.t.dispatchFetch("/streams/pitch-dash/manifest.mpd", method: .get, headers: Platform.alice, body: .empty)
+            let storedText = try await stored.body.text()
+            #expect(stored.status == .ok && !storedText.contains("token="))
+            let anonymous = await p.t.dispatchFetch("/streams/pitch-dash/init-0.m4s", method: .get, headers: [:], body: .empty)
+            #expect(anonymous.status.code == 401)
+
+            // ffprobe and ffmpeg, players with no headers of ours, read the MPD over HTTP from the token URL.
+            let socket = try await WorkerSocket.start(p.t)
+            let probed = Result { try MediaProbe.probe(socket.baseURL + url) }
+            let played = Result { try MediaProbe.decodedDuration(socket.baseURL + url) }
+            await socket.stop()
+            let probe = try probed.get()
+            #expect(probe.video?.codec == "h264" && probe.video?.height == 240 && probe.audio?.codec == "aac", "\(probe.streams)")
+            let seconds = try played.get()
+            #expect(abs(seconds - 2) <= 0.15, "ffmpeg decoded \(seconds) s of the DASH stream over HTTP")
+        }
+    }
 }

@@ -39,6 +39,9 @@ public struct JobRecord: Sendable, Equatable {
     /// `Caller.Role`), so a service's hooks can act for it (an admin's `similar` searches the whole
     /// platform); nil for jobs stored before roles were recorded. Not shown in the job's JSON.
     public var ownerRole: String? = nil
+    /// The id of the stream its outputs form (its `stream_name`, or its own id) when its operation
+    /// declares them a stream (`OperationDescriptor.stream`): they are under `streams/<stream>/`.
+    public var stream: String? = nil
 
     /// The job as the API shows it (`GET /api/containers/jobs/{id}`).
     public var json: JSONValue {
@@ -61,6 +64,7 @@ public struct JobRecord: Sendable, Equatable {
             }),
         ]
         if let stage { o["stage"] = .string(stage) }
+        if let stream { o["stream"] = .string(stream) }
         if let partialText { o["partialText"] = .string(partialText) }
         if let webhookURL { o["webhookUrl"] = .string(webhookURL) }
         if notBefore > createdAt, status == .queued { o["notBefore"] = .string(PlatformTime.iso8601(notBefore)) }

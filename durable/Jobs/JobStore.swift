@@ -11,19 +11,33 @@ struct JobStore: Sendable {
     func insert(_ job: JobRecord) throws {
         _ = try sql.exec(
             """
-            INSERT INTO jobs (id, owner, type, status, priority, attempts, max_attempts, progress, created_at, not_before, params, input_key, webhook_url, owner_role)
-            VALUES (?, ?, ?, ?, ?, 0, ?, 0, ?, ?, ?, ?, ?, ?)
+            INSERT INTO jobs (id, owner, type, status, priority, attempts, max_attempts, progress, created_at, not_before, params, input_key, webhook_url, owner_role, stream)
+            VALUES (?, ?, ?, ?, ?, 0, ?, 0, ?, ?, ?, ?, ?, ?, ?)
             """,
             .text(job.id), .text(job.owner), .text(job.type), .text(job.status.rawValue), .integer(Int64(job.priority.rank)),
             .integer(Int64(job.maxAttempts)), .integer(job.createdAt), .integer(job.notBefore),
             .text(JSONValue.object(job.params).serialized()), job.inputKey.map { .text($0) } ?? .null, job.webhookURL.map { .text($0) } ?? .null,
-            job.ownerRole.map { .text($0) } ?? .null
+            job.ownerRole.map { .text($0) } ?? .null, job.stream.map { .text($0) } ?? .null
         )
         try count("jobs_submitted")
     }
 
     func job(_ id: String) throws -> JobRecord? {
         try sql.exec("SELECT \(Self.columns) FROM jobs WHERE id = ?", .text(id)).raw().first.map(Self.record)
+    }
+
+    /// The job whose outputs form stream `id`: the one that is queued, running or succeeded (at
+    /// most one is), else the newest.
+    func stream(_ id: String) throws -> JobRecord? {
+        try sql.exec(
+            "SELECT \(Self.columns) FROM jobs WHERE stream = ? ORDER BY status IN ('queued', 'running', 'succeeded') DESC, seq DESC LIMIT 1", .text(id)
+        ).raw().first.map(Self.record)
+    }
+
+    /// Whether a queued, running or succeeded job (one whose outputs are, or will be, stored)
+    /// holds stream `id`.
+    func streamInUse(_ id: String) throws -> Bool {
+        try sql.exec("SELECT 1 FROM jobs WHERE stream = ? AND status IN ('queued', 'running', 'succeeded') LIMIT 1", .text(id)).raw().first != nil
     }
 
     /// Queued jobs ready at `now`, best first: priority, then age.
@@ -119,7 +133,7 @@ struct JobStore: Sendable {
         try sql.exec(
             """
             UPDATE jobs SET owner = ?, params = '{}', input_key = NULL, result = NULL, error_message = NULL, outputs = '[]',
-                webhook_url = NULL, stage = NULL, owner_role = NULL
+                webhook_url = NULL, stage = NULL, owner_role = NULL, stream = NULL
             WHERE owner = ? AND id != ?
             """,
             .text(anonymous), .text(owner), .text(keeping)
@@ -184,7 +198,7 @@ struct JobStore: Sendable {
     /// The columns `record` reads, in its order (named, so a table created by an older version
     /// with the same columns in another order reads the same).
     static let columns = "seq, id, owner, type, status, priority, attempts, max_attempts, progress, stage, created_at, started_at, "
-        + "finished_at, not_before, params, input_key, result, error_code, error_message, outputs, webhook_url, instance, owner_role"
+        + "finished_at, not_before, params, input_key, result, error_code, error_message, outputs, webhook_url, instance, owner_role, stream"
 
     /// A job from a row of `columns`.
     static func record(_ row: [SQLiteValue]) -> JobRecord {
@@ -199,7 +213,7 @@ struct JobStore: Sendable {
             finishedAt: row[12].int64, notBefore: row[13].int64 ?? 0, params: params,
             inputKey: row[15].string, resultText: row[16].string,
             error: error, outputs: outputs, webhookURL: row[20].string, instance: row[21].string,
-            ownerRole: row.count > 22 ? row[22].string : nil
+            ownerRole: row.count > 22 ? row[22].string : nil, stream: row.count > 23 ? row[23].string : nil
         )
     }
 }

@@ -10,7 +10,8 @@ import Foundation
 ///   status, times, parameters, result, error and outputs as exported, and its `job:<id>` entry in
 ///   `JOB_STATUS_KV` (rebuilt from the row, so `kv/JOB_STATUS_KV/…` files are not copied);
 /// - `uploads/<user>/<rest>` → `uploads/<target>/<rest>`, owned by the target user;
-/// - `outputs/<job>/<name>` → `outputs/<new job id>/<name>`;
+/// - `outputs/<job>/<name>` → `outputs/<new job id>/<name>`, and a stream's `streams/<stream>/<file>`
+///   → `outputs/<new job id>/<file>` (played by the job id: stream names are not imported);
 /// - `kv/<namespace>/<key>` of other namespaces → the same key, when the deployment binds it.
 ///
 /// A job keeps its id when the data comes back to the user it was exported from (another node);
@@ -61,6 +62,8 @@ public enum UserDataImport {
             summary.objects += 1
             summary.objectBytes += size
         }
+        // Exported stream outputs (`streams/<stream>/<file>`) by their imported keys.
+        var streamKeys: [String: String] = [:]
         for file in files {
             guard let path = file["path"]?.stringValue, let place = range(file) else { continue }
             let (offset, size) = place
@@ -70,6 +73,10 @@ public enum UserDataImport {
                 guard let body = try await media.get(zipKey, range: R2Range(offset: offset, length: size)),
                       let json = try? JSONValue.parse(try await body.body.bytes(upTo: size + 1)),
                       let record = importedRecord(json, source: source, target: target) else { continue }
+                for output in json["outputs"]?.arrayValue ?? [] {
+                    guard let key = output["key"]?.stringValue, key.hasPrefix("streams/"), let id = json["id"]?.stringValue else { continue }
+                    streamKeys[key] = importedKey(key, name: output["name"]?.stringValue ?? "", job: id, newJob: record.id)
+                }
                 let inserted = try await orchestrator.call(ContainerOrchestrator.self) { o in try await o.importJob(record) }
                 if inserted { summary.jobs += 1 } else { summary.skipped += 1 }
                 try await statusKV.put(JobRecord.cacheKey(record.id), json: record.cacheJSON)
@@ -79,6 +86,10 @@ public enum UserDataImport {
             case "outputs" where parts.count == 3:
                 let job = jobId(parts[1], source: source, target: target)
                 try await copy(file, to: "outputs/\(job)/\(parts[2])", metadata: ["owner": target, "job": job])
+            case "streams" where parts.count == 3:
+                // A stream's files go where its job's imported record says (its record comes first in the export).
+                guard let key = streamKeys[path] else { continue }
+                try await copy(file, to: key, metadata: ["owner": target, "job": String(key.split(separator: "/")[1])])
             case "kv" where parts.count == 3 && parts[1] != PlatformBindings.jobStatus:
                 guard let kv = try? env.kv(parts[1]), let body = try await media.get(zipKey, range: R2Range(offset: offset, length: size)) else { continue }
                 try await kv.put(parts[2], bytes: try await body.body.bytes(upTo: size + 1))
@@ -100,6 +111,16 @@ public enum UserDataImport {
         return [d[0..<8], d[8..<12], d[12..<16], d[16..<20], d[20..<32]].map { String($0) }.joined(separator: "-")
     }
 
+    /// Where output `key` (named `name`) of exported job `job` goes for its imported job `newJob`:
+    /// `outputs/<new job id>/` plus its path under `outputs/<job>/`, or the file name of a stream's
+    /// output (`streams/<stream>/<file>`: the stream name stays with the stream it was exported
+    /// from, so the import is a copy played by its job id).
+    static func importedKey(_ key: String, name: String, job: String, newJob: String) -> String {
+        let rest = key.hasPrefix("outputs/\(job)/") ? String(key.dropFirst("outputs/\(job)/".count))
+            : key.hasPrefix("streams/") ? (key as NSString).lastPathComponent : name
+        return "outputs/\(newJob)/\(rest)"
+    }
+
     /// An exported job record (the API shape) as a row owned by `target`; nil when it is not one.
     static func importedRecord(_ json: JSONValue, source: String, target: String) -> JobRecord? {
         guard let id = json["id"]?.stringValue, let type = json["type"]?.stringValue,
@@ -107,8 +128,7 @@ public enum UserDataImport {
         let newId = jobId(id, source: source, target: target)
         let outputs: [JobOutput] = (json["outputs"]?.arrayValue ?? []).compactMap { output in
             guard let name = output["name"]?.stringValue, let key = output["key"]?.stringValue else { return nil }
-            let rest = key.hasPrefix("outputs/\(id)/") ? String(key.dropFirst("outputs/\(id)/".count)) : name
-            return JobOutput(name: name, key: "outputs/\(newId)/\(rest)", contentType: output["contentType"]?.stringValue ?? "application/octet-stream",
+            return JobOutput(name: name, key: importedKey(key, name: name, job: id, newJob: newId), contentType: output["contentType"]?.stringValue ?? "application/octet-stream",
                              size: output["size"]?.intValue ?? 0)
         }
         var inputKey = json["input"]?["key"]?.stringValue

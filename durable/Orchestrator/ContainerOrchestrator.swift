@@ -96,20 +96,34 @@ public actor ContainerOrchestrator: DurableObject {
     /// checked every entry first: a batch is stored whole or not at all.
     public func submit(batch: [JobSubmission], owner: String, ownerRole: String? = nil) throws -> [JobRecord] {
         let now = PlatformTime.now()
+        // Stream names first, so a taken one refuses the whole batch before anything is stored.
+        let names = batch.compactMap { submission in
+            submission.type.operation.stream?.nameParameter.flatMap { submission.params[$0]?.stringValue }
+        }
+        if let name = names.first(where: { name in names.filter { $0 == name }.count > 1 }) {
+            throw JobInputError("The stream name \"\(name)\" is asked for twice in the batch.", code: "stream_name_taken", status: 409)
+        }
+        for name in names { try checkStreamFree(name) }
         let jobs = try batch.map { try store($0, owner: owner, ownerRole: ownerRole, at: now) }
         try pump()
         return try jobs.map { live(try store.job($0.id) ?? $0) }
     }
 
     /// Inserts one queued job (with its release timer when delayed) and publishes it.
+    /// A job whose outputs form a stream holds that stream's id (`StreamOutputs`): a name held by
+    /// a queued, running or stored stream is a 409, checked here in the same event as the insert.
     private func store(_ submission: JobSubmission, owner: String, ownerRole: String?, at now: Int64) throws -> JobRecord {
         let type = submission.type
-        let job = JobRecord(
-            seq: 0, id: UUID().uuidString.lowercased(), owner: owner, type: type.name, status: .queued, priority: submission.priority,
+        let id = UUID().uuidString.lowercased()
+        let stream = type.operation.stream?.id(jobId: id, params: submission.params)
+        if let stream, stream != id { try checkStreamFree(stream) }
+        var job = JobRecord(
+            seq: 0, id: id, owner: owner, type: type.name, status: .queued, priority: submission.priority,
             attempts: 0, maxAttempts: settings.maxAttempts(type), progress: 0, stage: nil, createdAt: now, startedAt: nil, finishedAt: nil,
             notBefore: now + Int64(submission.delaySeconds * 1000), params: submission.params, inputKey: submission.inputKey,
             resultText: nil, error: nil, outputs: [], webhookURL: submission.webhookURL, instance: nil, ownerRole: ownerRole
         )
+        job.stream = stream
         try store.insert(job)
         try keepHeartbeat()
         if job.notBefore > now {
@@ -119,9 +133,29 @@ public actor ContainerOrchestrator: DurableObject {
         return job
     }
 
+    /// A 409 when stream name `name` is held by a queued, running or stored stream (or is a job's id).
+    private func checkStreamFree(_ name: String) throws {
+        if try store.streamInUse(name) || store.job(name) != nil {
+            throw JobInputError("The stream name \"\(name)\" is taken by another stream; choose another stream_name.", code: "stream_name_taken", status: 409)
+        }
+    }
+
     /// The job `id`, if `owner` may see it (nil: an admin, who sees every job).
     public func job(id: String, owner: String?) throws -> JobRecord {
         guard let job = try store.job(id), owner == nil || job.owner == owner else { throw JobInputError.notFound(id) }
+        return live(job)
+    }
+
+    /// The job whose outputs form stream `id` (a stream name, or the id of a job whose outputs
+    /// are a stream), if `owner` may see it (nil: an admin, or a holder of the stream's token).
+    public func stream(id: String, owner: String?) throws -> JobRecord {
+        let job = try store.stream(id) ?? store.job(id).flatMap { job in
+            // A stream stored before streams were recorded, or named: reached by its job id only when unnamed.
+            job.stream == nil && services.jobTypes[job.type]?.operation.stream != nil ? job : nil
+        }
+        guard let job, owner == nil || job.owner == owner else {
+            throw JobInputError("No stream \"\(id)\".", code: "stream_not_found", status: 404)
+        }
         return live(job)
     }
 

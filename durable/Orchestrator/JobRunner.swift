@@ -212,7 +212,8 @@ struct JobRunner: Sendable {
         }
     }
 
-    /// Stores one output at `outputs/<job id>/<name>.<ext>` in the MEDIA bucket: read from the
+    /// Stores one output at `outputs/<job id>/<name>.<ext>` in the MEDIA bucket (a stream's at
+    /// `streams/<stream id>/<name>.<ext>`, see `StreamOutputs`): read from the
     /// service (`pull`, streamed from its file into R2) or decoded from the stream (`base64`).
     /// One already pulled (published early, named again in the result) is not stored twice.
     private func store(_ output: JSONValue, into stored: inout StoredOutputs) async throws -> JobOutput? {
@@ -221,7 +222,7 @@ struct JobRunner: Sendable {
         if let pull, stored.pulled.contains(pull) { return nil }
         let media = try env.r2(PlatformBindings.media)
         let contentType = output["contentType"]?.stringValue ?? "application/octet-stream"
-        let key = "outputs/\(job.id)/\(name)" + type.fileExtension(contentType)
+        let key = Self.key(of: job, name: name) + type.fileExtension(contentType)
         let options = R2PutOptions(httpMetadata: R2HTTPMetadata(contentType: contentType), customMetadata: ["owner": job.owner, "job": job.id])
         let object: R2Object?
         if let pull, pull.hasPrefix("/outputs/") {
@@ -240,6 +241,12 @@ struct JobRunner: Sendable {
         let result = JobOutput(name: name, key: key, contentType: contentType, size: object?.size ?? 0)
         stored.add(result)
         return result
+    }
+
+    /// Where `job`'s output `name` is stored, without its extension.
+    static func key(of job: JobRecord, name: String) -> String {
+        if let stream = job.stream { return "streams/\(stream)/\(name)" }
+        return "outputs/\(job.id)/\(name)"
     }
 
     /// Lets the service drop the outputs pulled from it. Best effort: what a failed attempt

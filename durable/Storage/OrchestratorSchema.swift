@@ -75,5 +75,12 @@ enum OrchestratorSchema {
         .init(version: 4) { sql in
             try SchemaMigrations.addColumn(sql, table: "jobs", "owner_role TEXT")
         },
+        // The stream a job's outputs form (`StreamOutputs`: its name or its id), found by name
+        // for playback and for the one-stream-per-name check at submit. NULL for other jobs and
+        // for streams stored before (found by their job id).
+        .init(version: 5) { sql in
+            try SchemaMigrations.addColumn(sql, table: "jobs", "stream TEXT")
+            _ = try sql.exec("CREATE INDEX IF NOT EXISTS jobs_stream ON jobs (stream) WHERE stream IS NOT NULL")
+        },
     ])
 }

@@ -2,33 +2,34 @@ import Crypto
 import Durable
 import Foundation
 import Outpost
+import ServiceDescriptors
 
-/// Playback of `media-transcoder` streams (`hls-transcode`, `dash` jobs) and the API around it.
+/// Playback of streams: the outputs of operations that declare them a stream
+/// (`OperationDescriptor.stream`: `hls-transcode`, `dash`), stored under `streams/<id>/`, where
+/// the id is the job's `stream_name` or its job id.
 ///
 /// - `GET /streams/{id}/{file}` serves a stored output of the stream: to its owner (and admins)
 ///   with the usual auth, or to anyone holding a signed, expiring `?token=` for that stream. The
-///   playlists it serves carry the token on their relative URLs, so a player needs no headers.
-///   Playlists and manifests are `no-cache`; segments and posters `immutable`. `Range` is
-///   honoured (206, or 416 past the end).
+///   playlists and manifests it serves carry the token on their relative URLs, so a player needs
+///   no headers. Playlists and manifests are `no-cache`; segments and posters `immutable`.
+///   `Range` is honoured (206, or 416 past the end).
 /// - `GET /api/media/streams`: the caller's streams with renditions, duration, status and playback URL.
 /// - `GET /api/media/streams/{id}/token?ttl=SECONDS`: a playback token (default 1 h, at most 24 h).
 enum StreamRoutes {
-    /// The job types whose outputs are streams, with the file a player opens first.
-    static let entryFiles = ["media.hls-transcode": "master.m3u8", "media.dash": "manifest.mpd"]
-
     static func add(to r: inout WorkerRouter<APIContext>) {
         r.on(.get, "/api/media/streams") { _, _, ctx in try await list(ctx) }
         r.on(.get, "/api/media/streams/:id/token") { request, params, ctx in
             let id = params["id"] ?? ""
             let owner = ctx.owner
-            let job = try await JobRoutes.orchestrator(ctx).call(ContainerOrchestrator.self) { try await $0.job(id: id, owner: owner) }
-            guard let entry = entryFiles[job.type] else { throw HTTPFailure.notFound("Job \(id) is not a stream (\(job.type)).", code: "not_a_stream") }
+            let job = try await JobRoutes.orchestrator(ctx).call(ContainerOrchestrator.self) { try await $0.stream(id: id, owner: owner) }
+            let stream = job.stream ?? job.id
+            let entry = ctx.services.jobTypes[job.type]?.operation.stream?.entryFile ?? ""
             let ttl = Double(request.searchParams["ttl"] ?? "") ?? 3600
             guard ttl.isFinite, ttl >= 1, ttl <= 86_400 else { throw HTTPFailure.badRequest("ttl must be 1 to 86400 seconds.", code: "invalid_parameter") }
             let expires = Int64(Date().timeIntervalSince1970 + ttl)
-            let token = StreamToken.sign(stream: id, expires: expires, secret: StreamToken.secret(ctx.env))
-            return .json(["stream": .string(id), "token": .string(token), "expiresAt": .number(Double(expires)),
-                          "url": .string("/streams/\(id)/\(entry)?token=\(token)")] as JSONValue)
+            let token = StreamToken.sign(stream: stream, expires: expires, secret: StreamToken.secret(ctx.env))
+            return .json(["stream": .string(stream), "job": .string(job.id), "token": .string(token), "expiresAt": .number(Double(expires)),
+                          "url": .string("/streams/\(stream)/\(entry)?token=\(token)")] as JSONValue)
         }
     }
 
@@ -36,18 +37,21 @@ enum StreamRoutes {
     static func list(_ ctx: APIContext) async throws -> Response {
         let owner = ctx.owner
         var streams: [JSONValue] = []
-        for (type, entry) in entryFiles.sorted(by: { $0.key < $1.key }) {
+        let types = ctx.services.jobTypes.values.filter { $0.operation.stream != nil }.sorted { $0.name < $1.name }
+        for type in types {
+            let entry = type.operation.stream?.entryFile ?? ""
             let (jobs, _) = try await JobRoutes.orchestrator(ctx).call(ContainerOrchestrator.self) {
-                try await $0.list(owner: owner, status: nil, type: type, cursor: nil, limit: 100)
+                try await $0.list(owner: owner, status: nil, type: type.name, cursor: nil, limit: 100)
             }
             for job in jobs {
                 let result = job.result
+                let stream = job.stream ?? job.id
                 streams.append([
-                    "id": .string(job.id), "type": .string(job.type), "status": .string(job.status.rawValue),
+                    "id": .string(stream), "job": .string(job.id), "type": .string(job.type), "status": .string(job.status.rawValue),
                     "createdAt": .number(Double(job.createdAt)), "streamName": result?["streamName"] ?? .null,
                     "duration": result?["duration"] ?? .null,
                     "renditions": result?["renditions"] ?? result?["representations"] ?? .array([]),
-                    "playbackUrl": .string("/streams/\(job.id)/\(entry)"),
+                    "playbackUrl": .string("/streams/\(stream)/\(entry)"),
                 ])
             }
         }
@@ -73,8 +77,8 @@ enum StreamRoutes {
             let caller = try await Authenticator(env: env, now: Date().timeIntervalSince1970).authenticate(request)
             owner = caller.isAdmin ? nil : caller.id
         }
-        let job = try await PlatformBindings.orchestrator(env).call(ContainerOrchestrator.self) { try await $0.job(id: id, owner: owner) }
-        guard entryFiles[job.type] != nil, let output = job.outputs.first(where: { ($0.key as NSString).lastPathComponent == file }) else {
+        let job = try await PlatformBindings.orchestrator(env).call(ContainerOrchestrator.self) { try await $0.stream(id: id, owner: owner) }
+        guard let output = job.outputs.first(where: { ($0.key as NSString).lastPathComponent == file }) else {
             throw HTTPFailure.notFound("Stream \(id) has no file \"\(file)\".", code: "not_found")
         }
         guard let object = try await env.r2(PlatformBindings.media).get(output.key) else {
@@ -83,6 +87,7 @@ enum StreamRoutes {
         let isPlaylist = file.hasSuffix(".m3u8") || file.hasSuffix(".mpd")
         var bytes = try await object.bytes()
         if let token, file.hasSuffix(".m3u8") { bytes = Array(withToken(String(decoding: bytes, as: UTF8.self), token).utf8) }
+        if let token, file.hasSuffix(".mpd") { bytes = Array(manifestWithToken(String(decoding: bytes, as: UTF8.self), token).utf8) }
         var headers = HTTPFields()
         headers[.contentType] = output.contentType
         headers[.cacheControl] = isPlaylist ? "no-cache" : "private, max-age=31536000, immutable"
@@ -112,6 +117,29 @@ enum StreamRoutes {
             guard let start = text.range(of: "URI=\""), let end = text[start.upperBound...].firstIndex(of: "\"") else { return text }
             return String(text[..<start.upperBound]) + add(String(text[start.upperBound..<end])) + String(text[end...])
         }.joined(separator: "\n")
+    }
+
+    /// A DASH manifest with `token` on every relative segment URL: the `initialization`, `media`
+    /// and `index` templates and URLs (`SegmentTemplate`, `SegmentURL`), `Initialization` and
+    /// `RepresentationIndex` `sourceURL`s, and a `BaseURL` naming a file. A directory `BaseURL`
+    /// is left as it is (the URLs resolved against it carry the token), and so are absolute URLs.
+    static func manifestWithToken(_ manifest: String, _ token: String) -> String {
+        func add(_ url: String, separator: String) -> String {
+            url.isEmpty || url.contains("://") ? url : url + (url.contains("?") ? separator : "?") + "token=" + token
+        }
+        var text = manifest
+        let attributes = try! NSRegularExpression(pattern: #"\b(initialization|media|index|sourceURL)="([^"]*)""#)
+        for match in attributes.matches(in: text, range: NSRange(text.startIndex..., in: text)).reversed() {
+            guard let range = Range(match.range(at: 2), in: text) else { continue }
+            text.replaceSubrange(range, with: add(String(text[range]), separator: "&amp;"))
+        }
+        let baseURLs = try! NSRegularExpression(pattern: #"<BaseURL([^>]*)>([^<]*)</BaseURL>"#)
+        for match in baseURLs.matches(in: text, range: NSRange(text.startIndex..., in: text)).reversed() {
+            guard let range = Range(match.range(at: 2), in: text) else { continue }
+            let url = text[range].trimmingCharacters(in: .whitespaces)
+            if !url.hasSuffix("/") { text.replaceSubrange(range, with: add(url, separator: "&amp;")) }
+        }
+        return text
     }
 
     /// One `bytes=a-b`, `bytes=a-` or `bytes=-n` range within `size`; nil when unsatisfiable.

@@ -15,6 +15,7 @@ public enum MediaTranscoderDescriptor {
                 name: "hls-transcode",
                 summary: "An HLS adaptive ladder from one upload: one decode split to every rendition (H.264, closed GOPs of one length, keyframes aligned), MPEG-TS segments, an AAC audio rendition, a master playlist and a JPEG poster. Renditions above the source's size are left out.",
                 parameters: ladderParameters,
+                stream: StreamOutputs(nameParameter: "stream_name", entryFile: "master.m3u8"),
                 timeoutSeconds: 3600,
                 outputs: [playlist, segment, .jpeg, .json]
             ),
@@ -22,6 +23,7 @@ public enum MediaTranscoderDescriptor {
                 name: "dash",
                 summary: "The same ladder as an MPD with CMAF (fMP4) segments, video and audio in separate adaptation sets; HLS playlists over the same segments (master.m3u8) and a JPEG poster.",
                 parameters: ladderParameters,
+                stream: StreamOutputs(nameParameter: "stream_name", entryFile: "manifest.mpd"),
                 timeoutSeconds: 3600,
                 outputs: [OutputType("application/dash+xml", fileExtension: ".mpd"), OutputType("video/iso.segment", fileExtension: ".m4s"), playlist, .jpeg, .json]
             ),
@@ -90,7 +92,7 @@ public enum MediaTranscoderDescriptor {
         ParameterSpec("qualities", .choices(ladderNames), default: .string(ladderNames.joined(separator: ",")),
                       summary: "Renditions from the ladder: mobile 426x240 400k, low 640x360 800k, medium 854x480 1.4M, high 1280x720 2.8M, full 1920x1080 5M. Those larger than the source are skipped."),
         ParameterSpec("segmentSeconds", .number(1...30), default: 6, summary: "Segment length in seconds; every rendition has a keyframe (closed GOP) exactly this often."),
-        ParameterSpec("stream_name", .text(maxBytes: 128), summary: "The stream's name (letters, digits, - and _); the job id when absent."),
+        ParameterSpec("stream_name", .text(maxBytes: 128), summary: "The stream's name (1-128 letters, digits, - and _), unique on the platform: its files are stored under streams/<name>/ and play at /streams/<name>/. The job id when absent."),
     ]
 
     /// The ladder's quality names, smallest first.

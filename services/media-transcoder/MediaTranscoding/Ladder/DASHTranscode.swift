@@ -4,7 +4,8 @@ import Foundation
 /// `dash`: the same ladder (``LadderPipeline``) into one DASH muxer: an MPD with CMAF (fragmented
 /// MP4) init and media segments, video and audio in separate adaptation sets. The muxer also
 /// writes HLS playlists over the same fMP4 segments (`master.m3u8`, `media_N.m3u8`), so one set of
-/// segments serves both. A JPEG poster as in `hls-transcode`.
+/// segments serves both. A JPEG poster as in `hls-transcode`. While it runs, segments are handed
+/// over as they are cut (see ``DASHPartialScan``); the MPD and playlists at the end are the final ones.
 public enum DASHTranscode {
     /// Output names (R2 keys add the extension of the content type).
     public static let manifestName = "manifest"
@@ -41,10 +42,13 @@ public enum DASHTranscode {
         public var segments: Int
     }
 
-    /// Transcodes `inputPath` into `directory` (which must exist and be empty).
+    /// Transcodes `inputPath` into `directory` (which must exist and be empty). `partial`, if
+    /// given, is called as segments are cut (at most every `partialInterval`) with the new
+    /// segments, the HLS media playlists and the MPD as they read now (``DASHPartialScan``).
     public static func run(
         inputPath: String, request: HLSRequest, streamName: String, directory: String,
-        progress: (Double, String) -> Void = { _, _ in }, isCancelled: () -> Bool = { false }
+        progress: (Double, String) -> Void = { _, _ in }, isCancelled: () -> Bool = { false },
+        partial: ((HLSTranscode.Partial) -> Void)? = nil, partialInterval: Duration = .milliseconds(250)
     ) throws(MediaError) -> (summary: Summary, files: [OutputFile]) {
         progress(0, "opening")
         let manifestPath = directory + "/\(manifestName).mpd"
@@ -74,7 +78,14 @@ public enum DASHTranscode {
                 ])
             }
         )
-        try pipeline.run(progress: progress, isCancelled: isCancelled)
+        var scan = DASHPartialScan(directory: directory)
+        var lastScan = ContinuousClock.now
+        try pipeline.run(progress: { fraction, stage in
+            progress(fraction, stage)
+            guard let partial, ContinuousClock.now - lastScan >= partialInterval else { return }
+            lastScan = ContinuousClock.now
+            if let found = scan.next() { partial(found) }
+        }, isCancelled: isCancelled)
 
         progress(0.98, "poster")
         let largest = pipeline.sizes[pipeline.sizes.count - 1]

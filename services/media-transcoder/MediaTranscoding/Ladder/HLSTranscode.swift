@@ -29,6 +29,8 @@ public enum HLSTranscode {
         public var segments: [OutputFile] = []
         /// Playlists by output name (the media playlists, EVENT type; `master` once it can be written).
         public var playlists: [(name: String, text: String)] = []
+        /// Other text outputs as they read now, published after the playlists (`dash`'s MPD).
+        public var documents: [(name: String, contentType: String, text: String)] = []
     }
 
     /// Transcodes `inputPath` into `directory` (which must exist). `partial`, if given, is called

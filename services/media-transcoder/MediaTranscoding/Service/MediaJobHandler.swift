@@ -40,7 +40,7 @@ public struct MediaJobHandler: JobHandler {
             let name = request.streamName ?? job.id
             return try await JobScratch.run(job, context: context) { directory in
                 try DASHTranscode.run(inputPath: path, request: request, streamName: name, directory: directory, progress: context.progress,
-                                      isCancelled: { context.isCancelled })
+                                      isCancelled: { context.isCancelled }, partial: context.publishesOutputs ? { publish($0, context: context) } : nil)
             }
         case "audio-encode":
             let request = try AudioEncodeRequest(parameters: job.parameters)
@@ -71,8 +71,8 @@ public struct MediaJobHandler: JobHandler {
         }
     }
 
-    /// Hands what a running HLS transcode has cut so far to the platform, segments first and
-    /// then the playlists that list them. A failure here costs only the early start: the job
+    /// Hands what a running HLS or DASH transcode has cut so far to the platform, segments first
+    /// and then the playlists (and the MPD) that list them. A failure here costs only the early start: the job
     /// still returns every output at the end.
     private func publish(_ partial: HLSTranscode.Partial, context: JobContext) {
         do {
@@ -81,6 +81,9 @@ public struct MediaJobHandler: JobHandler {
             }
             for (name, text) in partial.playlists {
                 try context.publish(JobOutputFile(name: name, contentType: HLSTranscode.ContentType.playlist, bytes: Array(text.utf8)))
+            }
+            for (name, contentType, text) in partial.documents {
+                try context.publish(JobOutputFile(name: name, contentType: contentType, bytes: Array(text.utf8)))
             }
         } catch {
             context.logger.warning("could not publish segments early", metadata: ["error": "\(error)"])
