@@ -120,4 +120,18 @@ struct StreamPlaybackTests {
             #expect(abs(seconds - 2) <= 0.15, "ffmpeg decoded \(seconds) s of the DASH stream over HTTP")
         }
     }
+
+    @Test("the MPD's relative segment URLs get the token; directory BaseURLs and absolute URLs do not")
+    func manifestTokenRewrite() {
+        let mpd = """
+            <MPD><BaseURL>./</BaseURL><Period><AdaptationSet>
+            <Representation id="0"><BaseURL>video.mp4</BaseURL><SegmentBase><Initialization sourceURL="init.mp4?v=2"/></SegmentBase></Representation>
+            <Representation id="1"><SegmentList><SegmentURL media="seg-1.m4s"/><SegmentURL media="https://cdn.example/seg-2.m4s"/></SegmentList></Representation>
+            </AdaptationSet></Period></MPD>
+            """
+        let out = StreamRoutes.manifestWithToken(mpd, "9.ab")
+        #expect(out.contains("<BaseURL>./</BaseURL>") && out.contains("<BaseURL>video.mp4?token=9.ab</BaseURL>"), "\(out)")
+        #expect(out.contains("sourceURL=\"init.mp4?v=2&amp;token=9.ab\"") && out.contains("media=\"seg-1.m4s?token=9.ab\""), "\(out)")
+        #expect(out.contains("media=\"https://cdn.example/seg-2.m4s\""), "\(out)")
+    }
 }
