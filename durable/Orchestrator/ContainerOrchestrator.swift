@@ -150,7 +150,8 @@ public actor ContainerOrchestrator: DurableObject {
     /// are a stream), if `owner` may see it (nil: an admin, or a holder of the stream's token).
     public func stream(id: String, owner: String?) throws -> JobRecord {
         let job = try store.stream(id) ?? store.job(id).flatMap { job in
-            // A stream stored before streams were recorded, or named: reached by its job id only when unnamed.
+            // A stream with no recorded id (stored before the column existed, or imported) is found
+            // by its job id; a named stream only by its name.
             job.stream == nil && services.jobTypes[job.type]?.operation.stream != nil ? job : nil
         }
         guard let job, owner == nil || job.owner == owner else {
