@@ -9,10 +9,10 @@ import Glibc
 /// blocks — FFmpeg's frame pools, x264's lookahead and reference frames, 3 MiB per 1080p frame —
 /// come from the heap instead, where freeing them does not give the memory back and the next
 /// job's blocks seldom fit the holes. In a service that runs job after job that ratchets: peak
-/// RSS measured 330 → 424 MB over two 10 s 1080p ladders (602 MB after the bench's three 30 s
-/// ones, against the `ffmpeg` CLI's 303 MB, which runs one job and exits). A fixed threshold keeps
-/// big blocks in their own mappings, returned as soon as they are freed: 330 → 342 MB, and RSS
-/// between jobs falls back to ~100 MB instead of staying at 300+.
+/// RSS measured 330 → 424 MB over two 10 s 1080p ladders (607 MB after the bench's three 30 s
+/// ones, against the `ffmpeg` CLI's 304 MB, which runs one job and exits). A fixed threshold keeps
+/// big blocks in their own mappings, returned as soon as they are freed: 353 MB in the same bench
+/// (the CLI 302), and RSS between jobs falls back to ~100 MB instead of staying at 300+.
 public enum HeapSettings {
     /// Blocks of this size or more get their own mapping, always.
     public static let mmapThreshold: Int32 = 128 << 10
