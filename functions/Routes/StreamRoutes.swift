@@ -14,7 +14,7 @@ import Outpost
 /// - `GET /api/media/streams/{id}/token?ttl=SECONDS`: a playback token (default 1 h, at most 24 h).
 enum StreamRoutes {
     /// The job types whose outputs are streams, with the file a player opens first.
-    static let entryFiles = ["media.hls-transcode": "master.m3u8", "media.dash": "manifest.mpd"]
+    static let entryFiles = ["media.hls-transcode": "master.m3u8", "media.dash": "manifest.mpd", "media.live-stream": "master.m3u8"]
 
     static func add(to r: inout WorkerRouter<APIContext>) {
         r.on(.get, "/api/media/streams") { _, _, ctx in try await list(ctx) }
