@@ -59,7 +59,7 @@ struct LiveStreamEndToEndTests {
             #expect(published == 0, "the publisher's POST through the Worker failed")
             #expect(second == 409, "a second publisher got \(String(describing: second))")
             let counts = live.map { $0.split(separator: "\n").filter { $0.hasPrefix("#EXTINF") }.count }
-            #expect(live.count >= 3, "the live playlist changed \(live.count) times while publishing: \(counts)")
+            #expect(live.count >= 2, "the live playlist changed \(live.count) times while publishing: \(counts)")
             #expect(!live.contains { $0.contains("#EXT-X-ENDLIST") }, "\(live.last ?? "")")
             #expect(live.allSatisfy { $0.contains("mobile-") && $0.contains("?token=\(token)") })
 

@@ -57,16 +57,20 @@ struct LiveStreamTests {
         try publisher.run()
         defer { publisher.signal(SIGTERM) }
 
-        // Live playlists as published while the publisher still ran.
+        // Live playlists as published (the transcode may lag the publisher on a loaded machine:
+        // the ingest queue holds what it sent), and how many came while it still ran.
         var live: [String] = []
+        var whilePublishing = 0
         var secondPublisher: HTTPReply?
         var result: [String: Any]?
         for await text in job.lines {
             guard let line = Self.parse(text) else { continue }
-            if line.type == "output", let output = line.output, output["name"] as? String == "mobile", publisher.isRunning {
+            if line.type == "output", let output = line.output, output["name"] as? String == "mobile" {
+                let running = publisher.isRunning
                 let playlist = try await ServiceHTTP.send("GET", service.baseURL + (output["pull"] as? String ?? "")).text
-                if publisher.isRunning { live.append(playlist) }
-                if secondPublisher == nil {
+                live.append(playlist)
+                if running { whilePublishing += 1 }
+                if secondPublisher == nil, running {
                     secondPublisher = try await ServiceHTTP.send("POST", service.baseURL + "/live/live-1/ingest", body: Data(repeating: 0x47, count: 188))
                 }
             }
@@ -80,11 +84,12 @@ struct LiveStreamTests {
         #expect(secondPublisher?.status == 409 && secondPublisher?.errorCode == "publisher_connected", "\(secondPublisher?.text ?? "no second publisher")")
 
         // The live playlist grew while the publisher ran, as a sliding window, never ended.
+        #expect(live.count >= 7, "\(live.count) live playlists")
         let counts = live.map { $0.split(separator: "\n").filter { $0.hasPrefix("#EXTINF") }.count }
         let sequences = live.map { text in
             text.split(separator: "\n").first { $0.hasPrefix("#EXT-X-MEDIA-SEQUENCE:") }.flatMap { Int($0.dropFirst("#EXT-X-MEDIA-SEQUENCE:".count)) } ?? -1
         }
-        #expect(live.count >= 3, "only \(live.count) live playlists while publishing")
+        #expect(whilePublishing >= 2, "only \(whilePublishing) live playlists while publishing")
         #expect(!live.contains { $0.contains("#EXT-X-ENDLIST") || $0.contains("PLAYLIST-TYPE") }, "\(live.last ?? "")")
         #expect(counts.allSatisfy { $0 >= 1 && $0 <= 6 }, "\(counts)")
         #expect(zip(sequences, sequences.dropFirst()).allSatisfy { $0 <= $1 } && (sequences.last ?? 0) >= 1, "media sequences \(sequences)")
@@ -115,15 +120,16 @@ struct LiveStreamTests {
         await service.stop()
     }
 
-    @Test func aStalledIngestEndsTheStreamAsVOD() async throws {
+    @Test func aStalledFragmentedMP4IngestEndsTheStreamAsVOD() async throws {
         let service = try await InProcessService.start()
         let temp = try TemporaryDirectory()
         defer { temp.remove() }
         try MediaProbe.makeVideo(temp.file("in.mp4"), seconds: 3, size: "640x360", rate: 25)
-        try FFmpegCLI.run(["-i", temp.file("in.mp4"), "-c", "copy", "-f", "mpegts", temp.file("in.ts")])
+        // Fragmented MP4 this time (the other ingest container).
+        try FFmpegCLI.run(["-i", temp.file("in.mp4"), "-c", "copy", "-f", "mp4", "-movflags", "frag_keyframe+empty_moov", temp.file("in.frag.mp4")])
         let job = try Self.startJob(service, id: "live-2", params: ["qualities": "mobile", "segmentSeconds": 1, "stallSeconds": 2])
         defer { job.stop() }
-        // A publisher that PUTs three seconds of stream, chunked, then sends nothing with its
+        // A publisher that PUTs three seconds of fMP4, chunked, then sends nothing with its
         // connection open (python's socket, so nothing closes the body for it): its answer
         // must come when the stall ends the stream, not when it hangs up.
         let port = String(service.baseURL.split(separator: ":").last ?? "")
@@ -143,7 +149,7 @@ struct LiveStreamTests {
             answer += part
         print(answer.decode())
         """
-        let publisher = try ProcessLines("/usr/bin/python3", ["-c", script, port, temp.file("in.ts")])
+        let publisher = try ProcessLines("/usr/bin/python3", ["-c", script, port, temp.file("in.frag.mp4")])
         defer { publisher.stop() }
 
         var end: [String: Any]?

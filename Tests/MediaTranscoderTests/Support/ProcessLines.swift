@@ -7,15 +7,14 @@ final class ProcessLines: Sendable {
     let process: ChildProcess
     let lines: AsyncStream<String>
 
-    /// Starts `executable` with `arguments`; `stdin` (a pipe the test writes) if given.
-    init(_ executable: String, _ arguments: [String], stdin: Pipe? = nil) throws {
+    /// Starts `executable` with `arguments`.
+    init(_ executable: String, _ arguments: [String]) throws {
         let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
-        if let stdin { process.standardInput = stdin }
         let (lines, continuation) = AsyncStream<String>.makeStream()
         try process.run()
         self.process = process
