@@ -38,6 +38,9 @@ struct LiveIngestRoute: Sendable {
         let body = request.body
         // The body is read as it comes until it ends; the publisher is answered when the stream
         // ends, which may come first (stalled, cancelled): the answer then closes the connection.
+        // The reader is a task of its own, not a child: reading a request body does not stop on
+        // cancellation, so a child would hold the answer until a stalled publisher hangs up. It
+        // ends with the body, or when the connection the answer closes takes the body with it.
         let reading = Task {
             do {
                 for try await buffer in body {
