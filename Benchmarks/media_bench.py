@@ -1,9 +1,11 @@
-"""The media suite of `make bench` (issue 13): the HLS ladder beside the ffmpeg CLI, and the time
-to the first playable segment through the whole platform beside the whole job's time.
+"""The media suite of `make bench` (issue 13): the HLS ladder beside the ffmpeg CLI, the time
+to the first playable segment through the whole platform beside the whole job's time, and a live
+stream's glass-to-playlist latency through the whole platform beside its target (2 segments).
 
 Run by run.sh. argv: media-transcoder-binary outpost-binary wrangler.toml scratch-dir
 Environment: MEDIA_BENCH_SECONDS (clip length, default 30), MEDIA_BENCH_ROUNDS (default 3),
-MEDIA_BENCH_PARTS ("ladder platform" by default).
+MEDIA_BENCH_PARTS ("ladder platform live" by default), MEDIA_BENCH_LIVE_SECONDS (the live
+ingest's length, default 120).
 """
 import http.client
 import json
@@ -20,7 +22,9 @@ from bench_support import free_port, proc_status_mb
 service_bin, outpost_bin, config, scratch = sys.argv[1:5]
 SECONDS = int(os.environ.get("MEDIA_BENCH_SECONDS", "30"))
 ROUNDS = int(os.environ.get("MEDIA_BENCH_ROUNDS", "3"))
-PARTS = os.environ.get("MEDIA_BENCH_PARTS", "ladder platform").split()
+PARTS = os.environ.get("MEDIA_BENCH_PARTS", "ladder platform live").split()
+LIVE_SECONDS = int(os.environ.get("MEDIA_BENCH_LIVE_SECONDS", "120"))
+LIVE_SEGMENT = 2
 RATE = 30
 QUALITIES = ["mobile", "low", "medium", "high"]
 # The ladder as services/media-transcoder/MediaTranscoding/Ladder/Rendition.swift declares it.
@@ -142,8 +146,9 @@ def api(port, key, method, path, body=None, content_type="application/json"):
     return response.status, json.loads(data) if data else None
 
 
-def platform_rows(clip, warm_clip):
-    state = scratch + "/state"
+def start_platform(name):
+    """`outpost dev` with a fresh state and an admin key: (port, key)."""
+    state = scratch + "/" + name
     os.makedirs(state, exist_ok=True)
     created = subprocess.run([outpost_bin, "keys", "create", "--name", "bench", "--role", "admin", "--config", config, "--persist-to", state],
                              check=True, capture_output=True, text=True).stdout
@@ -153,6 +158,11 @@ def platform_rows(clip, warm_clip):
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     processes.append(server)
     wait_http("http://127.0.0.1:%d/health" % port)
+    return server, port, key
+
+
+def platform_rows(clip, warm_clip):
+    server, port, key = start_platform("state")
 
     def upload(path):
         with open(path, "rb") as f:
@@ -194,10 +204,76 @@ def platform_rows(clip, warm_clip):
     print("%-52s%-14.2f%-14.2f%.2f" % ("submit -> first playable set / job end (s)", first, whole, first / whole))
 
 
+def live_rows(warm_clip):
+    """A live stream through `outpost dev`: create it (POST /api/media/live-stream, default
+    mobile,low at 2 s segments), publish a LIVE_SECONDS clip with `ffmpeg -re` to its ingest URL,
+    and read the media playlists through the playback route every 0.1 s as a player does. A
+    segment's glass-to-playlist latency: from when its last frame was sent (publisher start +
+    the segment's end in media time, as -re paces it; the start is taken before ffmpeg runs, so
+    this counts its start-up too) to the first playlist read that lists it in every rendition."""
+    clip = scratch + "/live-720p.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=%d:duration=%d" % (RATE, LIVE_SECONDS),
+                    "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=%d" % LIVE_SECONDS,
+                    "-c:v", "libx264", "-preset", "ultrafast", "-crf", "20", "-g", str(RATE), "-pix_fmt", "yuv420p",
+                    "-c:a", "aac", "-b:a", "128k", "-shortest", clip], check=True)
+    server, port, key = start_platform("live-state")
+    # A first stream starts the instance: the figures are with a warm one.
+    for warm in (True, False):
+        status, job = api(port, key, "POST", "/api/media/live-stream", json.dumps({"segmentSeconds": LIVE_SEGMENT}).encode())
+        assert status == 202, job
+        base = "http://127.0.0.1:%d" % port
+        token = job["playbackUrl"].split("token=")[1]
+        start = time.monotonic()
+        publisher = subprocess.Popen(["ffmpeg", "-v", "error", "-re", "-i", warm_clip if warm else clip, "-c", "copy", "-f", "mpegts", "-method", "POST",
+                                      base + job["ingestUrl"]], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        processes.append(publisher)
+        seen = {}        # (rendition, index) -> monotonic time first listed
+        ends = {}        # index -> the segment's end in media time (s)
+        renditions = ("mobile", "low")
+        while publisher.poll() is None or (not warm and len(ends) < LIVE_SECONDS // LIVE_SEGMENT - 1 and time.monotonic() - start < LIVE_SECONDS + 30):
+            for rendition in renditions:
+                try:
+                    text = urllib.request.urlopen("%s/streams/%s/%s.m3u8?token=%s" % (base, job["id"], rendition, token), timeout=5).read().decode()
+                except Exception:
+                    continue
+                now = time.monotonic()
+                sequence, duration = 0, None
+                for line in text.splitlines():
+                    if line.startswith("#EXT-X-MEDIA-SEQUENCE:"):
+                        sequence = int(line.split(":")[1])
+                    elif line.startswith("#EXTINF:"):
+                        duration = float(line[len("#EXTINF:"):].split(",")[0])
+                    elif line and not line.startswith("#"):
+                        index = int(line.split("?")[0].rsplit("-", 1)[1].split(".")[0])
+                        seen.setdefault((rendition, index), now)
+                        if rendition == renditions[0] and index not in ends and (index == 0 or index - 1 in ends):
+                            ends[index] = (ends[index - 1] if index else 0) + duration
+            time.sleep(0.1)
+        publisher.wait()
+        if warm:
+            continue
+        latencies = []
+        for index, end in sorted(ends.items()):
+            listed = [seen.get((r, index)) for r in renditions]
+            if None in listed:
+                continue
+            latencies.append(max(listed) - (start + end))
+        target = 2 * LIVE_SEGMENT
+        p50, worst = statistics.median(latencies), max(latencies)
+        print("\n## Pitchey platform: live-stream through `outpost dev` (warm instance): a %d s 720p30 clip published with ffmpeg -re (MPEG-TS over a chunked POST), mobile,low, %d s segments, playlists read every 0.1 s through GET /streams/{id}/" % (LIVE_SECONDS, LIVE_SEGMENT))
+        print("%-52s%-14s%-14s%s" % ("measure", "live", "target", "ratio"))
+        print("%-52s%-14.2f%-14.2f%.2f  (latency / target) [target <= 1]  %s" % ("glass-to-playlist latency p50 (s)", p50, target, p50 / target, "PASS" if p50 <= target else "MISS"))
+        print("%-52s%-14.2f%-14.2f%.2f  %s" % ("glass-to-playlist latency max (s)", worst, target, worst / target, "PASS" if worst <= target else "MISS"))
+        print("segments measured: %d; latencies (s): %s" % (len(latencies), " ".join("%.2f" % x for x in latencies)))
+    server.terminate()
+    server.wait()
+
+
 def main():
     os.makedirs(scratch, exist_ok=True)
     clip = scratch + "/ladder-1080p.mp4"
-    make_clip(clip)
+    if "ladder" in PARTS or "platform" in PARTS:
+        make_clip(clip)
     warm = scratch + "/warm.mp4"
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30:duration=2", "-f", "lavfi", "-i", "sine=duration=2",
                     "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-shortest", warm], check=True)
@@ -206,6 +282,8 @@ def main():
             ladder_rows(clip)
         if "platform" in PARTS:
             platform_rows(clip, warm)
+        if "live" in PARTS:
+            live_rows(warm)
     finally:
         for p in processes:
             if p.poll() is None:

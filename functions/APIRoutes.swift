@@ -14,6 +14,7 @@ enum APIRoutes {
         OperationsRoutes.add(to: &r)
         DashboardRoutes.add(to: &r)
         StreamRoutes.add(to: &r)
+        LiveIngestRoutes.add(to: &r)
         SimilarRoute.add(to: &r)
         if services.service(apiName: DocumentTemplateRoutes.service.apiName) != nil { DocumentTemplateRoutes.add(to: &r) }
         if services.service(apiName: CodeDeploymentRoutes.service.apiName) != nil { CodeDeploymentRoutes.add(to: &r) }

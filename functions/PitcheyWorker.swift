@@ -52,6 +52,8 @@ public struct PitcheyWorker: Worker {
             route = "\(request.method.rawValue) /dashboard"
         case let path where path.hasPrefix("/streams/"):
             route = "\(request.method.rawValue) /streams/:id/*file"
+        case let path where LiveIngestRoutes.matches(path):
+            route = "\(request.method.rawValue) /api/media/live/:id/ingest"
         default:
             route = resolution.pattern ?? "unmatched"
             if let id = resolution.parameters?["id"], request.path.hasPrefix("/api/containers/jobs/") { context.annotate("jobId", id) }
@@ -86,6 +88,8 @@ public struct PitcheyWorker: Worker {
             return Response(status: .ok, headers: headers, body: openAPI)
         }
         if path.hasPrefix("/streams/") { return try await StreamRoutes.playback(request, env: env) }
+        // A publisher's stream key is its credential (it may not be able to send auth headers).
+        if LiveIngestRoutes.matches(path) { return try await LiveIngestRoutes.ingest(request, env: env, services: services) }
         guard path == "/api" || path.hasPrefix("/api/") else {
             throw HTTPFailure.notFound("No route for \(request.method.rawValue) \(path)")
         }

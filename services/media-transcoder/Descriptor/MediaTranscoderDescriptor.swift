@@ -28,6 +28,15 @@ public enum MediaTranscoderDescriptor {
                 outputs: [OutputType("application/dash+xml", fileExtension: ".mpd"), OutputType("video/iso.segment", fileExtension: ".m4s"), playlist, .jpeg, .json]
             ),
             OperationDescriptor(
+                name: "live-stream",
+                summary: "A live HLS stream from a publisher's continuous MPEG-TS or fMP4 (a chunked POST/PUT to the ingest URL): the same ladder (one decode, aligned closed GOPs), live playlists of the last 6 segments updated as each is cut; when the ingest ends or stalls, VOD playlists of every segment with EXT-X-ENDLIST.",
+                input: .none,
+                parameters: liveParameters,
+                stream: StreamOutputs(nameParameter: "stream_name", entryFile: "master.m3u8"),
+                timeoutSeconds: 4 * 3600,
+                outputs: [playlist, segment, .jpeg, .json]
+            ),
+            OperationDescriptor(
                 name: "audio-encode",
                 summary: "The input's audio as MP3, AAC (in M4A), Opus (in Ogg) or FLAC, with bit rate, sample rate, channels and title/artist/album tags.",
                 parameters: audioParameters(defaultFormat: "mp3") + tagParameters,
@@ -93,6 +102,18 @@ public enum MediaTranscoderDescriptor {
                       summary: "Renditions from the ladder: mobile 426x240 400k, low 640x360 800k, medium 854x480 1.4M, high 1280x720 2.8M, full 1920x1080 5M. Those larger than the source are skipped."),
         ParameterSpec("segmentSeconds", .number(1...30), default: 6, summary: "Segment length in seconds; every rendition has a keyframe (closed GOP) exactly this often."),
         ParameterSpec("stream_name", .text(maxBytes: 128), summary: "The stream's name (1-128 letters, digits, - and _), unique on the platform: its files are stored under streams/<name>/ and play at /streams/<name>/. The job id when absent."),
+    ]
+
+    /// The parameters of `live-stream`.
+    static let liveParameters: [ParameterSpec] = [
+        ParameterSpec("qualities", .choices(ladderNames), default: "mobile,low",
+                      summary: "Renditions from the ladder (as hls-transcode); those larger than the source are skipped."),
+        ParameterSpec("segmentSeconds", .number(1...10), default: 2, summary: "Segment (and GOP) length in seconds."),
+        ParameterSpec("stream_name", .text(maxBytes: 128), summary: "The stream's name (letters, digits, - and _); the job id when absent."),
+        ParameterSpec("stallSeconds", .number(1...300), default: 10,
+                      summary: "Once the publisher has sent bytes, this many seconds without one end the stream (kept as VOD, as when the ingest ends)."),
+        ParameterSpec("waitSeconds", .number(1...3600), default: 120,
+                      summary: "How long the stream waits for its publisher's first bytes before it fails (422)."),
     ]
 
     /// The ladder's quality names, smallest first.

@@ -41,13 +41,23 @@ public enum HLSTranscode {
         partial: ((Partial) -> Void)? = nil, partialInterval: Duration = .milliseconds(250)
     ) throws(MediaError) -> (summary: HLSSummary, files: [OutputFile]) {
         progress(0, "opening")
+        return try run(input: MediaInput.open(path: inputPath), request: request, streamName: streamName, directory: directory, progress: progress,
+                       isCancelled: isCancelled, partial: partial, partialInterval: partialInterval)
+    }
+
+    /// The same over an input already open (``LiveTranscode``'s ingest).
+    static func run(
+        input: MediaInput, request: HLSRequest, streamName: String, directory: String,
+        progress: (Double, String) -> Void, isCancelled: () -> Bool,
+        partial: ((Partial) -> Void)?, partialInterval: Duration
+    ) throws(MediaError) -> (summary: HLSSummary, files: [OutputFile]) {
         let muxerOptions = { (name: String) -> [String: String] in
             ["hls_time": String(request.segmentSeconds), "hls_playlist_type": "event", "hls_list_size": "0", "hls_segment_type": "mpegts",
              "hls_flags": "independent_segments", "hls_segment_filename": directory + "/\(name)-%03d.ts"]
         }
         var names: [ObjectIdentifier: String] = [:]
         let pipeline = try LadderPipeline(
-            inputPath: inputPath, request: request,
+            input: input, request: request,
             videoOutput: { (_, rendition) throws(MediaError) -> MediaOutput in
                 let output = try MediaOutput.create(format: "hls", path: directory + "/\(rendition.quality).m3u8")
                 names[ObjectIdentifier(output)] = rendition.quality

@@ -48,10 +48,16 @@ final class LadderPipeline {
     ///   - audioOutput: the muxer of the audio; asked only when the input has audio.
     ///   - begin: writes the header of each distinct muxer once every stream is added.
     ///   - sizing: the output sizes from the sizes the ladder gives (DASH wants one aspect ratio).
-    init(inputPath: String, request: HLSRequest, sizing: ([(width: Int, height: Int)]) -> [(width: Int, height: Int)] = { $0 },
+    convenience init(inputPath: String, request: HLSRequest, sizing: ([(width: Int, height: Int)]) -> [(width: Int, height: Int)] = { $0 },
+                     videoOutput: (Int, Rendition) throws(MediaError) -> MediaOutput,
+                     audioOutput: () throws(MediaError) -> MediaOutput, begin: (MediaOutput) throws(MediaError) -> Void) throws(MediaError) {
+        try self.init(input: try MediaInput.open(path: inputPath), request: request, sizing: sizing, videoOutput: videoOutput, audioOutput: audioOutput, begin: begin)
+    }
+
+    /// The same over an input already open (a live ingest, whose duration is unknown).
+    init(input: MediaInput, request: HLSRequest, sizing: ([(width: Int, height: Int)]) -> [(width: Int, height: Int)] = { $0 },
          videoOutput: (Int, Rendition) throws(MediaError) -> MediaOutput,
          audioOutput: () throws(MediaError) -> MediaOutput, begin: (MediaOutput) throws(MediaError) -> Void) throws(MediaError) {
-        let input = try MediaInput.open(path: inputPath)
         let video = try VideoSource(input: input)
         // A phone video's display matrix is applied first, as the ffmpeg CLI does: the ladder is
         // planned on the upright picture and the renditions carry no rotation.
@@ -144,7 +150,10 @@ final class LadderPipeline {
             let streamIndex = packet.pointer.pointee.stream_index
             if streamIndex == video.index {
                 try decode(packet)
-                if duration > 0 {
+                if duration <= 0 {
+                    // A live input has no end to measure against: the caller hears of each packet.
+                    progress(0.01, "transcoding")
+                } else {
                     let fraction = min(max(decodedSeconds / duration, 0), 1)
                     if fraction - lastReported >= 0.005 {
                         lastReported = fraction

@@ -1,3 +1,4 @@
+public import Hummingbird
 public import ServiceKit
 import Logging
 import MediaTranscoderDescriptor
@@ -5,6 +6,9 @@ import MediaTranscoderDescriptor
 /// The media-transcoder's operations for ``ContainerService`` (see the descriptor for their
 /// parameters).
 public struct MediaJobHandler: JobHandler {
+    /// The live streams running here, shared by their jobs and the ingest route.
+    public let live = LiveIngestHub()
+
     /// Creates the handler.
     public init() {}
 
@@ -20,12 +24,15 @@ public struct MediaJobHandler: JobHandler {
             let request = try AudioEncodeRequest(parameters: parameters)
             guard ChapterMarking.formats.contains(request.format) else { throw .invalidParameter("format", "chapters are written in mp3 or aac (m4a).") }
             _ = try ChapterList(json: try parameters.string("chapters") ?? "")
+        case "live-stream":
+            _ = try LiveRequest(parameters: parameters)
         default:
             break
         }
     }
 
     public func run(_ job: Job, context: JobContext) async throws -> JobResult {
+        if job.operation == "live-stream" { return try await liveStream(job, context: context) }
         guard let path = job.inputPath else { throw ServiceError.badRequest("The \(job.operation) operation needs an input.", code: "missing_input") }
         switch job.operation {
         case "hls-transcode":
@@ -68,6 +75,27 @@ public struct MediaJobHandler: JobHandler {
             }
         default:
             throw ServiceError.badRequest("Unknown operation \"\(job.operation)\".", code: "unknown_operation")
+        }
+    }
+
+    /// `POST|PUT /live/{job}/ingest`: a publisher's stream into its running `live-stream` job.
+    public func addRoutes(to router: Router<BasicRequestContext>) {
+        LiveIngestRoute(hub: live).add(to: router)
+    }
+
+    /// A `live-stream` job: runs as long as its ingest does (see ``LiveTranscode``).
+    private func liveStream(_ job: Job, context: JobContext) async throws -> JobResult {
+        let request = try LiveRequest(parameters: job.parameters)
+        let name = request.hls.streamName ?? job.id
+        let ingest = live.open(job: job.id, stallSeconds: request.stallSeconds, waitSeconds: request.waitSeconds)
+        defer {
+            // A publisher still connected to a job that failed is let go.
+            ingest.finish(.cancelled)
+            live.close(job: job.id)
+        }
+        return try await JobScratch.run(job, context: context) { directory in
+            try LiveTranscode.run(ingest: ingest, request: request, streamName: name, directory: directory, progress: context.progress,
+                                  isCancelled: { context.isCancelled }, partial: context.publishesOutputs ? { publish($0, context: context) } : nil)
         }
     }
 

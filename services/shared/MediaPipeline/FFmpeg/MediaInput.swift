@@ -5,10 +5,18 @@ package import CAVFormat
 /// Not Sendable: each job opens its own and uses it on one thread.
 package final class MediaInput {
     package let context: UnsafeMutablePointer<AVFormatContext>
+    /// Frees a caller's custom I/O (see ``open(customIO:format:onClose:)``) after the context is closed.
+    private var onClose: (() -> Void)?
 
-    private init(path: String) throws(MediaError) {
+    private init(path: String, customIO: UnsafeMutablePointer<AVIOContext>? = nil, format: String? = nil) throws(MediaError) {
         var opened: UnsafeMutablePointer<AVFormatContext>?
-        let status = avformat_open_input(&opened, path, nil, nil)
+        if let customIO {
+            opened = avformat_alloc_context()
+            guard opened != nil else { throw .outOfMemory("the input context") }
+            opened?.pointee.pb = customIO
+            opened?.pointee.flags |= AVFMT_FLAG_CUSTOM_IO
+        }
+        let status = avformat_open_input(&opened, path, format.flatMap { av_find_input_format($0) }, nil)
         guard status >= 0, let opened else {
             // avformat_open_input frees the context itself when it fails.
             let cause = FFmpegError("avformat_open_input", code: status)
@@ -20,6 +28,7 @@ package final class MediaInput {
     deinit {
         var owned: UnsafeMutablePointer<AVFormatContext>? = context
         avformat_close_input(&owned)
+        onClose?()
     }
 
     /// Opens `path` and reads enough of it to know its streams.
@@ -32,6 +41,29 @@ package final class MediaInput {
         }
         guard input.context.pointee.nb_streams > 0 else {
             throw MediaError(.unreadableInput, "The input contains no audio or video streams.")
+        }
+        return input
+    }
+
+    /// Opens a stream read through `customIO` (a live ingest, not a file), with its format
+    /// probed or named (`mpegts`); `onClose` frees the I/O context once the input is closed
+    /// (also when opening fails).
+    package static func open(customIO: UnsafeMutablePointer<AVIOContext>, format: String? = nil, onClose: @escaping () -> Void) throws(MediaError) -> MediaInput {
+        let input: MediaInput
+        do {
+            input = try MediaInput(path: "", customIO: customIO, format: format)
+        } catch {
+            onClose()
+            throw error
+        }
+        input.onClose = onClose
+        let status = avformat_find_stream_info(input.context, nil)
+        guard status >= 0 else {
+            let cause = FFmpegError("avformat_find_stream_info", code: status)
+            throw MediaError(.unreadableInput, "The stream's tracks could not be read (\(cause.message)).", cause: cause)
+        }
+        guard input.context.pointee.nb_streams > 0 else {
+            throw MediaError(.unreadableInput, "The stream contains no audio or video tracks.")
         }
         return input
     }

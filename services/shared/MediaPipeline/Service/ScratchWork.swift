@@ -1,3 +1,4 @@
+import Foundation
 package import ServiceKit
 
 /// What an operation that writes files hands back: its summary (the job's `result`) and files.
@@ -8,7 +9,7 @@ extension JobScratch {
     /// removes the directory (on every path). One file comes back as `.file` with the summary as
     /// its metadata; several as `.files`.
     package static func run(_ job: Job, context: JobContext, _ body: @escaping @Sendable (String) throws -> WrittenFiles) async throws -> JobResult {
-        let scratch = try JobScratch(beside: job.inputPath ?? ".", jobId: job.id)
+        let scratch = try JobScratch(beside: job.inputPath ?? NSTemporaryDirectory() + "/job", jobId: job.id)
         defer { scratch.remove() }
         let written = try await context.runBlocking { () throws -> Written in
             let result: WrittenFiles
