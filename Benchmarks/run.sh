@@ -134,6 +134,16 @@ PY
     python3 "$(pwd)/noop_bench.py" "$BIN" "$STATE" "$ROOT/fixtures/sample.mp4"
     rm -rf "$STATE"
     ;;
+  coldstart)
+    # Where each millisecond of a cold start goes: launcher, sandbox, loader, service init,
+    # readiness, platform dispatch (coldstart_bench.py), for the no-op service and video-processor.
+    for product in outpost-noop noop-service video-processor; do
+      swift build -c release --product "$product" 2>&1 | { grep -E "error" || true; } | tail -3
+    done
+    STATE=$(mktemp -d)
+    python3 "$(pwd)/coldstart_bench.py" "$BIN" "$OUTPOST_BIN_DIR/outpost-sandbox" "$STATE" || { rm -rf "$STATE"; exit 1; }
+    rm -rf "$STATE"
+    ;;
   ai)
     # The release ai-inference service beside outpost (the instance image outpost dev starts); the
     # script starts the services and outpost dev itself (see ai_bench.py for what each figure compares).
