@@ -74,9 +74,11 @@ def run_to_exit(argv, env):
     return time.perf_counter() - t0
 
 
-def loader_seconds(exe):
+def loader_seconds(exe, extra_env=None):
     """The dynamic loader's own startup time (LD_DEBUG=statistics, rdtsc cycles)."""
-    r = subprocess.run([exe], env={"PORT": "x", "LD_DEBUG": "statistics"}, stdin=subprocess.DEVNULL,
+    env = {"PORT": "x", "LD_DEBUG": "statistics"}
+    env.update(extra_env or {})
+    r = subprocess.run([exe], env=env, stdin=subprocess.DEVNULL,
                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     for line in r.stderr.splitlines():
         if "total startup time in dynamic loader" in line:
@@ -214,12 +216,14 @@ def launcher_level(launcher, baseline, exes, state):
 
     for exe in exes:
         name = os.path.basename(exe)
-        to_main, loader = [], []
+        to_main, loader, bind_now = [], [], []
         for _ in range(COLD_STARTS):
             to_main.append(run_to_exit([exe], {"PORT": "x"}))
             loader.append(loader_seconds(exe))
+            bind_now.append(loader_seconds(exe, {"LD_BIND_NOW": "1"}))
         rows.append(("%s: exec → main → exit (PORT=x), bare" % name, to_main))
-        rows.append(("%s: dynamic loader (LD_DEBUG=statistics)" % name, loader))
+        rows.append(("%s: dynamic loader (LD_DEBUG=statistics), as run (LD_BIND_NOW unset)" % name, loader))
+        rows.append(("%s: dynamic loader with LD_BIND_NOW=1 (every symbol bound at start)" % name, bind_now))
         modes = [("bare", "probe"), ("sandbox", "probe")]
         if supports_notify(launcher, baseline, exe, state):
             modes += [("bare", "notify"), ("sandbox", "notify")]
