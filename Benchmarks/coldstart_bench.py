@@ -68,9 +68,14 @@ def ms(seconds):
     return seconds * 1000.0
 
 
-def run_to_exit(argv, env):
+def run_to_exit(argv, env, bare=True):
+    # A bare process gets its own session, as the launcher's setsid gives every instance (the
+    # launcher itself must not be a session leader already): with the scheduler's autogroups
+    # (kernel.sched_autogroup_enabled) a session is what gets a fair share of the CPU, so a bare
+    # baseline left in this script's session would share one share with everything in it.
     t0 = time.perf_counter()
-    subprocess.run(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   start_new_session=bare)
     return time.perf_counter() - t0
 
 
@@ -78,7 +83,7 @@ def loader_seconds(exe, extra_env=None):
     """The dynamic loader's own startup time (LD_DEBUG=statistics, rdtsc cycles)."""
     env = {"PORT": "x", "LD_DEBUG": "statistics"}
     env.update(extra_env or {})
-    r = subprocess.run([exe], env=env, stdin=subprocess.DEVNULL,
+    r = subprocess.run([exe], env=env, stdin=subprocess.DEVNULL, start_new_session=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     for line in r.stderr.splitlines():
         if "total startup time in dynamic loader" in line:
@@ -113,14 +118,15 @@ def probe_until_ready(port, proc, interval=0.005):
 class Start:
     """One cold start of a service to its first answer; the process is stopped after."""
 
-    def __init__(self, argv, env, port, ready, pass_fds=()):
-        self.argv, self.env, self.port, self.ready, self.pass_fds = argv, env, port, ready, pass_fds
+    def __init__(self, argv, env, port, ready, pass_fds=(), cwd=None):
+        self.argv, self.env, self.port, self.ready, self.pass_fds, self.cwd = argv, env, port, ready, pass_fds, cwd
 
     def run(self, notify_read=None):
         listened = {}
         t0 = time.perf_counter()
         proc = subprocess.Popen(self.argv, env=self.env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.DEVNULL, pass_fds=self.pass_fds)
+                                stderr=subprocess.DEVNULL, pass_fds=self.pass_fds, start_new_session=self.cwd is not None,
+                                cwd=self.cwd)
         for fd in self.pass_fds:
             os.close(fd)
 
@@ -177,15 +183,16 @@ def service_start(kind, launcher, baseline, exe, ready, state):
         os.set_inheritable(w, True)
         env[READY_FD_ENV] = str(w)
         pass_fds, notify_read = (w,), r
+    scratch = tempfile.mkdtemp(dir=state)
+    os.chmod(scratch, 0o700)
     if kind == "bare":
-        argv, full_env = [exe], env
+        # A fresh scratch directory as its working directory and TMPDIR, as in the sandbox.
+        argv, full_env = [exe], dict(env, TMPDIR=scratch)
     else:
-        scratch = tempfile.mkdtemp(dir=state)
-        os.chmod(scratch, 0o700)
         env.pop(READY_FD_ENV, None)  # --ready-fd names it in the service's environment
         argv = sandbox_argv(launcher, scratch, env, [exe], ["--ready-fd", str(pass_fds[0])] if pass_fds else [])
         full_env = {}
-    return Start(argv, full_env, port, ready, pass_fds), notify_read
+    return Start(argv, full_env, port, ready, pass_fds, cwd=scratch if kind == "bare" else None), notify_read
 
 
 def launcher_level(launcher, baseline, exes, state):
@@ -193,10 +200,10 @@ def launcher_level(launcher, baseline, exes, state):
     true = shutil.which("true")
     variants = [
         ("bare", lambda: run_to_exit([true], {})),
-        ("launcher, no isolation", lambda: run_to_exit([baseline, "--dir", state, "--", true], {})),
-        ("full sandbox", lambda: run_to_exit(sandbox_argv(launcher, tempfile.mkdtemp(dir=state), {}, [true]), {})),
-        ("full sandbox, no seccomp", lambda: run_to_exit(sandbox_argv(launcher, tempfile.mkdtemp(dir=state), {}, [true], ["--no-seccomp"]), {})),
-        ("full sandbox, own network namespace", lambda: run_to_exit(sandbox_argv(launcher, tempfile.mkdtemp(dir=state), {}, [true], ["--no-network"]), {})),
+        ("launcher, no isolation", lambda: run_to_exit([baseline, "--dir", state, "--", true], {}, bare=False)),
+        ("full sandbox", lambda: run_to_exit(sandbox_argv(launcher, tempfile.mkdtemp(dir=state), {}, [true]), {}, bare=False)),
+        ("full sandbox, no seccomp", lambda: run_to_exit(sandbox_argv(launcher, tempfile.mkdtemp(dir=state), {}, [true], ["--no-seccomp"]), {}, bare=False)),
+        ("full sandbox, own network namespace", lambda: run_to_exit(sandbox_argv(launcher, tempfile.mkdtemp(dir=state), {}, [true], ["--no-network"]), {}, bare=False)),
     ]
     times = {name: [] for name, _ in variants}
     for i in range(COLD_STARTS):
@@ -332,7 +339,7 @@ def platform_level(bin_dir, state):
                                 "--log-level", "warning", "--var", "API_KEYS:bench:admin:bench-key",
                                 "--var", "RATE_LIMIT_PER_MINUTE:100000000", "--var", "RATE_LIMIT_BURST:1000000",
                                 "--var", "CONTAINER_SLEEP_AFTER:0.2"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         while True:
             if outpost.poll() is not None:
