@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(cd .. && pwd)
-SUITES=${SUITES:-"http kv durable-objects queues containers video video-ops platform s3 media documents code ai backup reports gdpr noop"}
+SUITES=${SUITES:-"http kv durable-objects queues containers video video-ops platform s3 media documents code ai backup reports gdpr noop coldstart"}
 DURATION=${DURATION:-10s}
 
 # One release build directory (Benchmarks/.build) holds the bench tools and the `outpost` binary.
