@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(cd .. && pwd)
-SUITES=${SUITES:-"http kv durable-objects queues containers video video-ops platform s3 media documents code ai backup reports gdpr noop"}
+SUITES=${SUITES:-"http kv durable-objects queues containers video video-ops platform s3 media documents code ai backup reports gdpr noop coldstart"}
 DURATION=${DURATION:-10s}
 
 # One release build directory (Benchmarks/.build) holds the bench tools and the `outpost` binary.
@@ -132,6 +132,16 @@ PY
     done
     STATE=$(mktemp -d)
     python3 "$(pwd)/noop_bench.py" "$BIN" "$STATE" "$ROOT/fixtures/sample.mp4"
+    rm -rf "$STATE"
+    ;;
+  coldstart)
+    # Where each millisecond of a cold start goes: launcher, sandbox, loader, service init,
+    # readiness, platform dispatch (coldstart_bench.py), for the no-op service and video-processor.
+    for product in outpost-noop noop-service video-processor; do
+      swift build -c release --product "$product" 2>&1 | { grep -E "error" || true; } | tail -3
+    done
+    STATE=$(mktemp -d)
+    python3 "$(pwd)/coldstart_bench.py" "$BIN" "$OUTPOST_BIN_DIR/outpost-sandbox" "$STATE" || { rm -rf "$STATE"; exit 1; }
     rm -rf "$STATE"
     ;;
   ai)

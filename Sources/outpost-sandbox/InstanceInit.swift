@@ -51,6 +51,7 @@ enum InstanceInit {
             fail("exec", "cannot execute \(options.program[0])", errno: errno)
         }
         close(go[0])
+        if options.readyFD >= 0 { close(options.readyFD) }
         servicePID = child
         setSignals(forwardedSignals, blocked: false)
 

@@ -17,6 +17,8 @@ struct LauncherOptions {
     var nested = false
     /// Extra host paths the service sees read-only at the same path.
     var readOnlyPaths: [String] = []
+    /// A descriptor the service inherits (and finds named in `OUTPOST_READY_FD`) to say it listens.
+    var readyFD: Int32 = -1
     var program: [String] = []
 
     static func rlimitResource(_ name: Substring) -> Int32? {
@@ -71,6 +73,10 @@ struct LauncherOptions {
                 let v = value(a)
                 guard let fd = Int32(v) else { fail("options", "bad --lifeline-fd \(v)") }
                 lifelineFD = fd
+            case "--ready-fd":
+                let v = value(a)
+                guard let fd = Int32(v), fd > 2 else { fail("options", "bad --ready-fd \(v)") }
+                o.readyFD = fd
             case "--status-fd":
                 let v = value(a)
                 guard let fd = Int32(v) else { fail("options", "bad --status-fd \(v)") }
@@ -81,6 +87,7 @@ struct LauncherOptions {
             }
         }
         if o.program.isEmpty { fail("options", "no program after --") }
+        if o.readyFD >= 0 { o.env.append("\(ReadinessNotice.environmentName)=\(o.readyFD)") }
         return o
     }
 }

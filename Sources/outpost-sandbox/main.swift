@@ -14,6 +14,8 @@
 //     --no-seccomp         skip the seccomp filter (diagnostics only)
 //     --no-isolation       no user, mount or pid isolation: the benchmark's baseline only, never the runtime
 //                          (also when started through a link named outpost-sandbox-no-isolation)
+//     --ready-fd N         pass descriptor N on to the service (and only to it), named in its environment as
+//                          OUTPOST_READY_FD=N: a service built on ServiceKit writes one byte there once it listens
 //     --status-fd N        on failure "stage: message" is written here; it closes when the service has exec'd
 //     --lifeline-fd N      the read end of a pipe only the runtime writes to: at its end of file (the runtime
 //                          died, even by SIGKILL) the instance is killed, so no instance outlives its runtime
@@ -38,6 +40,7 @@ nonisolated(unsafe) var instanceInitPID: pid_t = 0
 let options = LauncherOptions.parse(CommandLine.arguments.dropFirst(), invokedAs: CommandLine.arguments[0])
 if statusFD >= 0 { _ = fcntl(statusFD, F_SETFD, FD_CLOEXEC) }
 if lifelineFD >= 0 { _ = fcntl(lifelineFD, F_SETFD, FD_CLOEXEC) }
+ReadinessNotice.inherit(options.readyFD)
 
 if setsid() < 0 { fail("setsid", "cannot start a new session", errno: errno) }
 
@@ -119,6 +122,8 @@ if initPID == 0 {
     InstanceInit.run(serviceOptions, view: view, identity: identity, initFilter: strictFilter, serviceFilter: serviceFilter, report: report[1])
 }
 instanceInitPID = initPID
+// Only the service keeps the readiness descriptor: when it ends without writing, the runtime sees end of file.
+if options.readyFD >= 0 { close(options.readyFD) }
 // Taken now, while this process may still open it: readable once the init has exited.
 let initHandle = outpost_pidfd_open(initPID)
 for s in forwardedSignals {

@@ -33,6 +33,8 @@ public struct ContainerLaunch: Sendable {
 
     /// The descriptor number the launcher finds `networkNamespace` at.
     static let networkNamespaceDescriptor: Int32 = 5
+    /// The descriptor number the service inherits the readiness pipe at (`--ready-fd`; see `ReadinessProbe`).
+    static let readyDescriptor: Int32 = 6
 
     public init(className: String, instanceID: String, executable: String, arguments: [String] = [],
                 environment: [String: String] = [:], port: Int, instanceType: InstanceType = InstanceTypes.all[0],
@@ -78,7 +80,7 @@ public struct ContainerLaunch: Sendable {
     /// The launcher's argv (after the launcher path). The launcher always isolates the instance
     /// (own uid, filesystem view and pid namespace: see Containers.md); nothing here can turn that off.
     func launcherArguments(scratch: String, cgroup: ContainerCgroup?, statusFD: Int32) -> [String] {
-        var args = ["--status-fd", String(statusFD), "--dir", scratch]
+        var args = ["--status-fd", String(statusFD), "--dir", scratch, "--ready-fd", String(Self.readyDescriptor)]
         if RuntimeLifeline.readEnd >= 0 { args += ["--lifeline-fd", String(RuntimeLifeline.launcherDescriptor)] }
         for (k, v) in environment.sorted(by: { $0.key < $1.key }) { args += ["--env", "\(k)=\(v)"] }
         for file in cgroup?.procsFiles ?? [] { args += ["--cgroup-procs", file] }

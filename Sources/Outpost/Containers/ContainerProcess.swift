@@ -32,6 +32,10 @@ public final class ContainerProcess: Sendable {
         var nextWaiter: UInt64 = 0
         var requested: ContainerExit.Reason?
         var lastErrorLine: String?
+        /// The readiness pipe: nil while open, true once the service wrote its byte, false when it
+        /// closed (or the process ended) without one.
+        var readyNotice: Bool?
+        var readyWaiters: [UInt64: CheckedContinuation<Bool, Never>] = [:]
     }
 
     private init(pid: Int32, launch: ContainerLaunch, scratch: String, logFile: String, cgroup: ContainerCgroup?) {
@@ -67,10 +71,11 @@ public final class ContainerProcess: Sendable {
         let logFile = logDir + "/" + safe(launch.instanceID) + ".log"
         let cgroup = ContainerCgroup.create(name: safeName, memoryBytes: launch.memoryBytes, vcpu: launch.instanceType.vcpu)
 
-        var out: [Int32] = [-1, -1], err: [Int32] = [-1, -1], status: [Int32] = [-1, -1]
-        guard outpost_pipe_cloexec(&out) == 0, outpost_pipe_cloexec(&err) == 0, outpost_pipe_cloexec(&status) == 0 else {
+        var out: [Int32] = [-1, -1], err: [Int32] = [-1, -1], status: [Int32] = [-1, -1], ready: [Int32] = [-1, -1]
+        guard outpost_pipe_cloexec(&out) == 0, outpost_pipe_cloexec(&err) == 0, outpost_pipe_cloexec(&status) == 0,
+              outpost_pipe_cloexec(&ready) == 0 else {
             let e = errno
-            for fd in out + err + status where fd >= 0 { close(fd) }
+            for fd in out + err + status + ready where fd >= 0 { close(fd) }
             cgroup?.remove()
             try? fm.removeItem(atPath: scratch)
             throw ContainerError(.spawnFailed, "Cannot create pipes for the instance.", cause: String(cString: strerror(e)))
@@ -78,20 +83,20 @@ public final class ContainerProcess: Sendable {
         let argv = [launcher] + launch.launcherArguments(scratch: scratch, cgroup: cgroup, statusFD: 3)
         let pid: Int32
         do {
-            pid = try posixSpawn(argv, stdout: out[1], stderr: err[1], status: status[1],
+            pid = try posixSpawn(argv, stdout: out[1], stderr: err[1], status: status[1], ready: ready[1],
                                  networkNamespace: launch.enableInternet ? nil : launch.networkNamespace)
         } catch {
-            for fd in out + err + status { close(fd) }
+            for fd in out + err + status + ready { close(fd) }
             cgroup?.remove()
             try? fm.removeItem(atPath: scratch)
             throw error
         }
-        close(out[1]); close(err[1]); close(status[1])
+        close(out[1]); close(err[1]); close(status[1]); close(ready[1])
 
         let process = ContainerProcess(pid: pid, launch: launch, scratch: scratch, logFile: logFile, cgroup: cgroup)
-        let (outRead, errRead, statusRead) = (out[0], err[0], status[0])
+        let (outRead, errRead, statusRead, readyRead) = (out[0], err[0], status[0], ready[0])
         let monitor = Thread { [process] in
-            process.monitor(stdout: outRead, stderr: errRead, status: statusRead, logSink: logSink)
+            process.monitor(stdout: outRead, stderr: errRead, status: statusRead, ready: readyRead, logSink: logSink)
         }
         monitor.stackSize = 256 << 10
         monitor.name = "container-\(pid)"
@@ -114,6 +119,41 @@ public final class ContainerProcess: Sendable {
     public var lastErrorLine: String? { state.withLockedValue { $0.lastErrorLine } }
 
     public var isRunning: Bool { exit == nil }
+
+    /// True once the service said it listens, by writing to the readiness pipe (ServiceKit does,
+    /// see `OUTPOST_READY_FD`); a service that does not stays false and is found by polling.
+    public var notifiedReady: Bool { state.withLockedValue { $0.readyNotice == true } }
+
+    /// Waits for the readiness pipe: true when the service wrote its byte, false when the pipe
+    /// closed without one (the service closed it, or the process ended) or the task was cancelled.
+    func waitForReadyNotice() async -> Bool {
+        let id: UInt64 = state.withLockedValue { $0.nextWaiter += 1; return $0.nextWaiter }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (c: CheckedContinuation<Bool, Never>) in
+                let done: Bool? = state.withLockedValue {
+                    if let notice = $0.readyNotice { return notice }
+                    if Task.isCancelled { return false }
+                    $0.readyWaiters[id] = c
+                    return nil
+                }
+                if let done { c.resume(returning: done) }
+            }
+        } onCancel: {
+            let waiter = state.withLockedValue { $0.readyWaiters.removeValue(forKey: id) }
+            waiter?.resume(returning: false)
+        }
+    }
+
+    private func resolveReady(_ notified: Bool) {
+        let waiters: [CheckedContinuation<Bool, Never>] = state.withLockedValue {
+            guard $0.readyNotice == nil else { return [] }
+            $0.readyNotice = notified
+            let waiters = Array($0.readyWaiters.values)
+            $0.readyWaiters = [:]
+            return waiters
+        }
+        for w in waiters { w.resume(returning: notified) }
+    }
 
     /// Waits for the process to end.
     public func waitForExit() async -> ContainerExit {
@@ -243,11 +283,12 @@ public final class ContainerProcess: Sendable {
     }
 
     /// The monitor thread's body; returns after the exit has been reported.
-    private func monitor(stdout: Int32, stderr: Int32, status: Int32, logSink: ContainerLogSink?) {
+    private func monitor(stdout: Int32, stderr: Int32, status: Int32, ready: Int32, logSink: ContainerLogSink?) {
         let logFD = open(logFile, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
         let pidfd = outpost_pidfd_open(pid)
         var streams: [(fd: Int32, kind: ContainerLogLine.Stream, pending: [UInt8])] = [(stdout, .stdout, []), (stderr, .stderr, [])]
         var statusFD = status
+        var readyFD = ready
         var statusText: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 16384)
         var exited = false
@@ -296,15 +337,26 @@ public final class ContainerProcess: Sendable {
             if statusText.isEmpty { resolveExec(.success(())) }
         }
 
+        func readReady() {
+            var byte: UInt8 = 0
+            let n = read(readyFD, &byte, 1)
+            if n < 0 && errno == EINTR { return }
+            close(readyFD)
+            readyFD = -1
+            resolveReady(n == 1)
+        }
+
         while !exited {
             var fds: [pollfd] = []
             if statusFD >= 0 { fds.append(pollfd(fd: statusFD, events: Int16(POLLIN), revents: 0)) }
+            if readyFD >= 0 { fds.append(pollfd(fd: readyFD, events: Int16(POLLIN), revents: 0)) }
             for s in streams where s.fd >= 0 { fds.append(pollfd(fd: s.fd, events: Int16(POLLIN), revents: 0)) }
             if pidfd >= 0 { fds.append(pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)) }
             let rc = poll(&fds, nfds_t(fds.count), pidfd >= 0 ? -1 : 20)
             if rc < 0 && errno != EINTR { break }
             for p in fds where p.revents != 0 {
                 if p.fd == statusFD { readStatus() }
+                else if p.fd == readyFD { readReady() }
                 else if let i = streams.firstIndex(where: { $0.fd == p.fd }) { readStream(i) }
             }
             let ready = pidfd < 0 || fds.contains { $0.fd == pidfd && $0.revents != 0 }
@@ -332,6 +384,8 @@ public final class ContainerProcess: Sendable {
         }
         if pidfd >= 0 { close(pidfd) }
         if logFD >= 0 { close(logFD) }
+        if readyFD >= 0 { close(readyFD) }
+        resolveReady(false)
 
         let signal: Int32? = outpost_wifsignaled(waitStatus) != 0 ? outpost_wtermsig(waitStatus) : nil
         let code: Int32 = signal.map { 128 + $0 } ?? outpost_wexitstatus(waitStatus)
@@ -381,8 +435,9 @@ public final class ContainerProcess: Sendable {
     /// posix_spawn with stdin from /dev/null, the three pipes, default signal dispositions and an
     /// empty mask (the runtime ignores SIGPIPE and may block SIGTERM; children must not inherit that),
     /// the runtime's lifeline (`RuntimeLifeline`), the network namespace to join if the runtime made
-    /// one, and no other inherited descriptors.
-    private static func posixSpawn(_ argv: [String], stdout: Int32, stderr: Int32, status: Int32,
+    /// one, the readiness pipe's write end (`ContainerLaunch.readyDescriptor`), and no other
+    /// inherited descriptors.
+    private static func posixSpawn(_ argv: [String], stdout: Int32, stderr: Int32, status: Int32, ready: Int32,
                                    networkNamespace: NetworkNamespace?) throws(ContainerError) -> Int32 {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -394,7 +449,8 @@ public final class ContainerProcess: Sendable {
         let lifeline = RuntimeLifeline.readEnd
         if lifeline >= 0 { posix_spawn_file_actions_adddup2(&actions, lifeline, RuntimeLifeline.launcherDescriptor) }
         if let networkNamespace { posix_spawn_file_actions_adddup2(&actions, networkNamespace.fd, ContainerLaunch.networkNamespaceDescriptor) }
-        _ = outpost_spawn_closefrom(&actions, ContainerLaunch.networkNamespaceDescriptor + 1)
+        posix_spawn_file_actions_adddup2(&actions, ready, ContainerLaunch.readyDescriptor)
+        _ = outpost_spawn_closefrom(&actions, ContainerLaunch.readyDescriptor + 1)
 
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)

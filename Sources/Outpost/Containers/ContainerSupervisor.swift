@@ -43,6 +43,8 @@ public actor ContainerSupervisor: Service {
         var lastExit: ContainerExit?
         /// When the running process was launched (for the cold-start and instance-seconds metrics).
         var launchedAt: ContinuousClock.Instant?
+        /// How the running process was seen ready on its default port.
+        var readySignal: ReadinessProbe.Signal?
         var expiryHandled = false
         var onActivityExpired: ActivityExpiredHandler?
 
@@ -175,6 +177,13 @@ public actor ContainerSupervisor: Service {
 
     public func state(className: String, instanceID: String) -> ContainerState {
         instances[Key(className: className, instanceID: instanceID)]?.state ?? ContainerState()
+    }
+
+    /// How the running process of an instance was seen ready: by its notice on the readiness pipe,
+    /// or by a poll of its port (an image that does not notify). Nil until it is ready.
+    public func readySignal(className: String, instanceID: String) -> ReadinessProbe.Signal? {
+        let inst = instances[Key(className: className, instanceID: instanceID)]
+        return inst?.process == nil || inst?.state.phase != .healthy ? nil : inst?.readySignal
     }
 
     /// The running process of an instance.
@@ -355,7 +364,7 @@ public actor ContainerSupervisor: Service {
                                                           logger: logger, instance: "\(key.className)/\(key.instanceID)")
             }
             inst.pools = ports.mapValues { ContainerConnectionPool(connector: ContainerConnector(port: $0, namespace: namespace), group: group) }
-            try await options.probe.waitUntilReady(pool: inst.pools[options.defaultPort]!, process: process)
+            inst.readySignal = try await options.probe.waitUntilReady(pool: inst.pools[options.defaultPort]!, process: process, notification: true)
         } catch {
             inst.egress?.close()
             inst.egress = nil
@@ -411,6 +420,7 @@ public actor ContainerSupervisor: Service {
         inst.lastExit = exit
         recordStop(key.className, exit, ranFor: inst.launchedAt.map { .now - $0 })
         inst.launchedAt = nil
+        inst.readySignal = nil
         switch exit.reason {
         case .exited where exit.exitCode != 0, .memoryLimit, .diskLimit, .killedAfterGrace:
             logger.warning("Container \(key.className)/\(key.instanceID) (pid \(process.pid)) ended: \(exit)")

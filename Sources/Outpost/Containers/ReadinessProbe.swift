@@ -6,7 +6,20 @@ import NIOHTTP1
 /// Cloudflare polls every 300 ms for up to 20 s. Here the first `fastPhase` polls every
 /// `fastInterval` (5 ms) — a refused loopback connect costs microseconds — so a service that is
 /// up in 10 ms is seen in 10 ms, not 300; after that the 300 ms interval applies.
+///
+/// For the default port the probe also waits on the instance's readiness pipe: a service built on
+/// ServiceKit writes one byte there the moment it listens (`OUTPOST_READY_FD`), which ends the
+/// wait at once, without a poll's delay or round trip. Polling runs beside it regardless, so an
+/// image that never writes (not built on ServiceKit) starts exactly as before.
 public struct ReadinessProbe: Sendable {
+    /// How an instance was seen ready.
+    public enum Signal: Sendable, Equatable {
+        /// The service wrote to its readiness pipe.
+        case notified
+        /// A poll of the port answered.
+        case answered
+    }
+
     public var interval: Duration
     public var fastInterval: Duration
     public var fastPhase: Duration
@@ -22,6 +35,37 @@ public struct ReadinessProbe: Sendable {
         self.fastPhase = fastPhase
         self.portTimeout = portTimeout
         self.path = path.hasPrefix("/") ? path : "/" + path
+    }
+
+    /// Returns once the service said it listens (when `notification`) or the port answered, and how;
+    /// throws when the process exits or `portTimeout` passes.
+    /// - Parameter notification: also wait on the readiness pipe (the default port: the one the
+    ///   service's notice is about).
+    func waitUntilReady(pool: ContainerConnectionPool, process: ContainerProcess, notification: Bool) async throws(ContainerError) -> Signal {
+        guard notification else {
+            try await waitUntilReady(pool: pool, process: process)
+            return .answered
+        }
+        let first = await withTaskGroup(of: Result<Signal, ContainerError>?.self) { group in
+            group.addTask { await process.waitForReadyNotice() ? .success(.notified) : nil }
+            group.addTask {
+                do throws(ContainerError) {
+                    try await self.waitUntilReady(pool: pool, process: process)
+                    return .success(.answered)
+                } catch {
+                    return .failure(error)
+                }
+            }
+            // No notice (the pipe closed without a byte) leaves the polling to decide.
+            while let next = await group.next() {
+                if let next {
+                    group.cancelAll()
+                    return next
+                }
+            }
+            return Result<Signal, ContainerError>.failure(ContainerError(.startFailed, "Failed to start container: the start was cancelled."))
+        }
+        return try first.get()
     }
 
     /// Returns once the port answered; throws when the process exits or `portTimeout` passes.

@@ -50,6 +50,7 @@ public struct ContainerService<Handler: JobHandler>: Sendable {
                     "host": "\(configuration.host)", "port": "\(port)", "concurrency": "\(configuration.maxConcurrentJobs)",
                     "scratch": "\(configuration.scratchDirectory)",
                 ])
+                ReadinessNotice.send()
                 if let serviceGroup = group.value { await onRunning(RunningService(port: port, group: serviceGroup)) }
             },
             logger: logger
