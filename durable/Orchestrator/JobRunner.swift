@@ -27,12 +27,9 @@ struct JobRunner: Sendable {
     func run() async {
         let progress = ProgressReports(jobId: job.id, attempt: attempt, env: env)
         var rest: Body.Iterator?
-        var outcome = await withTaskGroup(of: Void.self) { group in
-            // Progress goes to the orchestrator beside the stream, never holding it up.
-            group.addTask { await progress.deliver() }
-            defer { progress.finish() }
-            return await execute(rest: &rest, progress: progress)
-        }
+        // Progress goes to the orchestrator beside the stream, never holding it up.
+        var outcome = await execute(rest: &rest, progress: progress)
+        await progress.finish()
         guard !Task.isCancelled else { return }
         if case .succeeded(let result, let outputs) = outcome {
             do {
