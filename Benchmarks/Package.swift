@@ -8,6 +8,7 @@ let package = Package(
     dependencies: [
         .package(name: "outpost", path: ".."),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         .executableTarget(
@@ -33,6 +34,15 @@ let package = Package(
         .executableTarget(
             name: "hello-hummingbird",
             dependencies: [.product(name: "Hummingbird", package: "hummingbird")]
+        ),
+        // The floor under both: a bare SwiftNIO HTTP/1 pipeline answering a fixed body.
+        .executableTarget(
+            name: "hello-nio",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
         ),
     ]
 )

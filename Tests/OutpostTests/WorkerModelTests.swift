@@ -18,6 +18,14 @@ struct WorkerModelTests {
         #expect(r.searchParams["missing"] == nil)
         #expect(Request(url: "/relative").url == "http://localhost/relative")
         #expect(Request(url: "http://h").path == "/")
+        #expect(Request(url: "http://h?x=1").path == "/")
+        #expect(Request(url: "http://h?x=1").query == "x=1")
+        #expect(Request(url: "http://h:8787/a/b#f?not-a-query").query == "")
+        #expect(Request(url: "http://h:8787/a/b#f?not-a-query").path == "/a/b")
+        var moved = r
+        moved.url = "http://example.com/other?y=2"
+        #expect(moved.path == "/other")
+        #expect(moved.query == "y=2")
     }
 
     @Test("a body writer is backpressured: every chunk arrives, in order")

@@ -29,6 +29,27 @@ struct WorkerRouterTests {
         #expect(try await call(.head, "/api/jobs")! == (200, "list ctx"))
     }
 
+    @Test("first match wins across routes that start with a literal and routes that start with a parameter")
+    func orderAcrossFirstSegments() async throws {
+        var r = WorkerRouter<String>()
+        r.on(.get, "/:any/x") { _, p, _ in .text("early \(p["any"]!)") }
+        r.on(.get, "/api/x") { _, _, _ in .text("literal") }
+        r.on(.get, "/api/:y") { _, p, _ in .text("api \(p["y"]!)") }
+        r.on(.get, "/:any/:y") { _, p, _ in .text("late \(p["any"]!) \(p["y"]!)") }
+        r.on(.get, "/") { _, _, _ in .text("root") }
+        r.on(.get, "/*rest") { _, p, _ in .text("rest \(p["rest"]!)") }
+        func text(_ path: String) async throws -> String? {
+            guard let response = try await r.handle(Request(url: path), context: "") else { return nil }
+            return try await response.text()
+        }
+        #expect(try await text("/api/x") == "early api")
+        #expect(try await text("/api/z") == "api z")
+        #expect(try await text("/other/z") == "late other z")
+        #expect(try await text("/") == "root")
+        #expect(try await text("/a/b/c") == "rest a/b/c")
+        #expect(r.resolve(Request(url: "/api/z")).pattern == "GET /api/:y")
+    }
+
     @Test("no match is nil; a path matched with another method is a 405")
     func misses() async throws {
         #expect(try await call(.get, "/api/nope") == nil)

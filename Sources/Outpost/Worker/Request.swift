@@ -5,32 +5,44 @@ public import NIOCore
 public struct Request: Sendable {
     public var method: HTTPRequest.Method
     /// The absolute URL, as `request.url` in Workers.
-    public var url: String
+    public var url: String {
+        didSet { (path, query) = Self.pathAndQuery(of: url) }
+    }
     public var headers: HTTPFields
     public var body: Body
+    /// The path, without the query; percent-encoding kept. Read from `url` once, when it is set:
+    /// every request's routing, metrics and access log ask for it.
+    public private(set) var path: String
+    /// The raw query string, without "?".
+    public private(set) var query: String
 
     public init(method: HTTPRequest.Method = .get, url: String, headers: HTTPFields = [:], body: Body = .empty) {
         self.method = method
         self.url = url.hasPrefix("/") ? "http://localhost" + url : url
         self.headers = headers
         self.body = body
+        (path, query) = Self.pathAndQuery(of: self.url)
     }
 
-    /// The path, without the query; percent-encoding kept.
-    public var path: String {
-        let afterScheme = url.range(of: "://").map { url[$0.upperBound...] } ?? url[...]
-        guard let slash = afterScheme.firstIndex(of: "/") else { return "/" }
-        let rest = afterScheme[slash...]
-        let end = rest.firstIndex { $0 == "?" || $0 == "#" } ?? rest.endIndex
-        return String(rest[..<end])
-    }
-
-    /// The raw query string, without "?".
-    public var query: String {
-        guard let q = url.firstIndex(of: "?") else { return "" }
-        let rest = url[url.index(after: q)...]
-        let end = rest.firstIndex(of: "#") ?? rest.endIndex
-        return String(rest[..<end])
+    /// Splits an absolute URL's path (from the first "/" after the authority; "/" when none) and
+    /// query (after the first "?", up to "#"), scanning its UTF-8 bytes once.
+    static func pathAndQuery(of url: String) -> (path: String, query: String) {
+        let bytes = url.utf8
+        var start = bytes.startIndex
+        // Skip "scheme://authority", when there is a scheme.
+        if let colon = bytes.firstIndex(of: UInt8(ascii: ":")),
+           bytes[colon...].starts(with: "://".utf8) {
+            start = bytes.index(colon, offsetBy: 3)
+        }
+        guard let slash = bytes[start...].firstIndex(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) else {
+            return ("/", "")
+        }
+        let pathEnd = bytes[slash...].firstIndex { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? bytes.endIndex
+        let path = bytes[slash] == UInt8(ascii: "/") ? String(url[slash..<pathEnd]) : "/"
+        guard pathEnd < bytes.endIndex, bytes[pathEnd] == UInt8(ascii: "?") else { return (path, "") }
+        let queryStart = bytes.index(after: pathEnd)
+        let queryEnd = bytes[queryStart...].firstIndex(of: UInt8(ascii: "#")) ?? bytes.endIndex
+        return (path, String(url[queryStart..<queryEnd]))
     }
 
     /// The decoded query parameters; the first value wins for repeated names.
