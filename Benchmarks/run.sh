@@ -39,48 +39,58 @@ trap cleanup EXIT
 for suite in $SUITES; do
   case "$suite" in
   http)
+    # GET /health on outpost dev beside: the same server recording no metrics (what metrics cost),
+    # the Pitchey Worker behind a lean SwiftNIO pipeline (nio-front, a measurement prototype: what
+    # a leaner front would win), a bare Hummingbird hello (the framework outpost's front sits on),
+    # a bare SwiftNIO hello (the floor under both) and Deno.serve (the issue's anchor).
     STATE=$(mktemp -d)
-    P1=$(free_port); P2=$(free_port); P3=$(free_port)
-    "$OUTPOST_BIN" dev --config "$ROOT/wrangler.toml" --persist-to "$STATE" --port "$P1" --s3-port 0 --log-level warning 2>/dev/null & OUT_PID=$!; PIDS+=("$OUT_PID")
-    "$BIN/hello-hummingbird" "$P2" >/dev/null 2>&1 & HB_PID=$!; PIDS+=("$HB_PID")
-    # The same server recording no metrics: what metrics cost on the request path.
-    "$OUTPOST_BIN" dev --config "$ROOT/wrangler.toml" --persist-to "$STATE/no-metrics" --port "$P3" --s3-port 0 --no-metrics --log-level warning 2>/dev/null & OFF_PID=$!; PIDS+=("$OFF_PID")
-    wait_http "http://127.0.0.1:$P1/health"; wait_http "http://127.0.0.1:$P2/health"; wait_http "http://127.0.0.1:$P3/health"
+    printf 'const port = Number(Deno.args[0]);\nDeno.serve({ port, hostname: "127.0.0.1", onListen() {} }, () => new Response("Hello, world!"));\n' > "$STATE/hello.js"
+    declare -A PORT
+    for target in out off nio hb bare deno; do PORT[$target]=$(free_port); done
+    "$OUTPOST_BIN" dev --config "$ROOT/wrangler.toml" --persist-to "$STATE/out" --port "${PORT[out]}" --s3-port 0 --log-level warning 2>/dev/null & OUT_PID=$!; PIDS+=("$OUT_PID")
+    "$OUTPOST_BIN" dev --config "$ROOT/wrangler.toml" --persist-to "$STATE/off" --port "${PORT[off]}" --s3-port 0 --no-metrics --log-level warning 2>/dev/null & PIDS+=("$!")
+    "$BIN/nio-front" "${PORT[nio]}" "$ROOT/wrangler.toml" "$STATE/nio" 2>/dev/null & PIDS+=("$!")
+    "$BIN/hello-hummingbird" "${PORT[hb]}" >/dev/null 2>&1 & PIDS+=("$!")
+    "$BIN/hello-nio" "${PORT[bare]}" >/dev/null 2>&1 & PIDS+=("$!")
+    /opt/deno/bin/deno run --allow-net "$STATE/hello.js" "${PORT[deno]}" >/dev/null 2>&1 & PIDS+=("$!")
+    for target in out off nio hb bare deno; do wait_http "http://127.0.0.1:${PORT[$target]}/health"; done
     sleep 1
     IDLE_RSS=$(rss_mb "$OUT_PID")
-    # Warm up both, then alternate runs so drift on a shared machine hits both sides alike.
-    for port in "$P1" "$P2" "$P3"; do wrk -t2 -c64 -d2s "http://127.0.0.1:$port/health" >/dev/null; done
-    out_rps=(); hb_rps=(); out_p99=(); hb_p99=(); off_rps=()
+    # Warm up each, then alternate runs so drift on a shared machine hits every side alike.
+    for target in out off nio hb bare deno; do wrk -t2 -c64 -d2s "http://127.0.0.1:${PORT[$target]}/health" >/dev/null; done
+    RESULTS=""
     for round in 1 2 3; do
-      for target in hb out off; do
-        port=$(case "$target" in out) echo "$P1";; hb) echo "$P2";; off) echo "$P3";; esac)
-        res=$(wrk -t2 -c64 -d"$DURATION" --latency "http://127.0.0.1:$port/health")
-        rps=$(echo "$res" | awk '/Requests\/sec/ {print $2}')
-        p99=$(echo "$res" | awk '$1=="99%" {print $2}')
-        case "$target" in out) out_rps+=("$rps"); out_p99+=("$p99");; hb) hb_rps+=("$rps"); hb_p99+=("$p99");; off) off_rps+=("$rps");; esac
+      for target in out off nio hb bare deno; do
+        res=$(wrk -t2 -c64 -d"$DURATION" --latency "http://127.0.0.1:${PORT[$target]}/health")
+        RESULTS+="$target $(echo "$res" | awk '/Requests\/sec/ {print $2}') $(echo "$res" | awk '$1=="99%" {print $2}')"$'\n'
       done
     done
     LOADED_RSS=$(rss_mb "$OUT_PID")
-    kill "$OUT_PID" "$HB_PID" "$OFF_PID"; wait "$OUT_PID" "$HB_PID" "$OFF_PID" 2>/dev/null || true
+    cleanup; PIDS=()
     rm -rf "$STATE"
-    python3 - "${out_rps[*]}" "${hb_rps[*]}" "${out_p99[*]}" "${hb_p99[*]}" "$IDLE_RSS" "$LOADED_RSS" "${off_rps[*]}" <<'PY'
+    python3 - "$RESULTS" "$IDLE_RSS" "$LOADED_RSS" <<'PY'
 import sys, statistics
 def ms(v):
-    v = v.strip()
     for suffix, scale in (("us", 0.001), ("ms", 1.0), ("s", 1000.0)):
         if v.endswith(suffix): return float(v[:-len(suffix)]) * scale
     return float(v)
-out = [float(x) for x in sys.argv[1].split()]; hb = [float(x) for x in sys.argv[2].split()]
-op99 = [ms(x) for x in sys.argv[3].split()]; hp99 = [ms(x) for x in sys.argv[4].split()]
-o, h = statistics.median(out), statistics.median(hb)
-print("\n## HTTP front: GET /health, wrk -t2 -c64, median of 3 alternating runs")
-print(f"{'measure':44}{'outpost':14}{'hummingbird':14}ratio")
-print(f"{'requests/s':44}{o:<14.0f}{h:<14.0f}{o/h:.2f}")
-print(f"{'p99 latency (ms)':44}{statistics.median(op99):<14.2f}{statistics.median(hp99):<14.2f}{statistics.median(op99)/statistics.median(hp99):.2f}")
-print(f"{'outpost RSS idle after boot (MB)':44}{sys.argv[5]}")
-print(f"{'outpost RSS after load (MB)':44}{sys.argv[6]}")
-off = statistics.median([float(x) for x in sys.argv[7].split()])
-print(f"{'requests/s, metrics on vs --no-metrics':44}{o:<14.0f}{off:<14.0f}{o/off:.2f}  [target >= 0.97]  {'PASS' if o/off >= 0.97 else 'MISS'}")
+rps, p99 = {}, {}
+for line in sys.argv[1].split("\n"):
+    if not line.strip(): continue
+    target, r, p = line.split()
+    rps.setdefault(target, []).append(float(r)); p99.setdefault(target, []).append(ms(p))
+m = {t: statistics.median(v) for t, v in rps.items()}
+names = {"out": "outpost dev", "off": "outpost dev --no-metrics", "nio": "Pitchey Worker on a lean NIO front",
+         "hb": "bare Hummingbird hello", "bare": "bare SwiftNIO hello", "deno": "Deno.serve hello"}
+print("\n## HTTP front: GET /health, wrk -t2 -c64, medians of 3 alternating runs")
+print(f"{'server':40}{'req/s':>10}{'p99 ms':>10}{'÷ outpost':>11}{'÷ Deno':>9}")
+for t in ("out", "off", "nio", "hb", "bare", "deno"):
+    print(f"{names[t]:40}{m[t]:>10.0f}{statistics.median(p99[t]):>10.2f}{m[t]/m['out']:>11.2f}{m[t]/m['deno']:>9.2f}")
+print(f"{'outpost RSS idle after boot / after load (MB)':52}{sys.argv[2]} / {sys.argv[3]}")
+print(f"{'outpost ÷ Hummingbird hello':52}{m['out']/m['hb']:.2f}")
+print(f"{'metrics on ÷ --no-metrics':52}{m['out']/m['off']:.2f}  [target >= 0.97]  {'PASS' if m['out']/m['off'] >= 0.97 else 'MISS'}")
+print(f"{'outpost ÷ Deno.serve':52}{m['out']/m['deno']:.2f}  [step >= 0.5, goal >= 1.0]  {'PASS' if m['out']/m['deno'] >= 0.5 else 'MISS'}")
+print(f"{'lean NIO front ÷ outpost (adopt at >= 1.5)':52}{m['nio']/m['out']:.2f}")
 PY
     ;;
   s3)
