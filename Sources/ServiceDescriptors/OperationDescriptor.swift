@@ -17,10 +17,15 @@ public struct OperationDescriptor: Sendable {
     /// export, a restore's target): the platform sets it to the caller when it is left out, and
     /// answers 403 when someone other than an admin names another user.
     public var userParameter: String?
+    /// Whether the service reads its input as a stream while it arrives (ServiceKit's `JobInput`)
+    /// instead of a spooled file: for an input read once, front to back, that may be larger than
+    /// the instance's disk. By default, what the input kind says (``InputKind/isStreamed``).
+    public var streamsInput: Bool
 
     public init(name: String, summary: String, input: InputKind = .media, parameters: [ParameterSpec] = [],
-                rules: [ParameterRule] = [], userParameter: String? = nil, timeoutSeconds: Double, outputs: [OutputType]) {
+                rules: [ParameterRule] = [], userParameter: String? = nil, streamsInput: Bool? = nil, timeoutSeconds: Double, outputs: [OutputType]) {
         self.name = name
+        self.streamsInput = streamsInput ?? input.isStreamed
         self.userParameter = userParameter
         self.rules = rules
         self.summary = summary
@@ -80,6 +85,11 @@ public enum InputKind: String, Sendable {
 
     /// Whether the orchestrator streams one user's data (`.userDataset`, `.userListing`).
     public var isUserData: Bool { self == .userDataset || self == .userListing }
+
+    /// Whether the service takes the input as a stream while it arrives (ServiceKit's `JobInput`),
+    /// instead of a file spooled to scratch first: the user datasets, which are read once front
+    /// to back and may be larger than the instance's disk.
+    public var isStreamed: Bool { isUserData }
 }
 
 /// A content type an operation may output, with the extension its R2 key gets.
