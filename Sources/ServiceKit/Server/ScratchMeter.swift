@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import NIOConcurrencyHelpers
 
 /// How much of the scratch directory the service uses: the bytes of every file under it (inputs,
@@ -50,8 +47,10 @@ final class ScratchMeter: Sendable {
         while let name = walk.nextObject() as? String {
             entries += 1
             if entries > 5_000 { return nil }
-            var info = stat()
-            if lstat(directory + "/" + name, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG { total += Int64(info.st_size) }
+            if let attributes = try? FileManager.default.attributesOfItem(atPath: directory + "/" + name),
+               attributes[.type] as? FileAttributeType == .typeRegular, let size = attributes[.size] as? NSNumber {
+                total += size.int64Value
+            }
         }
         return total
     }
