@@ -6,7 +6,9 @@ A release `outpost dev` on the repository's wrangler.toml; one user uploads GDPR
 files of random bytes through POST /api/containers/uploads, and the same files are written to a
 directory for `zip -0 -r -q`. Figures: MB/s of user data (submit with ?wait= → the job succeeded,
 for the export; the command's wall time for zip), and the peak RSS (VmHWM, reset before each
-export) of the backup-service instance process. The last export is checked with Python's
+export) of the backup-service instance process, and the peak of its scratch directory (every file
+under `<state>/containers/scratch/BackupService-*`, summed by a thread every 10 ms while the export
+runs: a sample, so a file that lives less than that can be missed). The last export is checked with Python's
 `zipfile.testzip` (CRCs), which we did not write.
 
 argv: outpost-binary repository-root scratch-dir
@@ -15,6 +17,7 @@ import os
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import zipfile
 
@@ -49,9 +52,42 @@ def upload(port, path):
         raise SystemExit("upload: %s %s" % (status, body))
 
 
-def export(port, outpost_pid):
-    """One export: (seconds, peak RSS MB of the service instance, the job)."""
+def scratch_bytes(state):
+    """The bytes of every file in the backup-service instances' scratch directories."""
+    root = os.path.join(state, "containers", "scratch")
+    total = 0
+    try:
+        tops = [os.path.join(root, name) for name in os.listdir(root) if name.startswith("BackupService-")]
+    except OSError:
+        return 0
+    for top in tops:
+        for directory, _, files in os.walk(top):
+            for name in files:
+                try:
+                    total += os.lstat(os.path.join(directory, name)).st_size
+                except OSError:
+                    pass
+    return total
+
+
+class ScratchSampler(threading.Thread):
+    """Samples scratch_bytes every 10 ms until stopped; `peak` is the largest sample."""
+
+    def __init__(self, state):
+        super().__init__(daemon=True)
+        self.state, self.peak, self.done = state, 0, threading.Event()
+
+    def run(self):
+        while not self.done.is_set():
+            self.peak = max(self.peak, scratch_bytes(self.state))
+            time.sleep(0.01)
+
+
+def export(port, outpost_pid, state):
+    """One export: (seconds, peak RSS MB of the service instance, the job, scratch peak MB)."""
     services = processes_named(outpost_pid, "backup-service")
+    sampler = ScratchSampler(state)
+    sampler.start()
     for pid in services:
         reset_peak_rss(pid)
     start = time.perf_counter()
@@ -60,11 +96,13 @@ def export(port, outpost_pid):
         time.sleep(0.05)
         status, job = api(port, KEY, "GET", "/api/containers/jobs/" + job["id"])
     seconds = time.perf_counter() - start
+    sampler.done.set()
+    sampler.join()
     if job.get("status") != "succeeded":
         raise SystemExit("export: %s %s" % (status, str(job)[:400]))
     services = services or processes_named(outpost_pid, "backup-service")
     peak = max((proc_status_mb(pid, "VmHWM") for pid in services), default=0.0)
-    return seconds, peak, job
+    return seconds, peak, job, sampler.peak / (1 << 20)
 
 
 def zip_baseline(directory, target):
@@ -86,13 +124,14 @@ def main():
             upload(port, path)
         print("uploads: %d files, %d MB in %.1f s" % (FILES, TOTAL_MB, time.perf_counter() - start))
         # Warm the instance (and the page cache on both sides), untimed.
-        _, _, job = export(port, process.pid)
+        _, _, job, _ = export(port, process.pid, state)
         zip_baseline(files_dir, os.path.join(scratch, "baseline.zip"))
-        exports, peaks, zips = [], [], []
+        exports, peaks, zips, scratch_peaks = [], [], [], []
         for _ in range(ROUNDS):
-            seconds, peak, job = export(port, process.pid)
+            seconds, peak, job, scratch_peak = export(port, process.pid, state)
             exports.append(seconds)
             peaks.append(peak)
+            scratch_peaks.append(scratch_peak)
             zips.append(zip_baseline(files_dir, os.path.join(scratch, "baseline.zip")))
         # The last export, read by Python's zipfile: every CRC.
         url = job["outputs"][0]["url"]
@@ -115,6 +154,7 @@ def main():
     print("%-52s%-16.1f%-16.1f%.2f" % ("MB/s of user data", TOTAL_MB / export_s, TOTAL_MB / zip_s, zip_s / export_s))
     print("%-52s%-16.2f%-16.2f" % ("wall time (s)", export_s, zip_s))
     print("%-52s%-16.1f" % ("backup-service peak RSS (MB, VmHWM)", max(peaks)))
+    print("%-52s%-16.1f" % ("backup-service scratch peak (MB, sampled / 10 ms)", max(scratch_peaks)))
     print("rounds (s): export %s; zip -0 %s" % (["%.2f" % s for s in exports], ["%.2f" % s for s in zips]))
     print("last export: %d uploads in it, zipfile.testzip: %s" % (uploads, "ok" if bad is None else "BAD " + bad))
     if bad is not None or uploads != FILES:

@@ -20,12 +20,17 @@ public struct OperationDescriptor: Sendable {
     /// Set when the outputs form a stream (HLS, DASH, live): stored under `streams/<id>/` and
     /// played at `/streams/<id>/…` (see ``StreamOutputs``); nil: `outputs/<job id>/`.
     public var stream: StreamOutputs?
+    /// Whether the service reads its input as a stream while it arrives (ServiceKit's `JobInput`)
+    /// instead of a spooled file: for an input read once, front to back, that may be larger than
+    /// the instance's disk. By default, what the input kind says (``InputKind/isStreamed``).
+    public var streamsInput: Bool
 
     public init(name: String, summary: String, input: InputKind = .media, parameters: [ParameterSpec] = [],
-                rules: [ParameterRule] = [], userParameter: String? = nil, stream: StreamOutputs? = nil,
+                rules: [ParameterRule] = [], userParameter: String? = nil, stream: StreamOutputs? = nil, streamsInput: Bool? = nil,
                 timeoutSeconds: Double, outputs: [OutputType]) {
         self.name = name
         self.stream = stream
+        self.streamsInput = streamsInput ?? input.isStreamed
         self.userParameter = userParameter
         self.rules = rules
         self.summary = summary
@@ -88,6 +93,11 @@ public enum InputKind: String, Sendable {
 
     /// Whether the orchestrator streams one user's data (`.userDataset`, `.userListing`).
     public var isUserData: Bool { self == .userDataset || self == .userListing }
+
+    /// Whether the service takes the input as a stream while it arrives (ServiceKit's `JobInput`),
+    /// instead of a file spooled to scratch first: the user datasets, which are read once front
+    /// to back and may be larger than the instance's disk.
+    public var isStreamed: Bool { isUserData }
 }
 
 /// A content type an operation may output, with the extension its R2 key gets.

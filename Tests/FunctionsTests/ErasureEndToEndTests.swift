@@ -35,6 +35,35 @@ struct ErasureEndToEndTests {
         }
     }
 
+    @Test("uploads stored before owners were recorded (no owner metadata) are the user's by their key prefix: exported and erased with hers, bob's left alone")
+    func legacyUploadsCountByTheirPrefix() async throws {
+        try await Backup.with { p in
+            let media = try p.t.env.r2("MEDIA")
+            // As the upload route stored them before it recorded `owner`: the key names the caller, no metadata.
+            let aliceLegacy = "uploads/alice/0f3c-legacy/old-pitch.bin"
+            let bobLegacy = "uploads/bob/9a1d-legacy/old-deck.bin"
+            let aliceBytes = Array("ALICE legacy upload ".utf8) + (0..<3000).map { UInt8($0 & 0xFF) }
+            try await media.put(aliceLegacy, bytes: aliceBytes)
+            try await media.put(bobLegacy, bytes: Array("BOB-MARK legacy upload".utf8))
+            #expect(try await media.head(aliceLegacy)?.customMetadata["owner"] == nil)
+            // A user with nothing but a legacy upload is known (not a 404), and the export holds it.
+            let export = try await Backup.finished(p, "/api/backup/backup-user-data", [:], as: Platform.alice)
+            try #require(export["status"] == "succeeded", "\(export)")
+            let read = try Backup.pythonZip(try await Backup.output(p, export, as: Platform.alice), p)
+            #expect(read["manifestOk"] == true, "\(read["problems"] ?? .null)")
+            #expect(read["sha256"]?[aliceLegacy]?.stringValue == Backup.sha256(aliceBytes), "alice's legacy upload in her export")
+            #expect(read["containsBob"] == false, "bob's legacy upload leaked into alice's export")
+            // Her erasure removes it and lists it; bob's stays.
+            let erasure = try await Backup.finished(p, "/api/backup/delete-user-data", ["confirm": true], as: Platform.alice)
+            try #require(erasure["status"] == "succeeded", "\(erasure)")
+            let removed = (erasure["result"]?["removed"]?["uploads"]?.arrayValue ?? []).compactMap { $0["key"]?.stringValue }
+            #expect(removed.contains(aliceLegacy), "\(removed)")
+            #expect(!removed.contains(bobLegacy), "\(removed)")
+            #expect(try await media.head(aliceLegacy) == nil, "alice's legacy upload is still there")
+            #expect(try await media.head(bobLegacy) != nil, "bob's legacy upload was removed")
+        }
+    }
+
     @Test("alice's erasure removes her uploads, outputs, statuses, API key, pitches and deployments; her jobs stay as anonymous rows; bob's data is untouched; the receipt lists what went")
     func erasureRemovesExactlyTheUsersData() async throws {
         try await Backup.with { p in

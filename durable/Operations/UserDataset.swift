@@ -15,7 +15,9 @@ import ServiceDescriptors
 /// - **API keys**: `AUTH_KV` records (`apikey:<sha256>`) whose `name` is the user (keys created with
 ///   `outpost keys create`; keys in the `API_KEYS` secret are configuration, not stored data);
 /// - **objects** in the MEDIA bucket: uploads under `uploads/<user>/` whose `owner` metadata is the
-///   user, and each of the user's jobs' outputs (`outputs/<job>/…`).
+///   user, and each of the user's jobs' outputs (`outputs/<job>/…`). An upload stored before the
+///   upload route recorded `owner` (no `owner` metadata) is the user's by its key alone, when the
+///   prefix names exactly this id (``ownsLegacyUploads(_:)``).
 public enum UserDataset {
     /// Jobs read from the orchestrator per call.
     public static let pageSize = 500
@@ -48,6 +50,14 @@ public enum UserDataset {
         })
         let trimmed = cleaned.trimmingCharacters(in: CharacterSet(charactersIn: "."))
         return "uploads/" + (trimmed.isEmpty ? "upload" : String(trimmed.prefix(200))) + "/"
+    }
+
+    /// Whether uploads under `userId`'s prefix that record no `owner` (stored before the upload
+    /// route recorded one) are the user's: when the prefix is the id itself (`uploads/<id>/`), so
+    /// no other id the key could stand for is exactly this prefix. Of two ids that clean to one
+    /// prefix (`al ice`, `al_ice`), only the one spelled like the prefix gets them.
+    public static func ownsLegacyUploads(_ userId: String) -> Bool {
+        uploadsPrefix(userId) == "uploads/" + userId + "/"
     }
 
     /// Calls `body` with each item of `userId`, in this order: jobs with each one's KV entry (newest
@@ -108,11 +118,15 @@ public enum UserDataset {
     /// The user's uploads, in key order.
     public static func forEachUpload(userId: String, env: Env, _ body: (R2Object) async throws -> Void) async throws {
         let media = try env.r2(PlatformBindings.media)
+        let legacy = ownsLegacyUploads(userId)
         var cursor: String?
         repeat {
             let page = try await media.list(R2ListOptions(prefix: uploadsPrefix(userId), cursor: cursor, include: [.customMetadata, .httpMetadata]))
-            // Two ids can clean to one prefix: the owner recorded at upload decides.
-            for object in page.objects where object.customMetadata["owner"] == userId { try await body(object) }
+            // Two ids can clean to one prefix: the owner recorded at upload decides; an upload
+            // without one (stored before owners were recorded) is the exact id's.
+            for object in page.objects where object.customMetadata["owner"] == userId || (object.customMetadata["owner"] == nil && legacy) {
+                try await body(object)
+            }
             cursor = page.truncated ? page.cursor : nil
         } while cursor != nil
     }

@@ -156,10 +156,15 @@ struct JobRunner: Sendable {
 
     /// Reads the service's NDJSON lines until `result` or `error`. Outputs the service publishes
     /// while it runs (`output` lines) are stored at once and reported to the orchestrator, so
-    /// they can be read before the job ends.
+    /// they can be read before the job ends. A live output (announced as the job starts writing
+    /// it, e.g. an export ZIP) is pulled while it is written: its `GET` follows the job's writes,
+    /// and R2 stores it under its key only once the body ended whole.
     private func readStream(_ chunks: inout Body.Iterator, progress: ProgressReports) async throws -> Outcome {
         var pending: [UInt8] = []
         var early = StoredOutputs()
+        // A live output whose pull failed (the service gave it up mid-way): the job's own
+        // `error` line, which follows, says why; a `result` after it cannot stand.
+        var lostOutput: (any Error)?
         while let chunk = try await chunks.next() {
             pending.append(contentsOf: chunk.readableBytesView)
             var latest: ProgressReports.Report?
@@ -173,9 +178,20 @@ struct JobRunner: Sendable {
                     latest = ProgressReports.Report(progress: message["progress"]?.doubleValue ?? 0, stage: message["stage"]?.stringValue ?? "",
                                                     text: message["text"]?.stringValue)
                 case "output":
-                    guard let output = message["output"], let stored = try await store(output, into: &early) else { continue }
+                    guard let output = message["output"] else { continue }
+                    let pulled: JobOutput?
+                    do {
+                        pulled = try await store(output, into: &early)
+                    } catch {
+                        lostOutput = lostOutput ?? error
+                        continue
+                    }
+                    guard let stored = pulled else { continue }
                     let (id, attempt) = (job.id, self.attempt)
                     await report { o in try await o.attemptOutputStored(id: id, attempt: attempt, output: stored) }
+                case "result" where lostOutput != nil:
+                    await letGo(early)
+                    outcome = .failed(JobFailure(code: "output_lost", message: "An output could not be stored: \(lostOutput!)"), retryable: true)
                 case "result":
                     for output in message["job"]?["outputs"]?.arrayValue ?? [] { _ = try await store(output, into: &early) }
                     await letGo(early)

@@ -14,14 +14,18 @@ public struct Job: Sendable {
     /// Scratch files of the job's other input objects, by parameter name, in the order sent
     /// (an `objectKey` parameter has one, an `objectKeys` parameter one per key).
     public let attachments: [String: [String]]
+    /// The input as a stream, for an operation that declares one (``InputKind/isStreamed``):
+    /// then ``inputPath`` is nil and nothing of the input is in scratch.
+    public let input: JobInput?
 
     /// Creates a job (services get these from ``ContainerService``; tests may build them directly).
-    public init(id: String, operation: String, parameters: JobParameters, inputPath: String?, inputSize: Int64, attachments: [String: [String]] = [:]) {
+    public init(id: String, operation: String, parameters: JobParameters, inputPath: String?, inputSize: Int64, attachments: [String: [String]] = [:], input: JobInput? = nil) {
         self.id = id
         self.operation = operation
         self.parameters = parameters
         self.inputPath = inputPath
         self.inputSize = inputSize
         self.attachments = attachments
+        self.input = input
     }
 }

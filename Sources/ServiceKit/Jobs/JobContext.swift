@@ -63,6 +63,23 @@ public struct JobContext: Sendable {
         try outputStream?.publish(output)
     }
 
+    /// Opens an output the job writes as a stream (see ``JobOutputWriter``): live to the runtime
+    /// where it takes outputs as they come (no scratch), else into a file in the outbox.
+    public func openOutput(name: String, contentType: String) throws(ServiceError) -> JobOutputWriter {
+        if let outputStream {
+            let pipe = BytePipe()
+            let output = outputStream.openLive(name: name, contentType: contentType, pipe: pipe)
+            return JobOutputWriter(name: name, contentType: contentType, sink: .live(pipe, output), cancellation: cancellation)
+        }
+        let directory = (outbox ?? JobOutbox(scratchDirectory: NSTemporaryDirectory() + "/servicekit")).directory(for: jobId)
+        let path = directory + "/writing-" + UUID().uuidString.prefix(12)
+        guard (try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)) != nil,
+              FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+            throw .internalError("Cannot create the output \(name) in \(directory).")
+        }
+        return JobOutputWriter(name: name, contentType: contentType, sink: .file(handle, path: path), cancellation: cancellation)
+    }
+
     /// Runs blocking work (decoding, encoding) on one of the service's job threads, so it never
     /// blocks the event loops or Swift's cooperative pool. The pool has one thread per allowed
     /// concurrent job; further work waits its turn.

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 
 /// Where a job's outputs wait, as files, until the runtime pulls them: the service's
 /// `<scratch>/outbox/<job>/`.
@@ -12,6 +13,9 @@ struct JobOutbox: Sendable {
     let root: String
     /// How long uncollected outputs are kept.
     let retention: TimeInterval
+    /// Outputs being written live (``JobOutputWriter``), by `<job directory>/<index>`, until the
+    /// runtime's `GET` takes them.
+    private let live = LiveOutputs()
 
     init(scratchDirectory: String, retention: TimeInterval = 30 * 60) {
         root = scratchDirectory + "/outbox"
@@ -44,7 +48,10 @@ struct JobOutbox: Sendable {
         sweep()
         var outputs: [JobResponse.Output] = []
         for (index, file) in files.enumerated() {
-            if let published = stream?.published(file) {
+            if let delivered = file.delivered {
+                // Written live: the runtime has pulled it already.
+                outputs.append(delivered)
+            } else if let published = stream?.published(file) {
                 // The outbox holds a link to the same file: the job's own name for it can go.
                 if case .file(let path, _) = file.content { unlink(path) }
                 outputs.append(published)
@@ -79,6 +86,20 @@ struct JobOutbox: Sendable {
         return output
     }
 
+    /// Registers a live output as output `index` of the job, and returns how the runtime pulls it.
+    func openLive(_ pipe: BytePipe, name: String, contentType: String, jobId: String, index: Int) -> JobResponse.Output {
+        let job = String(directory(for: jobId).split(separator: "/").last!)
+        live.add(pipe, at: job + "/\(index)", jobId: job)
+        var output = JobResponse.Output(name: name, contentType: contentType, size: 0)
+        output.pull = "/outputs/\(job)/\(index)"
+        return output
+    }
+
+    /// The live output `index` of `job`, taken (only one reader gets it).
+    func takeLive(job: String, index: String) -> BytePipe? {
+        live.take(job + "/" + index)
+    }
+
     /// The file of output `index` of `job`, if it is there.
     func file(job: String, index: String) -> (path: String, size: Int)? {
         guard Int(index) != nil, directory(for: job).hasSuffix("/" + job) else { return nil }
@@ -90,6 +111,7 @@ struct JobOutbox: Sendable {
     /// Removes everything the job left here, and the outbox itself once it is empty, so an idle
     /// service's scratch is empty.
     func remove(jobId: String) {
+        live.cut(jobId: String(directory(for: jobId).split(separator: "/").last!))
         try? FileManager.default.removeItem(atPath: directory(for: jobId))
         rmdir(root)
     }
@@ -116,5 +138,28 @@ struct JobOutbox: Sendable {
                   now.timeIntervalSince(modified) > retention else { continue }
             try? FileManager.default.removeItem(atPath: path)
         }
+    }
+}
+
+/// The live outputs waiting for their reader.
+final class LiveOutputs: Sendable {
+    private let pipes = NIOLockedValueBox<[String: (pipe: BytePipe, job: String)]>([:])
+
+    func add(_ pipe: BytePipe, at path: String, jobId: String) {
+        pipes.withLockedValue { $0[path] = (pipe, jobId) }
+    }
+
+    func take(_ path: String) -> BytePipe? {
+        pipes.withLockedValue { $0.removeValue(forKey: path)?.pipe }
+    }
+
+    /// Forgets the job's live outputs no reader took, and tells their writers.
+    func cut(jobId: String) {
+        let gone = pipes.withLockedValue { pipes in
+            let gone = pipes.filter { $0.value.job == jobId }
+            for key in gone.keys { pipes[key] = nil }
+            return gone.values.map(\.pipe)
+        }
+        for pipe in gone { pipe.close() }
     }
 }

@@ -17,6 +17,8 @@ public struct JobOutputFile: Sendable {
     public var content: Content
     /// Facts about the output (dimensions, timestamp…), returned as `result`.
     public var metadata: (any Encodable & Sendable)?
+    /// For an output written live (``JobOutputWriter``): how the runtime pulled it already.
+    var delivered: JobResponse.Output?
 
     /// An output held in memory.
     public init(name: String, contentType: String, bytes: [UInt8], metadata: (any Encodable & Sendable)? = nil) {
@@ -40,9 +42,10 @@ public struct JobOutputFile: Sendable {
 
     /// Its size in bytes.
     public var size: Int {
+        if let delivered { return delivered.size }
         switch content {
-        case .bytes(let bytes): bytes.count
-        case .file(_, let size): size
+        case .bytes(let bytes): return bytes.count
+        case .file(_, let size): return size
         }
     }
 

@@ -39,6 +39,14 @@ final class JobOutputStream: Sendable {
         announce(output)
     }
 
+    /// Opens a live output: registered in the outbox and announced at once, so the runtime
+    /// starts pulling it while the job writes it.
+    func openLive(name: String, contentType: String, pipe: BytePipe) -> JobResponse.Output {
+        let output = outbox.openLive(pipe, name: name, contentType: contentType, jobId: jobId, index: takeIndex())
+        announce(output)
+        return output
+    }
+
     /// The next free outbox index.
     func takeIndex() -> Int {
         state.withLockedValue { state in

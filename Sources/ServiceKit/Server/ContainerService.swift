@@ -36,7 +36,8 @@ public struct ContainerService<Handler: JobHandler>: Sendable {
     public func run(handleSignals: Bool = true, onRunning: @escaping @Sendable (RunningService) async -> Void = { _ in }) async throws {
         let pool = NIOThreadPool(numberOfThreads: configuration.maxConcurrentJobs)
         pool.start()
-        let stats = ServiceStats(service: configuration.name, maxConcurrentJobs: configuration.maxConcurrentJobs)
+        let stats = ServiceStats(service: configuration.name, maxConcurrentJobs: configuration.maxConcurrentJobs,
+                                 scratchDirectory: configuration.scratchDirectory)
         let router = makeRouter(stats: stats, pool: pool)
         let configuration = configuration
         let logger = logger
@@ -90,8 +91,23 @@ public struct ContainerService<Handler: JobHandler>: Sendable {
         }
         // Outputs the runtime pulls (see JobOutbox): streamed from their files, then let go.
         router.get("/outputs/{job}/{index}") { _, context in
-            guard let job = context.parameters.get("job"), let index = context.parameters.get("index"),
-                  let file = outbox.file(job: job, index: index) else {
+            guard let job = context.parameters.get("job"), let index = context.parameters.get("index") else {
+                throw ServiceError(statusCode: 404, code: "output_not_found", message: "No such output waits here.")
+            }
+            if let pipe = outbox.takeLive(job: job, index: index) {
+                // Written live (JobOutputWriter): the bytes as the job writes them, chunked; the
+                // body fails (the connection is cut) when the job gives the output up.
+                return Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: ResponseBody { writer in
+                    do {
+                        while let bytes = try await pipe.take() { try await writer.write(ByteBuffer(bytes: bytes)) }
+                    } catch {
+                        pipe.close()
+                        throw error
+                    }
+                    try await writer.finish(nil)
+                })
+            }
+            guard let file = outbox.file(job: job, index: index) else {
                 throw ServiceError(statusCode: 404, code: "output_not_found", message: "No such output waits here.")
             }
             let body = try await FileIO().loadFile(path: file.path, context: context)

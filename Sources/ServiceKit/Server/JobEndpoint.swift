@@ -7,7 +7,9 @@ import NIOCore
 import NIOPosix
 
 /// `POST /jobs` and `POST /jobs/{operation}`: validates a job, spools its input to a scratch
-/// file, runs it through the handler and delivers the result (see README.md for the contract).
+/// file (or, for an operation whose input is declared streamed, hands the body to the job as a
+/// ``JobInput`` while it arrives), runs it through the handler and delivers the result (see
+/// README.md for the contract).
 struct JobEndpoint<Handler: JobHandler>: Sendable {
     let handler: Handler
     let configuration: ServiceConfiguration
@@ -89,6 +91,7 @@ struct JobEndpoint<Handler: JobHandler>: Sendable {
         // A raw body is spooled before the response starts; a URL input is fetched as part of the job.
         var spooled: ScratchFile?
         var inputURL: URL?
+        var streamedBody: RequestBody?
         if let upload {
             if needsInput, upload.input == nil {
                 throw ServiceError.badRequest("Operation \"\(operation)\" needs an input: a multipart part named \"input\" (or \"file\").", code: "missing_input")
@@ -101,7 +104,10 @@ struct JobEndpoint<Handler: JobHandler>: Sendable {
             }
             spooled = upload.input
         } else if needsInput {
-            if isRaw {
+            if isRaw, handler.descriptor?.operation(operation)?.streamsInput == true {
+                // Handed to the job as it arrives (JobInput), never spooled.
+                streamedBody = request.body
+            } else if isRaw {
                 spooled = try await spool(request.body, jobId: jobId)
             } else {
                 guard let input = jobRequest.input else {
@@ -112,7 +118,7 @@ struct JobEndpoint<Handler: JobHandler>: Sendable {
         }
 
         let pullOutputs = request.headers[.outputDelivery]?.lowercased() == "pull"
-        let plan = Plan(id: jobId, operation: operation, parameters: parameters, inputURL: inputURL, spooled: spooled,
+        let plan = Plan(id: jobId, operation: operation, parameters: parameters, inputURL: inputURL, spooled: spooled, streamedBody: streamedBody,
                         attachments: upload?.attachments.map(\.file) ?? [], attachmentPaths: upload?.attachmentPaths ?? [:],
                         outputURL: outputURL, pullOutputs: pullOutputs)
         handedOver = true
@@ -141,6 +147,8 @@ struct JobEndpoint<Handler: JobHandler>: Sendable {
         var parameters: JobParameters
         var inputURL: URL?
         var spooled: ScratchFile?
+        /// The request body, for an operation that takes its input as a stream (``JobInput``).
+        var streamedBody: RequestBody?
         /// The other files of a multipart request, deleted when the job ends.
         var attachments: [ScratchFile] = []
         /// Their paths by part name, as ``Job/attachments``.
@@ -166,6 +174,16 @@ struct JobEndpoint<Handler: JobHandler>: Sendable {
         jobLogger[metadataKey: "operation"] = "\(plan.operation)"
         let started = ContinuousClock.now
         stats.begin(id: plan.id, operation: plan.operation)
+        // The scratch directory is measured as the job starts (its input spooled), every 100 ms,
+        // at its progress reports and before its outputs go.
+        stats.scratch?.measure()
+        let meter = Task { [stats] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(100))
+                stats.scratch?.measure()
+            }
+        }
+        defer { meter.cancel() }
         var scratch = plan.spooled
         defer {
             scratch?.remove()
@@ -173,26 +191,33 @@ struct JobEndpoint<Handler: JobHandler>: Sendable {
         }
         let report: @Sendable (JobProgress) -> Void = { [stats] progress in
             stats.progress(id: plan.id, progress)
+            stats.scratch?.measure(atMostEvery: .milliseconds(20))
             onProgress(progress)
         }
         let outcome: Result<Delivery, ServiceError>
+        // A streamed input is fed from the request body while the job reads it.
+        let input = plan.streamedBody.map { _ in JobInput(cancellation: cancellation) }
+        async let fed: Void = { if let input, let body = plan.streamedBody { await input.feed(body) } }()
         do {
             if let url = plan.inputURL {
                 report(JobProgress(progress: 0, stage: "fetching"))
                 scratch = try await HTTPTransfer.download(url, into: configuration.scratchDirectory, prefix: "job-\(plan.id.prefix(24))", maxBytes: configuration.maxInputBytes)
             }
             let job = Job(id: plan.id, operation: plan.operation, parameters: plan.parameters, inputPath: scratch?.path, inputSize: scratch?.size ?? 0,
-                          attachments: plan.attachmentPaths)
+                          attachments: plan.attachmentPaths, input: input)
             var context = JobContext(jobId: plan.id, logger: jobLogger, pool: pool, cancellation: cancellation, onProgress: report)
             context.outbox = outbox
             context.outputStream = outputStream
             let result = try await handler.run(job, context: context)
+            stats.scratch?.measure()
             outcome = .success(try await deliver(result, plan: plan, inlineBinary: inlineBinary, outputStream: outputStream))
         } catch let error as ServiceError {
             outcome = .failure(error)
         } catch {
             outcome = .failure(.internalError("The job failed unexpectedly: \(error)", cause: error))
         }
+        input?.stopReading()
+        await fed
         // Pulled outputs wait in the outbox for the runtime; every other way they went out already.
         if case .failure = outcome { outbox.remove(jobId: plan.id) }
         if case .success(.json) = outcome, !plan.pullOutputs { outbox.remove(jobId: plan.id) }
@@ -200,7 +225,7 @@ struct JobEndpoint<Handler: JobHandler>: Sendable {
         switch outcome {
         case .success:
             stats.end(id: plan.id, succeeded: true)
-            jobLogger.info("job succeeded", metadata: ["ms": "\(Int(milliseconds))", "inputBytes": "\(scratch?.size ?? 0)"])
+            jobLogger.info("job succeeded", metadata: ["ms": "\(Int(milliseconds))", "inputBytes": "\(scratch?.size ?? input?.bytesReceived ?? 0)"])
         case .failure(let error):
             stats.end(id: plan.id, succeeded: false)
             let level: Logger.Level = error.statusCode >= 500 ? .error : .notice

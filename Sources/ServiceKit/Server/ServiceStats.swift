@@ -20,6 +20,10 @@ final class ServiceStats: Sendable {
         var jobsSucceeded: Int
         var jobsFailed: Int
         var jobs: [InFlightJob]
+        /// The scratch directory's bytes at the last measurement, and the most measured since
+        /// the service started (``ScratchMeter``); absent when not measured.
+        var scratchBytes: Int64?
+        var scratchPeakBytes: Int64?
     }
 
     private struct State {
@@ -32,10 +36,13 @@ final class ServiceStats: Sendable {
     private let started = Date()
     let service: String
     let maxConcurrentJobs: Int
+    /// Measures the scratch directory while jobs run.
+    let scratch: ScratchMeter?
 
-    init(service: String, maxConcurrentJobs: Int) {
+    init(service: String, maxConcurrentJobs: Int, scratchDirectory: String? = nil) {
         self.service = service
         self.maxConcurrentJobs = maxConcurrentJobs
+        scratch = scratchDirectory.map(ScratchMeter.init(directory:))
     }
 
     func begin(id: String, operation: String) {
@@ -57,12 +64,14 @@ final class ServiceStats: Sendable {
     }
 
     func snapshot() -> Snapshot {
-        state.withLockedValue {
+        let scratch = scratch?.reading
+        return state.withLockedValue {
             Snapshot(
                 status: "ok", service: service, uptimeSeconds: Date().timeIntervalSince(started),
                 maxConcurrentJobs: maxConcurrentJobs, jobsInFlight: $0.inFlight.count,
                 jobsSucceeded: $0.succeeded, jobsFailed: $0.failed,
-                jobs: $0.inFlight.values.sorted { $0.startedAt < $1.startedAt }
+                jobs: $0.inFlight.values.sorted { $0.startedAt < $1.startedAt },
+                scratchBytes: scratch?.current, scratchPeakBytes: scratch?.peak
             )
         }
     }

@@ -59,6 +59,8 @@ public enum BackupServiceDescriptor {
                     ParameterSpec("targetUserId", .text(maxBytes: 200), summary: "The user the data is imported into: default the caller; another user only for an admin."),
                 ],
                 userParameter: "targetUserId",
+                // Verified as it passes (ZipStreamReader): no copy of the ZIP in scratch.
+                streamsInput: true,
                 timeoutSeconds: 3600,
                 outputs: []
             ),

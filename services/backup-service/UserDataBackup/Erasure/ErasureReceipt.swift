@@ -8,12 +8,13 @@ import OutpostJSON
 /// how many jobs become anonymous rows (counted, not listed: a list of their ids would lead
 /// back from the rows to the user). The erasure job itself is left out: it is kept, as the proof.
 struct ErasureReceipt {
-    let listingPath: String
+    /// The listing's bytes, as ``UserDatasetReader`` takes them (the job's streamed input).
+    let listing: @Sendable (Int) throws -> [UInt8]
     /// The erasure job's id.
     let jobId: String
 
     func run() throws -> JSONValue {
-        let reader = try UserDatasetReader(path: listingPath)
+        let reader = UserDatasetReader(source: listing)
         guard let first = try reader.nextLine(), first["kind"]?.stringValue == "user", let userId = first["userId"]?.stringValue else {
             throw UserDataError.unreadable("The listing does not start with its user.")
         }

@@ -1,22 +1,31 @@
 import Foundation
 import OutpostJSON
 
-/// Reads a user dataset (`UserDatasetStream` on the platform side) from a file, front to back with
-/// one 1 MiB buffer: NDJSON lines, where an `object` line is followed by exactly `size` bytes of
-/// the object, handed on in blocks as they are read.
+/// Reads a user dataset (`UserDatasetStream` on the platform side) front to back with one buffer
+/// of about 1 MiB, from the job's streamed input (or a file): NDJSON lines, where an `object` line
+/// is followed by exactly `size` bytes of the object, handed on in blocks as they are read.
 final class UserDatasetReader {
-    private let handle: FileHandle
+    /// The next bytes of the dataset (up to the count asked); empty at its end.
+    private let source: (Int) throws -> [UInt8]
     private var buffer: [UInt8] = []
     private var start = 0
     private var atEnd = false
     private var lineNumber = 0
 
-    init(path: String) throws {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw UserDataError.unreadable("The dataset file cannot be opened.") }
-        self.handle = handle
+    /// Reads from `source`, which gives up to the count asked and empty at the end.
+    init(source: @escaping (Int) throws -> [UInt8]) {
+        self.source = source
     }
 
-    deinit { try? handle.close() }
+    /// Reads the file at `path`.
+    convenience init(path: String) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw UserDataError.unreadable("The dataset file cannot be opened.") }
+        self.init { count in
+            let bytes = try handle.read(upToCount: count).map { [UInt8]($0) } ?? []
+            if bytes.isEmpty { try? handle.close() }
+            return bytes
+        }
+    }
 
     /// The next line as a JSON object; nil at the end of the file.
     func nextLine() throws -> JSONValue? {
@@ -58,7 +67,7 @@ final class UserDatasetReader {
     private func fill() throws {
         buffer.removeSubrange(..<start)
         start = 0
-        let chunk = try handle.read(upToCount: 1 << 20) ?? Data()
+        let chunk = try source(1 << 20)
         if chunk.isEmpty { atEnd = true } else { buffer.append(contentsOf: chunk) }
     }
 }

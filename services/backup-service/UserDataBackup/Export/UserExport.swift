@@ -2,7 +2,8 @@ import Crypto
 import Foundation
 import OutpostJSON
 
-/// Builds one user's export ZIP from the user dataset, in one pass: each job record, KV entry and
+/// Builds one user's export ZIP from the user dataset, in one pass, from stream to stream (nothing
+/// of either is kept in scratch or held whole): each job record, KV entry and
 /// object becomes an entry as it is read (the bytes go from the dataset into the ZIP a block at a
 /// time, through SHA-256 and CRC-32), then `api-keys.json`, then `manifest.json` listing them all.
 ///
@@ -22,18 +23,16 @@ struct UserExport: Sendable {
         let zipBytes: UInt64
     }
 
-    let datasetPath: String
-    let zipPath: String
+    /// The dataset's bytes, as ``UserDatasetReader`` takes them (the job's streamed input).
+    let dataset: @Sendable (Int) throws -> [UInt8]
+    /// Where the ZIP's bytes go, in order (the job's live output).
+    let sink: @Sendable (UnsafeRawBufferPointer) throws -> Void
     let expectedUser: String?
     let formatVersion: Int
     var isCancelled: @Sendable () -> Bool = { false }
 
     func run() throws -> Summary {
-        let reader = try UserDatasetReader(path: datasetPath)
-        guard FileManager.default.createFile(atPath: zipPath, contents: nil), let sink = FileHandle(forWritingAtPath: zipPath) else {
-            throw ZipError("The ZIP cannot be created in scratch space.")
-        }
-        defer { try? sink.close() }
+        let reader = UserDatasetReader(source: dataset)
         let zip = ZipStreamWriter(sink: sink)
         var files: [ExportManifest.File] = []
         var apiKeys: [JSONValue] = []

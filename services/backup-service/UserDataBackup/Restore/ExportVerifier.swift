@@ -6,7 +6,9 @@ import OutpostJSON
 /// it lists exactly the ZIP's other files (none missing, none extra, none twice), every file is
 /// stored (method 0) and its size, CRC-32 and SHA-256 match. Any disagreement is a rejection
 /// (422); the answer otherwise says where each file's bytes sit in the ZIP, for the platform to
-/// import them by range from the ZIP in R2.
+/// import them by range from the ZIP in R2. It reads the ZIP once, front to back, as the job's
+/// streamed input (``ZipStreamReader``): nothing of it is kept in scratch, and in memory only the
+/// digests, the manifest and `api-keys.json`.
 struct ExportVerifier: Sendable {
     /// A verified file: its manifest entry and where its bytes start in the ZIP.
     struct File: Encodable, Sendable {
@@ -28,22 +30,57 @@ struct ExportVerifier: Sendable {
         let apiKeysNotRestored: [String]
     }
 
-    let zipPath: String
+    /// The ZIP's bytes, front to back (the job's streamed input).
+    let zip: @Sendable (Int) throws -> [UInt8]
     let formatVersion: Int
 
+    /// An entry as it passed, with the SHA-256 of its bytes (and the bytes of the two small
+    /// files read after: the manifest and `api-keys.json`).
+    private struct Passed {
+        let entry: ZipStreamReader.Entry
+        let sha256: String
+        let bytes: [UInt8]?
+    }
+
     func run() throws -> Verified {
-        let zip = try ZipDirectory(path: zipPath)
-        var byPath: [String: ZipDirectory.Entry] = [:]
-        for entry in zip.entries {
-            guard byPath.updateValue(entry, forKey: entry.path) == nil else {
+        // One pass over the ZIP: every entry hashed as it passes, then the central directory.
+        let reader = ZipStreamReader(source: zip)
+        var byPath: [String: Passed] = [:]
+        while true {
+            var digest = SHA256()
+            var kept: [UInt8] = []
+            var keeping: Bool?
+            guard let entry = try reader.nextEntry({ block in
+                digest.update(bufferPointer: block)
+                if keeping == nil { keeping = [ExportManifest.path, "api-keys.json"].contains(reader.currentPath) }
+                if keeping == true {
+                    kept.append(contentsOf: block)
+                    if kept.count > 64 << 20 { keeping = false; kept = [] }
+                }
+            }) else { break }
+            let keep = keeping != false && (entry.path == ExportManifest.path || entry.path == "api-keys.json")
+            let passed = Passed(entry: entry, sha256: digest.finalize().map { String(format: "%02x", $0) }.joined(), bytes: keep ? kept : nil)
+            guard byPath.updateValue(passed, forKey: entry.path) == nil else {
                 throw UserDataError.rejected("The ZIP holds \(entry.path) twice.", code: "manifest_mismatch")
+            }
+        }
+        // The central directory (what zipfile and the platform's import go by) must say the same.
+        let directory = try reader.centralDirectory()
+        guard directory.count == byPath.count else {
+            throw UserDataError.rejected("The ZIP's central directory lists \(directory.count) files; \(byPath.count) are in it.", code: "manifest_mismatch")
+        }
+        for listed in directory {
+            guard let passed = byPath[listed.path], passed.entry.localOffset == listed.localOffset, passed.entry.method == listed.method else {
+                throw UserDataError.rejected("The ZIP's central directory lists \(listed.path) where no such entry is.", code: "manifest_mismatch")
+            }
+            guard passed.entry.size == listed.size, listed.compressedSize == listed.size, passed.entry.crc == listed.crc else {
+                throw UserDataError.rejected("The CRC-32 or size of \(listed.path) does not match the ZIP's.", code: "checksum_mismatch")
             }
         }
         guard let manifestEntry = byPath.removeValue(forKey: ExportManifest.path) else {
             throw UserDataError.rejected("The ZIP has no manifest.json.", code: "manifest_mismatch")
         }
-        guard manifestEntry.size < 256 << 20 else { throw UserDataError.rejected("manifest.json is too large.", code: "manifest_mismatch") }
-        let manifestBytes = try bytes(of: manifestEntry, in: zip)
+        guard let manifestBytes = manifestEntry.bytes else { throw UserDataError.rejected("manifest.json is too large.", code: "manifest_mismatch") }
         guard let json = try? JSONValue.parse(manifestBytes), let manifest = ExportManifest(json: json) else {
             throw UserDataError.rejected("manifest.json is not an export manifest.", code: "manifest_mismatch")
         }
@@ -61,38 +98,19 @@ struct ExportVerifier: Sendable {
         var files: [File] = []
         var apiKeys: [String] = []
         for item in manifest.files {
-            let entry = byPath[item.path]!
-            guard entry.method == 0, entry.compressedSize == entry.size else {
-                throw UserDataError.rejected("\(item.path) is compressed (method \(entry.method)); exports store their files.", code: "manifest_mismatch")
+            let passed = byPath[item.path]!
+            guard passed.entry.size == item.size else {
+                throw UserDataError.rejected("\(item.path) is \(passed.entry.size) bytes; manifest.json says \(item.size).", code: "checksum_mismatch")
             }
-            guard entry.size == item.size else {
-                throw UserDataError.rejected("\(item.path) is \(entry.size) bytes; manifest.json says \(item.size).", code: "checksum_mismatch")
+            guard passed.sha256 == item.sha256 else {
+                throw UserDataError.rejected("The SHA-256 of \(item.path) is \(passed.sha256); manifest.json says \(item.sha256).", code: "checksum_mismatch")
             }
-            let offset = try zip.dataOffset(of: entry)
-            var digest = SHA256()
-            var crc = CRC32()
-            try zip.read(at: offset, count: entry.size) { chunk in
-                digest.update(data: chunk)
-                chunk.withUnsafeBytes { crc.update($0) }
-            }
-            let sha = digest.finalize().map { String(format: "%02x", $0) }.joined()
-            guard sha == item.sha256 else {
-                throw UserDataError.rejected("The SHA-256 of \(item.path) is \(sha); manifest.json says \(item.sha256).", code: "checksum_mismatch")
-            }
-            guard crc.value == entry.crc else { throw UserDataError.rejected("The CRC-32 of \(item.path) does not match the ZIP's.", code: "checksum_mismatch") }
-            if item.path == "api-keys.json", item.size < 16 << 20,
-               let keys = try? JSONValue.parse(try bytes(of: entry, in: zip)).arrayValue {
+            if item.path == "api-keys.json", let bytes = passed.bytes, let keys = try? JSONValue.parse(bytes).arrayValue {
                 apiKeys = keys.compactMap { $0["name"]?.stringValue }
             }
-            files.append(File(path: item.path, size: item.size, sha256: sha, offset: offset, contentType: item.contentType))
+            files.append(File(path: item.path, size: item.size, sha256: passed.sha256, offset: passed.entry.dataOffset, contentType: item.contentType))
         }
         return Verified(verified: true, formatVersion: manifest.formatVersion, sourceUserId: manifest.userId, createdAt: manifest.createdAt,
                         files: files, apiKeysNotRestored: apiKeys)
-    }
-
-    private func bytes(of entry: ZipDirectory.Entry, in zip: ZipDirectory) throws -> [UInt8] {
-        var out: [UInt8] = []
-        try zip.read(at: try zip.dataOffset(of: entry), count: entry.size) { out.append(contentsOf: $0) }
-        return out
     }
 }

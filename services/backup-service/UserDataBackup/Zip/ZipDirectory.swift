@@ -44,6 +44,11 @@ struct ZipDirectory {
             throw UserDataError.unreadable("The ZIP's central directory lies outside the file.")
         }
         let directory = try Self.read(handle, at: directoryOffset, count: Int(directorySize))
+        entries = try Self.entries(of: directory, count: count)
+    }
+
+    /// The entries of a central directory of `count` records (`directory`, its bytes).
+    static func entries(of directory: [UInt8], count: UInt64) throws -> [Entry] {
         var entries: [Entry] = []
         var at = 0
         for _ in 0..<count {
@@ -69,7 +74,7 @@ struct ZipDirectory {
                                  compressedSize: compressed, size: size, localOffset: offset))
             at += 46 + nameLength + extraLength + commentLength
         }
-        self.entries = entries
+        return entries
     }
 
     /// Where `entry`'s bytes start: after its local header, name and extra field.

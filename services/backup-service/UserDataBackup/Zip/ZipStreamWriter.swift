@@ -5,7 +5,7 @@ import Foundation
 /// bit 3), so no entry's bytes are ever held whole. The central directory follows the last entry.
 /// ZIP64 fields are used where a size, an offset or the entry count passes the classic limits.
 ///
-/// The archive goes to `sink`, written in 1 MiB blocks.
+/// The archive goes to `sink` (a file, or a live job output), written in blocks of up to 1 MiB.
 final class ZipStreamWriter {
     /// What one entry became: its path, size and the offset of its local header.
     struct Entry {
@@ -16,7 +16,7 @@ final class ZipStreamWriter {
         let zip64: Bool
     }
 
-    private let sink: FileHandle
+    private let sink: (UnsafeRawBufferPointer) throws -> Void
     private var buffer: [UInt8] = []
     private(set) var offset: UInt64 = 0
     private(set) var entries: [Entry] = []
@@ -27,7 +27,15 @@ final class ZipStreamWriter {
     private static let limit32 = UInt64(UInt32.max)
     private static let blockSize = 1 << 20
 
-    init(sink: FileHandle, modified: Date = Date()) {
+    /// Writes the archive to `handle`.
+    convenience init(sink handle: FileHandle, modified: Date = Date()) {
+        self.init(modified: modified) { bytes in
+            try handle.write(contentsOf: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: bytes.baseAddress!), count: bytes.count, deallocator: .none))
+        }
+    }
+
+    /// Hands the archive's bytes to `sink` in order.
+    init(modified: Date = Date(), sink: @escaping (UnsafeRawBufferPointer) throws -> Void) {
         self.sink = sink
         let c = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: modified)
         dosTime = UInt16((c.hour ?? 0) << 11 | (c.minute ?? 0) << 5 | (c.second ?? 0) / 2)
@@ -177,7 +185,7 @@ final class ZipStreamWriter {
         offset += UInt64(bytes.count)
         if buffer.count + bytes.count > Self.blockSize { try flush() }
         if bytes.count >= Self.blockSize {
-            try sink.write(contentsOf: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: bytes.baseAddress!), count: bytes.count, deallocator: .none))
+            try sink(bytes)
         } else {
             buffer.append(contentsOf: bytes)
         }
@@ -185,7 +193,7 @@ final class ZipStreamWriter {
 
     private func flush() throws {
         guard !buffer.isEmpty else { return }
-        try sink.write(contentsOf: buffer)
+        try buffer.withUnsafeBytes { try sink($0) }
         buffer.removeAll(keepingCapacity: true)
     }
 }
