@@ -38,7 +38,7 @@ public enum MediaTranscoderDescriptor {
             ),
             OperationDescriptor(
                 name: "audio-encode",
-                summary: "The input's audio as MP3, AAC (in M4A), Opus (in Ogg) or FLAC, with bit rate, sample rate, channels and title/artist/album tags.",
+                summary: "The input's audio as MP3, AAC (in M4A), Opus (in Ogg) or FLAC, with bit rate, sample rate, channels, title/artist/album tags and a cover image (mp3, m4a).",
                 parameters: audioParameters(defaultFormat: "mp3") + tagParameters,
                 timeoutSeconds: 1800,
                 outputs: audioOutputs
@@ -86,10 +86,16 @@ public enum MediaTranscoderDescriptor {
         ]
     }
 
-    /// Tags written into the file (ID3v2, MP4 atoms, Vorbis comments).
+    /// Tags written into the file (ID3v2, MP4 atoms, Vorbis comments), and the cover image.
     static let tagParameters: [ParameterSpec] = ["title", "artist", "album"].map {
         ParameterSpec($0, .text(maxBytes: 512), summary: "The \($0) tag.")
-    }
+    } + [coverParameter]
+
+    /// The cover image: an upload sent to the service as the attachment `cover`.
+    public static let coverParameter = ParameterSpec(
+        "cover", .objectKey,
+        summary: "R2 key of an uploaded JPEG or PNG (at most 10 MiB) written as the cover picture (ID3v2 APIC in mp3, covr in m4a; a 400 with opus or flac, a 422 when it is not a JPEG or PNG image)."
+    ).accepting(AcceptedObjects([.init("image/jpeg", maxBytes: 10 << 20), .init("image/png", maxBytes: 10 << 20)]))
 
     static let audioOutputs: [OutputType] = [
         OutputType("audio/mpeg", fileExtension: ".mp3"), OutputType("audio/mp4", fileExtension: ".m4a"),

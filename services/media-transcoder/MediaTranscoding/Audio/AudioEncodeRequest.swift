@@ -12,12 +12,21 @@ public struct AudioEncodeRequest: Sendable, Equatable {
     public var channels: Int?
     /// `title`, `artist`, `album` as given.
     public var tags: [String: String]
+    /// The cover image's file (the job's `cover` attachment), muxed in as an attached picture.
+    public var coverPath: String?
 
     /// The tag parameters.
     public static let tagNames = ["title", "artist", "album"]
 
+    /// The parameter naming the cover image's upload, and the job's attachment carrying it.
+    public static let coverParameter = "cover"
+
     /// Reads the parameters; `defaultFormat` when `format` is absent.
-    public init(parameters: JobParameters, defaultFormat: AudioFormat = .mp3) throws(ServiceError) {
+    /// - Parameter attachments: the job's attached files (``Job/attachments``); nil when only
+    ///   validating, before they exist.
+    /// - Throws: 400 for a cover with a format that carries none (opus, flac), or a cover key
+    ///   whose file was not sent.
+    public init(parameters: JobParameters, defaultFormat: AudioFormat = .mp3, attachments: [String: [String]]? = nil) throws(ServiceError) {
         if let name = try parameters.string("format") {
             guard let format = AudioFormat(name: name) else {
                 throw .invalidParameter("format", "must be one of \(AudioFormat.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(name)\".")
@@ -34,6 +43,16 @@ public struct AudioEncodeRequest: Sendable, Equatable {
             if let value = try parameters.string(name), !value.isEmpty { tags[name] = value }
         }
         self.tags = tags
+        let coverKey = try parameters.string(Self.coverParameter).flatMap { $0.isEmpty ? nil : $0 }
+        coverPath = attachments?[Self.coverParameter]?.first
+        if coverKey != nil || coverPath != nil {
+            guard format.carriesCover else {
+                throw .invalidParameter(Self.coverParameter, "cover images are written to mp3 and m4a (aac) only, not \(format.rawValue).")
+            }
+            if let attachments, attachments[Self.coverParameter]?.first == nil {
+                throw .invalidParameter(Self.coverParameter, "the image was not sent with the job (the platform sends it as the multipart part \"\(Self.coverParameter)\").")
+            }
+        }
     }
 
     /// The encode of the audio alone, `filters` (e.g. loudnorm) first.
@@ -42,6 +61,7 @@ public struct AudioEncodeRequest: Sendable, Equatable {
         var settings = EncodeSettings(muxer: format.muxer, path: path, muxerOptions: format.muxerOptions, audio: audio, requireAudio: true)
         settings.metadata = tags
         settings.chapters = chapters
+        settings.coverPath = coverPath
         return settings
     }
 }

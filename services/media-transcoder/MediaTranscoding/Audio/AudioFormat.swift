@@ -18,6 +18,8 @@ public enum AudioFormat: String, Sendable, CaseIterable {
     public var fileExtension: String { switch self { case .mp3: ".mp3"; case .aac: ".m4a"; case .opus: ".opus"; case .flac: ".flac" } }
     /// Whether a bit rate applies (not to FLAC).
     var isLossy: Bool { self != .flac }
+    /// Whether the container holds a cover picture (ID3v2 APIC, MP4 `covr`).
+    var carriesCover: Bool { self == .mp3 || self == .aac }
     /// Muxer options: MP4 moves its index to the front; MP3 writes ID3v2.3 (what most players read).
     var muxerOptions: [String: String] {
         switch self {

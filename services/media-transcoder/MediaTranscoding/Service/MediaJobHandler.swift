@@ -50,24 +50,24 @@ public struct MediaJobHandler: JobHandler {
                                       isCancelled: { context.isCancelled }, partial: context.publishesOutputs ? { publish($0, context: context) } : nil)
             }
         case "audio-encode":
-            let request = try AudioEncodeRequest(parameters: job.parameters)
+            let request = try AudioEncodeRequest(parameters: job.parameters, attachments: job.attachments)
             return try await JobScratch.run(job, context: context) { directory in
                 try AudioEncode.run(inputPath: path, request: request, directory: directory, progress: context.progress, isCancelled: { context.isCancelled })
             }
         case "normalize":
             let normalize = Normalize(targetLUFS: try job.parameters.double("targetLUFS") ?? -16, truePeak: try job.parameters.double("truePeak") ?? -1.5,
-                                      encode: try AudioEncodeRequest(parameters: job.parameters))
+                                      encode: try AudioEncodeRequest(parameters: job.parameters, attachments: job.attachments))
             return try await JobScratch.run(job, context: context) { directory in
                 try normalize.run(inputPath: path, directory: directory, progress: context.progress, isCancelled: { context.isCancelled })
             }
         case "denoise":
             let denoise = Denoise(reduction: try job.parameters.double("reduction") ?? 12, noiseFloor: try job.parameters.double("noiseFloor") ?? -50,
-                                  encode: try AudioEncodeRequest(parameters: job.parameters))
+                                  encode: try AudioEncodeRequest(parameters: job.parameters, attachments: job.attachments))
             return try await JobScratch.run(job, context: context) { directory in
                 try denoise.run(inputPath: path, directory: directory, progress: context.progress, isCancelled: { context.isCancelled })
             }
         case "chapters":
-            let request = try AudioEncodeRequest(parameters: job.parameters)
+            let request = try AudioEncodeRequest(parameters: job.parameters, attachments: job.attachments)
             let list = try ChapterList(json: try job.parameters.string("chapters") ?? "")
             return try await JobScratch.run(job, context: context) { directory in
                 try ChapterMarking.run(inputPath: path, list: list, request: request, directory: directory, progress: context.progress,

@@ -86,6 +86,8 @@ package struct EncodeSettings: Sendable {
     package var metadata: [String: String] = [:]
     /// Chapters written into the container (ID3v2 CHAP in MP3, a chapter track in MP4).
     package var chapters: [Chapter] = []
+    /// A JPEG or PNG file muxed in as the cover (an attached picture; mp3 and mp4 only).
+    package var coverPath: String?
 
     package init(muxer: String, path: String, muxerOptions: [String: String] = [:], video: Video? = nil, audio: Audio? = nil, requireAudio: Bool = false) {
         self.muxer = muxer

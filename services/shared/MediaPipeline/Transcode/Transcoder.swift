@@ -26,9 +26,15 @@ package enum Transcoder {
             lanes.append(lane)
         }
         guard !lanes.isEmpty else { throw MediaError(.internalError, "The encode keeps no stream.") }
+        var cover: CoverPicture?
+        if let coverPath = settings.coverPath {
+            cover = try CoverPicture(path: coverPath)
+            try cover?.addStream(to: output)
+        }
         output.setMetadata(settings.metadata)
         try output.addChapters(settings.chapters)
         try output.begin(path: settings.path, options: settings.muxerOptions)
+        try cover?.write(to: output)
 
         let duration = input.duration ?? 0
         let clock = lanes[0]
