@@ -92,4 +92,25 @@ struct AudioCoverTests {
         let missing = await InProcessJob.error(MediaJobHandler(), "audio-encode", ["format": "mp3", "cover": "uploads/cover.jpg"], inputPath: tone)
         #expect(missing?.statusCode == 400 && missing?.message.contains("cover") == true, "\(String(describing: missing))")
     }
+
+    /// Through the service's HTTP server, the parts encoded by `curl -F` (an independent multipart
+    /// encoder), as the platform sends them: the input, then the part `cover`.
+    @Test func coverArrivesAsAMultipartPartOverHTTP() async throws {
+        let service = try await InProcessService.start()
+        let temp = try TemporaryDirectory()
+        defer { temp.remove() }
+        let tone = temp.file("tone.wav"), cover = temp.file("cover.jpg"), answer = temp.file("answer.m4a")
+        try FFmpegCLI.run(["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100:duration=1", tone])
+        try FFmpegCLI.run(["-f", "lavfi", "-i", "testsrc=size=80x60:rate=1", "-frames:v", "1", cover])
+        let status = try MediaProbe.run("/usr/bin/curl", ["-sS", "-o", answer, "-w", "%{http_code}",
+                                                          "-F", "input=@\(tone);type=audio/wav", "-F", "cover=@\(cover);filename=cover.jpg;type=image/jpeg",
+                                                          service.baseURL + "/jobs/audio-encode?format=m4a&cover=uploads%2Fcover.jpg"])
+        #expect(status == "200", "\(status): \((try? String(contentsOfFile: answer, encoding: .utf8)) ?? "")")
+        let picture = try #require(try streams(answer).first { $0["codec_type"] as? String == "video" })
+        #expect((picture["disposition"] as? [String: Any])?["attached_pic"] as? Int == 1 && picture["codec_name"] as? String == "mjpeg")
+        #expect(picture["width"] as? Int == 80 && picture["height"] as? Int == 60)
+        #expect(try MediaProbe.probe(answer).audio?.codec == "aac")
+        #expect(service.scratch.contents().isEmpty)
+        await service.stop()
+    }
 }
