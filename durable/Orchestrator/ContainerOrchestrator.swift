@@ -37,8 +37,6 @@ public actor ContainerOrchestrator: DurableObject {
     /// The attempt in flight per job id.
     private var running: [String: RunningAttempt] = [:]
     private var watchers = WatcherRegistry()
-    /// The watchers' deadlines, served by one background loop.
-    private let deadlines = WatchDeadlines()
     /// Progress of running jobs: kept in memory only (it restarts with the attempt anyway).
     private var liveProgress: [String: (progress: Double, stage: String, text: String?)] = [:]
 
@@ -207,15 +205,18 @@ public actor ContainerOrchestrator: DurableObject {
         }
         let (key, updates, continuation) = watchers.add(job, endOnly: endOnly)
         let id = job.id
-        // The deadlines' loop keeps the object (and so the watcher) in memory while someone
-        // watches, answers at the deadline, and ends the stream at shutdown.
-        let loop = deadlines.add(key, id: id, deadline: deadline, continuation: continuation) { [weak self] id, key in
-            await self?.watchDeadline(id, key)
+        // Keeps the object (and so the watcher) in memory while someone watches, until the
+        // deadline; cancelled when the stream ends first, and at shutdown (which ends the stream).
+        let pin = state.waitUntil { [weak self] in
+            try? await Task.sleep(for: deadline ?? .seconds(365 * 86_400))
+            if !Task.isCancelled, let last = await self?.watchDeadline(id, key) {
+                continuation.yield(last)
+            }
+            continuation.finish()
         }
-        if let loop { state.waitUntil(loop) }
-        let (state, deadlines) = (self.state, self.deadlines)
+        let state = self.state
         continuation.onTermination = { [weak self] reason in
-            deadlines.remove(key)
+            pin.cancel()
             // A terminal state already removed its watchers; a watcher that left did not.
             if case .cancelled = reason { state.waitUntil { [weak self] in await self?.unwatch(id, key) } }
         }

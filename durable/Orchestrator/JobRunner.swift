@@ -27,9 +27,12 @@ struct JobRunner: Sendable {
     func run() async {
         let progress = ProgressReports(jobId: job.id, attempt: attempt, env: env)
         var rest: Body.Iterator?
-        // Progress goes to the orchestrator beside the stream, never holding it up.
-        var outcome = await execute(rest: &rest, progress: progress)
-        await progress.finish()
+        var outcome = await withTaskGroup(of: Void.self) { group in
+            // Progress goes to the orchestrator beside the stream, never holding it up.
+            group.addTask { await progress.deliver() }
+            defer { progress.finish() }
+            return await execute(rest: &rest, progress: progress)
+        }
         guard !Task.isCancelled else { return }
         if case .succeeded(let result, let outputs) = outcome {
             do {

@@ -1,12 +1,8 @@
-import NIOConcurrencyHelpers
 import Outpost
 
 /// An attempt's progress on its way to the orchestrator: advisory, so a job never waits for it.
 /// At most one report is in flight, and while one is, only the newest waits. Reports are thinned
 /// to every 5 % of progress and each change of stage (the service sends one line per 1 %).
-///
-/// The task that delivers them starts with the first report: a job that reports no progress
-/// (most short ones) costs no task.
 struct ProgressReports: Sendable {
     private let jobId: String
     private let attempt: Int
@@ -33,8 +29,6 @@ struct ProgressReports: Sendable {
         var last = Report(progress: -1, stage: "")
     }
     private let thinning = Thinning()
-    /// The delivering task, once the first report started it; nil after `finish()` when none did.
-    private let delivery = NIOLockedValueBox<(task: Task<Void, Never>?, finished: Bool)>((nil, false))
 
     /// Called by the runner's stream reader, one line at a time.
     /// Thinned to a change of stage, 5 % more progress, or more text: what is delivered while an
@@ -44,14 +38,10 @@ struct ProgressReports: Sendable {
         guard report.stage != last.stage || report.progress - last.progress >= 0.05 || report.text != last.text else { return }
         thinning.last = report
         continuation.yield(report)
-        delivery.withLockedValue { d in
-            guard d.task == nil, !d.finished else { return }
-            d.task = Task { [self] in await deliver() }
-        }
     }
 
     /// Sends reports until `finish()`.
-    private func deliver() async {
+    func deliver() async {
         let (id, attempt, env) = (jobId, self.attempt, self.env)
         for await report in reports {
             _ = try? await PlatformBindings.orchestrator(env).call(ContainerOrchestrator.self) {
@@ -60,14 +50,5 @@ struct ProgressReports: Sendable {
         }
     }
 
-    /// Ends the reports and waits until the last one was delivered (cancelled with the caller).
-    func finish() async {
-        continuation.finish()
-        let task = delivery.withLockedValue { d -> Task<Void, Never>? in
-            d.finished = true
-            return d.task
-        }
-        guard let task else { return }
-        await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
-    }
+    func finish() { continuation.finish() }
 }

@@ -19,12 +19,13 @@ final class DurableObjectHost: Sendable {
     let env: @Sendable () -> Env
     /// The containers, for the classes that own one (`state.container`).
     let containers: ContainersSubsystem?
+    let syncPool: NIOThreadPool
     let tasks: DurableObjectTasks
     private let table = NIOLockedValueBox(ActivationTable<ObjectInstance, Waiter>())
 
     init(
         className: String, factory: @escaping DurableObjectFactory, directory: ObjectDirectory, options: DurableObjectOptions,
-        context: RuntimeContext, env: @escaping @Sendable () -> Env, containers: ContainersSubsystem?, tasks: DurableObjectTasks
+        context: RuntimeContext, env: @escaping @Sendable () -> Env, containers: ContainersSubsystem?, syncPool: NIOThreadPool, tasks: DurableObjectTasks
     ) throws {
         self.tasks = tasks
         self.className = className
@@ -35,6 +36,7 @@ final class DurableObjectHost: Sendable {
         self.context = context
         self.env = env
         self.containers = containers
+        self.syncPool = syncPool
         self.codec = DurableObjectIdCodec(keyBytes: try directory.namespaceKey(className: className))
         try FileManager.default.createDirectory(atPath: classDirectory, withIntermediateDirectories: true)
     }
@@ -88,7 +90,7 @@ final class DurableObjectHost: Sendable {
     private func activate(_ id: DurableObjectId, generation: UInt64) async throws -> ObjectInstance {
         let instance: ObjectInstance
         do {
-            let database = try ObjectDatabase(path: path(of: id))
+            let database = try ObjectDatabase(path: path(of: id), syncPool: syncPool)
             if let name = id.name, database.created {
                 try directory.recordName(className: className, id: id.hex, name: name)
             }
@@ -159,7 +161,7 @@ final class DurableObjectHost: Sendable {
 
     private func closeOffPool(_ database: ObjectDatabase) async {
         do {
-            try await StorageIO.pool.runIfActive { database.close() }
+            try await syncPool.runIfActive { database.close() }
         } catch {
             database.close()
         }

@@ -10,19 +10,23 @@ public struct DurableObjectOptions: Sendable {
     public var alarmMaxRetries: Int
     /// How often the scheduler looks for due alarms and idle objects.
     public var schedulerInterval: Duration
+    /// Threads that run fsyncs (several in flight let the filesystem journal batch them).
+    public var syncThreads: Int
 
     public init(
         idleTimeout: Duration = .seconds(70),
         blockConcurrencyTimeout: Duration = .seconds(30),
         alarmRetryBaseDelay: Double = 2,
         alarmMaxRetries: Int = 6,
-        schedulerInterval: Duration = .milliseconds(100)
+        schedulerInterval: Duration = .milliseconds(100),
+        syncThreads: Int = 16
     ) {
         self.idleTimeout = idleTimeout
         self.blockConcurrencyTimeout = blockConcurrencyTimeout
         self.alarmRetryBaseDelay = alarmRetryBaseDelay
         self.alarmMaxRetries = alarmMaxRetries
         self.schedulerInterval = schedulerInterval
+        self.syncThreads = syncThreads
     }
 
     /// The backoff of a throwing alarm: `alarmRetryBaseDelay` doubling per attempt, at most 2^30 times it.

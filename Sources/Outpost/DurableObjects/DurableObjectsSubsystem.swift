@@ -1,5 +1,6 @@
 import Foundation
 import NIOConcurrencyHelpers
+import NIOPosix
 public import ServiceLifecycle
 
 /// Durable Objects for a runtime: a `DurableObjectNamespace` per `[[durable_objects.bindings]]`,
@@ -15,6 +16,7 @@ public final class DurableObjectsSubsystem: RuntimeSubsystem {
     let hosts: [String: DurableObjectHost]
     let scheduler: AlarmScheduler?
     let router: ContainerEventRouter?
+    let syncPool: NIOThreadPool?
     /// Objects' background operations (`state.waitUntil`); the runtime runs it after every other service.
     public let tasks = DurableObjectTasks()
 
@@ -53,6 +55,7 @@ public final class DurableObjectsSubsystem: RuntimeSubsystem {
             hosts = [:]
             scheduler = nil
             router = nil
+            syncPool = nil
             return
         }
         let exports = context.script.durableObjects
@@ -64,27 +67,35 @@ public final class DurableObjectsSubsystem: RuntimeSubsystem {
             return env
         }
         let options = context.durableObjectOptions
+        let pool = NIOThreadPool(numberOfThreads: max(1, options.syncThreads))
+        pool.start()
         let directory = try ObjectDirectory(stateDirectory: context.stateDirectory)
         var hosts: [String: DurableObjectHost] = [:]
         var bindings: [String: any Sendable] = [:]
-        for binding in local {
-            let host: DurableObjectHost
-            if let existing = hosts[binding.className] {
-                host = existing
-            } else {
-                host = try DurableObjectHost(
-                    className: binding.className, factory: exports[binding.className]!, directory: directory,
-                    options: options, context: context, env: envOfObjects, containers: containers, tasks: tasks
-                )
-                hosts[binding.className] = host
+        do {
+            for binding in local {
+                let host: DurableObjectHost
+                if let existing = hosts[binding.className] {
+                    host = existing
+                } else {
+                    host = try DurableObjectHost(
+                        className: binding.className, factory: exports[binding.className]!, directory: directory,
+                        options: options, context: context, env: envOfObjects, containers: containers, syncPool: pool, tasks: tasks
+                    )
+                    hosts[binding.className] = host
+                }
+                bindings[binding.name] = DurableObjectNamespace(host: host)
             }
-            bindings[binding.name] = DurableObjectNamespace(host: host)
+        } catch {
+            try? pool.syncShutdownGracefully()
+            throw error
         }
         let env = Env(vars: vars, bindings: others.merging(bindings) { $1 }, metrics: context.metrics)
         envBox.withLockedValue { $0 = env }
         self.env = env
         self.hosts = hosts
         self.bindings = bindings
+        self.syncPool = pool
         self.scheduler = AlarmScheduler(hosts: hosts, directory: directory, options: options, clock: context.clock, logger: context.logger)
         self.router = containers.map { _ in ContainerEventRouter(hosts: hosts, events: containerEvents) }
     }
@@ -109,6 +120,7 @@ public final class DurableObjectsSubsystem: RuntimeSubsystem {
 
     public func close() {
         for host in hosts.values { host.closeAll() }
+        try? syncPool?.syncShutdownGracefully()
     }
 }
 

@@ -12,8 +12,8 @@ import Darwin
 /// Every storage call runs inside an implicit transaction opened on first use; the runtime
 /// commits it when the event ends, so writes with no event boundary between them commit
 /// atomically. Commits go to the WAL without fsync (`synchronous = NORMAL`); `waitDurable`
-/// then makes them durable with a group-committed `fdatasync` of the WAL on a storage I/O
-/// thread (`StorageIO`), so the actor never blocks the cooperative pool on the disk.
+/// then makes them durable with a group-committed `fdatasync` of the WAL on a thread-pool
+/// thread, so the actor never blocks the cooperative pool on the disk.
 final class ObjectDatabase: @unchecked Sendable {
     // @unchecked: `connection`, `inTransaction`, `savepointDepth` and the alarm flags are only
     // touched while `lock` is held; `walFD` and `needsFullSync` only by the current sync leader
@@ -31,25 +31,26 @@ final class ObjectDatabase: @unchecked Sendable {
     /// Set when the alarm handler calls `setAlarm`/`deleteAlarm`.
     var alarmChangedDuringHandler = false
 
-    private let gate = NIOLockedValueBox(GroupCommitState<CheckedContinuation<Void, any Error>>())
+    private let gate = NIOLockedValueBox(GroupCommitState<CheckedContinuation<SyncTurn, any Error>>())
     private var walFD: Int32 = -1
     private var needsFullSync = true
     private var closeRequested = false
 
     let path: String
-    /// The storage I/O threads the sync rounds run on.
-    private let ioPool: NIOThreadPool
+    private let syncPool: NIOThreadPool
     /// Authorizer mode (0 = runtime statements, 1 = user SQL) and the reason of the last denial.
     let authorizerState: UnsafeMutablePointer<Int32>
+
+    enum SyncTurn { case released, lead }
 
     static let schemaVersion: Int32 = 1
 
     /// True when this open created the file (a new object).
     let created: Bool
 
-    init(path: String, ioPool: NIOThreadPool = StorageIO.pool) throws {
+    init(path: String, syncPool: NIOThreadPool) throws {
         self.path = path
-        self.ioPool = ioPool
+        self.syncPool = syncPool
         created = access(path, F_OK) != 0
         let conn = try SQLiteConnection(path: path, synchronous: .normal)
         authorizerState = .allocate(capacity: 2)
@@ -172,64 +173,36 @@ final class ObjectDatabase: @unchecked Sendable {
     }
 
     /// Waits until commit `seq` is on disk (the output gate).
-    ///
-    /// The waiter that finds no round running hands the rounds to a storage I/O thread, which
-    /// syncs back to back while anyone waits and resumes each waiter once, when its commit is on
-    /// disk: no continuation goes to the cooperative pool only to hand work back to the I/O threads.
     func waitDurable(_ seq: UInt64) async throws {
         if seq == 0 || gate.withLockedValue({ $0.durable >= seq }) { return }
-        try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
+        let turn: SyncTurn = try await withCheckedThrowingContinuation { c in
             switch gate.withLockedValue({ $0.wait(for: seq, c) }) {
-            case .ready: c.resume()
-            case .lead: startRounds(leader: c)
+            case .ready: c.resume(returning: .released)
+            case .lead: c.resume(returning: .lead)
             case .wait: break
             }
         }
+        if turn == .lead { try await lead() }
     }
 
-    /// Runs sync rounds on a storage I/O thread, starting with `leader`'s.
-    private func startRounds(leader: CheckedContinuation<Void, any Error>) {
-        ioPool.submit { [self] work in
-            guard case .active = work else {
-                // The pool is shutting down: nothing can be made durable any more.
-                let error = DurableObjectError.closed
-                let failed = gate.withLockedValue { $0.failRound() }
-                leader.resume(throwing: error)
-                for c in failed { c.resume(throwing: error) }
-                return
-            }
-            runRounds(leader: leader)
+    /// Runs one sync round and hands the next round to a waiter.
+    private func lead() async throws {
+        let target = gate.withLockedValue { $0.startRound() }
+        do {
+            try await syncPool.runIfActive { [self] in try self.syncFiles() }
+        } catch {
+            let failed = gate.withLockedValue { $0.failRound() }
+            for c in failed { c.resume(throwing: error) }
+            throw error
         }
-    }
-
-    /// Sync rounds, one after the other on this thread, until no waiter is left. A round makes
-    /// every commit written before it started durable; the waiters it covers are resumed, the
-    /// first one it does not cover is the next round's leader. A failed round fails every waiter.
-    private func runRounds(leader first: CheckedContinuation<Void, any Error>) {
-        var leader = first
-        while true {
-            let target = gate.withLockedValue { $0.startRound() }
-            do {
-                try syncFiles()
-            } catch {
-                let failed = gate.withLockedValue { $0.failRound() }
-                leader.resume(throwing: error)
-                for c in failed { c.resume(throwing: error) }
-                return
-            }
-            let (release, next, actions) = gate.withLockedValue { state in
-                let (release, next) = state.finishRound(target)
-                return (release, next, state.takeDurableActions())
-            }
-            for action in actions { action() }
-            leader.resume()
-            for c in release { c.resume() }
-            guard let next else {
-                closeFileIfRequested()
-                return
-            }
-            leader = next
+        let (release, next, actions) = gate.withLockedValue { state in
+            let (release, next) = state.finishRound(target)
+            return (release, next, state.takeDurableActions())
         }
+        for action in actions { action() }
+        for c in release { c.resume(returning: .released) }
+        next?.resume(returning: .lead)
+        if next == nil { closeFileIfRequested() }
     }
 
     /// fdatasync of the WAL; the first round after opening also syncs the database file and

@@ -38,10 +38,10 @@ public final class SQLiteDatabase: Sendable {
         try writer.withLockedValue { box in try timed { try body(box.connection) } }
     }
 
-    /// Runs `body` on the writer connection on a storage I/O thread (`StorageIO`), so a
-    /// commit's fsync never blocks the cooperative pool.
+    /// Runs `body` on the writer connection on a thread-pool thread, so a commit's fsync
+    /// never blocks the cooperative pool.
     public func write<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
-        try await StorageIO.pool.runIfActive { [self] in
+        try await NIOThreadPool.singleton.runIfActive { [self] in
             try writer.withLockedValue { box in try timed { try body(box.connection) } }
         }
     }

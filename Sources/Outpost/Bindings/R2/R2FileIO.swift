@@ -5,9 +5,15 @@ import Glibc
 import Darwin
 #endif
 
-/// R2 file I/O: it runs on the storage I/O threads (`StorageIO`).
+/// The threads R2 file I/O runs on. Most of their time is spent waiting in fsync, so there are
+/// more of them than cores, and they are apart from the shared pool SQLite commits use: a read
+/// never queues behind other requests' fsyncs.
 enum R2FileIO {
-    static var pool: NIOThreadPool { StorageIO.pool }
+    static let pool: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 16)
+        pool.start()
+        return pool
+    }()
 
     static func write(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
         #if canImport(Glibc)
