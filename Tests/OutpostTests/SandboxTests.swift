@@ -12,8 +12,10 @@ struct SandboxTests {
             let opts = ContainerStartOptions(envVars: ["GREETING": "hi"], probe: ReadinessProbe(portTimeout: .seconds(60)), durableObjectID: "abc123")
             let info = try await S.json(sup.fetch(Request(url: "/"), className: "Fixture", instanceID: "env", options: opts))
             let env = try #require(info["env"] as? [String: String])
+            // OUTPOST_READY_FD names the readiness pipe (a ServiceKit service writes a byte there once it listens).
             #expect(Set(env.keys) == ["CLOUDFLARE_APPLICATION_ID", "CLOUDFLARE_COUNTRY_A2", "CLOUDFLARE_LOCATION", "CLOUDFLARE_REGION",
-                                      "CLOUDFLARE_DURABLE_OBJECT_ID", "PORT", "PORT_8080", "GREETING"])
+                                      "CLOUDFLARE_DURABLE_OBJECT_ID", "PORT", "PORT_8080", "GREETING", "OUTPOST_READY_FD"])
+            #expect(env["OUTPOST_READY_FD"] == "6")
             #expect(env["CLOUDFLARE_DURABLE_OBJECT_ID"] == "abc123")
             #expect(env["GREETING"] == "hi")
             let port = await sup.list().first?.port
