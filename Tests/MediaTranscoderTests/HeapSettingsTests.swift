@@ -1,7 +1,7 @@
-import MediaTranscoding
+import ServiceKit
 import Testing
 
-/// The service's malloc setting (`HeapSettings`, applied in `main.swift`).
+/// Every service's malloc setting (`HeapSettings`, applied by `ContainerService.main`).
 @Suite("Media heap settings")
 struct HeapSettingsTests {
     @Test("glibc takes the fixed mmap threshold")

@@ -143,8 +143,10 @@ private struct ShutdownNotice: Service {
 extension ContainerService {
     /// A service's whole `main`: the configuration from the environment (named after the
     /// descriptor's image, with its jobs per instance as the default concurrency), then serve
-    /// until SIGTERM. A configuration error is printed and exits 1.
+    /// until SIGTERM, with the heap set to give big blocks back (`HeapSettings`). A
+    /// configuration error is printed and exits 1.
     public static func main(_ handler: Handler) async -> Never {
+        HeapSettings.apply()
         let name = handler.descriptor?.image ?? "service"
         do {
             let configuration = try ServiceConfiguration.fromEnvironment(name: name, defaultConcurrency: handler.descriptor?.jobsPerInstance ?? 1)

@@ -2,7 +2,8 @@
 import Glibc
 #endif
 
-/// How the service's heap hands memory back, set once at start (`main.swift`).
+/// How a service's heap hands memory back, set once at start by `ContainerService.main`, so
+/// every service gets it.
 ///
 /// glibc's malloc serves a block of 128 KiB or more with its own `mmap` and unmaps it when freed,
 /// but after each such free it raises that threshold (up to 32 MiB), so the next picture-sized
