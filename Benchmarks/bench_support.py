@@ -157,3 +157,40 @@ def percentile(values, p):
     """Nearest-rank percentile of `values` (p in 0…100)."""
     ordered = sorted(values)
     return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+def noop_platform_config(name, video=False):
+    """The wrangler.toml of the suites that run `outpost-noop dev` (noop, coldstart): the platform's
+    bindings and the no-op service, with the video-processor too when `video`; one instance each,
+    with the whole machine."""
+    classes = ["ContainerOrchestrator", "JobScheduler", "Noop"] + (["VideoProcessor"] if video else [])
+    containers = [("Noop", "noop-service")] + ([("VideoProcessor", "video-processor")] if video else [])
+    toml = 'name = "%s"\ncompatibility_date = "2026-11-01"\n' % name
+    for binding, namespace in (("JOB_STATUS_KV", "job-status"), ("AUTH_KV", "auth"), ("TEMPLATES_KV", "document-templates")):
+        toml += '\n[[kv_namespaces]]\nbinding = "%s"\nid = "%s"\n' % (binding, namespace)
+    toml += '\n[[r2_buckets]]\nbinding = "MEDIA"\nbucket_name = "pitchey-media"\n'
+    for binding, cls in [("ORCHESTRATOR", "ContainerOrchestrator"), ("SCHEDULER", "JobScheduler")] + \
+            [("NOOP" if c == "Noop" else "VIDEO_PROCESSOR", c) for c, _ in containers]:
+        toml += '\n[[durable_objects.bindings]]\nname = "%s"\nclass_name = "%s"\n' % (binding, cls)
+    toml += '\n[[migrations]]\ntag = "v1"\nnew_sqlite_classes = [%s]\n' % ", ".join('"%s"' % c for c in classes)
+    for cls, image in containers:
+        toml += '\n[[containers]]\nclass_name = "%s"\nimage = "%s"\nmax_instances = 1\ninstance_type = "standard-3"\n' % (cls, image)
+    return toml
+
+
+def start_outpost_noop(bin_dir, state, name, video=False, variables=()):
+    """Writes `noop_platform_config` into STATE and starts the release `outpost-noop dev` on it, with
+    the bench API key, no rate limit and `variables` ("NAME:value"); returns (process, port). The
+    caller waits for /health."""
+    config = os.path.join(state, "wrangler.toml")
+    with open(config, "w") as f:
+        f.write(noop_platform_config(name, video))
+    port = free_port()
+    argv = [os.path.join(bin_dir, "outpost-noop"), "dev", "--config", config,
+            "--persist-to", os.path.join(state, "state"), "--port", str(port), "--s3-port", "0",
+            "--log-level", "warning", "--var", "API_KEYS:bench:admin:bench-key",
+            "--var", "RATE_LIMIT_PER_MINUTE:100000000", "--var", "RATE_LIMIT_BURST:1000000"]
+    for variable in variables:
+        argv += ["--var", variable]
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    return process, port

@@ -40,7 +40,7 @@ import tempfile
 import threading
 import time
 
-from bench_support import descendants, free_port
+from bench_support import descendants, free_port, start_outpost_noop
 
 COLD_STARTS = int(os.environ.get("COLD_STARTS", "20"))
 API = {"Content-Type": "application/json", "X-API-Key": "bench-key"}
@@ -261,50 +261,6 @@ def supports_notify(launcher, baseline, exe, state):
         return False
 
 
-WRANGLER = """
-name = "coldstart-bench"
-compatibility_date = "2026-11-01"
-
-[[kv_namespaces]]
-binding = "JOB_STATUS_KV"
-id = "job-status"
-
-[[kv_namespaces]]
-binding = "AUTH_KV"
-id = "auth"
-
-[[kv_namespaces]]
-binding = "TEMPLATES_KV"
-id = "document-templates"
-
-[[r2_buckets]]
-binding = "MEDIA"
-bucket_name = "pitchey-media"
-
-[[durable_objects.bindings]]
-name = "ORCHESTRATOR"
-class_name = "ContainerOrchestrator"
-
-[[durable_objects.bindings]]
-name = "SCHEDULER"
-class_name = "JobScheduler"
-
-[[durable_objects.bindings]]
-name = "NOOP"
-class_name = "Noop"
-
-[[migrations]]
-tag = "v1"
-new_sqlite_classes = ["ContainerOrchestrator", "JobScheduler", "Noop"]
-
-[[containers]]
-class_name = "Noop"
-image = "noop-service"
-max_instances = 1
-instance_type = "standard-3"
-"""
-
-
 def job(conn, label):
     conn.request("POST", "/api/noop/run?wait=30", json.dumps({"label": label}).encode(), API)
     r = conn.getresponse()
@@ -329,17 +285,8 @@ def listening_times(state):
 
 
 def platform_level(bin_dir, state):
-    config = os.path.join(state, "wrangler.toml")
-    with open(config, "w") as f:
-        f.write(WRANGLER)
-    port = free_port()
+    outpost, port = start_outpost_noop(bin_dir, state, "coldstart-bench", variables=["CONTAINER_SLEEP_AFTER:0.2"])
     runtime_state = os.path.join(state, "state")
-    outpost = subprocess.Popen([os.path.join(bin_dir, "outpost-noop"), "dev", "--config", config,
-                                "--persist-to", runtime_state, "--port", str(port), "--s3-port", "0",
-                                "--log-level", "warning", "--var", "API_KEYS:bench:admin:bench-key",
-                                "--var", "RATE_LIMIT_PER_MINUTE:100000000", "--var", "RATE_LIMIT_BURST:1000000",
-                                "--var", "CONTAINER_SLEEP_AFTER:0.2"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         while True:
             if outpost.poll() is not None:

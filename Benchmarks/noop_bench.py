@@ -35,66 +35,12 @@ import subprocess
 import sys
 import time
 
-from bench_support import free_port
+from bench_support import free_port, start_outpost_noop
 
 ROUNDS = 3
 SECONDS = float(os.environ.get("BENCH_SECONDS", "3"))
 API = {"Content-Type": "application/json", "X-API-Key": "bench-key"}
 TICKS = os.sysconf("SC_CLK_TCK")
-
-WRANGLER = """
-name = "noop-bench"
-compatibility_date = "2026-11-01"
-
-[[kv_namespaces]]
-binding = "JOB_STATUS_KV"
-id = "job-status"
-
-[[kv_namespaces]]
-binding = "AUTH_KV"
-id = "auth"
-
-[[kv_namespaces]]
-binding = "TEMPLATES_KV"
-id = "document-templates"
-
-[[r2_buckets]]
-binding = "MEDIA"
-bucket_name = "pitchey-media"
-
-[[durable_objects.bindings]]
-name = "ORCHESTRATOR"
-class_name = "ContainerOrchestrator"
-
-[[durable_objects.bindings]]
-name = "SCHEDULER"
-class_name = "JobScheduler"
-
-[[durable_objects.bindings]]
-name = "NOOP"
-class_name = "Noop"
-
-[[durable_objects.bindings]]
-name = "VIDEO_PROCESSOR"
-class_name = "VideoProcessor"
-
-[[migrations]]
-tag = "v1"
-new_sqlite_classes = ["ContainerOrchestrator", "JobScheduler", "VideoProcessor", "Noop"]
-
-[[containers]]
-class_name = "Noop"
-image = "noop-service"
-max_instances = 1
-instance_type = "standard-3"
-
-[[containers]]
-class_name = "VideoProcessor"
-image = "video-processor"
-max_instances = 1
-instance_type = "standard-3"
-"""
-
 
 class Client:
     """One keep-alive HTTP/1.1 connection."""
@@ -250,15 +196,7 @@ def main():
                 p.wait()
 
     try:
-        config = os.path.join(state, "wrangler.toml")
-        with open(config, "w") as f:
-            f.write(WRANGLER)
-        port = free_port()
-        outpost = subprocess.Popen([os.path.join(bin_dir, "outpost-noop"), "dev", "--config", config,
-                                    "--persist-to", os.path.join(state, "state"), "--port", str(port), "--s3-port", "0",
-                                    "--log-level", "warning", "--var", "API_KEYS:bench:admin:bench-key",
-                                    "--var", "RATE_LIMIT_PER_MINUTE:100000000", "--var", "RATE_LIMIT_BURST:1000000"],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        outpost, port = start_outpost_noop(bin_dir, state, "noop-bench", video=True)
         children.append(outpost)
         noop_port = free_port()
         scratch = os.path.join(state, "noop-scratch")
