@@ -2,13 +2,14 @@ public import Outpost
 public import Durable
 import Foundation
 
-/// The Pitchey Worker: `/health` and `/metrics` in the open, `/api/*` behind authentication,
-/// a per-caller rate limit and CORS.
+/// The Pitchey Worker: `/health` and the ``PublicRoutes`` in the open, `/api/*` behind
+/// authentication, a per-caller rate limit and CORS.
 public struct PitcheyWorker: Worker {
     let startedAt = Date()
     let rateLimiter = RateLimiter()
     let healthCache = HealthCache()
     let services: ServiceRegistry
+    let open = PublicRoutes.router()
     let api: WorkerRouter<APIContext>
     /// `GET /openapi.json`, made once from the services' descriptors.
     let openAPI: Body
@@ -30,7 +31,8 @@ public struct PitcheyWorker: Worker {
             return response
         }
         // Found once: it labels the request's metrics and log line, and it runs the handler.
-        let resolution = api.resolve(request)
+        let openRoute = open.resolve(request)
+        let resolution: Resolution = openRoute.matchesPath ? .open(openRoute) : .api(api.resolve(request))
         let response = await respond(request, resolution: resolution, env: env, context: context)
         let route = route(of: request, resolution: resolution, context: context)
         // Time to the response's head (a stream's body may go on).
@@ -46,28 +48,28 @@ public struct PitcheyWorker: Worker {
         try await ScheduledBackup.run(controller, env: env)
     }
 
+    /// Which router takes a request, and how.
+    private enum Resolution {
+        case open(WorkerRouter<PublicRoutes.Context>.Resolution)
+        case api(WorkerRouter<APIContext>.Resolution)
+    }
+
     /// The route pattern `request` is counted and logged under (its method and pattern, never its
     /// path); a job's id goes to the access log too.
-    private func route(of request: Request, resolution: WorkerRouter<APIContext>.Resolution, context: ExecutionContext) -> String {
+    private func route(of request: Request, resolution: Resolution, context: ExecutionContext) -> String {
         let route: String
-        switch request.path {
-        case "/health", "/metrics", "/openapi.json":
-            route = "\(request.method.rawValue) \(request.path)"
-        case let path where path == "/dashboard" || path.hasPrefix("/dashboard/"):
-            route = "\(request.method.rawValue) /dashboard"
-        case let path where path.hasPrefix("/streams/"):
-            route = "\(request.method.rawValue) /streams/:id/*file"
-        case let path where LiveIngestRoutes.matches(path):
-            route = "\(request.method.rawValue) /api/media/live/:id/ingest"
-        default:
-            route = resolution.pattern ?? "unmatched"
-            if let id = resolution.parameters?["id"], request.path.hasPrefix("/api/containers/jobs/") { context.annotate("jobId", id) }
+        switch resolution {
+        case .open(let found):
+            route = found.pattern ?? "unmatched"
+        case .api(let found):
+            route = found.pattern ?? "unmatched"
+            if let id = found.parameters?["id"], request.path.hasPrefix("/api/containers/jobs/") { context.annotate("jobId", id) }
         }
         context.annotate("route", route)
         return route
     }
 
-    private func respond(_ request: Request, resolution: WorkerRouter<APIContext>.Resolution, env: Env, context: ExecutionContext) async -> Response {
+    private func respond(_ request: Request, resolution: Resolution, env: Env, context: ExecutionContext) async -> Response {
         let cors = CORS(env["CORS_ORIGINS"])
         if request.method == .options { return cors.preflight(request) }
         do {
@@ -83,20 +85,19 @@ public struct PitcheyWorker: Worker {
         }
     }
 
-    private func route(_ request: Request, resolution: WorkerRouter<APIContext>.Resolution, env: Env, context: ExecutionContext) async throws -> Response {
+    private func route(_ request: Request, resolution: Resolution, env: Env, context: ExecutionContext) async throws -> Response {
         let path = request.path
-        if path == "/metrics", request.method == .get { return .text(env.metrics.exposition(describing: PlatformMetricFamilies.all), contentType: Metrics.contentType) }
-        if let page = DashboardRoutes.page(request) { return page }
-        if path == "/openapi.json", request.method == .get {
-            var headers = HTTPFields()
-            headers[.contentType] = "application/json"
-            return Response(status: .ok, headers: headers, body: openAPI)
+        let apiRoute: WorkerRouter<APIContext>.Resolution
+        switch resolution {
+        case .open(let found):
+            let ctx = PublicRoutes.Context(env: env, services: services, openAPI: openAPI)
+            if let response = try await open.handle(request, resolved: found, context: ctx) { return response }
+            throw HTTPFailure.noRoute(request)
+        case .api(let found):
+            apiRoute = found
         }
-        if path.hasPrefix("/streams/") { return try await StreamRoutes.playback(request, env: env) }
-        // A publisher's stream key is its credential (it may not be able to send auth headers).
-        if LiveIngestRoutes.matches(path) { return try await LiveIngestRoutes.ingest(request, env: env, services: services) }
         guard path == "/api" || path.hasPrefix("/api/") else {
-            throw HTTPFailure.notFound("No route for \(request.method.rawValue) \(path)")
+            throw HTTPFailure.noRoute(request)
         }
         let now = Date().timeIntervalSince1970
         let caller = try await Authenticator(env: env, now: now).authenticate(request)
@@ -107,8 +108,8 @@ public struct PitcheyWorker: Worker {
             throw RateLimited(retryAfter: wait)
         }
         let ctx = APIContext(caller: caller, env: env, execution: context, services: services)
-        guard let response = try await api.handle(request, resolved: resolution, context: ctx) else {
-            throw HTTPFailure.notFound("No route for \(request.method.rawValue) \(path)")
+        guard let response = try await api.handle(request, resolved: apiRoute, context: ctx) else {
+            throw HTTPFailure.noRoute(request)
         }
         return response
     }

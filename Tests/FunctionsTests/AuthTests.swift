@@ -156,4 +156,27 @@ struct AuthTests {
             #expect(r.headers[.allow] == "GET")
         }
     }
+
+    @Test("the open routes answer without credentials, each by its own rule; the rest of /api/* asks for them")
+    func eachOpenRouteByItsRule() async throws {
+        try await with { t in
+            #expect(await t.dispatchFetch("/metrics").status == .ok)
+            #expect(await t.dispatchFetch("/openapi.json").status == .ok)
+            #expect(await t.dispatchFetch("/dashboard").status == .ok)
+            #expect(await t.dispatchFetch("/dashboard/missing.js").status.code == 404)
+            // A stream's playback needs a token or the usual auth: 401 without either, never a 200.
+            #expect(await t.dispatchFetch("/streams/some-stream/master.m3u8").status.code == 401)
+            // An ingest URL's key is its credential: a wrong one is 403, not 401.
+            let wrongKey = await t.dispatchFetch("/api/media/live/some-job/ingest?key=00", method: .post)
+            #expect(wrongKey.status.code == 403)
+            let refusal: JSONValue = try await wrongKey.json()
+            #expect(refusal["error"]?["code"] == "invalid_stream_key")
+            let get = await t.dispatchFetch("/api/media/live/some-job/ingest?key=00")
+            #expect(get.status.code == 405)
+            #expect(get.headers[.allow] == "POST, PUT")
+            // Next to them, an API route still asks for a credential.
+            #expect(await t.dispatchFetch("/api/media/live/some-job").status.code == 401)
+            #expect(await t.dispatchFetch("/nowhere").status.code == 404)
+        }
+    }
 }

@@ -28,11 +28,6 @@ enum LiveIngestRoutes {
         r.on(.post, "/api/media/live-stream") { request, _, ctx in try await create(request, ctx: ctx) }
     }
 
-    /// Whether `path` is an ingest URL (served before auth: the key is its credential).
-    static func matches(_ path: String) -> Bool {
-        path.hasPrefix("/api/media/live/") && path.hasSuffix("/ingest")
-    }
-
     /// `POST /api/media/live-stream`: the job, with where to publish and where to watch.
     static func create(_ request: Request, ctx: APIContext) async throws -> Response {
         guard let service = ctx.services.service(apiName: "media") else { throw HTTPFailure.notFound("No media service is deployed.") }
@@ -55,13 +50,9 @@ enum LiveIngestRoutes {
         HMAC<SHA256>.authenticationCode(for: Data("ingest:\(id)".utf8), using: SymmetricKey(data: Data(secret.utf8))).map { String(format: "%02x", $0) }.joined()
     }
 
-    /// `POST|PUT /api/media/live/{id}/ingest?key=`: the publisher's body, streamed to the job's instance.
-    static func ingest(_ request: Request, env: Env, services: ServiceRegistry) async throws -> Response {
-        let parts = request.path.split(separator: "/").map(String.init)
-        guard parts.count == 5, request.method == .post || request.method == .put else {
-            throw HTTPFailure(405, code: "method_not_allowed", "Publish with POST or PUT to /api/media/live/{id}/ingest?key=….")
-        }
-        let id = parts[3]
+    /// `POST|PUT /api/media/live/{id}/ingest?key=` (an open route: ``PublicRoutes``): the
+    /// publisher's body, streamed to the job's instance.
+    static func ingest(_ request: Request, id: String, env: Env, services: ServiceRegistry) async throws -> Response {
         let expected = Array(streamKey(id, secret: StreamRoutes.StreamToken.secret(env)).utf8)
         let given = Array((request.searchParams["key"] ?? "").utf8)
         guard given.count == expected.count, zip(given, expected).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0 else {

@@ -59,13 +59,8 @@ enum StreamRoutes {
         return .json(["streams": .array(streams)] as JSONValue)
     }
 
-    /// `GET`/`HEAD /streams/{id}/{file}`.
-    static func playback(_ request: Request, env: Env) async throws -> Response {
-        let parts = request.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
-        guard request.method == .get || request.method == .head, parts.count == 3, parts[0] == "streams" else {
-            throw HTTPFailure.notFound("No route for \(request.method.rawValue) \(request.path)")
-        }
-        let (id, file) = (parts[1], parts[2])
+    /// `GET`/`HEAD /streams/{id}/{file}` (an open route: ``PublicRoutes``).
+    static func playback(_ request: Request, id: String, file: String, env: Env) async throws -> Response {
         let token = request.searchParams["token"]
         let owner: String?
         if let token {

@@ -85,6 +85,12 @@ public struct WorkerRouter<Context: Sendable>: Sendable {
             return "\(route.method.rawValue) \(route.pattern)"
         }
 
+        /// Whether some route's pattern matches the path, whatever the method (a route, or a 405).
+        public var matchesPath: Bool {
+            if case .none = lookup { return false }
+            return true
+        }
+
         /// What the route's `:name` and `*name` segments captured; nil when no route takes it.
         public var parameters: RouteParameters? {
             guard case .route(_, let parameters) = lookup else { return nil }

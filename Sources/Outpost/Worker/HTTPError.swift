@@ -27,4 +27,6 @@ public struct HTTPFailure: HTTPError {
 
     public static func badRequest(_ message: String, code: String = "bad_request") -> HTTPFailure { .init(400, code: code, message) }
     public static func notFound(_ message: String, code: String = "not_found") -> HTTPFailure { .init(404, code: code, message) }
+    /// 404 for a request no route takes.
+    public static func noRoute(_ request: Request) -> HTTPFailure { notFound("No route for \(request.method.rawValue) \(request.path)") }
 }
