@@ -24,6 +24,49 @@ struct ServiceKitContractTests {
         #expect(outbox.file(job: "../young-job", index: "0") == nil && outbox.file(job: "young-job", index: "../0") == nil)
     }
 
+    /// The scratch meter's walk counts the bytes of regular files in nested directories (checked
+    /// against `du --apparent-size -b`), follows no symbolic link, and gives up past 5,000 entries.
+    @Test func scratchMeterCountsWhatDuCounts() throws {
+        let scratch = try TemporaryDirectory()
+        defer { scratch.remove() }
+        try FileManager.default.createDirectory(atPath: scratch.path + "/a/b", withIntermediateDirectories: true)
+        for (path, size) in [("x", 1000), ("a/y", 70_000), ("a/b/z", 3)] {
+            FileManager.default.createFile(atPath: scratch.path + "/" + path, contents: Data(count: size))
+        }
+        // A link to a big file elsewhere adds nothing.
+        let outside = try TemporaryDirectory()
+        defer { outside.remove() }
+        FileManager.default.createFile(atPath: outside.path + "/big", contents: Data(count: 1 << 20))
+        try FileManager.default.createSymbolicLink(atPath: scratch.path + "/a/link", withDestinationPath: outside.path + "/big")
+        #expect(ScratchMeter.size(of: scratch.path) == 71_003)
+        let du = Process()
+        du.executableURL = URL(fileURLWithPath: "/usr/bin/find")
+        du.arguments = [scratch.path, "-type", "f", "-printf", "%s\n"]
+        let pipe = Pipe()
+        du.standardOutput = pipe
+        try du.run()
+        let listed = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        du.waitUntilExit()
+        #expect(listed.split(separator: "\n").compactMap { Int64($0) }.reduce(0, +) == 71_003)
+        #expect(ScratchMeter.size(of: scratch.path + "/missing") == 0)
+        for index in 0..<5_001 { FileManager.default.createFile(atPath: scratch.path + "/a/b/f\(index)", contents: nil) }
+        #expect(ScratchMeter.size(of: scratch.path) == nil)
+    }
+
+    /// While a job runs, the meter measures on its own (every 100 ms); the peak it reports is what
+    /// the job wrote meanwhile, though nobody asked at that moment.
+    @Test func scratchMeterMeasuresWhileAJobRuns() async throws {
+        let scratch = try TemporaryDirectory()
+        defer { scratch.remove() }
+        let meter = ScratchMeter(directory: scratch.path)
+        meter.jobStarted()
+        #expect(meter.reading?.peak == 0)
+        FileManager.default.createFile(atPath: scratch.path + "/written", contents: Data(count: 4096))
+        while meter.reading?.peak != 4096 { try await Task.sleep(for: .milliseconds(10)) }
+        meter.jobEnded()
+        #expect(meter.reading?.current == 4096)
+    }
+
     @Test func configurationComesFromTheEnvironment() throws {
         let defaults = try ServiceConfiguration.fromEnvironment(name: "svc", defaultConcurrency: 3, environment: [:])
         #expect(defaults.host == "127.0.0.1" && defaults.port == 8080 && defaults.maxConcurrentJobs == 3)

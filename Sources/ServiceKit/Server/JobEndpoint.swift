@@ -174,16 +174,10 @@ struct JobEndpoint<Handler: JobHandler>: Sendable {
         jobLogger[metadataKey: "operation"] = "\(plan.operation)"
         let started = ContinuousClock.now
         stats.begin(id: plan.id, operation: plan.operation)
-        // The scratch directory is measured as the job starts (its input spooled), every 100 ms,
-        // at its progress reports and before its outputs go.
-        stats.scratch?.measure()
-        let meter = Task { [stats] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(100))
-                stats.scratch?.measure()
-            }
-        }
-        defer { meter.cancel() }
+        // The scratch directory is measured as the job starts (its input spooled), every 100 ms
+        // while jobs run, at its progress reports and before its outputs go.
+        stats.scratch?.jobStarted()
+        defer { stats.scratch?.jobEnded() }
         var scratch = plan.spooled
         defer {
             scratch?.remove()
