@@ -134,13 +134,21 @@ final class WriteBatcher: Sendable {
             pending = []
         }
         var open = false
+        // Set when BEGIN fails (another process held the lock past the busy timeout): the rest
+        // of the round fails with it rather than waiting that long once per member.
+        var refused: (any Error)?
         for member in members {
+            if let refused {
+                member.outcome = .failure(refused)
+                continue
+            }
             if !open {
                 do {
                     try db.execute("BEGIN IMMEDIATE")
                     open = true
                 } catch {
                     member.outcome = .failure(error)
+                    refused = error
                     continue
                 }
             }
