@@ -5,8 +5,9 @@ import NIOPosix
 ///
 /// Writes are serialized on one connection; reads use a second connection so they never
 /// wait behind an fsync. Concurrent `write`s are group-committed (`WriteBatcher`): they share
-/// one transaction and one fsync, and none returns before the commit holding it is durable. Other processes (the CLI, a second server) may open the same file:
-/// WAL mode and a busy timeout make that safe.
+/// one transaction and one fsync, and none returns before the commit holding it is durable.
+/// Other processes (the CLI, a second server) may open the same file: WAL mode and a busy
+/// timeout make that safe.
 public final class SQLiteDatabase: Sendable {
     public let path: String
     // Each connection is used only while its lock is held.
