@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(cd .. && pwd)
-SUITES=${SUITES:-"http kv durable-objects queues containers video video-ops platform s3 media documents code ai backup reports gdpr noop coldstart"}
+SUITES=${SUITES:-"http kv durable-objects queues containers video video-ops platform s3 media documents code ai backup reports gdpr noop coldstart groupcommit"}
 DURATION=${DURATION:-10s}
 
 # One release build directory (Benchmarks/.build) holds the bench tools and the `outpost` binary.
@@ -143,6 +143,12 @@ PY
     STATE=$(mktemp -d)
     python3 "$(pwd)/noop_bench.py" "$BIN" "$STATE" "$ROOT/fixtures/sample.mp4"
     rm -rf "$STATE"
+    ;;
+  groupcommit)
+    # KV puts with 1 and 16 concurrent writers and fsyncs per put (group commit in SQLiteDatabase.write),
+    # through outpost-bench kv-writers; GROUPCOMMIT_BASELINE names an outpost-bench built from another
+    # commit (e.g. main before group commit) to alternate with, round by round.
+    python3 "$(pwd)/groupcommit_bench.py" "$BIN/outpost-bench" ${GROUPCOMMIT_BASELINE:+"$GROUPCOMMIT_BASELINE"}
     ;;
   coldstart)
     # Where each millisecond of a cold start goes: launcher, sandbox, loader, service init,

@@ -29,9 +29,10 @@ struct ServerProcessTests {
         let base = server.baseURL
 
         let acked = Acked()
-        // Four writers stream puts; the server is killed once enough have been acknowledged.
+        // Sixteen writers stream puts, so the server group-commits several per round; it is
+        // killed once enough have been acknowledged.
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for writer in 0..<4 {
+            for writer in 0..<16 {
                 group.addTask {
                     for i in 0..<100_000 {
                         let key = "w\(writer)-\(i)"

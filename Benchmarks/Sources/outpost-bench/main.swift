@@ -3,6 +3,7 @@ import Foundation
 // `outpost-bench SUITE…` runs the named suites and prints one table per suite.
 let suites: [String: @Sendable () async throws -> Void] = [
     "kv": KVBench.run,
+    "kv-writers": KVWritersBench.run,
     "containers": { try await ContainerBench.run() },
     "durable-objects": DurableObjectBench.run,
     "queues": { try await QueueBench.run() },

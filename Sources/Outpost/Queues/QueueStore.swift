@@ -58,10 +58,8 @@ public final class QueueStore: Sendable {
 
     /// Runs `body` in a transaction committed without fsync (see the type's note on durability).
     private func consumerWrite<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
-        try await database.write { db in
-            try db.execute("PRAGMA synchronous = NORMAL")
-            defer { try? db.execute("PRAGMA synchronous = FULL") }
-            return try db.transaction { try body(db) }
+        try await database.write(durable: false) { db in
+            try db.transaction { try body(db) }
         }
     }
 

@@ -79,7 +79,10 @@ public final class SQLiteConnection {
     public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 
     /// Runs `body` in an immediate transaction; commits when it returns, rolls back when it throws.
+    /// Inside a transaction already (a group-committed `SQLiteDatabase.write`), it nests as a
+    /// savepoint: released when `body` returns, rolled back to when it throws.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
+        if isInTransaction { return try savepoint(body) }
         try execute("BEGIN IMMEDIATE")
         do {
             let result = try body()
@@ -87,6 +90,22 @@ public final class SQLiteConnection {
             return result
         } catch {
             if isInTransaction { try? execute("ROLLBACK") }
+            throw error
+        }
+    }
+
+    /// Runs `body` inside a savepoint of the open transaction; undoes only its changes when it throws.
+    public func savepoint<T>(_ body: () throws -> T) throws -> T {
+        try execute("SAVEPOINT outpost_nested")
+        do {
+            let result = try body()
+            try execute("RELEASE outpost_nested")
+            return result
+        } catch {
+            if isInTransaction {
+                try? execute("ROLLBACK TO outpost_nested")
+                try? execute("RELEASE outpost_nested")
+            }
             throw error
         }
     }
