@@ -194,3 +194,15 @@ def start_outpost_noop(bin_dir, state, name, video=False, variables=()):
         argv += ["--var", variable]
     process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     return process, port
+
+
+def strace_fsyncs(summary):
+    """The calls column of the fsync and fdatasync rows of an `strace -c` summary file."""
+    total = 0
+    with open(summary) as f:
+        for line in f:
+            parts = line.split()
+            if parts and parts[-1] in ("fsync", "fdatasync"):
+                # % time, seconds, usecs/call, calls, [errors], syscall
+                total += int(parts[3])
+    return total

@@ -17,6 +17,8 @@ import subprocess
 import sys
 import tempfile
 
+from bench_support import strace_fsyncs
+
 ROUNDS = int(os.environ.get("GROUPCOMMIT_ROUNDS", "5"))
 PUTS = int(os.environ.get("GROUPCOMMIT_PUTS", "1600"))  # per run, split over the writers
 
@@ -30,17 +32,6 @@ def run(binary, writers, strace_summary=None):
     line = next(l for l in out.splitlines() if l.startswith("kv-writers "))
     fields = dict(part.split("=") for part in line.split()[1:])
     return int(fields["puts"]), float(fields["seconds"])
-
-
-def fsyncs(summary):
-    """The calls column of strace -c's fsync and fdatasync rows."""
-    total = 0
-    with open(summary) as f:
-        for line in f:
-            parts = line.split()
-            if parts and parts[-1] in ("fsync", "fdatasync"):
-                total += int(parts[3])
-    return total
 
 
 def main():
@@ -62,7 +53,7 @@ def main():
             for writers in (1, 16):
                 for label, binary in sides:
                     puts, _ = run(binary, writers, summary)
-                    per_put[(label, writers)] = fsyncs(summary) / puts
+                    per_put[(label, writers)] = strace_fsyncs(summary) / puts
     print("\n## KV puts, group commit (KVStore, 256-byte values, %d puts per run; medians of %d alternating runs)" % (PUTS, ROUNDS))
     print(f"{'measure':52}{'this build':14}{'baseline':14}ratio")
     for writers in (1, 16):

@@ -35,7 +35,7 @@ import subprocess
 import sys
 import time
 
-from bench_support import free_port, start_outpost_noop
+from bench_support import free_port, start_outpost_noop, strace_fsyncs
 
 ROUNDS = 3
 SECONDS = float(os.environ.get("BENCH_SECONDS", "3"))
@@ -271,7 +271,7 @@ def main():
                 counts[label] = n
             tracer.send_signal(signal.SIGINT)
             tracer.wait(timeout=60)
-            total = read_fsyncs(summary)
+            total = strace_fsyncs(summary)
             jobs = sum(counts.values())
             print(f"{'fsync+fdatasync per job (strace -f -c, %d jobs, both kinds)' % jobs:64}{total / jobs:<12.2f}")
         else:
@@ -303,18 +303,6 @@ def main():
             print(f"{'video.analyze jobs/s, 3 clients, whole path vs direct':64}{p:<12.1f}{d:<12.1f}{p / d:.2f}  [target >= 0.8]  {'PASS' if p / d >= 0.8 else 'MISS'}")
     finally:
         stop_all()
-
-
-def read_fsyncs(summary):
-    """The calls column of strace -c's fsync and fdatasync rows."""
-    total = 0
-    with open(summary) as f:
-        for line in f:
-            parts = line.split()
-            if parts and parts[-1] in ("fsync", "fdatasync"):
-                # % time, seconds, usecs/call, calls, [errors], syscall
-                total += int(parts[3])
-    return total
 
 
 if __name__ == "__main__":
