@@ -20,7 +20,7 @@ struct LiveStreamEndToEndTests {
         try await Platform.with(vars: ["STREAM_TOKEN_SECRET": "live-test-secret"]) { p in
             let clip = p.t.directory + "/live.mp4"
             try MediaProbe.makeVideo(clip, seconds: 8, size: "640x360", rate: 25)
-            let (status, created) = try await p.post("/api/media/live-stream", ["qualities": "mobile,low", "segmentSeconds": 1, "stream_name": "demo"])
+            let (status, created) = try await p.post("/api/media/live-stream", ["qualities": "mobile,low", "segmentSeconds": 1, "stream_name": "demo", "stallSeconds": 120])
             #expect(status == 202, "\(created)")
             let id = try #require(created["id"]?.stringValue, "\(created)")
             let ingest = try #require(created["ingestUrl"]?.stringValue)
@@ -63,6 +63,10 @@ struct LiveStreamEndToEndTests {
                 if let status = state["status"]?.stringValue, JobStatus(rawValue: status)?.isTerminal == true, status != "succeeded" { break }
                 try await Task.sleep(for: .milliseconds(250))
             }
+            // The job ends with the ingest. Had it ended any other way, the publisher would never be
+            // told: it is stopped then, so the checks below fail instead of this test hanging.
+            let done = try await p.waitForJob(id, timeout: 120)
+            if done["result"]?["ending"] != "publisher-ended" { publisher.signal(SIGTERM) }
             let published = try await offPool { publisher.waitUntilExit(); return publisher.terminationStatus }
             #expect(published == 0, "the publisher's POST through the Worker failed")
             #expect(second == 409, "a second publisher got \(String(describing: second))")
@@ -72,7 +76,6 @@ struct LiveStreamEndToEndTests {
             #expect(live.allSatisfy { $0.contains("mobile-") && $0.contains("?token=\(token)") })
 
             // The end: the job succeeds; the same URL now plays the whole recording as VOD.
-            let done = try await p.waitForJob(id, timeout: 120)
             #expect(done["status"] == "succeeded" && done["result"]?["ending"] == "publisher-ended", "\(done)")
             let final = await p.t.dispatchFetch("/streams/\(stream)/mobile.m3u8?token=\(token)", method: .get, headers: [:], body: .empty)
             let finalText = try await final.body.text()

@@ -47,7 +47,7 @@ struct LiveStreamTests {
         let temp = try TemporaryDirectory()
         defer { temp.remove() }
         try MediaProbe.makeVideo(temp.file("in.mp4"), seconds: 8, size: "640x360", rate: 25)
-        let job = try Self.startJob(service, id: "live-1", params: ["qualities": "mobile,low", "segmentSeconds": 1, "stream_name": "demo"])
+        let job = try Self.startJob(service, id: "live-1", params: ["qualities": "mobile,low", "segmentSeconds": 1, "stream_name": "demo", "stallSeconds": 120])
         defer { job.stop() }
         let publisher = ChildProcess()
         publisher.executableURL = URL(fileURLWithPath: FFmpegCLI.executable)
@@ -79,6 +79,10 @@ struct LiveStreamTests {
                 break
             }
         }
+        // Had the stream ended any other way than by the publisher's end, the publisher would
+        // never be told: it is stopped then, so the checks below fail instead of this test hanging.
+        let ending = ((result?["job"] as? [String: Any])?["result"] as? [String: Any])?["ending"] as? String
+        if ending != "publisher-ended" { publisher.signal(SIGTERM) }
         let publisherStatus = try await offPool { publisher.waitUntilExit(); return publisher.terminationStatus }
         #expect(publisherStatus == 0, "the publisher's POST failed")
         #expect(secondPublisher?.status == 409 && secondPublisher?.errorCode == "publisher_connected", "\(secondPublisher?.text ?? "no second publisher")")
