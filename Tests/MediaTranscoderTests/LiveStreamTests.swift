@@ -178,6 +178,74 @@ struct LiveStreamTests {
         await service.stop()
     }
 
+    @Test func aPublisherStillSendingAfterAStallIsCutOff() async throws {
+        let service = try await InProcessService.start()
+        let temp = try TemporaryDirectory()
+        defer { temp.remove() }
+        try MediaProbe.makeVideo(temp.file("in.mp4"), seconds: 2, size: "320x180", rate: 25)
+        try FFmpegCLI.run(["-i", temp.file("in.mp4"), "-c", "copy", "-f", "mpegts", temp.file("in.ts")])
+        let job = try Self.startJob(service, id: "live-4", params: ["qualities": "mobile", "segmentSeconds": 1, "stallSeconds": 2])
+        defer { job.stop() }
+        // A publisher like ffmpeg: it POSTs its TS, goes quiet until the stall has ended the
+        // stream (the answer arriving is the event it waits for, unread), then goes on sending
+        // and reads its answer only once sending fails. Once the answer is written the service
+        // must close the connection; if it only stopped reading, the publisher would block in
+        // send() forever (the socket's own 60 s timeout turns that into "BLOCKED").
+        let port = String(service.baseURL.split(separator: ":").last ?? "")
+        let script = """
+        import select, socket, sys
+        s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+        s.settimeout(60)
+        s.sendall(b"POST /live/live-4/ingest HTTP/1.1\\r\\nHost: x\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n")
+        def send(chunk):
+            s.sendall(b"%x\\r\\n" % len(chunk) + chunk + b"\\r\\n")
+        data = open(sys.argv[2], "rb").read()
+        for i in range(0, len(data), 65536):
+            send(data[i:i + 65536])
+        readable, _, _ = select.select([s], [], [], 60)
+        print("answered" if readable else "no answer in 60 s", flush=True)
+        sent = 0
+        try:
+            while True:
+                send(b"\\x47" + b"\\x00" * 65535)
+                sent += 65536
+        except socket.timeout:
+            print("BLOCKED in send after %d more bytes" % sent, flush=True)
+        except OSError as error:
+            print("send failed: %s" % type(error).__name__, flush=True)
+        answer = b""
+        try:
+            while True:
+                part = s.recv(65536)
+                if not part:
+                    break
+                answer += part
+        except OSError:
+            pass
+        print(answer.decode(errors="replace"), flush=True)
+        """
+        let publisher = try ProcessLines("/usr/bin/python3", ["-c", script, port, temp.file("in.ts")])
+        defer { publisher.stop() }
+        var said: [String] = []
+        for await text in publisher.lines { said.append(text) }
+        let output = said.joined(separator: "\n")
+        #expect(said.first == "answered", "\(output)")
+        #expect(said.contains { $0 == "send failed: BrokenPipeError" || $0 == "send failed: ConnectionResetError" }, "\(output)")
+        #expect(output.contains("HTTP/1.1 200") && output.contains("\"ending\":\"stalled\""), "\(output)")
+
+        var end: [String: Any]?
+        for await text in job.lines {
+            if let line = Self.parse(text), line.type == "result" || line.type == "error" {
+                end = line.object
+                break
+            }
+        }
+        let result = try #require(end)
+        #expect(((result["job"] as? [String: Any])?["result"] as? [String: Any])?["ending"] as? String == "stalled", "\(result)")
+        _ = try await ServiceHTTP.send("DELETE", service.baseURL + "/outputs/live-4")
+        await service.stop()
+    }
+
     @Test func badParametersAndAMissingPublisherAreClearErrors() async throws {
         let service = try await InProcessService.start()
         for params: [String: Any] in [["segmentSeconds": 11], ["qualities": "mobile,8k"], ["stallSeconds": 0], ["waitSeconds": 0]] {

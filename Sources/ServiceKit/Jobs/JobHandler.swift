@@ -22,7 +22,7 @@ public protocol JobHandler: Sendable {
     func run(_ job: Job, context: JobContext) async throws -> JobResult
 
     /// Adds service-specific routes (for example `GET /formats`).
-    func addRoutes(to router: Router<BasicRequestContext>)
+    func addRoutes(to router: Router<ServiceRequestContext>)
 }
 
 extension JobHandler {
@@ -30,5 +30,5 @@ extension JobHandler {
     public var operations: [String] { descriptor?.operations.map(\.name) ?? [] }
     public func needsInput(_ operation: String) -> Bool { descriptor?.operation(operation)?.input != InputKind.none }
     public func validate(operation: String, parameters: JobParameters) throws(ServiceError) {}
-    public func addRoutes(to router: Router<BasicRequestContext>) {}
+    public func addRoutes(to router: Router<ServiceRequestContext>) {}
 }

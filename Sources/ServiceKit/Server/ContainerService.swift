@@ -76,8 +76,8 @@ public struct ContainerService<Handler: JobHandler>: Sendable {
         logger.info("stopped", metadata: ["jobsSucceeded": "\(stats.snapshot().jobsSucceeded)", "jobsFailed": "\(stats.snapshot().jobsFailed)"])
     }
 
-    func makeRouter(stats: ServiceStats, pool: NIOThreadPool) -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
+    func makeRouter(stats: ServiceStats, pool: NIOThreadPool) -> Router<ServiceRequestContext> {
+        let router = Router(context: ServiceRequestContext.self)
         router.middlewares.add(ErrorMiddleware())
         router.get("/ping") { _, _ in "pong" }
         router.get("/health") { _, _ in JSONResponse.make(status: 200, value: stats.snapshot()) }

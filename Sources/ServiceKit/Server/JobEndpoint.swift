@@ -21,7 +21,7 @@ struct JobEndpoint<Handler: JobHandler>: Sendable {
     /// Query parameters of a raw post that are not job parameters.
     private static var reservedQueryKeys: Set<String> { ["id", "output_url", "progress"] }
 
-    func handle(_ request: Request, context: BasicRequestContext, pathOperation: String?) async throws -> Response {
+    func handle(_ request: Request, context: ServiceRequestContext, pathOperation: String?) async throws -> Response {
         var request = request
         let contentType = request.headers[.contentType]?.lowercased() ?? ""
         let query = request.uri.queryParameters

@@ -77,7 +77,7 @@ struct FixtureHandler: JobHandler {
         }
     }
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<ServiceRequestContext>) {
         router.get("/colours") { _, _ in try ServiceJSON.response(["colours": ["red", "green", "blue"]]) }
         router.post("/release") { request, _ in
             let label = request.uri.queryParameters["label"].map(String.init) ?? ""

@@ -76,7 +76,7 @@ public struct AIJobHandler: JobHandler {
         }
     }
 
-    public func addRoutes(to router: Router<BasicRequestContext>) {
+    public func addRoutes(to router: Router<ServiceRequestContext>) {
         let models = models
         let generation = generation
         router.get("/models") { _, _ in

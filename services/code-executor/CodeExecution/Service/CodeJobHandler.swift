@@ -44,7 +44,7 @@ public struct CodeJobHandler: JobHandler {
         }
     }
 
-    public func addRoutes(to router: Router<BasicRequestContext>) {
+    public func addRoutes(to router: Router<ServiceRequestContext>) {
         router.get("/languages") { _, _ in try ServiceJSON.response(LanguageCatalogue.current()) }
         router.get("/security-policies") { _, _ in try ServiceJSON.response(SecurityPolicies.current()) }
     }

@@ -122,7 +122,7 @@ public struct DocumentJobHandler: JobHandler {
         }
     }
 
-    public func addRoutes(to router: Router<BasicRequestContext>) {
+    public func addRoutes(to router: Router<ServiceRequestContext>) {
         router.get("/templates") { _, _ in
             try ServiceJSON.response(TemplateCatalogue.current)
         }

@@ -79,7 +79,7 @@ public struct MediaJobHandler: JobHandler {
     }
 
     /// `POST|PUT /live/{job}/ingest`: a publisher's stream into its running `live-stream` job.
-    public func addRoutes(to router: Router<BasicRequestContext>) {
+    public func addRoutes(to router: Router<ServiceRequestContext>) {
         LiveIngestRoute(hub: live).add(to: router)
     }
 

@@ -96,7 +96,7 @@ public struct VideoJobHandler: JobHandler {
         }
     }
 
-    public func addRoutes(to router: Router<BasicRequestContext>) {
+    public func addRoutes(to router: Router<ServiceRequestContext>) {
         let formats = SupportedFormats.current()
         router.get("/formats") { _, _ in
             try ServiceJSON.response(formats)
