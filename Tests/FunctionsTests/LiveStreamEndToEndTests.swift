@@ -35,12 +35,26 @@ struct LiveStreamEndToEndTests {
             #expect(wrong.status.code == 403)
 
             let socket = try await WorkerSocket.start(p.t)
+            // The publisher reads the clip from a pipe the test holds open, so it stays connected
+            // until the test has tried a second publisher (on a loaded machine the transcode can
+            // run behind a publisher that has already sent everything).
+            let clipTS = p.t.directory + "/live.ts"
+            _ = try FFmpegCLI.run(["-v", "error", "-i", clip, "-c", "copy", "-f", "mpegts", clipTS])
+            let feed = Pipe()
             let publisher = ChildProcess()
             publisher.executableURL = URL(fileURLWithPath: FFmpegCLI.executable)
-            publisher.arguments = ["-v", "error", "-re", "-i", clip, "-c", "copy", "-f", "mpegts", "-method", "POST", socket.baseURL + ingest]
+            publisher.arguments = ["-v", "error", "-re", "-f", "mpegts", "-i", "pipe:0", "-c", "copy", "-f", "mpegts", "-method", "POST", socket.baseURL + ingest]
+            publisher.standardInput = feed
             publisher.standardOutput = FileHandle.nullDevice
             publisher.standardError = FileHandle.nullDevice
             try publisher.run()
+            let clipBytes = try Data(contentsOf: URL(fileURLWithPath: clipTS))
+            let feeding = Task { try await offPool { try feed.fileHandleForWriting.write(contentsOf: clipBytes) } }
+            // Ends the publisher's input once all of it is written: its body then ends.
+            func endFeed() async {
+                try? await feeding.value
+                try? feed.fileHandleForWriting.close()
+            }
 
             // As a player: read the media playlist with the token (no headers) while the stream is
             // live: until the playlist ends (the transcode may run behind the publisher on a loaded
@@ -53,9 +67,11 @@ struct LiveStreamEndToEndTests {
                     let text = try await media.body.text()
                     if text.contains("#EXT-X-ENDLIST") { break }
                     if live.last != text { live.append(text) }
-                    if second == nil, publisher.isRunning {
+                    if second == nil {
+                        // The first publisher is connected (its input is still open): a second is refused.
                         let again = await p.t.dispatchFetch(ingest, method: .post, headers: [:], body: Body(bytes: [UInt8](repeating: 0x47, count: 188)))
                         second = Int(again.status.code)
+                        await endFeed()
                     }
                 }
                 // A job that ended without a final playlist ends the watch (the checks below say why).
@@ -63,6 +79,7 @@ struct LiveStreamEndToEndTests {
                 if let status = state["status"]?.stringValue, JobStatus(rawValue: status)?.isTerminal == true, status != "succeeded" { break }
                 try await Task.sleep(for: .milliseconds(250))
             }
+            if second == nil { await endFeed() }
             // The job ends with the ingest. Had it ended any other way, the publisher would never be
             // told: it is stopped then, so the checks below fail instead of this test hanging.
             let done = try await p.waitForJob(id, timeout: 120)
