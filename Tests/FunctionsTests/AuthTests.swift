@@ -48,6 +48,23 @@ struct AuthTests {
         }
     }
 
+    @Test("API_KEYS is parsed once per text of the secret: a runtime with other keys sees only its own")
+    func secretParsedPerText() async throws {
+        let key = HTTPField.Name("X-API-Key")!
+        try await with { t in
+            let (status, _) = try await me(t, [key: "admin-key"])
+            #expect(status == 200)
+        }
+        try await with(["API_KEYS": "other:admin:other-key"]) { t in
+            let (before, _) = try await me(t, [key: "admin-key"])
+            #expect(before == 401)
+            let (_, other) = try await me(t, [key: "other-key"])
+            #expect(other == ["id": "other", "role": "admin"])
+        }
+        #expect(APIKeys.callers(secret: "a:user:k1")["k1"]?.id == "a")
+        #expect(APIKeys.callers(secret: "b:user:k2")["k1"] == nil)
+    }
+
     @Test("keys created by `outpost keys create` are found by their hash; the key itself is not stored")
     func createdKeys() async throws {
         try await with { t in

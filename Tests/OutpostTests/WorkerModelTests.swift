@@ -8,9 +8,11 @@ import Testing
 struct WorkerModelTests {
     @Test("Request exposes path, query and decoded search params")
     func requestParts() {
-        let r = Request(url: "http://example.com/api/jobs/a%20b?status=queued&x=1+2&x=3&empty=#frag")
+        let r = Request(url: "http://example.com/api/jobs/a%20b?status=queued&x=1+2&x=3&empty=&key=in%2Fa%20b.mp4&bad=%zz#frag")
         #expect(r.path == "/api/jobs/a%20b")
-        #expect(r.query == "status=queued&x=1+2&x=3&empty=")
+        #expect(r.query == "status=queued&x=1+2&x=3&empty=&key=in%2Fa%20b.mp4&bad=%zz")
+        #expect(r.searchParams["key"] == "in/a b.mp4")
+        #expect(r.searchParams["bad"] == "%zz")
         #expect(r.searchParams["status"] == "queued")
         #expect(r.searchParams["x"] == "1 2")
         #expect(r.searchParams.all("x") == ["1 2", "3"])

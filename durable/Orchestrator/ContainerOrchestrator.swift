@@ -39,6 +39,9 @@ public actor ContainerOrchestrator: DurableObject {
     private var watchers = WatcherRegistry()
     /// Progress of running jobs: kept in memory only (it restarts with the attempt anyway).
     private var liveProgress: [String: (progress: Double, stage: String, text: String?)] = [:]
+    /// Instances already in the ledger's table since this activation (so a dispatch does not
+    /// derive the instance's id and write its row again for every job).
+    private var ledgered: Set<String> = []
 
     struct RunningAttempt {
         let attempt: Int
@@ -114,7 +117,7 @@ public actor ContainerOrchestrator: DurableObject {
     /// a queued, running or stored stream is a 409, checked here in the same event as the insert.
     private func store(_ submission: JobSubmission, owner: String, ownerRole: String?, at now: Int64) throws -> JobRecord {
         let type = submission.type
-        let id = UUID().uuidString.lowercased()
+        let id = UUID.random().uuidString.lowercased()
         let stream = type.operation.stream?.id(jobId: id, params: submission.params)
         if let stream, stream != id { try checkStreamFree(stream) }
         var job = JobRecord(
@@ -292,11 +295,11 @@ public actor ContainerOrchestrator: DurableObject {
         guard let job = try store.job(id), job.status == .running, job.attempts == attempt else { return }
         switch outcome {
         case .succeeded(let result, let outputs):
-            try store.succeed(id, result: result, outputs: outputs, at: PlatformTime.now())
+            if let succeeded = try store.succeed(id, result: result, outputs: outputs, at: PlatformTime.now()) { try changed(succeeded) }
         case .failed(let failure, let retryable):
             try failed(job, failure, event: retryable ? .failRetryable : .failPermanent)
+            try changed(id)
         }
-        try changed(id)
         try pump()
     }
 
@@ -375,18 +378,18 @@ public actor ContainerOrchestrator: DurableObject {
         }
         var timers: [JobTimer.Change] = []
         for assignment in plan.assignments {
-            guard var job = byId[assignment.jobId], let type = services.jobTypes[job.type] else { continue }
-            try ledger.recordInstanceUse(id: env.durableObject(type.binding).idFromName(assignment.instanceName).hex,
-                                         className: assignment.className, name: assignment.instanceName)
-            try store.markRunning(job.id, attempt: assignment.attempt, instance: assignment.instanceName, at: now)
-            job.attempts = assignment.attempt
-            job.status = .running
-            job.instance = assignment.instanceName
-            let runner = JobRunner(job: job, type: type, attempt: assignment.attempt, instanceName: assignment.instanceName, env: env)
+            guard let job = byId[assignment.jobId], let type = services.jobTypes[job.type] else { continue }
+            if !ledgered.contains(assignment.instanceName) {
+                try ledger.recordInstanceUse(id: env.durableObject(type.binding).idFromName(assignment.instanceName).hex,
+                                             className: assignment.className, name: assignment.instanceName)
+                ledgered.insert(assignment.instanceName)
+            }
+            guard let started = try store.markRunning(job.id, attempt: assignment.attempt, instance: assignment.instanceName, at: now) else { continue }
+            let runner = JobRunner(job: started, type: type, attempt: assignment.attempt, instanceName: assignment.instanceName, env: env)
             let task = state.waitUntil { await runner.run() }
-            running[job.id] = RunningAttempt(attempt: assignment.attempt, className: assignment.className, index: assignment.index, task: task)
-            try changed(job.id)
-            timers.append(.set(JobTimer(kind: .timeout, jobId: job.id, attempt: job.attempts, dueAt: now + Int64(settings.timeout(type) * 1000))))
+            running[started.id] = RunningAttempt(attempt: assignment.attempt, className: assignment.className, index: assignment.index, task: task)
+            try changed(started)
+            timers.append(.set(JobTimer(kind: .timeout, jobId: started.id, attempt: started.attempts, dueAt: now + Int64(settings.timeout(type) * 1000))))
         }
         schedule(timers)
     }
@@ -445,9 +448,13 @@ public actor ContainerOrchestrator: DurableObject {
     /// After a change of `id`'s status: a terminal job with a webhook (or a dead letter) is marked
     /// for hand-off in the same transaction, and the change is published once on disk.
     private func changed(_ id: String) throws {
-        guard let job = try store.job(id) else { return }
+        if let job = try store.job(id) { try changed(job) }
+    }
+
+    /// `changed(_:)` with the job as just stored (an update's `RETURNING` row), not read again.
+    private func changed(_ job: JobRecord) throws {
         if job.status.isTerminal, job.webhookURL != nil || job.status == .deadLettered {
-            try store.setHandoffPending(id)
+            try store.setHandoffPending(job.id)
             try keepHeartbeat()
         }
         publish(job)

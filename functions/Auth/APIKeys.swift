@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Outpost
+import Synchronization
 
 /// API keys: from the `API_KEYS` secret, or created with `outpost keys create` and stored hashed
 /// (SHA-256) in the `AUTH_KV` namespace (see `APIKeyRecord`).
@@ -9,6 +10,17 @@ enum APIKeys {
     static func hash(_ key: String) -> String {
         SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
     }
+
+    /// The callers `API_KEYS` names: parsed once per text of the secret, not on every request
+    /// (parsing hashes every bare key).
+    static func callers(secret: String) -> [String: Caller] {
+        if let last = lastParsed.withLock({ $0 }), last.secret == secret { return last.callers }
+        let callers = parseSecret(secret)
+        lastParsed.withLock { $0 = (secret, callers) }
+        return callers
+    }
+
+    private static let lastParsed = Mutex<(secret: String, callers: [String: Caller])?>(nil)
 
     /// Parses `API_KEYS`: comma-separated entries `KEY`, `KEY:ROLE` or `NAME:ROLE:KEY`.
     /// A bare key gets role `user`; its caller id is `key-` and the first 12 hex digits of its hash.

@@ -9,7 +9,7 @@ struct Authenticator: Sendable {
     /// The caller, or an `AuthError` (401) saying what is wrong.
     func authenticate(_ request: Request) async throws -> Caller {
         if let key = request.header("X-API-Key") {
-            if let caller = APIKeys.parseSecret(env["API_KEYS"] ?? "")[key] { return caller }
+            if let caller = APIKeys.callers(secret: env["API_KEYS"] ?? "")[key] { return caller }
             if let kv = try? env.kv("AUTH_KV"), let caller = try await APIKeys.lookup(key, in: kv) { return caller }
             throw AuthError.unauthorized("The API key is not valid.")
         }

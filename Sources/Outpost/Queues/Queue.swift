@@ -53,6 +53,6 @@ public struct Queue: Sendable {
 
     /// 32 lowercase hex digits, like Cloudflare's message ids.
     static func newID() -> String {
-        UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        UUID.random().lowercaseHex
     }
 }

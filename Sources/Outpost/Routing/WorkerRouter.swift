@@ -10,6 +10,13 @@ public struct WorkerRouter<Context: Sendable>: Sendable {
         let pattern: String
         let segments: [Segment]
         let handler: Handler
+
+        /// Whether a path of `count` segments can match at all: a cheap test before ``match``
+        /// (a `*rest` pattern also takes nothing for its last segment).
+        func accepts(count: Int) -> Bool {
+            if case .rest? = segments.last { return count >= segments.count - 1 }
+            return count == segments.count
+        }
     }
 
     enum Segment: Sendable, Equatable {
@@ -105,8 +112,8 @@ public struct WorkerRouter<Context: Sendable>: Sendable {
         }
         var allowed: [HTTPRequest.Method] = []
         for index in path.first.flatMap({ byFirstSegment[$0] }) ?? unkeyed {
+            guard routes[index].accepts(count: path.count), let params = Self.match(routes[index].segments, path) else { continue }
             let route = routes[index]
-            guard let params = Self.match(route.segments, path) else { continue }
             if route.method == request.method || (request.method == .head && route.method == .get) {
                 return Resolution(lookup: .route(route, params))
             }

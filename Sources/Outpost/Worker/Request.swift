@@ -73,6 +73,8 @@ public struct QueryParameters: Sendable, Sequence {
     public func makeIterator() -> IndexingIterator<[(String, String)]> { pairs.makeIterator() }
 
     static func decode(_ s: Substring) -> String {
+        // Most names and values hold nothing to decode: skip Foundation's two passes for them.
+        guard s.utf8.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }) else { return String(s) }
         let plusFixed = s.replacingOccurrences(of: "+", with: " ")
         return plusFixed.removingPercentEncoding ?? plusFixed
     }
