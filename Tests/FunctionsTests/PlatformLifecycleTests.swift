@@ -16,7 +16,7 @@ struct PlatformLifecycleTests {
             let first = try await p.submit("video.analyze", key: key)
             let done = try await p.waitForJob(first)
             let pid = try #require(try await p.pid(of: "video-processor-1"))
-            try await p.eventually("the instance stops after sleepAfter", timeout: 30) { !Platform.processExists(pid) }
+            try await p.eventually("the instance stops after sleepAfter", timeout: 120) { !Platform.processExists(pid) }
             // onStop reaches the orchestrator as an event of its own, just after the process is gone.
             var scaleDown: JSONValue = .null
             try await p.eventually("the orchestrator recorded the scale-down") {
@@ -118,7 +118,7 @@ struct PlatformLifecycleTests {
             #expect(job["error"]?["message"]?.stringValue?.contains("3 attempts") == true)
             #expect(pids.count == 3)
             // The dead-letter queue got the job too.
-            let counts = try await p.t.waitForQueue("video-jobs-dlq", timeout: 30) { $0.depth >= 1 }
+            let counts = try await p.t.waitForQueue("video-jobs-dlq", timeout: 120) { $0.depth >= 1 }
             #expect(counts.depth == 1)
             // And the service works again afterwards.
             let key = try await p.upload("sample.mp4")
@@ -137,7 +137,7 @@ struct PlatformLifecycleTests {
             #expect(response.status == .ok)
             #expect(try await response.json()["status"] == "cancelled")
             // The service stops decoding: the job leaves it as failed (cancelled), never succeeded.
-            try await p.eventually("the service has no job in flight", timeout: 30) {
+            try await p.eventually("the service has no job in flight", timeout: 120) {
                 let health = try await p.serviceHealth()
                 return health["jobsInFlight"] == 0 && health["jobsFailed"] == 1
             }
@@ -199,7 +199,7 @@ struct PlatformLifecycleTests {
                 let key = try await p.upload("sample.mp4")
                 let id = try await p.submit("video.analyze", key: key, extra: ["webhookUrl": .string(receiver.url)])
                 try await p.waitForJob(id)
-                try await p.eventually("the webhook is delivered", timeout: 30) { !receiver.deliveries.isEmpty }
+                try await p.eventually("the webhook is delivered", timeout: 120) { !receiver.deliveries.isEmpty }
                 let delivery = try #require(receiver.deliveries.first)
                 #expect(delivery.event == "job.succeeded")
                 #expect(delivery.signature == WebhookSignature.sign(delivery.body, secret: "s3cret"))
@@ -240,7 +240,7 @@ struct PlatformLifecycleTests {
             #expect(receiver.deliveries.isEmpty)
             try await TestRuntime(config: full, script: Pitchey.script, vars: vars, directory: directory).run { t in
                 let p = Platform(t: t)
-                try await p.eventually("the webhook is delivered after the restart", timeout: 30) { !receiver.deliveries.isEmpty }
+                try await p.eventually("the webhook is delivered after the restart", timeout: 120) { !receiver.deliveries.isEmpty }
                 #expect(try JSONValue.parse(receiver.deliveries[0].body)["id"]?.stringValue == id)
                 // The mark is cleared: later heartbeats do not hand it over again.
                 try await Task.sleep(for: .seconds(2.5))

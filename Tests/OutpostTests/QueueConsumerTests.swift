@@ -232,7 +232,7 @@ struct QueueConsumerTests {
         try await withQueueRuntime(Self.config("max_batch_timeout = 0")) { t, rec in
             let cli = try QueueStore(stateDirectory: t.stateDirectory, clock: RuntimeClock())
             let id = try await cli.queue(named: "jobs").send(JSONValue.string("from the CLI"))
-            try await rec.wait(timeout: 30) { $0.flatMap(\.ids).contains(id) }
+            try await rec.wait { $0.flatMap(\.ids).contains(id) }
         }
     }
 
@@ -303,7 +303,7 @@ struct QueueConsumerTests {
             try await recorder.wait { Set($0.flatMap(\.ids)).isSuperset(of: [earlier, dead]) }
             #expect(await recorder.batches.flatMap(\.attempts).allSatisfy { $0 == 2 })
             // The delivered batch is acknowledged just after the handler returns: wait for that.
-            #expect(try await t.waitForQueue("jobs", timeout: 30) { $0.inFlight == 1 }.inFlight == 1)
+            #expect(try await t.waitForQueue("jobs") { $0.inFlight == 1 }.inFlight == 1)
             #expect(await !recorder.batches.flatMap(\.ids).contains(live))
             t.advanceTime(by: 3601)
             try await recorder.wait { $0.flatMap(\.ids).contains(live) }

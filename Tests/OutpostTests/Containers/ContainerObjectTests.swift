@@ -218,7 +218,7 @@ struct ContainerObjectTests {
             // can come while the fill is still writing (then the fill answers 500, not 200).
             let second = await t.dispatchFetch("/c/\(name)/fill?mb=5&name=b")
             #expect(second.status == .ok || second.status == .internalServerError)
-            #expect(await S.waitUntil(timeout: .seconds(30)) { hooks.count(id, prefix: "stop") == 1 }, "10 MiB of 8 is not")
+            #expect(await S.waitUntil(timeout: .seconds(120)) { hooks.count(id, prefix: "stop") == 1 }, "10 MiB of 8 is not")
             #expect(hooks.entries(id).filter { $0.hasPrefix("stop") } == ["stop:137:diskLimit"])
             #expect(!S.processExists(Int32(pid)))
             let state = try await getContainer(t.durableObject("FIXTURE"), name: name).call { (c: FixtureContainer) in await c.getState() }

@@ -52,7 +52,7 @@ enum ContainerTestSupport {
     }
 
     /// Polls `condition` until it holds or `timeout` passes.
-    static func waitUntil(timeout: Duration = .seconds(10), _ condition: () async -> Bool) async -> Bool {
+    static func waitUntil(timeout: Duration = .seconds(60), _ condition: () async -> Bool) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if await condition() { return true }
