@@ -78,25 +78,20 @@ struct JobStore: Sendable {
             .raw().map(Self.record)
     }
 
-    /// Starts attempt `attempt` of a queued job; returns the job as stored now.
-    @discardableResult
-    func markRunning(_ id: String, attempt: Int, instance: String, at now: Int64) throws -> JobRecord? {
-        try sql.exec(
-            "UPDATE jobs SET status = 'running', attempts = ?, instance = ?, started_at = COALESCE(started_at, ?), progress = 0, stage = 'starting' WHERE id = ? RETURNING \(Self.columns)",
+    func markRunning(_ id: String, attempt: Int, instance: String, at now: Int64) throws {
+        _ = try sql.exec(
+            "UPDATE jobs SET status = 'running', attempts = ?, instance = ?, started_at = COALESCE(started_at, ?), progress = 0, stage = 'starting' WHERE id = ?",
             .integer(Int64(attempt)), .text(instance), .integer(now), .text(id)
-        ).raw().first.map(Self.record)
+        )
     }
 
-    /// Ends a job as succeeded; returns the job as stored now.
-    @discardableResult
-    func succeed(_ id: String, result: JSONValue?, outputs: [JobOutput], at now: Int64) throws -> JobRecord? {
+    func succeed(_ id: String, result: JSONValue?, outputs: [JobOutput], at now: Int64) throws {
         let encoded = JSONValue.array(outputs.map(\.stored)).serialized()
-        let job = try sql.exec(
-            "UPDATE jobs SET status = 'succeeded', progress = 1, stage = 'done', result = ?, outputs = ?, finished_at = ?, error_code = NULL, error_message = NULL WHERE id = ? RETURNING \(Self.columns)",
+        _ = try sql.exec(
+            "UPDATE jobs SET status = 'succeeded', progress = 1, stage = 'done', result = ?, outputs = ?, finished_at = ?, error_code = NULL, error_message = NULL WHERE id = ?",
             result.map { .text($0.serialized()) } ?? .null, .text(encoded), .integer(now), .text(id)
-        ).raw().first.map(Self.record)
+        )
         try count("jobs_succeeded")
-        return job
     }
 
     /// Sets the outputs stored so far of a running job (published early by its service), or

@@ -295,11 +295,11 @@ public actor ContainerOrchestrator: DurableObject {
         guard let job = try store.job(id), job.status == .running, job.attempts == attempt else { return }
         switch outcome {
         case .succeeded(let result, let outputs):
-            if let succeeded = try store.succeed(id, result: result, outputs: outputs, at: PlatformTime.now()) { try changed(succeeded) }
+            try store.succeed(id, result: result, outputs: outputs, at: PlatformTime.now())
         case .failed(let failure, let retryable):
             try failed(job, failure, event: retryable ? .failRetryable : .failPermanent)
-            try changed(id)
         }
+        try changed(id)
         try pump()
     }
 
@@ -378,18 +378,21 @@ public actor ContainerOrchestrator: DurableObject {
         }
         var timers: [JobTimer.Change] = []
         for assignment in plan.assignments {
-            guard let job = byId[assignment.jobId], let type = services.jobTypes[job.type] else { continue }
+            guard var job = byId[assignment.jobId], let type = services.jobTypes[job.type] else { continue }
             if !ledgered.contains(assignment.instanceName) {
                 try ledger.recordInstanceUse(id: env.durableObject(type.binding).idFromName(assignment.instanceName).hex,
                                              className: assignment.className, name: assignment.instanceName)
                 ledgered.insert(assignment.instanceName)
             }
-            guard let started = try store.markRunning(job.id, attempt: assignment.attempt, instance: assignment.instanceName, at: now) else { continue }
-            let runner = JobRunner(job: started, type: type, attempt: assignment.attempt, instanceName: assignment.instanceName, env: env)
+            try store.markRunning(job.id, attempt: assignment.attempt, instance: assignment.instanceName, at: now)
+            job.attempts = assignment.attempt
+            job.status = .running
+            job.instance = assignment.instanceName
+            let runner = JobRunner(job: job, type: type, attempt: assignment.attempt, instanceName: assignment.instanceName, env: env)
             let task = state.waitUntil { await runner.run() }
-            running[started.id] = RunningAttempt(attempt: assignment.attempt, className: assignment.className, index: assignment.index, task: task)
-            try changed(started)
-            timers.append(.set(JobTimer(kind: .timeout, jobId: started.id, attempt: started.attempts, dueAt: now + Int64(settings.timeout(type) * 1000))))
+            running[job.id] = RunningAttempt(attempt: assignment.attempt, className: assignment.className, index: assignment.index, task: task)
+            try changed(job.id)
+            timers.append(.set(JobTimer(kind: .timeout, jobId: job.id, attempt: job.attempts, dueAt: now + Int64(settings.timeout(type) * 1000))))
         }
         schedule(timers)
     }
@@ -448,13 +451,9 @@ public actor ContainerOrchestrator: DurableObject {
     /// After a change of `id`'s status: a terminal job with a webhook (or a dead letter) is marked
     /// for hand-off in the same transaction, and the change is published once on disk.
     private func changed(_ id: String) throws {
-        if let job = try store.job(id) { try changed(job) }
-    }
-
-    /// `changed(_:)` with the job as just stored (an update's `RETURNING` row), not read again.
-    private func changed(_ job: JobRecord) throws {
+        guard let job = try store.job(id) else { return }
         if job.status.isTerminal, job.webhookURL != nil || job.status == .deadLettered {
-            try store.setHandoffPending(job.id)
+            try store.setHandoffPending(id)
             try keepHeartbeat()
         }
         publish(job)
