@@ -103,25 +103,36 @@ public struct ReadinessProbe: Sendable {
             connection.close()
             return false
         }
-        let answered = await withTaskGroup(of: Bool.self) { group in
+        // The answer (drained whole, so the connection can serve the first real request) races a
+        // timer, and the probe itself may be cancelled (the readiness notice came first). Only
+        // the outcome decides, here, whether the connection goes to the pool or is closed: a
+        // reader that finished after losing the race must not pool a connection being closed,
+        // which the first job would then get and find closed.
+        let outcome = await withTaskGroup(of: ProbeOutcome.self) { group in
             group.addTask {
-                guard let part = try? await connection.parts.next(), case .head(let h) = part else { return false }
-                // Drain the answer so the connection can serve the first real request.
+                guard let part = try? await connection.parts.next(), case .head(let h) = part else { return .noAnswer }
                 while let p = try? await connection.parts.next() {
-                    if case .end = p { break }
+                    if case .end = p { return .answered(keepAlive: h.isKeepAlive) }
                 }
-                pool.release(connection, reusable: h.isKeepAlive)
-                return true
+                return .answered(keepAlive: false)  // a head is an answer; the cut connection is not kept
             }
             group.addTask {
                 try? await Task.sleep(until: min(.now + .seconds(2), deadline), clock: .continuous)
-                return false
+                return .noAnswer
             }
-            let first = await group.next() ?? false
-            if !first { connection.close() }
+            let first = await group.next() ?? .noAnswer
+            // Closing ends a read still waiting (the group waits for it before returning).
+            if case .noAnswer = first { connection.close() }
             group.cancelAll()
             return first
         }
-        return answered
+        guard case .answered(let keepAlive) = outcome else { return false }
+        pool.release(connection, reusable: keepAlive)
+        return true
+    }
+
+    private enum ProbeOutcome: Sendable {
+        case answered(keepAlive: Bool)
+        case noAnswer
     }
 }
