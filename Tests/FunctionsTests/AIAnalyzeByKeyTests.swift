@@ -31,22 +31,13 @@ struct AIAnalyzeByKeyTests {
         return try #require(try await response.json()["key"]?.stringValue)
     }
 
-    /// Submits with `?wait=60` and, when the job is still going (a cold instance on a loaded
-    /// machine), waits for it to end; the ended job.
-    static func run(_ p: Platform, _ path: String, _ body: JSONValue, as caller: HTTPFields = Platform.alice) async throws -> JSONValue {
-        let (status, job) = try await p.post(path + "?wait=60", body, as: caller)
-        try #require(status == 200 || status == 202, "\(path) answered \(status): \(job)")
-        if status == 200 { return job }
-        return try await p.waitForJob(try #require(job["id"]?.stringValue), timeout: 240)
-    }
-
     @Test("an uploaded text analyzed by key gives the report of the same text posted inline")
     func byKeyEqualsInline() async throws {
         try await Platform.with { p in
             let key = try await upload(p, Array(Self.pitch.utf8), contentType: "text/markdown")
-            let inline = try await Self.run(p, "/api/ai/analyze", ["text": .string(Self.pitch)])
+            let inline = try await p.finished("/api/ai/analyze", ["text": .string(Self.pitch)])
             #expect(inline["status"] == "succeeded", "\(inline)")
-            let byKey = try await Self.run(p, "/api/ai/analyze", ["key": .string(key)])
+            let byKey = try await p.finished("/api/ai/analyze", ["key": .string(key)])
             #expect(byKey["status"] == "succeeded", "\(byKey)")
             #expect(byKey["params"]?["key"]?.stringValue == key && byKey["input"] == .null, "\(byKey)")
             let report = try #require(byKey["result"])
@@ -57,7 +48,7 @@ struct AIAnalyzeByKeyTests {
 
             // analyze-pitch on its container alias, by key (a plain-text upload this time).
             let plainKey = try await upload(p, Array(Self.pitch.utf8), contentType: "text/plain; charset=utf-8")
-            let pitch = try await Self.run(p, "/api/containers/ai-analysis/analyze-pitch", ["key": .string(plainKey)])
+            let pitch = try await p.finished("/api/containers/ai-analysis/analyze-pitch", ["key": .string(plainKey)])
             #expect(pitch["status"] == "succeeded", "\(pitch)")
             #expect(Self.withoutSimilar(pitch["result"]) == Self.withoutSimilar(inline["result"]), "\(pitch)")
         }
@@ -102,7 +93,7 @@ struct AIAnalyzeByKeyTests {
             // The same bytes stored as text/plain pass the submit: the job fails as unreadable
             // input (422, not retried), naming the object.
             let fakeKey = try await upload(p, png, contentType: "text/plain")
-            let fakeJob = try await Self.run(p, "/api/ai/analyze", ["key": .string(fakeKey)])
+            let fakeJob = try await p.finished("/api/ai/analyze", ["key": .string(fakeKey)])
             #expect(fakeJob["status"] == "failed" && fakeJob["error"]?["code"] == "unreadable_input", "\(fakeJob)")
             let fakeMessage = fakeJob["error"]?["message"]?.stringValue ?? ""
             #expect(fakeMessage.contains("is not text") && fakeMessage.contains(fakeKey), "\(fakeJob)")
@@ -118,12 +109,12 @@ struct AIAnalyzeByKeyTests {
             let (jobsStatus, jobs) = try await p.get("/api/containers/jobs?type=ai.analyze-pitch")
             #expect(jobsStatus == 200 && jobs["jobs"]?.arrayValue?.isEmpty == true, "no job was made: \(jobs)")
             let fullKey = try await upload(p, Array(repeating: UInt8(ascii: "a"), count: 100_000), contentType: "text/plain")
-            let fullJob = try await Self.run(p, "/api/ai/analyze-pitch", ["key": .string(fullKey)])
+            let fullJob = try await p.finished("/api/ai/analyze-pitch", ["key": .string(fullKey)])
             #expect(fullJob["status"] == "succeeded", "\(fullJob)")
 
             // An object of whitespace only: nothing to analyze (422).
             let blankKey = try await upload(p, Array(" \n\t \n".utf8), contentType: "text/plain")
-            let blankJob = try await Self.run(p, "/api/ai/analyze", ["key": .string(blankKey)])
+            let blankJob = try await p.finished("/api/ai/analyze", ["key": .string(blankKey)])
             #expect(blankJob["status"] == "failed" && blankJob["error"]?["code"] == "unreadable_input", "\(blankJob)")
         }
     }

@@ -68,9 +68,9 @@ struct AIAnalyzePDFTests {
         #expect(reference.contains("Logline: A retired lighthouse keeper") && reference.contains("\u{0C}It is Moana meets"), "\(reference)")
         try await Platform.with { p in
             let key = try await upload(p, file: file)
-            let byKey = try await AIAnalyzeByKeyTests.run(p, "/api/ai/analyze", ["key": .string(key)])
+            let byKey = try await p.finished("/api/ai/analyze", ["key": .string(key)])
             #expect(byKey["status"] == "succeeded", "\(byKey)")
-            let inline = try await AIAnalyzeByKeyTests.run(p, "/api/ai/analyze", ["text": .string(reference)])
+            let inline = try await p.finished("/api/ai/analyze", ["text": .string(reference)])
             #expect(inline["status"] == "succeeded", "\(inline)")
             let report = try #require(byKey["result"])
             #expect(report["logline"]?["source"] == "labelled", "\(report)")
@@ -106,14 +106,14 @@ struct AIAnalyzePDFTests {
         let blank = try Self.pdf([nil], in: directory, name: "blank")
         try await Platform.with { p in
             let bigKey = try await upload(p, file: big)
-            let bigJob = try await AIAnalyzeByKeyTests.run(p, "/api/ai/analyze", ["key": .string(bigKey)])
+            let bigJob = try await p.finished("/api/ai/analyze", ["key": .string(bigKey)])
             #expect(bigJob["status"] == "failed" && bigJob["error"]?["code"] == "input_too_large", "\(bigJob)")
             let bigMessage = bigJob["error"]?["message"]?.stringValue ?? ""
             #expect(bigMessage.contains("The text of the PDF") && bigMessage.contains("100000 bytes") && bigMessage.contains(bigKey), "\(bigJob)")
             #expect(bigJob["attempts"]?.intValue == 1, "\(bigJob)")
 
             let blankKey = try await upload(p, file: blank)
-            let blankJob = try await AIAnalyzeByKeyTests.run(p, "/api/ai/analyze", ["key": .string(blankKey)])
+            let blankJob = try await p.finished("/api/ai/analyze", ["key": .string(blankKey)])
             #expect(blankJob["status"] == "failed" && blankJob["error"]?["code"] == "unreadable_input", "\(blankJob)")
             #expect(blankJob["error"]?["message"]?.stringValue?.contains("no text layer") == true, "\(blankJob)")
         }

@@ -15,7 +15,7 @@ struct AIAnalyzeReportSimilarTests {
             // Alice's pitches one after the other: each report lists the ones before it.
             var earlier: [JSONValue] = []
             for (n, text) in AISimilarRoutesTests.alicePitches.enumerated() {
-                let job = try await AIAnalyzeByKeyTests.run(p, "/api/ai/analyze", ["text": .string(text)])
+                let job = try await p.finished("/api/ai/analyze", ["text": .string(text)])
                 #expect(job["status"] == "succeeded", "\(job)")
                 let similar = job["result"]?["similar"]?.arrayValue
                 #expect(similar?.count == n, "pitch \(n): \(String(describing: similar))")
@@ -24,10 +24,10 @@ struct AIAnalyzeReportSimilarTests {
             }
             // Bob's pitch, nearest of all to the next one, but his: never in Alice's reports, and
             // his report lists none of hers.
-            let bob = try await AIAnalyzeByKeyTests.run(p, "/api/containers/ai-analysis/analyze-pitch", ["text": .string(AISimilarRoutesTests.bobPitch)], as: Platform.bob)
+            let bob = try await p.finished("/api/containers/ai-analysis/analyze-pitch", ["text": .string(AISimilarRoutesTests.bobPitch)], as: Platform.bob)
             #expect(bob["status"] == "succeeded" && bob["result"]?["similar"] == [], "\(bob)")
 
-            let query = try await AIAnalyzeByKeyTests.run(p, "/api/ai/analyze-pitch", ["text": .string(AISimilarRoutesTests.query)])
+            let query = try await p.finished("/api/ai/analyze-pitch", ["text": .string(AISimilarRoutesTests.query)])
             #expect(query["status"] == "succeeded", "\(query)")
             let similar = try #require(query["result"]?["similar"]?.arrayValue, "\(query)")
             let vectors: JSONValue = .array(try ([query] + earlier).map { try #require($0["result"]?["embedding"]) })
@@ -51,17 +51,17 @@ struct AIAnalyzeReportSimilarTests {
     /// platform's nearest pitches (with their owners), a user's only their own.
     @Test func anAdminsReportSearchesThePlatformAUsersOnlyTheirOwn() async throws {
         try await Platform.with { p in
-            let alice = try await AIAnalyzeByKeyTests.run(p, "/api/ai/analyze", ["text": .string(AISimilarRoutesTests.alicePitches[0])])
+            let alice = try await p.finished("/api/ai/analyze", ["text": .string(AISimilarRoutesTests.alicePitches[0])])
             #expect(alice["status"] == "succeeded", "\(alice)")
             let aliceId = try #require(alice["id"]?.stringValue)
 
             // Bob, a user: Alice's pitch is not his, so his report lists nothing.
-            let bob = try await AIAnalyzeByKeyTests.run(p, "/api/ai/analyze", ["text": .string(AISimilarRoutesTests.alicePitches[0])], as: Platform.bob)
+            let bob = try await p.finished("/api/ai/analyze", ["text": .string(AISimilarRoutesTests.alicePitches[0])], as: Platform.bob)
             #expect(bob["status"] == "succeeded" && bob["result"]?["similar"] == [], "\(bob)")
             let bobId = try #require(bob["id"]?.stringValue)
 
             // An admin: both, the identical texts first, each with its owner.
-            let admin = try await AIAnalyzeByKeyTests.run(p, "/api/ai/analyze", ["text": .string(AISimilarRoutesTests.alicePitches[0])], as: Platform.admin)
+            let admin = try await p.finished("/api/ai/analyze", ["text": .string(AISimilarRoutesTests.alicePitches[0])], as: Platform.admin)
             #expect(admin["status"] == "succeeded", "\(admin)")
             let similar = try #require(admin["result"]?["similar"]?.arrayValue, "\(admin)")
             #expect(Set(similar.compactMap { $0["jobId"]?.stringValue }) == [aliceId, bobId], "\(similar)")
@@ -75,7 +75,7 @@ struct AIAnalyzeReportSimilarTests {
             #expect(admin["ownerRole"] == nil && admin["role"] == nil, "\(admin)")
 
             // Alice again, a user: Bob's and the admin's identical pitches stay out of her report.
-            let again = try await AIAnalyzeByKeyTests.run(p, "/api/ai/analyze", ["text": .string(AISimilarRoutesTests.alicePitches[0])])
+            let again = try await p.finished("/api/ai/analyze", ["text": .string(AISimilarRoutesTests.alicePitches[0])])
             let mine = try #require(again["result"]?["similar"]?.arrayValue, "\(again)")
             #expect(mine.compactMap { $0["jobId"]?.stringValue } == [aliceId], "\(mine)")
             #expect(mine.first?["owner"] == nil, "\(mine)")

@@ -24,7 +24,7 @@ struct BackupJobsEndToEndTests {
     func exportHoldsExactlyTheUsersData() async throws {
         try await Self.with { p in
             let made = try await Self.makeData(p)
-            let job = try await Self.finished(p, "/api/backup/backup-user-data", [:], as: Platform.alice)
+            let job = try await p.finished("/api/backup/backup-user-data", [:], as: Platform.alice)
             try #require(job["status"] == "succeeded", "\(job)")
             #expect(job["outputs"]?.arrayValue?.first?["contentType"] == "application/zip")
             let zip = try await Self.output(p, job, as: Platform.alice)
@@ -73,7 +73,7 @@ struct BackupJobsEndToEndTests {
                 let pitch = StoredPitch(jobId: "pitch-of-\(who)", owner: who, createdAt: 1, title: "\(who)'s pitch", vector: [0.5, 0.25])
                 try await PitchIndex.stub(env).call(PitchIndex.self) { index in try await index.record([pitch]) }
             }
-            let job = try await Self.finished(p, "/api/backup/backup-user-data", [:], as: Platform.alice)
+            let job = try await p.finished("/api/backup/backup-user-data", [:], as: Platform.alice)
             try #require(job["status"] == "succeeded", "\(job)")
             let read = try Self.pythonZip(try await Self.output(p, job, as: Platform.alice), p)
             #expect(read["manifestOk"] == true, "\(read["problems"] ?? .null)")
@@ -89,7 +89,7 @@ struct BackupJobsEndToEndTests {
             #expect(pitch?["embedding"] == [0.5, 0.25] && pitch?["title"] == "alice's pitch", "\(both)")
             // A second export holds the first one's record, not its ZIP (which would nest every earlier export).
             let first = try #require(job["id"]?.stringValue)
-            let second = try await Self.finished(p, "/api/backup/backup-user-data", [:], as: Platform.alice)
+            let second = try await p.finished("/api/backup/backup-user-data", [:], as: Platform.alice)
             let again = Set((try Self.pythonZip(try await Self.output(p, second, as: Platform.alice), p)["names"]?.arrayValue ?? []).compactMap(\.stringValue))
             #expect(again.contains("jobs/\(first).json") && !again.contains { $0.hasPrefix("outputs/\(first)/") }, "\(again)")
         }
@@ -119,10 +119,10 @@ struct BackupJobsEndToEndTests {
     func restoreIntoAFreshId() async throws {
         try await Self.with { p in
             let made = try await Self.makeData(p)
-            let export = try await Self.finished(p, "/api/backup/backup-user-data", ["userId": "alice"], as: Platform.admin)
+            let export = try await p.finished("/api/backup/backup-user-data", ["userId": "alice"], as: Platform.admin)
             try #require(export["status"] == "succeeded", "\(export)")
             let zipKey = try #require(export["outputs"]?.arrayValue?.first?["key"]?.stringValue)
-            let restore = try await Self.finished(p, "/api/backup/restore-user-data", ["key": .string(zipKey), "targetUserId": "carol"], as: Platform.admin)
+            let restore = try await p.finished("/api/backup/restore-user-data", ["key": .string(zipKey), "targetUserId": "carol"], as: Platform.admin)
             try #require(restore["status"] == "succeeded", "\(restore)")
             #expect(restore["result"]?["sourceUserId"] == "alice" && restore["result"]?["targetUserId"] == "carol")
             #expect(restore["result"]?["imported"]?["objects"]?.intValue ?? 0 >= made.alice.uploads.count + made.alice.jobs.count)
@@ -158,7 +158,7 @@ struct BackupJobsEndToEndTests {
             }
             #expect(restore["result"]?["apiKeysNotRestored"]?.arrayValue != nil)
             // Again: idempotent.
-            let again = try await Self.finished(p, "/api/backup/restore-user-data", ["key": .string(zipKey), "targetUserId": "carol"], as: Platform.admin)
+            let again = try await p.finished("/api/backup/restore-user-data", ["key": .string(zipKey), "targetUserId": "carol"], as: Platform.admin)
             #expect(again["result"]?["imported"]?["jobs"] == 0 && again["result"]?["imported"]?["objects"] == 0, "\(again["result"]?["imported"] ?? .null)")
             let (_, after) = try await p.get("/api/containers/jobs?limit=100", as: Self.carol)
             #expect((after["jobs"]?.arrayValue?.count ?? 0) == jobs.count + 0, "the second restore added jobs")
@@ -169,7 +169,7 @@ struct BackupJobsEndToEndTests {
     func tamperedExportsAreRefused() async throws {
         try await Self.with { p in
             _ = try await Self.makeData(p)
-            let export = try await Self.finished(p, "/api/backup/backup-user-data", [:], as: Platform.alice)
+            let export = try await p.finished("/api/backup/backup-user-data", [:], as: Platform.alice)
             try #require(export["status"] == "succeeded", "\(export)")
             let zip = try await Self.output(p, export, as: Platform.alice)
             var daveUploads: Set<String> = []
@@ -177,7 +177,7 @@ struct BackupJobsEndToEndTests {
                 let tampered = try Self.tamper(zip, mode: mode, p)
                 let key = try await p.upload(try Self.file(p, "tampered-\(mode).zip", tampered), as: Self.dave, contentType: "application/zip")
                 daveUploads.insert(key)
-                let job = try await Self.finished(p, "/api/backup/restore-user-data", ["key": .string(key)], as: Self.dave)
+                let job = try await p.finished("/api/backup/restore-user-data", ["key": .string(key)], as: Self.dave)
                 #expect(job["status"] == "failed", "\(mode): \(job)")
                 #expect(job["error"]?["code"]?.stringValue == code, "\(mode): \(job["error"] ?? .null)")
                 #expect(job["attempts"] == 1, "a 422 is not retried")
@@ -195,7 +195,7 @@ struct BackupJobsEndToEndTests {
     func memoryStaysFlat() async throws {
         try await Self.with { p in
             _ = try await p.upload(try Self.file(p, "small.bin", Array(repeating: 7, count: 1 << 20)), as: Platform.bob, contentType: "application/octet-stream")
-            let small = try await Self.finished(p, "/api/backup/backup-user-data", [:], as: Platform.bob)
+            let small = try await p.finished("/api/backup/backup-user-data", [:], as: Platform.bob)
             try #require(small["status"] == "succeeded", "\(small)")
             let pid = try #require(try await p.instances().first { $0["name"] == "backup-service-1" }?["pid"]?.intValue)
             let before = try #require(Self.peakRSS(pid), "no backup-service process below \(pid)")
@@ -203,7 +203,7 @@ struct BackupJobsEndToEndTests {
             let big = p.t.directory + "/big.bin"
             _ = try ChildProcess.output(of: "/usr/bin/python3", ["-c", "import os,sys\nwith open(sys.argv[1],'wb') as f:\n for i in range(300): f.write(os.urandom(1<<20))", big])
             _ = try await p.upload(big, as: Platform.bob, contentType: "application/octet-stream")
-            let large = try await Self.finished(p, "/api/backup/backup-user-data", [:], as: Platform.bob)
+            let large = try await p.finished("/api/backup/backup-user-data", [:], as: Platform.bob)
             try #require(large["status"] == "succeeded", "\(large)")
             let samePid = try await p.instances().first { $0["name"] == "backup-service-1" }?["pid"]?.intValue
             try #require(samePid == pid, "the instance restarted between the exports")
@@ -286,7 +286,7 @@ struct BackupJobsEndToEndTests {
             }
         }
         for (who, caller) in [("alice", Platform.alice), ("bob", Platform.bob)] {
-            let job = try await finished(p, "/api/reports/generate-analytics", ["format": "json"], as: caller)
+            let job = try await p.finished("/api/reports/generate-analytics", ["format": "json"], as: caller)
             try #require(job["status"] == "succeeded", "\(job)")
             let id = try #require(job["id"]?.stringValue)
             if who == "alice" { alice.jobs.insert(id) } else { bob.jobs.insert(id) }
@@ -305,13 +305,6 @@ struct BackupJobsEndToEndTests {
         let path = p.t.directory + "/" + name
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         return path
-    }
-
-    static func finished(_ p: Platform, _ path: String, _ body: JSONValue, as caller: HTTPFields) async throws -> JSONValue {
-        let (status, job) = try await p.post(path + "?wait=60", body, as: caller)
-        try #require(status == 200 || status == 202, "\(path) answered \(status): \(job)")
-        if JobStatus(rawValue: job["status"]?.stringValue ?? "")?.isTerminal == true { return job }
-        return try await p.waitForJob(try #require(job["id"]?.stringValue), timeout: 600, as: caller)
     }
 
     static func output(_ p: Platform, _ job: JSONValue, as caller: HTTPFields) async throws -> [UInt8] {

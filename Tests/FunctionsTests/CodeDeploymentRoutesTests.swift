@@ -16,10 +16,7 @@ struct CodeDeploymentRoutesTests {
     /// Invokes `name` with `inputs` and returns the ended job (waiting past `?wait=` if the
     /// instance was still starting).
     func invoke(_ p: Platform, _ name: String, _ inputs: JSONValue, as caller: HTTPFields = Platform.alice) async throws -> JSONValue {
-        let (status, job) = try await p.post("/api/code/deployments/\(name)/invoke?wait=60", inputs, as: caller)
-        try #require(status == 200 || status == 202, "invoke answered \(status): \(job)")
-        if status == 200 { return job }
-        return try await p.waitForJob(try #require(job["id"]?.stringValue), timeout: 180)
+        try await p.finished("/api/code/deployments/\(name)/invoke", inputs, as: caller)
     }
 
     /// `(lineno, offset)` of the SyntaxError `python3`'s own `ast.parse` raises for `code`.

@@ -12,11 +12,10 @@ struct DocumentJobsEndToEndTests {
     @Test("generate-nda at /api/containers/document-generation makes a PDF naming both parties and the date")
     func generateNDA() async throws {
         try await Platform.with { p in
-            let (status, job) = try await p.post("/api/containers/document-generation/generate-nda?wait=60", [
+            let job = try await p.finished("/api/containers/document-generation/generate-nda", [
                 "disclosing_party": "Aurora Pictures Ltd", "receiving_party": "Kestrel Ventures LLC", "effective_date": "14 March 2026",
             ])
-            #expect(status == 200, "\(job)")
-            #expect(job["status"] == "succeeded")
+            #expect(job["status"] == "succeeded", "\(job)")
             #expect(job["type"] == "document.generate-nda")
             let output = try #require(job["outputs"]?.arrayValue?.first)
             #expect(output["contentType"] == "application/pdf")
@@ -49,17 +48,16 @@ struct DocumentJobsEndToEndTests {
     @Test("an uploaded PDF is watermarked through /api/document/watermark; the mark and the text are both in pdftotext's reading")
     func watermarkAnUpload() async throws {
         try await Platform.with { p in
-            let (made, job) = try await p.post("/api/document/generate-nda?wait=60", [
+            let job = try await p.finished("/api/document/generate-nda", [
                 "disclosing_party": "Aurora Pictures Ltd", "receiving_party": "Kestrel Ventures LLC", "effective_date": "14 March 2026",
             ])
-            try #require(made == 200 && job["status"] == "succeeded", "\(job)")
+            try #require(job["status"] == "succeeded", "\(job)")
             let url = try #require(job["outputs"]?.arrayValue?.first?["url"]?.stringValue)
             let nda = p.t.directory + "/nda.pdf"
             try Data(try await p.t.dispatchFetch(url, method: .get, headers: Platform.alice, body: .empty).body.bytes()).write(to: URL(fileURLWithPath: nda))
             let key = try await p.upload(nda, contentType: "application/pdf")
-            let (status, marked) = try await p.post("/api/document/watermark?wait=60", ["key": .string(key), "text": "DRAFT", "position": "top"])
-            #expect(status == 200, "\(marked)")
-            #expect(marked["status"] == "succeeded")
+            let marked = try await p.finished("/api/document/watermark", ["key": .string(key), "text": "DRAFT", "position": "top"])
+            #expect(marked["status"] == "succeeded", "\(marked)")
             let markedURL = try #require(marked["outputs"]?.arrayValue?.first?["url"]?.stringValue)
             let output = p.t.directory + "/marked.pdf"
             try Data(try await p.t.dispatchFetch(markedURL, method: .get, headers: Platform.alice, body: .empty).body.bytes()).write(to: URL(fileURLWithPath: output))
@@ -69,7 +67,7 @@ struct DocumentJobsEndToEndTests {
             let junk = p.t.directory + "/junk.pdf"
             try Data("not a pdf at all".utf8).write(to: URL(fileURLWithPath: junk))
             let junkKey = try await p.upload(junk, contentType: "application/pdf")
-            let (_, failed) = try await p.post("/api/document/watermark?wait=60", ["key": .string(junkKey), "text": "DRAFT"])
+            let failed = try await p.finished("/api/document/watermark", ["key": .string(junkKey), "text": "DRAFT"])
             #expect(failed["status"] == "failed", "\(failed)")
             #expect(failed["error"]?["code"] == "unreadable_input", "\(failed)")
             #expect(failed["attempts"] == 1)
@@ -84,11 +82,11 @@ struct DocumentJobsEndToEndTests {
             var pages: [String: Int] = [:]
             for (name, paragraphs) in [("Alpha", 2), ("Bravo", 14), ("Charlie", 2)] {
                 let synopsis = (1...paragraphs).map { "Part \($0). \(name) paragraph text that fills the page with justified prose." }.joined(separator: "\n\n")
-                let (status, job) = try await p.post("/api/document/generate-pdf?wait=60", [
+                let job = try await p.finished("/api/document/generate-pdf", [
                     "template": "pitch-one-pager", "project_title": .string(name), "creator": "Sam Okafor", "logline": "A logline.",
                     "synopsis": .string(synopsis),
                 ])
-                try #require(status == 200 && job["status"] == "succeeded", "\(job)")
+                try #require(job["status"] == "succeeded", "\(job)")
                 let url = try #require(job["outputs"]?.arrayValue?.first?["url"]?.stringValue)
                 let file = p.t.directory + "/\(name).pdf"
                 try Data(try await p.t.dispatchFetch(url, method: .get, headers: Platform.alice, body: .empty).body.bytes()).write(to: URL(fileURLWithPath: file))
@@ -110,8 +108,7 @@ struct DocumentJobsEndToEndTests {
             #expect(listed["jobs"]?.arrayValue?.isEmpty == true, "\(listed)")
 
             // Charlie, Alpha, Bravo: the output has their pages in that order.
-            let (status, job) = try await p.post("/api/document/merge?wait=60", ["keys": [.string(charlie), .string(alpha), .string(bravo)]])
-            #expect(status == 200, "\(job)")
+            let job = try await p.finished("/api/document/merge", ["keys": [.string(charlie), .string(alpha), .string(bravo)]])
             #expect(job["status"] == "succeeded", "\(job)")
             let url = try #require(job["outputs"]?.arrayValue?.first?["url"]?.stringValue)
             let merged = p.t.directory + "/merged.pdf"

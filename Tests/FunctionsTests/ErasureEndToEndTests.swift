@@ -47,14 +47,14 @@ struct ErasureEndToEndTests {
             try await media.put(bobLegacy, bytes: Array("BOB-MARK legacy upload".utf8))
             #expect(try await media.head(aliceLegacy)?.customMetadata["owner"] == nil)
             // A user with nothing but a legacy upload is known (not a 404), and the export holds it.
-            let export = try await Backup.finished(p, "/api/backup/backup-user-data", [:], as: Platform.alice)
+            let export = try await p.finished("/api/backup/backup-user-data", [:], as: Platform.alice)
             try #require(export["status"] == "succeeded", "\(export)")
             let read = try Backup.pythonZip(try await Backup.output(p, export, as: Platform.alice), p)
             #expect(read["manifestOk"] == true, "\(read["problems"] ?? .null)")
             #expect(read["sha256"]?[aliceLegacy]?.stringValue == Backup.sha256(aliceBytes), "alice's legacy upload in her export")
             #expect(read["containsBob"] == false, "bob's legacy upload leaked into alice's export")
             // Her erasure removes it and lists it; bob's stays.
-            let erasure = try await Backup.finished(p, "/api/backup/delete-user-data", ["confirm": true], as: Platform.alice)
+            let erasure = try await p.finished("/api/backup/delete-user-data", ["confirm": true], as: Platform.alice)
             try #require(erasure["status"] == "succeeded", "\(erasure)")
             let removed = (erasure["result"]?["removed"]?["uploads"]?.arrayValue ?? []).compactMap { $0["key"]?.stringValue }
             #expect(removed.contains(aliceLegacy), "\(removed)")
@@ -90,7 +90,7 @@ struct ErasureEndToEndTests {
             try #require(!aliceOutputs.isEmpty && !bobOutputs.isEmpty)
             let (_, allBefore) = try await p.get("/api/containers/jobs?limit=100", as: Platform.admin)
 
-            let job = try await Backup.finished(p, "/api/backup/delete-user-data", ["confirm": true], as: Platform.alice)
+            let job = try await p.finished("/api/backup/delete-user-data", ["confirm": true], as: Platform.alice)
             try #require(job["status"] == "succeeded", "\(job)")
             let erasureId = try #require(job["id"]?.stringValue)
             let receipt = try #require(job["result"])

@@ -28,10 +28,10 @@ struct JobAttachmentsTests {
             var keys: [String] = []
             for file in files { keys.append(try await upload(p, file)) }
             // JSON with keys: `more` lists the last two in reverse.
-            let (status, job) = try await p.post("/api/fixture/compare?wait=60", [
+            let job = try await p.finished("/api/fixture/compare", [
                 "key": .string(keys[0]), "other": .string(keys[1]), "more": [.string(keys[3]), .string(keys[2])],
             ])
-            #expect(status == 200 && job["status"] == "succeeded", "\(job)")
+            #expect(job["status"] == "succeeded", "\(job)")
             let result = try #require(job["result"])
             #expect(result["input"]?["size"]?.intValue == files[0].count && result["input"]?["sum"]?.doubleValue == Self.sum(files[0]))
             #expect(result["attachments"]?["other"]?.arrayValue?.map { $0["sum"]?.doubleValue } == [Self.sum(files[1])])
@@ -42,15 +42,15 @@ struct JobAttachmentsTests {
             var headers = Platform.alice
             headers[.contentType] = "application/octet-stream"
             let raw = await p.t.dispatchFetch("/api/fixture/compare?wait=60&other=\(keys[2])", method: .post, headers: headers, body: Body(bytes: files[1]))
-            let rawJob = try await raw.json()
-            #expect(raw.status.code == 200 && rawJob["status"] == "succeeded", "\(rawJob)")
+            let rawJob = try await p.ended(raw)
+            #expect(rawJob["status"] == "succeeded", "\(rawJob)")
             #expect(rawJob["result"]?["input"]?["sum"]?.doubleValue == Self.sum(files[1]))
             #expect(rawJob["result"]?["attachments"]?["other"]?.arrayValue?.map { $0["size"]?.intValue } == [files[2].count])
             #expect(rawJob["result"]?["attachments"]?["more"] == nil)
-            let (listStatus, listed) = try await p.post("/api/fixture/compare?wait=60", [
+            let listed = try await p.finished("/api/fixture/compare", [
                 "key": .string(keys[0]), "other": .string(keys[3]), "more": .string("\(keys[1]), \(keys[0])"),
             ])
-            #expect(listStatus == 200, "\(listed)")
+            #expect(listed["status"] == "succeeded", "\(listed)")
             #expect(listed["result"]?["attachments"]?["more"]?.arrayValue?.map { $0["size"]?.intValue } == [files[1].count, files[0].count])
         }
     }
@@ -61,8 +61,8 @@ struct JobAttachmentsTests {
             let bytes = Array("--x\r\nContent-Disposition: form-data; name=\"input\"\r\n\r\nhello\r\n--x--\r\n".utf8)
             let options = R2PutOptions(httpMetadata: R2HTTPMetadata(contentType: "multipart/form-data; boundary=x"), customMetadata: ["owner": "alice"])
             _ = try await p.t.env.r2("MEDIA").put("uploads/multipart-typed", bytes: bytes, options: options)
-            let (status, job) = try await p.post("/api/fixture/checksum?wait=60", ["key": "uploads/multipart-typed"])
-            #expect(status == 200 && job["status"] == "succeeded", "\(job)")
+            let job = try await p.finished("/api/fixture/checksum", ["key": "uploads/multipart-typed"])
+            #expect(job["status"] == "succeeded", "\(job)")
             #expect(job["result"]?["size"]?.intValue == bytes.count && job["result"]?["sum"]?.doubleValue == Self.sum(bytes))
         }
     }

@@ -147,8 +147,12 @@ struct JobsAPITests {
     func waitParameter() async throws {
         try await Platform.with { p in
             let key = try await p.upload("sample.mp4")
+            // The first job starts the instance, which a loaded machine may take longer than the
+            // wait to do; the second runs on the warm instance in milliseconds and answers 200.
+            let first = try await p.finished("/api/containers/jobs", ["type": "video.analyze", "input": ["key": .string(key)]])
+            #expect(first["status"] == "succeeded", "\(first)")
             let (done, finished) = try await p.post("/api/containers/jobs?wait=60", ["type": "video.analyze", "input": ["key": .string(key)]])
-            #expect(done == 200)
+            #expect(done == 200, "\(finished)")
             #expect(finished["status"] == "succeeded")
             let started = Date()
             let (pending, job) = try await p.post("/api/containers/jobs?wait=0.3", ["type": "video.analyze", "input": ["key": .string(key)], "delaySeconds": 30])

@@ -15,9 +15,8 @@ struct MediaJobsEndToEndTests {
     func hlsLadder() async throws {
         try await Platform.with { p in
             let key = try await p.upload("sample.mp4")
-            let (status, job) = try await p.post("/api/media/hls-transcode?wait=60",
-                                                 ["key": .string(key), "qualities": "mobile,high", "segmentSeconds": 1, "stream_name": "demo"])
-            #expect(status == 200, "\(job)")
+            let job = try await p.finished("/api/media/hls-transcode",
+                                           ["key": .string(key), "qualities": "mobile,high", "segmentSeconds": 1, "stream_name": "demo"])
             #expect(job["status"] == "succeeded" && job["type"] == "media.hls-transcode", "\(job)")
             #expect(job["result"]?["streamName"] == "demo")
             let outputs = job["outputs"]?.arrayValue ?? []
@@ -74,8 +73,7 @@ struct MediaJobsEndToEndTests {
             let tone = p.t.directory + "/tone.m4a"
             try FFmpegCLI.run(["-f", "lavfi", "-i", "sine=duration=1", "-c:a", "aac", tone])
             let audioKey = try await p.upload(tone, contentType: "audio/mp4")
-            let (status, job) = try await p.post("/api/media/hls-transcode?wait=60", ["key": .string(audioKey)])
-            #expect(status == 200, "\(job)")
+            let job = try await p.finished("/api/media/hls-transcode", ["key": .string(audioKey)])
             #expect(job["status"] == "failed" && job["attempts"] == 1, "\(job)")
             #expect(job["error"]?["code"] == "no_video_stream", "\(job)")
         }

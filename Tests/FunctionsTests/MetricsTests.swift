@@ -40,10 +40,10 @@ struct MetricsTests {
     func jobLifeShows() async throws {
         try await Platform.with { p in
             let good = try await p.upload("sample.mp4")
-            let (okStatus, ok) = try await p.post("/api/video/analyze?wait=60", ["key": .string(good)])
-            #expect(okStatus == 200 && ok["status"] == "succeeded")
+            let ok = try await p.finished("/api/video/analyze", ["key": .string(good)])
+            #expect(ok["status"] == "succeeded", "\(ok)")
             let bad = try await p.upload("random.bin", contentType: "application/octet-stream")
-            let (_, failed) = try await p.post("/api/video/analyze?wait=60", ["key": .string(bad)])
+            let failed = try await p.finished("/api/video/analyze", ["key": .string(bad)])
             #expect(failed["status"] == "failed")
             let id = try #require(ok["id"]?.stringValue)
             _ = try await p.get("/api/containers/jobs/\(id)")

@@ -106,7 +106,7 @@ struct ReportJobsEndToEndTests {
                 #expect(status == 400, "\(params): \(body)")
                 #expect(body.serialized().contains("\\\"\(name)\\\""), "\(params): the message names \(name): \(body)")
             }
-            let job = try await Self.finished(p, "/api/containers/report-generation/generate-analytics", ["from": "2026-01-01", "to": "2026-01-01"], as: Platform.admin)
+            let job = try await p.finished("/api/containers/report-generation/generate-analytics", ["from": "2026-01-01", "to": "2026-01-01"], as: Platform.admin)
             #expect(job["status"] == "succeeded", "a one-day period is fine: \(job)")
             #expect(job["result"]?["totals"]?["jobs"] == 0)
         }
@@ -120,13 +120,13 @@ struct ReportJobsEndToEndTests {
         let from = now() - 1
         let nda: JSONValue = ["disclosing_party": "Aurora Pictures Ltd", "receiving_party": "Kestrel Ventures LLC", "effective_date": "14 March 2026"]
         for caller in [Platform.alice, Platform.alice, Platform.bob] {
-            let job = try await finished(p, "/api/document/generate-nda", nda, as: caller)
+            let job = try await p.finished("/api/document/generate-nda", nda, as: caller)
             try #require(job["status"] == "succeeded", "\(job)")
         }
         let junk = p.t.directory + "/junk.pdf"
         try Data("not a pdf".utf8).write(to: URL(fileURLWithPath: junk))
         let key = try await p.upload(junk, as: Platform.bob, contentType: "application/pdf")
-        let failed = try await finished(p, "/api/document/watermark", ["key": .string(key), "text": "DRAFT"], as: Platform.bob)
+        let failed = try await p.finished("/api/document/watermark", ["key": .string(key), "text": "DRAFT"], as: Platform.bob)
         try #require(failed["status"] == "failed", "\(failed)")
         var delayed = nda.objectValue!
         delayed["delaySeconds"] = 3600
@@ -148,18 +148,10 @@ struct ReportJobsEndToEndTests {
         var body = params
         body["from"] = .string(iso(period.from))
         body["to"] = .string(iso(period.to))
-        let job = try await finished(p, path, .object(body), as: Platform.admin)
+        let job = try await p.finished(path, .object(body), as: Platform.admin)
         try #require(job["status"] == "succeeded", "\(job)")
         let (_, after) = try await p.get("/api/containers/costs", as: Platform.admin)
         return (before, after, job)
-    }
-
-    /// Submits a job and waits for its end (the API's `?wait=` first, then its status).
-    static func finished(_ p: Platform, _ path: String, _ body: JSONValue, as caller: HTTPFields) async throws -> JSONValue {
-        let (status, job) = try await p.post(path + "?wait=60", body, as: caller)
-        try #require(status == 200 || status == 202, "\(path) answered \(status): \(job)")
-        if JobStatus(rawValue: job["status"]?.stringValue ?? "")?.isTerminal == true { return job }
-        return try await p.waitForJob(try #require(job["id"]?.stringValue), timeout: 300, as: caller)
     }
 
     static func output(_ p: Platform, _ job: JSONValue) async throws -> [UInt8] {

@@ -56,8 +56,7 @@ struct ServiceRecipeTests {
             var headers = Platform.alice
             headers[.contentType] = "application/octet-stream"
             let raw = await p.t.dispatchFetch("/api/fixture/checksum?label=raw&repeat=3&wait=60", method: .post, headers: headers, body: Body(bytes: bytes))
-            let rawJob = try await raw.json()
-            #expect(raw.status.code == 200, "\(rawJob)")
+            let rawJob = try await p.ended(raw)
             #expect(rawJob["type"] == "fixture.checksum")
             #expect(rawJob["status"] == "succeeded")
             #expect(rawJob["result"]?["size"]?.intValue == bytes.count)
@@ -67,14 +66,11 @@ struct ServiceRecipeTests {
 
             // The same upload by key, through the JSON form and through the descriptor's alias.
             let key = try #require(rawJob["input"]?["key"]?.stringValue)
-            let (status, byKey) = try await p.post("/api/fixture/checksum?wait=60", ["key": .string(key), "label": "json"])
-            #expect(status == 200)
+            let byKey = try await p.finished("/api/fixture/checksum", ["key": .string(key), "label": "json"])
             #expect(byKey["result"]?["sum"]?.doubleValue == Double(expectedSum))
-            let (aliasStatus, alias) = try await p.post("/api/fixture-alias/sum?wait=60", ["key": .string(key)])
-            #expect(aliasStatus == 200)
+            let alias = try await p.finished("/api/fixture-alias/sum", ["key": .string(key)])
             #expect(alias["type"] == "fixture.checksum" && alias["status"] == "succeeded")
-            let (containerStatus, viaContainers) = try await p.post("/api/containers/fixture-service/checksum?wait=60", ["key": .string(key)])
-            #expect(containerStatus == 200)
+            let viaContainers = try await p.finished("/api/containers/fixture-service/checksum", ["key": .string(key)])
             #expect(viaContainers["status"] == "succeeded")
         }
     }
@@ -82,8 +78,7 @@ struct ServiceRecipeTests {
     @Test("an operation without input takes JSON parameters; its output is stored with the declared extension")
     func operationWithoutInput() async throws {
         try await Self.with { p in
-            let (status, job) = try await p.post("/api/fixture/note?wait=60", ["text": "hello there", "shout": true])
-            #expect(status == 200, "\(job)")
+            let job = try await p.finished("/api/fixture/note", ["text": "hello there", "shout": true])
             #expect(job["status"] == "succeeded")
             let output = try #require(job["outputs"]?.arrayValue?.first)
             #expect(output["key"]?.stringValue?.hasSuffix("/note.txt") == true)

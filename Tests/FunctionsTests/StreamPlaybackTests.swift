@@ -17,10 +17,8 @@ struct StreamPlaybackTests {
     func playbackWithAToken() async throws {
         try await Platform.with(vars: ["STREAM_TOKEN_SECRET": Self.secret]) { p in
             let key = try await p.upload("sample.mp4")
-            let (_, submitted) = try await p.post("/api/media/hls-transcode?wait=60", ["key": .string(key), "qualities": "mobile", "segmentSeconds": 1])
-            // `?wait=` may run out on a loaded machine: then wait for the job itself.
-            let id = try #require(submitted["id"]?.stringValue, "\(submitted)")
-            let job = try await p.waitForJob(id, timeout: 300)
+            let job = try await p.finished("/api/media/hls-transcode", ["key": .string(key), "qualities": "mobile", "segmentSeconds": 1])
+            let id = try #require(job["id"]?.stringValue, "\(job)")
             try #require(job["status"] == "succeeded", "\(job)")
 
             let (listed, list) = try await p.get("/api/media/streams")

@@ -13,8 +13,7 @@ struct VideoJobsEndToEndTests {
     func analyze() async throws {
         try await Platform.with { p in
             let key = try await p.upload("sample.mp4")
-            let (status, job) = try await p.post("/api/video/analyze?wait=60", ["key": .string(key)])
-            #expect(status == 200)
+            let job = try await p.finished("/api/video/analyze", ["key": .string(key)])
             #expect(job["status"] == "succeeded")
             #expect(job["type"] == "video.analyze")
             #expect(job["attempts"] == 1)
@@ -40,15 +39,15 @@ struct VideoJobsEndToEndTests {
     func connectionsAreReused() async throws {
         try await Platform.with { p in
             let key = try await p.upload("sample.mp4")
-            let (first, _) = try await p.post("/api/video/analyze?wait=60", ["key": .string(key)])
-            try #require(first == 200)
+            let first = try await p.finished("/api/video/analyze", ["key": .string(key)])
+            try #require(first["status"] == "succeeded", "\(first)")
             let pid = try #require(try await p.pid(of: "video-processor-1"))
             // The instance has its own network namespace; its /proc view lists both ends of every
             // connection to the service's port, closed ones too (TIME_WAIT, for a minute).
             let before = try Self.connections(pid: pid, port: 8080)
             for _ in 0..<5 {
-                let (status, job) = try await p.post("/api/video/analyze?wait=60", ["key": .string(key)])
-                #expect(status == 200 && job["status"] == "succeeded")
+                let job = try await p.finished("/api/video/analyze", ["key": .string(key)])
+                #expect(job["status"] == "succeeded")
             }
             let after = try Self.connections(pid: pid, port: 8080)
             // A new connection per job would add five; one may be opened when a job starts before
@@ -77,8 +76,7 @@ struct VideoJobsEndToEndTests {
     func thumbnail() async throws {
         try await Platform.with { p in
             let key = try await p.upload("sample.mp4")
-            let (status, job) = try await p.post("/api/video/thumbnail?wait=60", ["key": .string(key), "timestamp": 1.3, "format": "png"])
-            #expect(status == 200)
+            let job = try await p.finished("/api/video/thumbnail", ["key": .string(key), "timestamp": 1.3, "format": "png"])
             #expect(job["status"] == "succeeded")
             let output = try #require(job["outputs"]?.arrayValue?.first)
             #expect(output["name"] == "thumbnail")
@@ -114,9 +112,9 @@ struct VideoJobsEndToEndTests {
             let (refused, error) = try await p.post("/api/video/watermark", ["key": .string(video), "imageKey": "uploads/no-such-mark.png"])
             #expect(refused == 400 && error["error"]?["message"]?.stringValue?.contains("imageKey") == true, "\(error)")
 
-            let (status, job) = try await p.post("/api/video/watermark?wait=60", ["key": .string(video), "imageKey": .string(image),
-                                                                                     "position": "top-left", "margin": 10, "opacity": 1])
-            #expect(status == 200 && job["status"] == "succeeded", "\(job)")
+            let job = try await p.finished("/api/video/watermark", ["key": .string(video), "imageKey": .string(image),
+                                                                       "position": "top-left", "margin": 10, "opacity": 1])
+            #expect(job["status"] == "succeeded", "\(job)")
             let url = try #require(job["outputs"]?.arrayValue?.first?["url"]?.stringValue)
             let bytes = try await p.t.dispatchFetch(url, method: .get, headers: Platform.alice, body: .empty).body.bytes()
             let output = p.t.directory + "/marked.mp4"
@@ -131,8 +129,8 @@ struct VideoJobsEndToEndTests {
             let inside = try meanColour(x: 34, y: 22)
             #expect(inside.count == 3 && inside[0] > 200 && inside[1] < 70 && inside[2] < 70, "inside the mark: \(inside)")
             // Away from the mark, the picture is that of the same encode without a mark.
-            let (plainStatus, plainJob) = try await p.post("/api/video/process?wait=60", ["key": .string(video)])
-            #expect(plainStatus == 200, "\(plainJob)")
+            let plainJob = try await p.finished("/api/video/process", ["key": .string(video)])
+            #expect(plainJob["status"] == "succeeded", "\(plainJob)")
             let plainURL = try #require(plainJob["outputs"]?.arrayValue?.first?["url"]?.stringValue)
             let plain = p.t.directory + "/plain.mp4"
             try Data(try await p.t.dispatchFetch(plainURL, method: .get, headers: Platform.alice, body: .empty).body.bytes()).write(to: URL(fileURLWithPath: plain))
@@ -158,9 +156,8 @@ struct VideoJobsEndToEndTests {
             var headers = Platform.alice
             headers[.contentType] = "multipart/form-data; boundary=\(boundary)"
             let response = await p.t.dispatchFetch("/api/video/thumbnail?timestamp=0.5&width=160&format=jpeg&wait=60", method: .post, headers: headers, body: Body(data: body))
-            let job = try await response.json()
-            #expect(response.status == .ok, "\(job)")
-            #expect(job["status"] == "succeeded")
+            let job = try await p.ended(response)
+            #expect(job["status"] == "succeeded", "\(job)")
             #expect(job["result"]?["width"] == 160)
             #expect(job["result"]?["height"] == 120)
             #expect(job["outputs"]?.arrayValue?.first?["contentType"] == "image/jpeg")
@@ -172,14 +169,13 @@ struct VideoJobsEndToEndTests {
     func corruptInput() async throws {
         try await Platform.with { p in
             let bad = try await p.upload("random.bin", contentType: "application/octet-stream")
-            let (status, job) = try await p.post("/api/containers/video-processing/process?wait=60", ["inputKey": .string(bad), "operation": "analyze"])
-            #expect(status == 200)
+            let job = try await p.finished("/api/containers/video-processing/process", ["inputKey": .string(bad), "operation": "analyze"])
             #expect(job["status"] == "failed")
             #expect(job["attempts"] == 1)
             #expect(job["error"]?["code"] == "unreadable_input")
             #expect(job["error"]?["message"]?.stringValue?.isEmpty == false)
             let good = try await p.upload("sample.mp4")
-            let (_, next) = try await p.post("/api/containers/video-processing/process?wait=60", ["inputKey": .string(good), "operation": "analyze"])
+            let next = try await p.finished("/api/containers/video-processing/process", ["inputKey": .string(good), "operation": "analyze"])
             #expect(next["status"] == "succeeded")
         }
     }

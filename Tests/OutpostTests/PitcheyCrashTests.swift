@@ -109,7 +109,7 @@ struct PitcheyCrashTests {
 
         let first = try await start(directory)
         let (uploaded, uploadBody) = try await HTTP.send("POST", first.baseURL + "/api/containers/uploads", body: try Data(contentsOf: URL(fileURLWithPath: slow)),
-                                                          headers: Self.admin.merging(["Content-Type": "video/mp4"]) { $1 }, timeout: 120)
+                                                          headers: Self.admin.merging(["Content-Type": "video/mp4"]) { $1 })
         try #require(uploaded == 201)
         let key = try #require(try JSONValue.parse(Array(uploadBody))["key"]?.stringValue)
         let job = JSONValue.object(["type": "video.thumbnail", "input": ["key": .string(key)], "params": ["timestamp": 39.5]]).serialized()
@@ -118,7 +118,7 @@ struct PitcheyCrashTests {
         try #require(status == 202)
         let id = try #require(try JSONValue.parse(Array(body))["id"]?.stringValue)
         // Wait until the service is decoding, with an event stream open on the job.
-        let events = Task { try await HTTP.send("GET", first.baseURL + "/api/containers/jobs/\(id)/events", headers: Self.admin, timeout: 120) }
+        let events = Task { try await HTTP.send("GET", first.baseURL + "/api/containers/jobs/\(id)/events", headers: Self.admin) }
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
             let (_, data) = try await HTTP.send("GET", first.baseURL + "/api/containers/jobs/\(id)", headers: Self.admin)

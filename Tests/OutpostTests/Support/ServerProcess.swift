@@ -92,7 +92,9 @@ struct ServerProcessError: Error, CustomStringConvertible {
 
 /// Minimal HTTP client for tests (URLSession on Linux).
 enum HTTP {
-    static func send(_ method: String, _ url: String, body: Data? = nil, headers: [String: String] = [:], timeout: Double = 30) async throws -> (Int, Data) {
+    /// `timeout` is URLSession's: the longest silence between bytes. It is a hang guard, long
+    /// enough for a loaded machine, not a deadline.
+    static func send(_ method: String, _ url: String, body: Data? = nil, headers: [String: String] = [:], timeout: Double = 600) async throws -> (Int, Data) {
         var request = URLRequest(url: URL(string: url)!)
         request.httpMethod = method
         request.httpBody = body

@@ -21,7 +21,7 @@ public enum ServiceFixtureDescriptor {
                     ParameterSpec("label", .text(maxBytes: 64), summary: "Echoed back."),
                     ParameterSpec("repeat", .integer(1...5), default: 1, summary: "How many progress steps to report."),
                 ],
-                timeoutSeconds: 30,
+                timeoutSeconds: 120,
                 outputs: [.json]
             ),
             OperationDescriptor(
@@ -32,7 +32,7 @@ public enum ServiceFixtureDescriptor {
                     ParameterSpec("text", .text(maxBytes: 1024), required: true, summary: "The file's text."),
                     ParameterSpec("shout", .boolean, default: false, summary: "Upper-case it."),
                 ],
-                timeoutSeconds: 30,
+                timeoutSeconds: 120,
                 outputs: [OutputType("text/plain", fileExtension: ".txt")]
             ),
             OperationDescriptor(
@@ -48,7 +48,7 @@ public enum ServiceFixtureDescriptor {
                 summary: "What the service sees of its host: its uid, and whether each of `paths` can be read or listed.",
                 input: .none,
                 parameters: [ParameterSpec("paths", .text(maxBytes: 4096), required: true, summary: "Comma-separated paths to try.")],
-                timeoutSeconds: 30,
+                timeoutSeconds: 120,
                 outputs: [.json]
             ),
             OperationDescriptor(
@@ -58,7 +58,7 @@ public enum ServiceFixtureDescriptor {
                     ParameterSpec("other", .objectKey, required: true, summary: "One more upload."),
                     ParameterSpec("more", .objectKeys(1...3), summary: "Up to three more uploads, in order."),
                 ],
-                timeoutSeconds: 30,
+                timeoutSeconds: 120,
                 outputs: [.json]
             ),
         ],
