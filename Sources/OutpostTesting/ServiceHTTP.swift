@@ -31,7 +31,7 @@ public enum ServiceHTTP {
     public static let session: URLSession = {
         let configuration = URLSessionConfiguration.ephemeral
         // A hang guard, not a deadline: the longest silence a loaded machine may keep a job's answer.
-        configuration.timeoutIntervalForRequest = 600
+        configuration.timeoutIntervalForRequest = HangGuard.seconds
         return URLSession(configuration: configuration)
     }()
 
@@ -61,7 +61,7 @@ public enum ServiceHTTP {
     }
 
     /// Polls `url` until it answers 200 (an event, not a fixed sleep), or fails after `timeout`.
-    public static func waitUntilAvailable(_ url: String, timeout: Duration = .seconds(180), while alive: () -> Bool = { true }) async throws {
+    public static func waitUntilAvailable(_ url: String, timeout: Duration = HangGuard.duration, while alive: () -> Bool = { true }) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let reply = try? await send("GET", url), reply.status == 200 { return }

@@ -82,7 +82,7 @@ public final class ServiceProcess: @unchecked Sendable {
     /// Everything the process has written to stdout and stderr so far.
     public var log: String { lock.lock(); defer { lock.unlock() }; return output }
 
-    public func waitUntilReady(timeout: Duration = .seconds(60)) async throws {
+    public func waitUntilReady(timeout: Duration = HangGuard.duration) async throws {
         do {
             try await ServiceHTTP.waitUntilAvailable(baseURL + "/ping", timeout: timeout) { process.isRunning }
         } catch {
@@ -95,7 +95,7 @@ public final class ServiceProcess: @unchecked Sendable {
     }
 
     /// Waits until the process has logged `text` (polled; an event, not a fixed sleep).
-    public func waitForLog(_ text: String, timeout: Duration = .seconds(30)) async throws {
+    public func waitForLog(_ text: String, timeout: Duration = HangGuard.duration) async throws {
         let deadline = ContinuousClock.now + timeout
         while !log.contains(text) {
             guard ContinuousClock.now < deadline else { throw TestFailure("no \(text) in log after \(timeout): \(log)") }

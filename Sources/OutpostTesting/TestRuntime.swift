@@ -134,7 +134,7 @@ public final class TestRuntime: Sendable {
 
     /// Waits until queue `name` holds nothing ready and nothing in flight (delayed messages may remain).
     @discardableResult
-    public func waitUntilDelivered(_ name: String, timeout: Double = 60) async throws -> QueueCounts {
+    public func waitUntilDelivered(_ name: String, timeout: Double = HangGuard.seconds) async throws -> QueueCounts {
         try await waitForQueue(name, timeout: timeout) { $0.depth == 0 && $0.inFlight == 0 }
     }
     /// The Durable Object namespace bound as `binding`.

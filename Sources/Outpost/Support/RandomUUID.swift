@@ -18,13 +18,17 @@ extension UUID {
     public var lowercaseHex: String {
         withUnsafeBytes(of: uuid) { raw in
             String(unsafeUninitializedCapacity: 32) { out in
-                let digits = Array("0123456789abcdef".utf8)
                 for (i, byte) in raw.enumerated() {
-                    out[2 * i] = digits[Int(byte >> 4)]
-                    out[2 * i + 1] = digits[Int(byte & 0x0F)]
+                    out[2 * i] = Self.hexDigit(byte >> 4)
+                    out[2 * i + 1] = Self.hexDigit(byte & 0x0F)
                 }
                 return 32
             }
         }
+    }
+
+    /// The ASCII lowercase hex digit for `nibble` (0…15).
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
     }
 }

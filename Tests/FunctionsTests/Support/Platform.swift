@@ -64,7 +64,7 @@ struct Platform {
     /// first (a cold instance on a loaded machine), so the job is followed on its event stream to
     /// the terminal event, which holds the job as the 200 would have. No clock decides the result:
     /// `hangGuard` only ends a wait that would otherwise never end.
-    func ended(_ response: Response, as caller: HTTPFields = Platform.alice, hangGuard: Duration = .seconds(900)) async throws -> JSONValue {
+    func ended(_ response: Response, as caller: HTTPFields = Platform.alice, hangGuard: Duration = HangGuard.duration) async throws -> JSONValue {
         let answered = try await response.json()
         guard response.status == .accepted else {
             try #require(response.status == .ok, "submit answered \(response.status): \(answered)")
@@ -100,9 +100,9 @@ struct Platform {
         return try #require(job["id"]?.stringValue)
     }
 
-    /// Polls the job until `condition` holds (every 20 ms, up to `timeout` seconds).
+    /// Polls the job until `condition` holds (every 20 ms; `timeout` is a hang guard).
     @discardableResult
-    func waitForJob(_ id: String, timeout: Double = 300, as caller: HTTPFields = Platform.admin,
+    func waitForJob(_ id: String, timeout: Double = HangGuard.seconds, as caller: HTTPFields = Platform.admin,
                     until condition: (JSONValue) -> Bool = { JobStatus(rawValue: $0["status"]?.stringValue ?? "")?.isTerminal == true }) async throws -> JSONValue {
         let deadline = Date().addingTimeInterval(timeout)
         var last: JSONValue = .null
@@ -118,7 +118,7 @@ struct Platform {
     }
 
     /// Polls until `condition` holds.
-    func eventually(_ what: String, timeout: Double = 180, _ condition: () async throws -> Bool) async throws {
+    func eventually(_ what: String, timeout: Double = HangGuard.seconds, _ condition: () async throws -> Bool) async throws {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if try await condition() { return }

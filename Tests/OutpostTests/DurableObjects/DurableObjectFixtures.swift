@@ -105,7 +105,7 @@ enum DOFixtures {
     static var script: WorkerScript { WorkerScript(worker: CounterWorker(), durableObjects: ["Counter": Counter.self]) }
 
     /// Polls `condition` until true or `timeout` seconds pass (waits for an event, not a fixed time).
-    static func waitUntil(timeout: Double = 30, _ condition: @Sendable () async throws -> Bool) async throws -> Bool {
+    static func waitUntil(timeout: Double = HangGuard.seconds, _ condition: @Sendable () async throws -> Bool) async throws -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if try await condition() { return true }

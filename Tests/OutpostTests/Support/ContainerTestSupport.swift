@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Outpost
+import OutpostTesting
 import Testing
 
 /// Paths and helpers shared by the container and sandbox tests (real processes, real files).
@@ -52,7 +53,7 @@ enum ContainerTestSupport {
     }
 
     /// Polls `condition` until it holds or `timeout` passes.
-    static func waitUntil(timeout: Duration = .seconds(60), _ condition: () async -> Bool) async -> Bool {
+    static func waitUntil(timeout: Duration = HangGuard.duration, _ condition: () async -> Bool) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if await condition() { return true }

@@ -22,7 +22,7 @@ actor BatchRecorder {
     func batches(for queue: String) -> [DeliveredBatch] { batches.filter { $0.queue == queue } }
 
     /// Waits until `condition` holds on the recorded batches (polled every few ms), up to `timeout` seconds.
-    func wait(timeout: Double = 180, _ what: String = "batches", until condition: @Sendable ([DeliveredBatch]) -> Bool) async throws {
+    func wait(timeout: Double = HangGuard.seconds, _ what: String = "batches", until condition: @Sendable ([DeliveredBatch]) -> Bool) async throws {
         let deadline = ContinuousClock.now + .milliseconds(Int64(timeout * 1000))
         while !condition(batches) {
             if ContinuousClock.now > deadline { throw TestTimeout(message: "\(what) not seen after \(timeout)s; got \(batches.map { "\($0.queue):\($0.ids.count)" })") }

@@ -48,7 +48,7 @@ final class ServerProcess: @unchecked Sendable {
     var log: String { lock.lock(); defer { lock.unlock() }; return output }
 
     /// Waits for the "Ready on http://host:port" line; throws if the process exits or `timeout` passes.
-    func waitUntilReady(timeout: Double = 60) async throws {
+    func waitUntilReady(timeout: Double = HangGuard.seconds) async throws {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if let range = log.range(of: #"Ready on http://[0-9.]+:([0-9]+)"#, options: .regularExpression) {
@@ -94,7 +94,7 @@ struct ServerProcessError: Error, CustomStringConvertible {
 enum HTTP {
     /// `timeout` is URLSession's: the longest silence between bytes. It is a hang guard, long
     /// enough for a loaded machine, not a deadline.
-    static func send(_ method: String, _ url: String, body: Data? = nil, headers: [String: String] = [:], timeout: Double = 600) async throws -> (Int, Data) {
+    static func send(_ method: String, _ url: String, body: Data? = nil, headers: [String: String] = [:], timeout: Double = HangGuard.seconds) async throws -> (Int, Data) {
         var request = URLRequest(url: URL(string: url)!)
         request.httpMethod = method
         request.httpBody = body
