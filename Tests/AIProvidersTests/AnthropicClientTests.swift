@@ -33,7 +33,7 @@ struct AnthropicClientTests {
             ChatMessage(role: .user, content: "Logline for a sea drama?"),
         ], system: "You are a script editor.")
         let log = DeltaLog()
-        let result = try await generate(TextGenerator(configuration: configuration, retry: quickRetry), request, server: server, log: log)
+        let result = try await generate(TextGenerator(configuration: configuration, retry: quickRetry, timeouts: patient), request, server: server, log: log)
 
         #expect(await log.deltas == pieces)
         #expect(await server.pacingHeld, "each delta is relayed before the next event is sent")
@@ -69,7 +69,7 @@ struct AnthropicClientTests {
             "ANTHROPIC_API_KEY": "k", "ANTHROPIC_BASE_URL": server.baseURL.absoluteString,
             "ANTHROPIC_VERSION": "2024-01-01", "ANTHROPIC_MODEL": "claude-sonnet-4-5",
         ])
-        let result = try await generate(TextGenerator(configuration: configuration, retry: quickRetry),
+        let result = try await generate(TextGenerator(configuration: configuration, retry: quickRetry, timeouts: patient),
                                         GenerationRequest(prompt: "hi", maxTokens: 50, temperature: 0.7), server: server, log: DeltaLog())
         #expect(result.text == "Fine.")
         let sent = try #require(await server.requests.first)
@@ -92,7 +92,7 @@ struct AnthropicClientTests {
         let configuration = try ProviderConfiguration.fromEnvironment(["ANTHROPIC_API_KEY": "k", "ANTHROPIC_BASE_URL": server.baseURL.absoluteString])
         let log = DeltaLog()
         let error = await #expect(throws: ProviderError.self) {
-            try await generate(TextGenerator(configuration: configuration, retry: quickRetry), GenerationRequest(prompt: "hi"), server: server, log: log)
+            try await generate(TextGenerator(configuration: configuration, retry: quickRetry, timeouts: patient), GenerationRequest(prompt: "hi"), server: server, log: log)
         }
         #expect(error?.statusCode == 529)
         #expect(error?.providerStatus == 529)
@@ -109,7 +109,7 @@ extension AnthropicClientTests {
         let server = try await StandInProvider.start([ScriptedReply(status: 200, headers: ["Content-Type": "application/json"], steps: [.write(Array(body.utf8))])])
         defer { Task { await server.stop() } }
         let configuration = try ProviderConfiguration.fromEnvironment(["ANTHROPIC_API_KEY": "k", "ANTHROPIC_BASE_URL": server.baseURL.absoluteString])
-        let result = try await generate(TextGenerator(configuration: configuration, retry: quickRetry), GenerationRequest(prompt: "hi"),
+        let result = try await generate(TextGenerator(configuration: configuration, retry: quickRetry, timeouts: patient), GenerationRequest(prompt: "hi"),
                                         server: server, log: DeltaLog())
         #expect(result.text == "A lighthouse keeper finds a door.")
         #expect(result.model == "claude-3-5-haiku-20241022")

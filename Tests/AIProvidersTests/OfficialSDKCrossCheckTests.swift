@@ -56,7 +56,7 @@ struct OfficialSDKCrossCheckTests {
             """, base: server.url("/v1"))
 
         let configuration = try ProviderConfiguration.fromEnvironment(["OPENAI_API_KEY": "sk-cross", "OPENAI_BASE_URL": server.url("/v1")])
-        let result = try await TextGenerator(configuration: configuration, retry: quickRetry).generate(
+        let result = try await TextGenerator(configuration: configuration, retry: quickRetry, timeouts: patient).generate(
             GenerationRequest(prompt: "Pitch a comedy.", system: "Be brief.", model: "gpt-4o-mini", maxTokens: 120, temperature: 0.2)) { _ in }
 
         #expect(reference["text"] as? String == Self.pieces.joined())
@@ -93,7 +93,7 @@ struct OfficialSDKCrossCheckTests {
             """, base: server.baseURL.absoluteString)
 
         let configuration = try ProviderConfiguration.fromEnvironment(["ANTHROPIC_API_KEY": "sk-ant-cross", "ANTHROPIC_BASE_URL": server.baseURL.absoluteString])
-        let result = try await TextGenerator(configuration: configuration, retry: quickRetry).generate(
+        let result = try await TextGenerator(configuration: configuration, retry: quickRetry, timeouts: patient).generate(
             GenerationRequest(prompt: "Pitch a comedy.", system: "Be brief.")) { _ in }
 
         #expect(reference["text"] as? String == Self.pieces.joined())

@@ -33,7 +33,7 @@ struct OpenAIClientTests {
         ])
         let log = DeltaLog()
         let request = GenerationRequest(prompt: "Write a logline for a heist film.", system: "You write loglines.", maxTokens: 200, temperature: 0.3)
-        let result = try await generate(TextGenerator(configuration: configuration, retry: quickRetry), request, server: server, log: log)
+        let result = try await generate(TextGenerator(configuration: configuration, retry: quickRetry, timeouts: patient), request, server: server, log: log)
 
         #expect(await log.deltas == pieces)
         #expect(await server.pacingHeld, "each delta is relayed before the next event is sent")
@@ -80,7 +80,7 @@ struct OpenAIClientTests {
             ChatMessage(role: .user, content: "Shorter."),
         ], maxTokens: 64)
         let log = DeltaLog()
-        let result = try await generate(TextGenerator(configuration: configuration, retry: quickRetry), request, server: server, log: log)
+        let result = try await generate(TextGenerator(configuration: configuration, retry: quickRetry, timeouts: patient), request, server: server, log: log)
         #expect(result.text == "Sure, here it is.")
         #expect(result.provider == .compat)
         #expect(result.model == "llama3.2:1b")
@@ -109,7 +109,7 @@ struct OpenAIClientTests {
         let configuration = try ProviderConfiguration.fromEnvironment([
             "AI_COMPAT_BASE_URL": server.url("/v1"), "AI_COMPAT_MODEL": "llama3", "AI_COMPAT_API_KEY": "vllm-secret",
         ])
-        let result = try await generate(TextGenerator(configuration: configuration, retry: quickRetry),
+        let result = try await generate(TextGenerator(configuration: configuration, retry: quickRetry, timeouts: patient),
                                         GenerationRequest(prompt: "hi", model: "qwen2.5-7b"), server: server, log: DeltaLog())
         #expect(result.text == "ok")
         let sent = try #require(await server.requests.first)
@@ -127,7 +127,7 @@ extension OpenAIClientTests {
         defer { Task { await server.stop() } }
         let configuration = try ProviderConfiguration.fromEnvironment(["AI_COMPAT_BASE_URL": server.url("/v1"), "AI_COMPAT_MODEL": "llama3.2:1b"])
         let log = DeltaLog()
-        let result = try await generate(TextGenerator(configuration: configuration, retry: quickRetry), GenerationRequest(prompt: "hi"),
+        let result = try await generate(TextGenerator(configuration: configuration, retry: quickRetry, timeouts: patient), GenerationRequest(prompt: "hi"),
                                         server: server, log: log)
         #expect(result.text == "Une com\u{e9}die \u{1F3AC} en deux actes.")
         #expect(await log.deltas == [result.text])

@@ -20,7 +20,7 @@ struct ProviderFailureTests {
             """)])
         defer { Task { await server.stop() } }
         let error = await #expect(throws: ProviderError.self) {
-            try await generate(TextGenerator(configuration: Self.openAI(server), retry: quickRetry), GenerationRequest(prompt: "hi"),
+            try await generate(TextGenerator(configuration: Self.openAI(server), retry: quickRetry, timeouts: patient), GenerationRequest(prompt: "hi"),
                                server: server, log: DeltaLog())
         }
         #expect(error?.statusCode == 401)
@@ -38,7 +38,7 @@ struct ProviderFailureTests {
             """)])
         defer { Task { await server.stop() } }
         let error = await #expect(throws: ProviderError.self) {
-            try await generate(TextGenerator(configuration: Self.anthropic(server), retry: quickRetry), GenerationRequest(prompt: "hi"),
+            try await generate(TextGenerator(configuration: Self.anthropic(server), retry: quickRetry, timeouts: patient), GenerationRequest(prompt: "hi"),
                                server: server, log: DeltaLog())
         }
         #expect(error?.statusCode == 400)
@@ -55,7 +55,7 @@ struct ProviderFailureTests {
         ])
         defer { Task { await server.stop() } }
         let log = DeltaLog()
-        let result = try await generate(TextGenerator(configuration: Self.openAI(server), retry: quickRetry), GenerationRequest(prompt: "hi"),
+        let result = try await generate(TextGenerator(configuration: Self.openAI(server), retry: quickRetry, timeouts: patient), GenerationRequest(prompt: "hi"),
                                         server: server, log: log)
         #expect(result.text == "after the wait")
         #expect(await log.deltas == ["after", " the", " wait"])
@@ -74,7 +74,7 @@ struct ProviderFailureTests {
         defer { Task { await server.stop() } }
         let clock = ContinuousClock()
         let start = clock.now
-        let result = try await generate(TextGenerator(configuration: Self.anthropic(server), retry: quickRetry), GenerationRequest(prompt: "hi"),
+        let result = try await generate(TextGenerator(configuration: Self.anthropic(server), retry: quickRetry, timeouts: patient), GenerationRequest(prompt: "hi"),
                                         server: server, log: DeltaLog())
         // quickRetry alone would wait 10 ms; the provider asked for 1 s.
         #expect(clock.now - start >= .seconds(1))
@@ -87,7 +87,7 @@ struct ProviderFailureTests {
         let server = try await StandInProvider.start([.error(500, json: #"{"error":{"message":"The server had an error while processing your request.","type":"server_error"}}"#)])
         defer { Task { await server.stop() } }
         let error = await #expect(throws: ProviderError.self) {
-            try await generate(TextGenerator(configuration: Self.openAI(server), retry: quickRetry), GenerationRequest(prompt: "hi"),
+            try await generate(TextGenerator(configuration: Self.openAI(server), retry: quickRetry, timeouts: patient), GenerationRequest(prompt: "hi"),
                                server: server, log: DeltaLog())
         }
         #expect(error?.statusCode == 500)
@@ -100,7 +100,7 @@ struct ProviderFailureTests {
         let server = try await StandInProvider.start([.error(529, json: #"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#)])
         defer { Task { await server.stop() } }
         let error = await #expect(throws: ProviderError.self) {
-            try await generate(TextGenerator(configuration: Self.anthropic(server), retry: quickRetry), GenerationRequest(prompt: "hi"),
+            try await generate(TextGenerator(configuration: Self.anthropic(server), retry: quickRetry, timeouts: patient), GenerationRequest(prompt: "hi"),
                                server: server, log: DeltaLog())
         }
         #expect(error?.statusCode == 529)
@@ -161,7 +161,7 @@ struct ProviderFailureTests {
         defer { close(held) }
         let configuration = try ProviderConfiguration.fromEnvironment(["OPENAI_API_KEY": "k", "OPENAI_BASE_URL": "http://127.0.0.1:\(port)/v1"])
         let error = await #expect(throws: ProviderError.self) {
-            try await TextGenerator(configuration: configuration, retry: quickRetry).generate(GenerationRequest(prompt: "hi")) { _ in }
+            try await TextGenerator(configuration: configuration, retry: quickRetry, timeouts: patient).generate(GenerationRequest(prompt: "hi")) { _ in }
         }
         #expect(error?.statusCode == 502)
         #expect(error?.code == "provider_unreachable")
@@ -174,7 +174,7 @@ struct ProviderFailureTests {
         let server = try await StandInProvider.start([.events([Streams.openAIChunk("half a sen", model: "m")])])
         defer { Task { await server.stop() } }
         let error = await #expect(throws: ProviderError.self) {
-            try await generate(TextGenerator(configuration: Self.openAI(server), retry: quickRetry), GenerationRequest(prompt: "hi"),
+            try await generate(TextGenerator(configuration: Self.openAI(server), retry: quickRetry, timeouts: patient), GenerationRequest(prompt: "hi"),
                                server: server, log: DeltaLog())
         }
         #expect(error?.statusCode == 502)
@@ -194,7 +194,7 @@ struct GenerationCancellationTests {
         let configuration = try ProviderConfiguration.fromEnvironment(["OPENAI_API_KEY": "k", "OPENAI_BASE_URL": server.url("/v1")])
         let (firstDelta, seen) = AsyncStream<Void>.makeStream()
         let generation = Task {
-            try await TextGenerator(configuration: configuration, retry: quickRetry).generate(GenerationRequest(prompt: "hi")) { _ in
+            try await TextGenerator(configuration: configuration, retry: quickRetry, timeouts: patient).generate(GenerationRequest(prompt: "hi")) { _ in
                 seen.yield()
             }
         }
@@ -217,7 +217,7 @@ extension GenerationCancellationTests {
         let configuration = try ProviderConfiguration.fromEnvironment(["OPENAI_API_KEY": "k", "OPENAI_BASE_URL": server.url("/v1")])
         let log = DeltaLog()
         await #expect(throws: JobCancelled()) {
-            try await TextGenerator(configuration: configuration, retry: quickRetry).generate(GenerationRequest(prompt: "hi")) { delta in
+            try await TextGenerator(configuration: configuration, retry: quickRetry, timeouts: patient).generate(GenerationRequest(prompt: "hi")) { delta in
                 await log.append(delta)
                 if await log.deltas.count == 2 { throw JobCancelled() }
             }

@@ -1,5 +1,6 @@
 @testable import AIProviders
 import Foundation
+import OutpostTesting
 
 /// Provider streams as the real APIs frame them.
 enum Streams {
@@ -81,3 +82,7 @@ func generate(_ generator: TextGenerator, _ request: GenerationRequest, server: 
 
 /// Retries fast in tests; `Retry-After` still rules when a reply sends it.
 let quickRetry = RetryPolicy(maxAttempts: 3, baseDelay: 0.01, maxDelay: 0.05, maxRetryAfter: 5)
+
+/// The clients' timeouts in tests that are not about timeouts: the stand-in provider answers at
+/// once, so its silence can only be a stalled machine, never a reason to fail.
+let patient = ProviderTimeouts(response: HangGuard.seconds, idle: HangGuard.seconds, total: 2 * HangGuard.seconds)
