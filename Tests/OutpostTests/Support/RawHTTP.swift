@@ -50,4 +50,38 @@ enum RawHTTP {
         }
         return String(decoding: response, as: UTF8.self)
     }
+
+    /// Sends `GET path` and reads until `marker` has arrived, so the response is open at the
+    /// server (an event stream's first event); returns the socket and what was read. The caller
+    /// reads on with `readToEnd` and closes the socket.
+    static func open(port: Int, path: String, headers: [String: String], until marker: String) throws -> (fd: Int32, received: [UInt8]) {
+        let fd = try connect(port: port)
+        let head = headers.map { "\($0.key): \($0.value)\r\n" }.joined()
+        do {
+            try sendAll(fd, Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\(head)\r\n".utf8))
+            var received = [UInt8]()
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while !String(decoding: received, as: UTF8.self).contains(marker) {
+                let n = recv(fd, &buffer, buffer.count, 0)
+                guard n > 0 else { throw ServerProcessError("the connection ended before \(marker): \(String(decoding: received, as: UTF8.self))") }
+                received += buffer.prefix(n)
+            }
+            return (fd, received)
+        } catch {
+            close(fd)
+            throw error
+        }
+    }
+
+    /// Reads until the peer closes; `received` and the rest, as text.
+    static func readToEnd(_ fd: Int32, after received: [UInt8]) -> String {
+        var all = received
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n <= 0 { break }
+            all += buffer.prefix(n)
+        }
+        return String(decoding: all, as: UTF8.self)
+    }
 }

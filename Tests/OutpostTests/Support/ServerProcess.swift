@@ -69,7 +69,7 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     /// Waits for the process to exit and returns its status.
-    func waitForExit(timeout: Double = 60) async throws -> Int32 {
+    func waitForExit(timeout: Double = HangGuard.seconds) async throws -> Int32 {
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning {
             if Date() > deadline { throw ServerProcessError("server still running after \(timeout)s") }
