@@ -59,7 +59,7 @@ struct CodeExecutorCgroupTests {
         runner.cancel()
         try await runner.value
         // The runtime removes them once the instance's exit is handled (just after its waiters are told).
-        let removalDeadline = Date().addingTimeInterval(30)
+        let removalDeadline = Date().addingTimeInterval(HangGuard.seconds)
         while groups.values.contains(where: { FileManager.default.fileExists(atPath: $0) }), Date() < removalDeadline {
             try await Task.sleep(for: .milliseconds(20))
         }
@@ -158,7 +158,7 @@ struct CodeExecutorCgroupTests {
         let pidsBase = try #require(groups["pids"])
         var bombGroup: String?
         var bombPids = 0
-        let waitDeadline = Date().addingTimeInterval(60)
+        let waitDeadline = Date().addingTimeInterval(HangGuard.seconds)
         while Date() < waitDeadline {
             for group in runGroups(pidsBase) {
                 if let n = read(group + "/pids.current").flatMap({ Int($0) }), n >= 200 { bombGroup = group; bombPids = n }

@@ -47,7 +47,7 @@ struct AccessLogTests {
         // Requests keep coming until tail has shown the marked one: tail starts at the log's end,
         // so what came before it opened the file is not shown (as with wrangler tail).
         var mine: [String: Any]?
-        let deadline = Date().addingTimeInterval(60)
+        let deadline = Date().addingTimeInterval(HangGuard.seconds)
         var n = 0
         while mine == nil, Date() < deadline {
             n += 1
@@ -75,7 +75,7 @@ struct AccessLogTests {
         let requestId = try #require(http.value(forHTTPHeaderField: "X-Request-Id"))
         #expect(requestId.count == 16, "a generated id: \(requestId)")
         var jobLine: [String: Any]?
-        let jobDeadline = Date().addingTimeInterval(60)
+        let jobDeadline = Date().addingTimeInterval(HangGuard.seconds)
         while jobLine == nil, Date() < jobDeadline {
             jobLine = lines.withLockedValue { $0 }.lazy.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
                 .first { $0["requestId"] as? String == requestId }
@@ -93,7 +93,7 @@ struct AccessLogTests {
         #expect(logged.contains("\"tail-unauthorized\""), "the log has every request")
         let (_, _) = try await HTTP.send("GET", server.baseURL + "/health", headers: ["X-Request-Id": "tail-after"])
         var sawAfter = false
-        let afterDeadline = Date().addingTimeInterval(60)
+        let afterDeadline = Date().addingTimeInterval(HangGuard.seconds)
         while !sawAfter, Date() < afterDeadline {
             sawAfter = lines.withLockedValue { $0 }.contains { $0.contains("\"tail-after\"") }
             if !sawAfter { try await Task.sleep(for: .milliseconds(50)) }

@@ -67,7 +67,7 @@ struct PitcheyCrashTests {
         let restarted = Date()
         let second = try await start(directory)
         defer { second.kill(signal: SIGKILL) }
-        let deadline = Date().addingTimeInterval(120)
+        let deadline = Date().addingTimeInterval(HangGuard.seconds)
         var listed: [JSONValue] = []
         while Date() < deadline {
             listed = try await jobs(second)

@@ -67,7 +67,7 @@ struct PrometheusTests {
         // The job counter, as soon as a scrape has happened (an event: poll the query API).
         let counter = #"pitchey_jobs_completed_total{type="video.analyze",status="succeeded"}"#
         var value: Double?
-        let deadline = Date().addingTimeInterval(120)
+        let deadline = Date().addingTimeInterval(HangGuard.seconds)
         while value == nil, Date() < deadline {
             value = try await Self.query(prometheus.url, counter).first?.value
             if value == nil { try await Task.sleep(for: .milliseconds(200)) }
@@ -145,7 +145,7 @@ struct PrometheusTests {
             process.standardOutput = log
             try process.run()
             let url = "http://127.0.0.1:\(port)"
-            let deadline = Date().addingTimeInterval(60)
+            let deadline = Date().addingTimeInterval(HangGuard.seconds)
             while process.isRunning, Date() < deadline {
                 if let (status, _) = try? await HTTP.send("GET", url + "/-/ready", timeout: 5), status == 200 { return (process, url) }
                 try await Task.sleep(for: .milliseconds(100))

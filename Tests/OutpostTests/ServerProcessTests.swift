@@ -76,7 +76,7 @@ struct ServerProcessTests {
         let base = server.baseURL
 
         async let slow = HTTP.send("GET", "\(base)/slow?ms=1500")
-        let deadline = Date().addingTimeInterval(30)
+        let deadline = Date().addingTimeInterval(HangGuard.seconds)
         while !server.log.contains("slow request started") {
             guard Date() < deadline else { throw ServerProcessError("the slow request never arrived") }
             try await Task.sleep(for: .milliseconds(10))

@@ -55,7 +55,7 @@ struct VideoProcessorEndToEndTests {
         let job = Task {
             try await ServiceHTTP.postJSON(service.baseURL + "/jobs", ["operation": "analyze", "input": ["url": store.gatedURL("sample.mp4")]])
         }
-        let deadline = ContinuousClock.now + .seconds(30)
+        let deadline = ContinuousClock.now + HangGuard.duration
         while (try? await ServiceHTTP.send("GET", service.baseURL + "/health").json()["jobsInFlight"] as? Int) != 1 {
             guard ContinuousClock.now < deadline else { throw TestFailure("job never started") }
             try await Task.sleep(for: .milliseconds(10))

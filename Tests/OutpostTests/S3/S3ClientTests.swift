@@ -59,7 +59,7 @@ struct S3ClientTests {
         let server = try ServerProcess(directory: dir)
         try await server.waitUntilReady()
         // With --port 0 and no --s3-port, S3 takes a free port too; its line follows "Ready on".
-        let deadline = Date().addingTimeInterval(60)
+        let deadline = Date().addingTimeInterval(HangGuard.seconds)
         var endpoint: String?
         while endpoint == nil {
             if let range = server.log.range(of: #"S3 API on http://[0-9.]+:[0-9]+"#, options: .regularExpression) {
@@ -163,7 +163,7 @@ struct S3ClientTests {
         let server = try ServerProcess(directory: dir)
         defer { server.kill(signal: SIGKILL) }
         try await server.waitUntilReady()
-        let deadline = Date().addingTimeInterval(60)
+        let deadline = Date().addingTimeInterval(HangGuard.seconds)
         while server.log.range(of: #"S3 API on http://[0-9.]+:[0-9]+"#, options: .regularExpression) == nil {
             guard Date() < deadline else { throw ServerProcessError("no S3 endpoint: \(server.log)") }
             try await Task.sleep(for: .milliseconds(20))
