@@ -41,14 +41,7 @@ enum RawHTTP {
             try sendAll(fd, n == chunk ? block : Array(block.prefix(n)))
             sent += n
         }
-        var response = [UInt8]()
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = recv(fd, &buffer, buffer.count, 0)
-            if n <= 0 { break }
-            response += buffer.prefix(n)
-        }
-        return String(decoding: response, as: UTF8.self)
+        return readToEnd(fd, after: [])
     }
 
     /// Sends `GET path` and reads until `marker` has arrived, so the response is open at the
