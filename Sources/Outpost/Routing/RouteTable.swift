@@ -8,9 +8,7 @@ struct RouteTable: Sendable {
         let method: HTTPRequest.Method
         let pattern: String
         let segments: [Segment]
-        /// How many path segments the pattern takes: exactly `segmentCount`, or with a `*rest`
-        /// at least one fewer (the rest may be empty). A cheap test before ``match``.
-        let segmentCount: Int
+        /// Whether the last segment is a `*rest`.
         let endsWithRest: Bool
         /// `"GET /api/jobs/:id"`, what requests are labelled with.
         let label: String
@@ -24,13 +22,14 @@ struct RouteTable: Sendable {
                 if s.hasPrefix("*") { return .rest(String(s.dropFirst())) }
                 return .literal(String(s))
             }
-            segmentCount = segments.count
             endsWithRest = if case .rest? = segments.last { true } else { false }
             label = "\(method.rawValue) \(pattern)"
         }
 
+        /// Whether a path of `count` segments can match: exactly as many as the pattern's, or
+        /// with a `*rest` at least one fewer (the rest may be empty). A cheap test before ``match``.
         func accepts(count: Int) -> Bool {
-            endsWithRest ? count >= segmentCount - 1 : count == segmentCount
+            endsWithRest ? count >= segments.count - 1 : count == segments.count
         }
     }
 
@@ -56,14 +55,13 @@ struct RouteTable: Sendable {
 
     mutating func add(_ method: HTTPRequest.Method, _ pattern: String) {
         let route = Route(index: routes.count, method: method, pattern: pattern)
-        let index = route.index
         routes.append(route)
         if case .literal(let first) = route.segments.first {
             // A new literal starts from the routes that were already open to any first segment.
-            byFirstSegment[first, default: unkeyed].append(index)
+            byFirstSegment[first, default: unkeyed].append(route.index)
         } else {
-            unkeyed.append(index)
-            for key in byFirstSegment.keys { byFirstSegment[key]!.append(index) }
+            unkeyed.append(route.index)
+            for key in byFirstSegment.keys { byFirstSegment[key]!.append(route.index) }
         }
     }
 

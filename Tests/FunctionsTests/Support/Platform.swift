@@ -63,8 +63,8 @@ struct Platform {
     /// The ended job, from a submit's answer: a `?wait=` 200 holds it. A 202 means the wait ran out
     /// first (a cold instance on a loaded machine), so the job is followed on its event stream to
     /// the terminal event, which holds the job as the 200 would have. No clock decides the result:
-    /// `hangGuard` only ends a wait that would otherwise never end.
-    func ended(_ response: Response, as caller: HTTPFields = Platform.alice, hangGuard: Duration = HangGuard.duration) async throws -> JSONValue {
+    /// `HangGuard` only ends a wait that would otherwise never end.
+    func ended(_ response: Response, as caller: HTTPFields = Platform.alice) async throws -> JSONValue {
         let answered = try await response.json()
         guard response.status == .accepted else {
             try #require(response.status == .ok, "submit answered \(response.status): \(answered)")
@@ -74,9 +74,9 @@ struct Platform {
         let t = self.t
         let events = try await withThrowingTaskGroup(of: String?.self) { group in
             group.addTask { try await t.dispatchFetch("/api/containers/jobs/\(id)/events", method: .get, headers: caller, body: .empty).body.text() }
-            group.addTask { try await Task.sleep(for: hangGuard); return nil }
+            group.addTask { try await Task.sleep(for: HangGuard.duration); return nil }
             defer { group.cancelAll() }
-            guard let text = try await group.next() ?? nil else { throw TestTimeout(message: "job \(id) did not end within the \(hangGuard) hang guard") }
+            guard let text = try await group.next() ?? nil else { throw TestTimeout(message: "job \(id) did not end within the \(HangGuard.duration) hang guard") }
             return text
         }
         let last = try #require(events.split(separator: "\n").last { $0.hasPrefix("data: ") }, "job \(id)'s events: \(events)")
